@@ -1,14 +1,33 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! kafkascope's Kafka client: connections, security and the admin layer.
+//!
+//! Protocol messages come from the `kafka-protocol` crate; this crate starts
+//! at the connection. Layers read in one direction:
+//! [`connection`] (one multiplexed socket, version negotiation) →
+//! [`broker_pool`] (a connection per broker, reconnect with backoff) →
+//! [`admin`] (one logical request sharded by leader or coordinator, results
+//! merged, failures reported per shard). kafkascope only reads: nothing here
+//! creates, alters or deletes anything in a cluster, or joins a group.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod admin;
+pub mod api_versions;
+pub mod broker_pool;
+pub mod client_properties;
+pub mod config;
+pub mod connection;
+pub mod error;
+mod frame;
+pub mod security;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
+pub use broker_pool::BrokerPool;
+pub use config::{ClientConfig, SaslMechanism, SaslSettings, TlsSettings};
+pub use connection::Connection;
+pub use error::{ClientError, Result};
+
+/// Kafka's name for an error code (`NotLeaderOrFollower`), for messages.
+pub fn kafka_error_name(code: i16) -> String {
+    match kafka_protocol::error::ResponseError::try_from_code(code) {
+        Some(kafka_protocol::error::ResponseError::Unknown(c)) => format!("unknown error {c}"),
+        Some(error) => format!("{error:?}"),
+        None => "none".to_string(),
     }
 }

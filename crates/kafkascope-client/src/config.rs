@@ -1,0 +1,91 @@
+//! How to reach a cluster: timeouts, frame cap, and security settings. Built
+//! by the binary from flags, a config file or a Kafka client properties file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Settings shared by every connection to one cluster.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub client_id: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Largest response frame accepted; anything larger closes the connection.
+    pub max_response_bytes: usize,
+    pub reconnect_backoff: Duration,
+    pub reconnect_backoff_max: Duration,
+    pub tls: Option<TlsSettings>,
+    pub sasl: Option<SaslSettings>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "kafkascope".to_string(),
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+            max_response_bytes: 100 * 1024 * 1024,
+            reconnect_backoff: Duration::from_millis(200),
+            reconnect_backoff_max: Duration::from_secs(10),
+            tls: None,
+            sasl: None,
+        }
+    }
+}
+
+/// TLS from PEM files, as librdkafka's `ssl.*.location` settings name them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsSettings {
+    /// CA bundle; `None` trusts the platform's web roots.
+    pub ca_pem: Option<PathBuf>,
+    /// Client certificate and key for mutual TLS.
+    pub client_cert_pem: Option<PathBuf>,
+    pub client_key_pem: Option<PathBuf>,
+    /// `ssl.endpoint.identification.algorithm=https` (Kafka's default since 2.0).
+    pub verify_hostname: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    Plain,
+    ScramSha256,
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    /// The name Kafka uses on the wire and in `sasl.mechanism`.
+    pub fn kafka_name(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+
+    pub fn from_kafka_name(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_uppercase().as_str() {
+            "PLAIN" => Some(SaslMechanism::Plain),
+            "SCRAM-SHA-256" => Some(SaslMechanism::ScramSha256),
+            "SCRAM-SHA-512" => Some(SaslMechanism::ScramSha512),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct SaslSettings {
+    pub mechanism: SaslMechanism,
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for SaslSettings {
+    // Keeps the password out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaslSettings")
+            .field("mechanism", &self.mechanism)
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
+}
