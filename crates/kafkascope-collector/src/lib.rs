@@ -1,14 +1,13 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! kafkascope's collector: turns a cluster's answers into snapshots.
+//!
+//! A background loop per cluster runs the registered collectors in order
+//! (metadata → groups → committed offsets → log offsets → log dirs →
+//! configs), derives lag and rates, and publishes one immutable
+//! [`snapshot::ClusterSnapshot`] into [`published::Snapshots`], where the
+//! HTTP server and CLI read it.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod published;
+pub mod snapshot;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use published::Snapshots;
+pub use snapshot::ClusterSnapshot;

@@ -1,0 +1,260 @@
+//! The immutable picture of one cluster that a collection cycle publishes.
+//! Everything readers show (metrics, JSON, CLI tables) is rendered from this;
+//! nothing downstream talks to Kafka.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// One cluster at one moment.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClusterSnapshot {
+    /// The name kafkascope was configured with (the `cluster` label).
+    pub cluster: String,
+    /// Kafka's own cluster id, where the broker reports one.
+    pub cluster_id: Option<String>,
+    pub controller_id: Option<i32>,
+    /// When the cycle that built this snapshot started, in Unix milliseconds.
+    pub collected_at_ms: i64,
+    pub cycle_duration_ms: u64,
+    /// True when the latest cycle failed and this is an older snapshot.
+    pub stale: bool,
+    pub brokers: Vec<Broker>,
+    pub topics: BTreeMap<String, Topic>,
+    pub groups: BTreeMap<String, ConsumerGroup>,
+    /// APIs some broker does not offer; the figures they feed are absent.
+    pub unsupported_apis: Vec<String>,
+    /// What failed this cycle and where; the figures it covers are missing.
+    pub errors: Vec<CollectionError>,
+    /// How each collector fared this cycle.
+    pub collectors: Vec<CollectorRun>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Broker {
+    pub id: i32,
+    pub host: String,
+    pub port: i32,
+    pub rack: Option<String>,
+    /// Whether kafkascope could talk to it this cycle.
+    pub reachable: bool,
+    /// Replicas hosted (partitions whose replica list contains this broker).
+    pub partition_count: u32,
+    pub leader_count: u32,
+    /// Bytes in its log directories, where DescribeLogDirs is offered.
+    pub log_dir_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Topic {
+    pub name: String,
+    pub internal: bool,
+    pub partitions: Vec<Partition>,
+    /// Selected configs (retention, cleanup policy, min.insync.replicas…).
+    pub configs: BTreeMap<String, String>,
+    pub messages_in_per_sec: Option<f64>,
+    pub bytes_in_per_sec: Option<f64>,
+}
+
+impl Topic {
+    /// Replication factor: the longest replica list (they normally agree).
+    pub fn replication_factor(&self) -> usize {
+        self.partitions
+            .iter()
+            .map(|p| p.replicas.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// `min.insync.replicas` when DescribeConfigs answered, else Kafka's default 1.
+    pub fn min_insync_replicas(&self) -> usize {
+        self.configs
+            .get("min.insync.replicas")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1)
+    }
+
+    pub fn size_bytes(&self) -> Option<u64> {
+        self.partitions.iter().map(|p| p.size_bytes).sum()
+    }
+
+    pub fn latest_offset_sum(&self) -> i64 {
+        self.partitions.iter().filter_map(|p| p.latest_offset).sum()
+    }
+
+    pub fn under_replicated_count(&self) -> usize {
+        self.partitions
+            .iter()
+            .filter(|p| p.is_under_replicated())
+            .count()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Partition {
+    pub partition: i32,
+    /// `None` when the partition has no leader.
+    pub leader: Option<i32>,
+    pub leader_epoch: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub offline_replicas: Vec<i32>,
+    /// Log start offset (ListOffsets earliest).
+    pub earliest_offset: Option<i64>,
+    /// Log end offset / high watermark (ListOffsets latest).
+    pub latest_offset: Option<i64>,
+    /// Last stable offset (ListOffsets latest, read_committed).
+    pub last_stable_offset: Option<i64>,
+    pub size_bytes: Option<u64>,
+    pub messages_in_per_sec: Option<f64>,
+    /// Why some figure for this partition is missing, if it is.
+    pub error: Option<String>,
+}
+
+impl Partition {
+    pub fn is_offline(&self) -> bool {
+        self.leader.is_none()
+    }
+
+    pub fn is_under_replicated(&self) -> bool {
+        self.isr.len() < self.replicas.len()
+    }
+
+    pub fn is_under_min_isr(&self, min_insync_replicas: usize) -> bool {
+        self.isr.len() < min_insync_replicas
+    }
+
+    /// The preferred leader is the first replica.
+    pub fn leader_is_preferred(&self) -> bool {
+        self.leader.is_some() && self.leader == self.replicas.first().copied()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct ConsumerGroup {
+    pub name: String,
+    /// Stable, Empty, PreparingRebalance, CompletingRebalance, Dead…
+    pub state: String,
+    pub protocol_type: String,
+    pub protocol: String,
+    pub coordinator: Option<i32>,
+    pub members: Vec<GroupMember>,
+    /// Committed offsets and lag, sorted by topic then partition.
+    pub offsets: Vec<PartitionLag>,
+    pub messages_consumed_per_sec: Option<f64>,
+    /// Why some figure for this group is missing, if it is.
+    pub error: Option<String>,
+}
+
+impl ConsumerGroup {
+    pub fn lag_sum(&self) -> i64 {
+        self.offsets.iter().filter_map(|o| o.lag).sum()
+    }
+
+    pub fn lag_max(&self) -> i64 {
+        self.offsets.iter().filter_map(|o| o.lag).max().unwrap_or(0)
+    }
+
+    /// Per-topic figures for this group, in topic order.
+    pub fn topics(&self) -> BTreeMap<&str, GroupTopicLag> {
+        let mut topics: BTreeMap<&str, GroupTopicLag> = BTreeMap::new();
+        for offset in &self.offsets {
+            let entry = topics.entry(offset.topic.as_str()).or_default();
+            entry.partitions += 1;
+            entry.committed_offset_sum += offset.committed_offset;
+            if let Some(lag) = offset.lag {
+                entry.lag_sum += lag;
+                entry.lag_max = entry.lag_max.max(lag);
+            }
+            if let Some(rate) = offset.messages_consumed_per_sec {
+                *entry.messages_consumed_per_sec.get_or_insert(0.0) += rate;
+            }
+        }
+        topics
+    }
+
+    /// The member a partition is assigned to, if any.
+    pub fn owner_of(&self, topic: &str, partition: i32) -> Option<&GroupMember> {
+        self.members.iter().find(|m| {
+            m.assignment
+                .iter()
+                .any(|a| a.topic == topic && a.partitions.contains(&partition))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct GroupTopicLag {
+    pub partitions: usize,
+    pub committed_offset_sum: i64,
+    pub lag_sum: i64,
+    pub lag_max: i64,
+    pub messages_consumed_per_sec: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct GroupMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client_id: String,
+    pub client_host: String,
+    pub assignment: Vec<TopicAssignment>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TopicAssignment {
+    pub topic: String,
+    pub partitions: Vec<i32>,
+}
+
+/// A group's position on one partition.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct PartitionLag {
+    pub topic: String,
+    pub partition: i32,
+    pub committed_offset: i64,
+    /// The log end offset read after the commit (so lag is never negative).
+    pub latest_offset: Option<i64>,
+    /// `latest_offset - committed_offset`, clamped at zero; `None` when the
+    /// log end is unknown this cycle.
+    pub lag: Option<i64>,
+    pub messages_consumed_per_sec: Option<f64>,
+}
+
+/// Something that failed during a cycle, with where and in which step.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CollectionError {
+    /// The collector that hit it (`metadata`, `consumer_offsets`…).
+    pub collector: String,
+    /// A short stable label for metrics (`connection`, `timeout`, `kafka`…).
+    pub kind: String,
+    pub broker: Option<i32>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CollectorRun {
+    pub name: String,
+    pub duration_ms: f64,
+    pub success: bool,
+}
+
+impl ClusterSnapshot {
+    pub fn partition(&self, topic: &str, partition: i32) -> Option<&Partition> {
+        self.topics
+            .get(topic)?
+            .partitions
+            .iter()
+            .find(|p| p.partition == partition)
+    }
+
+    pub fn broker(&self, id: i32) -> Option<&Broker> {
+        self.brokers.iter().find(|b| b.id == id)
+    }
+
+    pub fn partitions(&self) -> impl Iterator<Item = (&Topic, &Partition)> {
+        self.topics
+            .values()
+            .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+    }
+}
