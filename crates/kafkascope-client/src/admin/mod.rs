@@ -1,1 +1,151 @@
-//! Admin layer.
+//! The admin layer: one logical request, sharded by partition leader or group
+//! coordinator, sent to every shard at once, merged into one result.
+//!
+//! Results are partial, never all-or-nothing: each call returns what the
+//! shards that answered said, plus a [`ShardError`] for each broker, group or
+//! partition that failed and why. A caller that ignores `errors` still knows
+//! nothing it returns is invented.
+
+mod consumer_protocol;
+mod describe_cluster;
+mod describe_configs;
+mod find_coordinator;
+mod groups;
+mod list_offsets;
+mod log_dirs;
+mod metadata;
+mod offset_fetch;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use kafka_protocol::protocol::StrBytes;
+
+use crate::broker_pool::BrokerPool;
+use crate::connection::Connection;
+use crate::error::{ClientError, Result};
+
+pub use consumer_protocol::decode_consumer_assignment;
+pub use describe_cluster::DescribedCluster;
+pub use groups::{DescribedGroup, DescribedMember, ListedGroup};
+pub use list_offsets::OffsetSpec;
+pub use log_dirs::BrokerLogDirs;
+pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
+pub use offset_fetch::GroupOffsets;
+
+/// A topic-partition key, ordered by topic then partition.
+pub type TopicPartition = (String, i32);
+
+/// One shard (broker, group or partition) that failed.
+#[derive(Debug, Clone)]
+pub struct ShardError {
+    /// The broker the shard was routed to, when known.
+    pub broker: Option<i32>,
+    pub api: &'static str,
+    /// What the shard was about (`group g1`, `orders-3`), empty for a whole broker.
+    pub subject: String,
+    pub error: ClientError,
+}
+
+/// What the shards that answered said, and which ones did not.
+#[derive(Debug, Clone)]
+pub struct Partial<T> {
+    pub value: T,
+    pub errors: Vec<ShardError>,
+}
+
+/// Read-only administrative requests against one cluster.
+#[derive(Clone)]
+pub struct Admin {
+    pool: Arc<BrokerPool>,
+}
+
+impl Admin {
+    pub fn new(pool: Arc<BrokerPool>) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &BrokerPool {
+        &self.pool
+    }
+
+    /// Runs `request` once per shard, concurrently, each on its broker's
+    /// connection. A broker that cannot be reached fails only its own shard.
+    async fn fan_out<P, T, F, Fut>(
+        &self,
+        shards: Vec<(i32, P)>,
+        request: F,
+    ) -> Vec<(i32, Result<T>)>
+    where
+        F: Fn(Connection, P) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let request = &request;
+        let calls = shards.into_iter().map(|(broker, payload)| async move {
+            let result = match self.pool.connection_to(broker).await {
+                Ok(connection) => request(connection, payload).await,
+                Err(error) => Err(error),
+            };
+            (broker, result)
+        });
+        futures::future::join_all(calls).await
+    }
+}
+
+impl<C: Default> Partial<C> {
+    fn empty() -> Self {
+        Partial {
+            value: C::default(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// Merges each shard's partial answer; a failed shard becomes one error
+/// naming its broker.
+fn merge_shards<C>(api: &'static str, answers: Vec<(i32, Result<Partial<C>>)>) -> Partial<C>
+where
+    C: Default + IntoIterator + Extend<<C as IntoIterator>::Item>,
+{
+    let mut merged = Partial::<C>::empty();
+    for (broker, answer) in answers {
+        match answer {
+            Ok(shard) => {
+                merged.value.extend(shard.value);
+                merged
+                    .errors
+                    .extend(shard.errors.into_iter().map(|e| ShardError {
+                        broker: Some(broker),
+                        ..e
+                    }));
+            }
+            Err(error) => merged.errors.push(ShardError {
+                broker: Some(broker),
+                api,
+                subject: String::new(),
+                error,
+            }),
+        }
+    }
+    merged
+}
+
+pub(crate) fn str_bytes(s: &str) -> StrBytes {
+    StrBytes::from_string(s.to_string())
+}
+
+/// Turns a non-zero Kafka error code into an error naming where it happened.
+pub(crate) fn kafka_error(
+    connection: &Connection,
+    api: &'static str,
+    code: i16,
+    context: String,
+) -> ClientError {
+    ClientError::Kafka {
+        addr: connection.addr().to_string(),
+        api,
+        code,
+        name: crate::kafka_error_name(code),
+        context,
+    }
+}
