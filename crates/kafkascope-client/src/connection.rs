@@ -19,10 +19,10 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
 
-use crate::api_versions::{request_name, ApiVersionTable};
+use crate::api_versions::{ApiVersionTable, request_name};
 use crate::config::ClientConfig;
 use crate::error::{ClientError, Result};
-use crate::frame::{correlation_id, frame, read_frame, FrameError};
+use crate::frame::{FrameError, correlation_id, frame, read_frame};
 use crate::security;
 
 /// A byte stream a connection can run over: plain TCP or TLS.
@@ -196,7 +196,10 @@ impl Connection {
     /// Sends a request and returns the response body after its header.
     async fn round_trip<R: Request>(&self, request: &R, version: i16) -> Result<Bytes> {
         let api = request_name::<R>();
-        let id = self.inner.next_correlation_id.fetch_add(1, Ordering::Relaxed);
+        let id = self
+            .inner
+            .next_correlation_id
+            .fetch_add(1, Ordering::Relaxed);
         let message = self.encode(request, version, id)?;
         let rx = self.register(id)?;
         if self.inner.outgoing.send(message).is_err() {
@@ -259,10 +262,13 @@ impl Connection {
 
     fn closed_error(&self, fallback: &str) -> ClientError {
         let pending = self.inner.pending.lock().expect("pending lock poisoned");
-        pending.closed.clone().unwrap_or_else(|| ClientError::Closed {
-            addr: self.inner.addr.clone(),
-            reason: fallback.to_string(),
-        })
+        pending
+            .closed
+            .clone()
+            .unwrap_or_else(|| ClientError::Closed {
+                addr: self.inner.addr.clone(),
+                reason: fallback.to_string(),
+            })
     }
 
     fn shut_down(&self, error: ClientError) {

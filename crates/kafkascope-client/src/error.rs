@@ -74,6 +74,37 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// A short stable label for metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ClientError::Connect { .. }
+            | ClientError::ConnectTimeout { .. }
+            | ClientError::Closed { .. }
+            | ClientError::BackingOff { .. }
+            | ClientError::NoBrokerReachable(_)
+            | ClientError::UnknownBroker { .. } => "connection",
+            ClientError::RequestTimeout { .. } => "timeout",
+            ClientError::FrameTooLarge { .. }
+            | ClientError::InvalidFrame { .. }
+            | ClientError::Decode { .. }
+            | ClientError::Encode { .. } => "protocol",
+            ClientError::UnsupportedApi { .. } => "unsupported",
+            ClientError::Tls { .. } => "tls",
+            ClientError::Sasl { .. } => "auth",
+            ClientError::Kafka { .. } => "kafka",
+            ClientError::Config(_) => "config",
+        }
+    }
+
+    /// True when the broker itself could not be talked to (as opposed to
+    /// answering with an error).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self.kind(),
+            "connection" | "timeout" | "tls" | "auth" | "protocol"
+        )
+    }
+
     /// Errors after which the connection cannot be trusted and must be replaced.
     pub fn breaks_connection(&self) -> bool {
         matches!(

@@ -1,13 +1,24 @@
 //! kafkascope's collector: turns a cluster's answers into snapshots.
 //!
-//! A background loop per cluster runs the registered collectors in order
-//! (metadata → groups → committed offsets → log offsets → log dirs →
-//! configs), derives lag and rates, and publishes one immutable
-//! [`snapshot::ClusterSnapshot`] into [`published::Snapshots`], where the
-//! HTTP server and CLI read it.
+//! A background loop per cluster ([`cluster_loop`]) runs the registered
+//! collectors in order ([`collector::registry`]: metadata → groups →
+//! committed offsets → log offsets → log dirs → configs), each filling the
+//! cycle's working state ([`cycle`]); [`assemble`] then derives lag, counts
+//! and rates and builds one immutable [`snapshot::ClusterSnapshot`], which
+//! is published into [`published::Snapshots`] where the HTTP server and CLI
+//! read it. Nothing here writes to the cluster.
 
+pub mod assemble;
+pub mod cluster_loop;
+pub mod collector;
+pub mod collectors;
+pub mod cycle;
+pub mod lag;
 pub mod published;
+pub mod settings;
 pub mod snapshot;
 
+pub use cluster_loop::ClusterCollector;
 pub use published::Snapshots;
+pub use settings::{CollectorSettings, NameFilter};
 pub use snapshot::ClusterSnapshot;

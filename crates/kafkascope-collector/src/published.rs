@@ -43,7 +43,10 @@ impl Snapshots {
 
     /// Every cluster's latest snapshot, skipping ones not collected yet.
     pub fn all(&self) -> Vec<Arc<ClusterSnapshot>> {
-        self.clusters.values().filter_map(|s| s.load_full()).collect()
+        self.clusters
+            .values()
+            .filter_map(|s| s.load_full())
+            .collect()
     }
 
     /// Ready once every cluster has published at least once.

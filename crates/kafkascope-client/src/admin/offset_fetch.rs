@@ -48,7 +48,11 @@ impl Admin {
 }
 
 async fn fetch_batched(connection: &Connection, version: i16, ids: &[String]) -> Answer {
-    let requests = ids.chunks(GROUPS_PER_REQUEST).map(|chunk| async move {
+    let chunks: Vec<Vec<String>> = ids
+        .chunks(GROUPS_PER_REQUEST)
+        .map(<[String]>::to_vec)
+        .collect();
+    let requests = chunks.into_iter().map(|chunk| async move {
         let request = OffsetFetchRequest::default().with_groups(
             chunk
                 .iter()
@@ -107,12 +111,15 @@ fn add_multi_group(connection: &Connection, response: OffsetFetchResponse, answe
 }
 
 async fn fetch_one_by_one(connection: &Connection, version: i16, ids: &[String]) -> Answer {
-    let responses: Vec<_> = stream::iter(ids)
+    // Owned ids: futures borrowing from the stream's items trip rustc's
+    // Send inference (rust-lang/rust#102211) once boxed by a collector.
+    let responses: Vec<_> = stream::iter(ids.to_vec())
         .map(|id| async move {
             let request = OffsetFetchRequest::default()
-                .with_group_id(GroupId(str_bytes(id)))
+                .with_group_id(GroupId(str_bytes(&id)))
                 .with_topics(None);
-            (id, connection.send_at(&request, version).await)
+            let response = connection.send_at(&request, version).await;
+            (id, response)
         })
         .buffer_unordered(PIPELINE_DEPTH)
         .collect()
@@ -122,7 +129,7 @@ async fn fetch_one_by_one(connection: &Connection, version: i16, ids: &[String])
         match response {
             Ok(r) if r.error_code != 0 => {
                 let error = kafka_error(connection, API, r.error_code, format!(" for group {id}"));
-                answer.errors.push(group_error(id, error));
+                answer.errors.push(group_error(&id, error));
             }
             Ok(r) => {
                 let partitions = r.topics.into_iter().flat_map(|t| {
@@ -140,7 +147,7 @@ async fn fetch_one_by_one(connection: &Connection, version: i16, ids: &[String])
                     collect_offsets(connection, id.clone(), partitions, &mut answer.errors);
                 answer.value.push(offsets);
             }
-            Err(error) => answer.errors.push(group_error(id, error)),
+            Err(error) => answer.errors.push(group_error(&id, error)),
         }
     }
     answer.value.sort_by(|a, b| a.group_id.cmp(&b.group_id));

@@ -1,0 +1,288 @@
+//! Turns what a cycle's collectors learnt into a [`ClusterSnapshot`]: joins
+//! placement, offsets, commits and sizes, derives lag and per-broker counts,
+//! and rates against the previous snapshot. Pure: no I/O.
+
+use std::collections::BTreeMap;
+use std::time::UNIX_EPOCH;
+
+use kafkascope_client::admin::{DescribedGroup, PartitionMetadata, TopicMetadata, TopicPartition};
+
+use crate::cycle::{Cycle, Offsets};
+use crate::lag::{offset_rate, partition_lag};
+use crate::snapshot::{
+    Broker, ClusterSnapshot, CollectorRun, ConsumerGroup, GroupMember, Partition, PartitionLag,
+    Topic, TopicAssignment,
+};
+
+/// The snapshot for a cycle that completed (possibly with partial errors).
+pub fn assemble(
+    cycle: &Cycle<'_>,
+    previous: Option<&ClusterSnapshot>,
+    collectors: Vec<CollectorRun>,
+    cycle_duration_ms: u64,
+) -> ClusterSnapshot {
+    let metadata = cycle.metadata();
+    let partition_bytes = partition_bytes_by_leader(cycle);
+    let topics: BTreeMap<String, Topic> = metadata
+        .topics
+        .iter()
+        .map(|t| (t.name.clone(), topic(cycle, t, &partition_bytes)))
+        .collect();
+    let mut snapshot = ClusterSnapshot {
+        cluster: cycle.settings.cluster.clone(),
+        cluster_id: metadata.cluster_id.clone(),
+        controller_id: metadata.controller_id,
+        collected_at_ms: unix_ms(cycle),
+        cycle_duration_ms,
+        stale: false,
+        brokers: brokers(cycle),
+        groups: cycle
+            .groups
+            .iter()
+            .map(|g| (g.group_id.clone(), group(cycle, g, &topics)))
+            .collect(),
+        topics,
+        unsupported_apis: cycle.unsupported_apis.iter().cloned().collect(),
+        errors: cycle.errors.clone(),
+        collectors,
+    };
+    if let Some(previous) = previous.filter(|p| !p.stale) {
+        add_rates(&mut snapshot, previous);
+    }
+    snapshot
+}
+
+/// The snapshot for a cycle that could not run: the last good figures,
+/// marked stale, with this cycle's errors.
+pub fn stale(
+    cycle: &Cycle<'_>,
+    previous: Option<&ClusterSnapshot>,
+    collectors: Vec<CollectorRun>,
+    cycle_duration_ms: u64,
+) -> ClusterSnapshot {
+    let mut snapshot = previous.cloned().unwrap_or_else(|| ClusterSnapshot {
+        cluster: cycle.settings.cluster.clone(),
+        ..ClusterSnapshot::default()
+    });
+    snapshot.stale = true;
+    snapshot.cycle_duration_ms = cycle_duration_ms;
+    snapshot.errors = cycle.errors.clone();
+    snapshot.collectors = collectors;
+    for broker in &mut snapshot.brokers {
+        broker.reachable = false;
+    }
+    snapshot
+}
+
+fn unix_ms(cycle: &Cycle<'_>) -> i64 {
+    cycle
+        .started_at
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
+    let metadata = cycle.metadata();
+    let mut brokers: Vec<Broker> = metadata
+        .brokers
+        .iter()
+        .map(|b| Broker {
+            id: b.id,
+            host: b.host.clone(),
+            port: b.port,
+            rack: b.rack.clone(),
+            reachable: !cycle.unreachable_brokers.contains(&b.id),
+            log_dir_bytes: cycle
+                .log_dirs
+                .as_ref()
+                .and_then(|dirs| dirs.iter().find(|d| d.broker == b.id))
+                .map(|d| d.total_bytes),
+            ..Broker::default()
+        })
+        .collect();
+    for partition in metadata.topics.iter().flat_map(|t| &t.partitions) {
+        for broker in brokers.iter_mut() {
+            if partition.replicas.contains(&broker.id) {
+                broker.partition_count += 1;
+            }
+            if partition.leader == Some(broker.id) {
+                broker.leader_count += 1;
+            }
+        }
+    }
+    brokers.sort_by_key(|b| b.id);
+    brokers
+}
+
+/// The size of each partition as its leader reports it.
+fn partition_bytes_by_leader(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, u64> {
+    let Some(dirs) = &cycle.log_dirs else {
+        return BTreeMap::new();
+    };
+    cycle
+        .metadata()
+        .led_partitions()
+        .filter_map(|(topic, partition, leader)| {
+            let key = (topic.to_string(), partition);
+            let size = dirs
+                .iter()
+                .find(|d| d.broker == leader)?
+                .partition_bytes
+                .get(&key)?;
+            Some((key, *size))
+        })
+        .collect()
+}
+
+fn topic(cycle: &Cycle<'_>, meta: &TopicMetadata, sizes: &BTreeMap<TopicPartition, u64>) -> Topic {
+    let mut partitions: Vec<Partition> = meta
+        .partitions
+        .iter()
+        .map(|p| partition(cycle, &meta.name, p, sizes))
+        .collect();
+    partitions.sort_by_key(|p| p.partition);
+    Topic {
+        name: meta.name.clone(),
+        internal: meta.internal,
+        partitions,
+        configs: cycle
+            .topic_configs
+            .get(&meta.name)
+            .cloned()
+            .unwrap_or_default(),
+        messages_in_per_sec: None,
+        bytes_in_per_sec: None,
+    }
+}
+
+fn partition(
+    cycle: &Cycle<'_>,
+    topic: &str,
+    meta: &PartitionMetadata,
+    sizes: &BTreeMap<TopicPartition, u64>,
+) -> Partition {
+    let key = (topic.to_string(), meta.partition);
+    let latest = cycle.latest.get(&key).copied();
+    let error = if meta.error_code != 0 {
+        Some(kafkascope_client::kafka_error_name(meta.error_code))
+    } else if latest.is_none() && meta.leader.is_some() {
+        Some("log end offset not read this cycle".to_string())
+    } else {
+        None
+    };
+    Partition {
+        partition: meta.partition,
+        leader: meta.leader,
+        leader_epoch: meta.leader_epoch,
+        replicas: meta.replicas.clone(),
+        isr: meta.isr.clone(),
+        offline_replicas: meta.offline_replicas.clone(),
+        earliest_offset: cycle.earliest.get(&key).copied(),
+        latest_offset: latest,
+        last_stable_offset: cycle.last_stable.get(&key).copied(),
+        size_bytes: sizes.get(&key).copied(),
+        messages_in_per_sec: None,
+        error,
+    }
+}
+
+fn group(
+    cycle: &Cycle<'_>,
+    described: &DescribedGroup,
+    topics: &BTreeMap<String, Topic>,
+) -> ConsumerGroup {
+    let empty = Offsets::new();
+    let committed = cycle.committed.get(&described.group_id).unwrap_or(&empty);
+    let offsets = committed
+        .iter()
+        // A commit on a topic that no longer exists (or is filtered out) is
+        // not lag anyone can act on.
+        .filter(|((topic, _), _)| topics.contains_key(topic))
+        .map(|((topic, partition), &committed)| {
+            let latest = cycle.latest.get(&(topic.clone(), *partition)).copied();
+            PartitionLag {
+                topic: topic.clone(),
+                partition: *partition,
+                committed_offset: committed,
+                latest_offset: latest,
+                lag: partition_lag(committed, latest),
+                messages_consumed_per_sec: None,
+            }
+        })
+        .collect();
+    ConsumerGroup {
+        name: described.group_id.clone(),
+        state: described.state.clone(),
+        protocol_type: described.protocol_type.clone(),
+        protocol: described.protocol.clone(),
+        coordinator: Some(described.coordinator),
+        members: described
+            .members
+            .iter()
+            .map(|m| GroupMember {
+                member_id: m.member_id.clone(),
+                group_instance_id: m.group_instance_id.clone(),
+                client_id: m.client_id.clone(),
+                client_host: m.client_host.clone(),
+                assignment: m
+                    .assignment
+                    .iter()
+                    .map(|(topic, partitions)| TopicAssignment {
+                        topic: topic.clone(),
+                        partitions: partitions.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        offsets,
+        messages_consumed_per_sec: None,
+        error: None,
+    }
+}
+
+/// Fills every rate from the change since `previous`.
+fn add_rates(snapshot: &mut ClusterSnapshot, previous: &ClusterSnapshot) {
+    let seconds = (snapshot.collected_at_ms - previous.collected_at_ms) as f64 / 1000.0;
+    for topic in snapshot.topics.values_mut() {
+        let before = previous.topics.get(&topic.name);
+        for partition in &mut topic.partitions {
+            let was = before.and_then(|t| {
+                t.partitions
+                    .iter()
+                    .find(|p| p.partition == partition.partition)
+            });
+            partition.messages_in_per_sec =
+                match (partition.latest_offset, was.and_then(|p| p.latest_offset)) {
+                    (Some(now), Some(then)) => offset_rate(now, then, seconds),
+                    _ => None,
+                };
+        }
+        topic.messages_in_per_sec =
+            sum_known(topic.partitions.iter().map(|p| p.messages_in_per_sec));
+        topic.bytes_in_per_sec = match (topic.size_bytes(), before.and_then(|t| t.size_bytes())) {
+            (Some(now), Some(then)) => offset_rate(now as i64, then as i64, seconds),
+            _ => None,
+        };
+    }
+    for group in snapshot.groups.values_mut() {
+        let before = previous.groups.get(&group.name);
+        for offset in &mut group.offsets {
+            let was = before.and_then(|g| {
+                g.offsets
+                    .iter()
+                    .find(|o| o.topic == offset.topic && o.partition == offset.partition)
+            });
+            offset.messages_consumed_per_sec =
+                was.and_then(|w| offset_rate(offset.committed_offset, w.committed_offset, seconds));
+        }
+        group.messages_consumed_per_sec =
+            sum_known(group.offsets.iter().map(|o| o.messages_consumed_per_sec));
+    }
+}
+
+/// The sum of the known values, or `None` when none is known.
+fn sum_known(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
+    values
+        .flatten()
+        .fold(None, |sum, v| Some(sum.unwrap_or(0.0) + v))
+}

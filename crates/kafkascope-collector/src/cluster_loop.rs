@@ -1,0 +1,77 @@
+//! The background loop of one cluster: a cycle every interval, each ending
+//! in one published snapshot. Clusters run in separate tasks, so one
+//! cluster's trouble never delays another's.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kafkascope_client::admin::Admin;
+use kafkascope_client::{BrokerPool, ClientConfig};
+use tokio::sync::watch;
+
+use crate::assemble::{assemble, stale};
+use crate::collector::{Collector, registry, run_all};
+use crate::cycle::Cycle;
+use crate::published::Snapshots;
+use crate::settings::CollectorSettings;
+use crate::snapshot::ClusterSnapshot;
+
+pub struct ClusterCollector {
+    settings: CollectorSettings,
+    admin: Admin,
+    collectors: Vec<Box<dyn Collector>>,
+    previous: Option<ClusterSnapshot>,
+}
+
+impl ClusterCollector {
+    pub fn new(settings: CollectorSettings, bootstrap: Vec<String>, client: ClientConfig) -> Self {
+        let pool = Arc::new(BrokerPool::new(bootstrap, client));
+        Self {
+            settings,
+            admin: Admin::new(pool),
+            collectors: registry(),
+            previous: None,
+        }
+    }
+
+    pub fn admin(&self) -> &Admin {
+        &self.admin
+    }
+
+    /// Runs one cycle and returns its snapshot (stale when it could not run).
+    pub async fn collect_once(&mut self) -> ClusterSnapshot {
+        let started = Instant::now();
+        let mut cycle = Cycle::new(&self.admin, &self.settings);
+        let (runs, aborted) = run_all(&self.collectors, &mut cycle).await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let snapshot = match aborted {
+            None => assemble(&cycle, self.previous.as_ref(), runs, duration_ms),
+            Some(reason) => {
+                tracing::warn!(cluster = %self.settings.cluster, %reason, "collection cycle failed");
+                stale(&cycle, self.previous.as_ref(), runs, duration_ms)
+            }
+        };
+        for error in &snapshot.errors {
+            tracing::debug!(cluster = %self.settings.cluster, collector = %error.collector, "{}", error.message);
+        }
+        self.previous = Some(snapshot.clone());
+        snapshot
+    }
+
+    /// Collects every interval and publishes, until `shutdown` turns true.
+    pub async fn run(mut self, snapshots: Arc<Snapshots>, mut shutdown: watch::Receiver<bool>) {
+        let mut ticker = tokio::time::interval(self.settings.interval);
+        // A slow cycle delays the next rather than causing a burst.
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {}
+                _ = shutdown.changed() => return,
+            }
+            if *shutdown.borrow() {
+                return;
+            }
+            snapshots.publish(self.collect_once().await);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The small trait every collector implements, and the one place they are
+//! registered, in the order a cycle needs them.
+
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+
+use crate::collectors;
+use crate::cycle::Cycle;
+use crate::snapshot::CollectorRun;
+
+/// Why a collector stopped the whole cycle (only Metadata may: without it
+/// nothing else can be routed).
+#[derive(Debug, Clone)]
+pub struct CycleAborted(pub String);
+
+impl std::fmt::Display for CycleAborted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type CollectResult = Result<(), CycleAborted>;
+
+/// One source of figures. Partial failures go into the cycle's errors;
+/// returning `Err` abandons the cycle.
+pub trait Collector: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult>;
+}
+
+/// The collectors, in order. Committed offsets come before log end offsets
+/// so that lag, computed from the two, is never negative.
+pub fn registry() -> Vec<Box<dyn Collector>> {
+    vec![
+        Box::new(collectors::cluster_metadata::ClusterMetadataCollector),
+        Box::new(collectors::consumer_groups::ConsumerGroupsCollector),
+        Box::new(collectors::committed_offsets::CommittedOffsetsCollector),
+        Box::new(collectors::log_offsets::LogOffsetsCollector),
+        Box::new(collectors::log_dirs::LogDirsCollector),
+        Box::new(collectors::topic_configs::TopicConfigsCollector::default()),
+    ]
+}
+
+/// Runs every collector in order, timing each. Stops at the first abort.
+pub async fn run_all(
+    collectors: &[Box<dyn Collector>],
+    cycle: &mut Cycle<'_>,
+) -> (Vec<CollectorRun>, Option<CycleAborted>) {
+    let mut runs = Vec::with_capacity(collectors.len());
+    for collector in collectors {
+        let errors_before = cycle.errors.len();
+        let started = Instant::now();
+        let result = collector.collect(cycle).await;
+        runs.push(CollectorRun {
+            name: collector.name().to_string(),
+            duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+            success: result.is_ok() && cycle.errors.len() == errors_before,
+        });
+        if let Err(aborted) = result {
+            return (runs, Some(aborted));
+        }
+    }
+    (runs, None)
+}

@@ -1,0 +1,38 @@
+//! Consumer groups: ListGroups on every broker, then DescribeGroups per
+//! coordinator for the groups the filter admits.
+
+use std::collections::BTreeMap;
+
+use futures::future::BoxFuture;
+
+use crate::collector::{CollectResult, Collector};
+use crate::cycle::Cycle;
+
+pub struct ConsumerGroupsCollector;
+
+impl Collector for ConsumerGroupsCollector {
+    fn name(&self) -> &'static str {
+        "consumer_groups"
+    }
+
+    fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
+        Box::pin(async move {
+            let listed = cycle.admin.list_groups().await;
+            cycle.record_shards(self.name(), listed.errors);
+            let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+            for group in listed.value {
+                if cycle.settings.groups.admits(&group.group_id) {
+                    by_coordinator
+                        .entry(group.coordinator)
+                        .or_default()
+                        .push(group.group_id);
+                }
+            }
+            let described = cycle.admin.describe_groups(&by_coordinator).await;
+            cycle.record_shards(self.name(), described.errors);
+            cycle.groups = described.value;
+            cycle.groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! Bytes on disk per broker and per partition (DescribeLogDirs), where the
+//! brokers offer it.
+
+use futures::future::BoxFuture;
+
+use crate::collector::{CollectResult, Collector};
+use crate::cycle::Cycle;
+
+pub struct LogDirsCollector;
+
+impl Collector for LogDirsCollector {
+    fn name(&self) -> &'static str {
+        "log_dirs"
+    }
+
+    fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
+        Box::pin(async move {
+            let dirs = cycle.admin.describe_log_dirs().await;
+            cycle.record_shards(self.name(), dirs.errors);
+            if !dirs.value.is_empty() {
+                cycle.log_dirs = Some(dirs.value);
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! One collector per file; [`crate::collector::registry`] lists them.
+
+pub mod cluster_metadata;
+pub mod committed_offsets;
+pub mod consumer_groups;
+pub mod log_dirs;
+pub mod log_offsets;
+pub mod topic_configs;

@@ -1,0 +1,101 @@
+//! The working state of one collection cycle: what each collector learnt,
+//! and what failed, until [`crate::assemble`] turns it into a snapshot.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::SystemTime;
+
+use kafkascope_client::ClientError;
+use kafkascope_client::admin::{
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, ShardError, TopicPartition,
+};
+
+use crate::settings::CollectorSettings;
+use crate::snapshot::CollectionError;
+
+pub type Offsets = BTreeMap<TopicPartition, i64>;
+
+pub struct Cycle<'a> {
+    pub admin: &'a Admin,
+    pub settings: &'a CollectorSettings,
+    pub started_at: SystemTime,
+    pub metadata: Option<ClusterMetadata>,
+    pub groups: Vec<DescribedGroup>,
+    /// Group → committed offsets, read before the log end offsets.
+    pub committed: BTreeMap<String, Offsets>,
+    pub earliest: Offsets,
+    pub latest: Offsets,
+    pub last_stable: Offsets,
+    pub log_dirs: Option<Vec<BrokerLogDirs>>,
+    pub topic_configs: BTreeMap<String, BTreeMap<String, String>>,
+    pub errors: Vec<CollectionError>,
+    pub unsupported_apis: BTreeSet<String>,
+    /// Brokers that could not be talked to this cycle.
+    pub unreachable_brokers: BTreeSet<i32>,
+}
+
+impl<'a> Cycle<'a> {
+    pub fn new(admin: &'a Admin, settings: &'a CollectorSettings) -> Self {
+        Self {
+            admin,
+            settings,
+            started_at: SystemTime::now(),
+            metadata: None,
+            groups: Vec::new(),
+            committed: BTreeMap::new(),
+            earliest: Offsets::new(),
+            latest: Offsets::new(),
+            last_stable: Offsets::new(),
+            log_dirs: None,
+            topic_configs: BTreeMap::new(),
+            errors: Vec::new(),
+            unsupported_apis: BTreeSet::new(),
+            unreachable_brokers: BTreeSet::new(),
+        }
+    }
+
+    /// Records a failure. An API the broker does not offer is noted once as
+    /// unsupported rather than as an error: nothing was sent, nothing broke.
+    pub fn record(
+        &mut self,
+        collector: &str,
+        broker: Option<i32>,
+        subject: &str,
+        error: &ClientError,
+    ) {
+        if let ClientError::UnsupportedApi { api, .. } = error {
+            self.unsupported_apis.insert(api.to_string());
+            return;
+        }
+        if let Some(broker) = broker.filter(|_| error.is_unreachable()) {
+            self.unreachable_brokers.insert(broker);
+        }
+        let message = if subject.is_empty() {
+            error.to_string()
+        } else {
+            format!("{subject}: {error}")
+        };
+        self.errors.push(CollectionError {
+            collector: collector.to_string(),
+            kind: error.kind().to_string(),
+            broker,
+            message,
+        });
+    }
+
+    pub fn record_shards(&mut self, collector: &str, errors: Vec<ShardError>) {
+        for e in errors {
+            self.record(collector, e.broker, &e.subject, &e.error);
+        }
+    }
+
+    /// The metadata collector runs first; later ones may rely on it.
+    pub fn metadata(&self) -> &ClusterMetadata {
+        static EMPTY: ClusterMetadata = ClusterMetadata {
+            cluster_id: None,
+            controller_id: None,
+            brokers: Vec::new(),
+            topics: Vec::new(),
+        };
+        self.metadata.as_ref().unwrap_or(&EMPTY)
+    }
+}

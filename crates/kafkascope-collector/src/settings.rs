@@ -1,0 +1,60 @@
+//! What a collection loop watches and how often.
+
+use std::time::Duration;
+
+use regex::Regex;
+
+/// Include/exclude regexes over topic or group names. An empty filter
+/// admits everything.
+#[derive(Debug, Clone, Default)]
+pub struct NameFilter {
+    pub include: Option<Regex>,
+    pub exclude: Option<Regex>,
+}
+
+impl NameFilter {
+    pub fn admits(&self, name: &str) -> bool {
+        self.include.as_ref().is_none_or(|r| r.is_match(name))
+            && !self.exclude.as_ref().is_some_and(|r| r.is_match(name))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectorSettings {
+    /// The `cluster` label and the name in the API.
+    pub cluster: String,
+    pub interval: Duration,
+    pub topics: NameFilter,
+    pub groups: NameFilter,
+    /// Topic configs change rarely; they are re-read at most this often.
+    pub config_refresh: Duration,
+}
+
+impl CollectorSettings {
+    pub fn new(cluster: impl Into<String>) -> Self {
+        Self {
+            cluster: cluster.into(),
+            interval: Duration::from_secs(10),
+            topics: NameFilter::default(),
+            groups: NameFilter::default(),
+            config_refresh: Duration::from_secs(300),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_then_exclude() {
+        let filter = NameFilter {
+            include: Some(Regex::new("^orders").unwrap()),
+            exclude: Some(Regex::new("-dlq$").unwrap()),
+        };
+        assert!(filter.admits("orders-eu"));
+        assert!(!filter.admits("orders-eu-dlq"));
+        assert!(!filter.admits("payments"));
+        assert!(NameFilter::default().admits("anything"));
+    }
+}
