@@ -9,6 +9,8 @@
 //! read it. Nothing here writes to the cluster.
 
 pub mod assemble;
+#[cfg(test)]
+mod assemble_tests;
 pub mod cluster_loop;
 pub mod collector;
 pub mod collectors;
