@@ -26,6 +26,9 @@ pub struct CollectorSettings {
     pub interval: Duration,
     pub topics: NameFilter,
     pub groups: NameFilter,
+    /// Groups to describe even when no broker lists them (ListGroups may
+    /// omit a group that has members but no commits yet, as tansu does).
+    pub named_groups: Vec<String>,
     /// Topic configs change rarely; they are re-read at most this often.
     pub config_refresh: Duration,
 }
@@ -37,6 +40,7 @@ impl CollectorSettings {
             interval: Duration::from_secs(10),
             topics: NameFilter::default(),
             groups: NameFilter::default(),
+            named_groups: Vec::new(),
             config_refresh: Duration::from_secs(300),
         }
     }

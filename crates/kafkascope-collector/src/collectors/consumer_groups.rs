@@ -1,5 +1,6 @@
 //! Consumer groups: ListGroups on every broker, then DescribeGroups per
-//! coordinator for the groups the filter admits.
+//! coordinator for the groups the filter admits. Groups named in the
+//! settings that no broker listed are located with FindCoordinator.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,24 @@ impl Collector for ConsumerGroupsCollector {
                         .entry(group.coordinator)
                         .or_default()
                         .push(group.group_id);
+                }
+            }
+            let unlisted: Vec<String> = cycle
+                .settings
+                .named_groups
+                .iter()
+                .filter(|g| !by_coordinator.values().flatten().any(|listed| listed == *g))
+                .cloned()
+                .collect();
+            if !unlisted.is_empty() {
+                match cycle.admin.find_group_coordinators(&unlisted).await {
+                    Ok(found) => {
+                        cycle.record_shards(self.name(), found.errors);
+                        for (group, coordinator) in found.value {
+                            by_coordinator.entry(coordinator).or_default().push(group);
+                        }
+                    }
+                    Err(error) => cycle.record(self.name(), None, "", &error),
                 }
             }
             let described = cycle.admin.describe_groups(&by_coordinator).await;

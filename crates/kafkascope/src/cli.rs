@@ -1,0 +1,123 @@
+//! Command-line arguments, shaped after Kafka's own scripts
+//! (`kafka-topics.sh`, `kafka-consumer-groups.sh`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kafkascope",
+    version,
+    about = "Watches Kafka clusters and their consumers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log filter (tracing's env-filter syntax).
+    #[arg(long, global = true, env = "KAFKASCOPE_LOG", default_value = "info")]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the cluster's brokers.
+    Brokers(ClusterArgs),
+    /// List or describe topics.
+    Topics(TopicsArgs),
+    /// List or describe consumer groups.
+    Groups(GroupsArgs),
+    /// Consumer lag per group and partition.
+    Lag(LagArgs),
+    /// Collect in the background and serve /metrics, the JSON API and health checks.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+/// How to reach one cluster from the command line.
+#[derive(Debug, Clone, Args)]
+pub struct ConnectionArgs {
+    /// Comma-separated `host:port` list.
+    #[arg(long, env = "KAFKASCOPE_BOOTSTRAP_SERVER")]
+    pub bootstrap_server: String,
+    /// Kafka client properties file (security.protocol, sasl.*, ssl.*).
+    #[arg(long, env = "KAFKASCOPE_COMMAND_CONFIG")]
+    pub command_config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClusterArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TopicsArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Show partitions: leader, replicas, ISR, offsets.
+    #[arg(long)]
+    pub describe: bool,
+    /// Only this topic.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// Only partitions whose ISR is smaller than their replica set.
+    #[arg(long)]
+    pub under_replicated_partitions: bool,
+    /// Only partitions with no leader.
+    #[arg(long)]
+    pub unavailable_partitions: bool,
+    /// Leave out internal topics.
+    #[arg(long)]
+    pub exclude_internal: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GroupsArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Show each group's partitions, offsets, lag and owners.
+    #[arg(long)]
+    pub describe: bool,
+    /// Only this group.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LagArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Only this group.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// TOML config file (clusters, intervals, filters, listen address).
+    #[arg(long, env = "KAFKASCOPE_CONFIG", conflicts_with = "bootstrap_server")]
+    pub config: Option<PathBuf>,
+    /// One cluster without a config file.
+    #[arg(long, env = "KAFKASCOPE_BOOTSTRAP_SERVER")]
+    pub bootstrap_server: Option<String>,
+    #[arg(long, env = "KAFKASCOPE_COMMAND_CONFIG")]
+    pub command_config: Option<PathBuf>,
+    /// The `cluster` label for the cluster given by --bootstrap-server.
+    #[arg(long, default_value = "default")]
+    pub cluster_name: String,
+    /// Address for HTTP; overrides the config file's.
+    #[arg(long, env = "KAFKASCOPE_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Seconds between collection cycles; overrides the config file's.
+    #[arg(long, env = "KAFKASCOPE_INTERVAL")]
+    pub interval: Option<u64>,
+}

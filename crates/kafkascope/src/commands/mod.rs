@@ -1,0 +1,111 @@
+//! One file per subcommand. The read-only commands build one snapshot with
+//! the same collector `serve` runs, so the CLI and /metrics never disagree.
+
+mod brokers;
+mod groups;
+mod lag;
+mod serve;
+mod topics;
+
+use anyhow::{Context, bail};
+use kafkascope_client::ClientConfig;
+use kafkascope_client::client_properties::load_client_properties;
+use kafkascope_collector::{ClusterCollector, ClusterSnapshot, CollectorSettings, NameFilter};
+
+use crate::cli::{Command, ConnectionArgs};
+
+pub async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Brokers(args) => brokers::run(args).await,
+        Command::Topics(args) => topics::run(args).await,
+        Command::Groups(args) => groups::run(args).await,
+        Command::Lag(args) => lag::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
+    }
+}
+
+/// Client settings from `--command-config`, as Kafka's tools read them.
+pub fn client_config(path: Option<&std::path::Path>) -> anyhow::Result<ClientConfig> {
+    let mut config = ClientConfig::default();
+    if let Some(path) = path {
+        let properties = load_client_properties(path)
+            .with_context(|| format!("reading client properties {}", path.display()))?;
+        for key in properties.ignored_keys() {
+            tracing::warn!("{}: ignoring unsupported property {key}", path.display());
+        }
+        properties.apply(&mut config);
+    }
+    Ok(config)
+}
+
+pub fn bootstrap_list(servers: &str) -> Vec<String> {
+    servers
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A filter admitting exactly `name`, or everything.
+pub fn exact(name: Option<&str>) -> NameFilter {
+    NameFilter {
+        include: name
+            .map(|n| regex::Regex::new(&format!("^{}$", regex::escape(n))).expect("escaped regex")),
+        exclude: None,
+    }
+}
+
+/// Which consumer groups a command needs.
+#[derive(Debug, Clone, Copy)]
+pub enum GroupSelection<'a> {
+    All,
+    None,
+    Named(&'a str),
+}
+
+impl<'a> GroupSelection<'a> {
+    pub fn from_option(name: Option<&'a str>) -> Self {
+        name.map_or(GroupSelection::All, GroupSelection::Named)
+    }
+}
+
+/// One collection cycle, for the read-only commands.
+/// `group`, when given, is described even if no broker lists it.
+pub async fn snapshot_once(
+    connection: &ConnectionArgs,
+    topics: NameFilter,
+    group: GroupSelection<'_>,
+) -> anyhow::Result<ClusterSnapshot> {
+    let mut settings = CollectorSettings::new("cli");
+    settings.topics = topics;
+    match group {
+        GroupSelection::All => {}
+        GroupSelection::None => settings.groups = exact(Some("")),
+        GroupSelection::Named(name) => {
+            settings.groups = exact(Some(name));
+            settings.named_groups = vec![name.to_string()];
+        }
+    }
+    let client = client_config(connection.command_config.as_deref())?;
+    let bootstrap = bootstrap_list(&connection.bootstrap_server);
+    if bootstrap.is_empty() {
+        bail!("--bootstrap-server names no broker");
+    }
+    let snapshot = ClusterCollector::new(settings, bootstrap, client)
+        .collect_once()
+        .await;
+    if snapshot.stale {
+        let reasons: Vec<&str> = snapshot.errors.iter().map(|e| e.message.as_str()).collect();
+        bail!("could not read the cluster: {}", reasons.join("; "));
+    }
+    for error in &snapshot.errors {
+        tracing::warn!("{}: {}", error.collector, error.message);
+    }
+    Ok(snapshot)
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! The `serve` config file (TOML): clusters, intervals, filters, listen
+//! address. Every mistake is reported with the field and the line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use kafkascope_client::{ClientConfig, SaslMechanism, SaslSettings, TlsSettings};
+use kafkascope_collector::{CollectorSettings, NameFilter};
+use serde::Deserialize;
+use toml::Spanned;
+
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:9308";
+const DEFAULT_INTERVAL_SECONDS: u64 = 10;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub listen: Option<Spanned<String>>,
+    pub interval_seconds: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub clusters: Vec<ClusterEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterEntry {
+    pub name: Spanned<String>,
+    pub bootstrap_servers: Spanned<Vec<String>>,
+    /// A Kafka client properties file, resolved against the config's folder.
+    pub command_config: Option<PathBuf>,
+    pub interval_seconds: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub topics: FilterEntry,
+    #[serde(default)]
+    pub groups: FilterEntry,
+    pub tls: Option<TlsEntry>,
+    pub sasl: Option<SaslEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterEntry {
+    pub include: Option<Spanned<String>>,
+    pub exclude: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsEntry {
+    pub ca_pem: Option<PathBuf>,
+    pub client_cert_pem: Option<PathBuf>,
+    pub client_key_pem: Option<PathBuf>,
+    #[serde(default = "yes")]
+    pub verify_hostname: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaslEntry {
+    pub mechanism: Spanned<String>,
+    pub username: String,
+    pub password: String,
+}
+
+/// One cluster, ready to collect.
+#[derive(Debug)]
+pub struct ClusterPlan {
+    pub bootstrap: Vec<String>,
+    pub client: ClientConfig,
+    pub settings: CollectorSettings,
+}
+
+#[derive(Debug)]
+pub struct ServePlan {
+    pub listen: SocketAddr,
+    pub clusters: Vec<ClusterPlan>,
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> anyhow::Result<ServePlan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&text, base).with_context(|| format!("in {}", path.display()))
+}
+
+/// Parses config `text`; relative paths are resolved against `base`.
+pub fn parse(text: &str, base: &Path) -> anyhow::Result<ServePlan> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let at = |span: std::ops::Range<usize>| line_of(text, span.start);
+    let listen = match &file.listen {
+        Some(listen) => listen
+            .get_ref()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("line {}: listen: {e}", at(listen.span())))?,
+        None => DEFAULT_LISTEN.parse().expect("default listen address"),
+    };
+    let default_interval =
+        positive_seconds(file.interval_seconds.as_ref(), "interval_seconds", &at)?
+            .unwrap_or(DEFAULT_INTERVAL_SECONDS);
+    if file.clusters.is_empty() {
+        bail!("no [[clusters]] configured: add at least one with name and bootstrap_servers");
+    }
+    let mut clusters: Vec<ClusterPlan> = Vec::new();
+    for (i, entry) in file.clusters.iter().enumerate() {
+        let plan = cluster(entry, i, default_interval, base, &at)?;
+        if clusters
+            .iter()
+            .any(|c| c.settings.cluster == plan.settings.cluster)
+        {
+            bail!(
+                "line {}: clusters[{i}].name: '{}' is used by an earlier cluster",
+                at(entry.name.span()),
+                plan.settings.cluster
+            );
+        }
+        clusters.push(plan);
+    }
+    Ok(ServePlan { listen, clusters })
+}
+
+fn cluster(
+    entry: &ClusterEntry,
+    index: usize,
+    default_interval: u64,
+    base: &Path,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<ClusterPlan> {
+    let field = |name: &str| format!("clusters[{index}].{name}");
+    if entry.name.get_ref().trim().is_empty() {
+        bail!(
+            "line {}: {}: must not be empty",
+            at(entry.name.span()),
+            field("name")
+        );
+    }
+    let bootstrap: Vec<String> = entry
+        .bootstrap_servers
+        .get_ref()
+        .iter()
+        .map(|s| s.trim().to_string())
+        .collect();
+    if bootstrap.is_empty() || bootstrap.iter().any(|s| !s.contains(':')) {
+        bail!(
+            "line {}: {}: expected a list of host:port, got {:?}",
+            at(entry.bootstrap_servers.span()),
+            field("bootstrap_servers"),
+            entry.bootstrap_servers.get_ref()
+        );
+    }
+    let interval = positive_seconds(
+        entry.interval_seconds.as_ref(),
+        &field("interval_seconds"),
+        at,
+    )?
+    .unwrap_or(default_interval);
+    let mut settings = CollectorSettings::new(entry.name.get_ref().clone());
+    settings.interval = Duration::from_secs(interval);
+    settings.topics = filter(&entry.topics, &field("topics"), at)?;
+    settings.groups = filter(&entry.groups, &field("groups"), at)?;
+    let command_config = entry.command_config.as_ref().map(|p| base.join(p));
+    let mut client = crate::commands::client_config(command_config.as_deref())
+        .with_context(|| field("command_config"))?;
+    if let Some(tls) = &entry.tls {
+        client.tls = Some(TlsSettings {
+            ca_pem: tls.ca_pem.as_ref().map(|p| base.join(p)),
+            client_cert_pem: tls.client_cert_pem.as_ref().map(|p| base.join(p)),
+            client_key_pem: tls.client_key_pem.as_ref().map(|p| base.join(p)),
+            verify_hostname: tls.verify_hostname,
+        });
+    }
+    if let Some(sasl) = &entry.sasl {
+        let mechanism =
+            SaslMechanism::from_kafka_name(sasl.mechanism.get_ref()).with_context(|| {
+                format!(
+                    "line {}: {}: '{}' is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512",
+                    at(sasl.mechanism.span()),
+                    field("sasl.mechanism"),
+                    sasl.mechanism.get_ref()
+                )
+            })?;
+        client.sasl = Some(SaslSettings {
+            mechanism,
+            username: sasl.username.clone(),
+            password: sasl.password.clone(),
+        });
+    }
+    Ok(ClusterPlan {
+        bootstrap,
+        client,
+        settings,
+    })
+}
+
+fn filter(
+    entry: &FilterEntry,
+    field: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<NameFilter> {
+    let compile = |pattern: &Option<Spanned<String>>,
+                   which: &str|
+     -> anyhow::Result<Option<regex::Regex>> {
+        pattern
+            .as_ref()
+            .map(|p| {
+                regex::Regex::new(p.get_ref()).map_err(|e| {
+                    anyhow::anyhow!("line {}: {field}.{which}: invalid regex: {e}", at(p.span()))
+                })
+            })
+            .transpose()
+    };
+    Ok(NameFilter {
+        include: compile(&entry.include, "include")?,
+        exclude: compile(&entry.exclude, "exclude")?,
+    })
+}
+
+fn positive_seconds(
+    value: Option<&Spanned<u64>>,
+    field: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<Option<u64>> {
+    match value {
+        Some(v) if *v.get_ref() == 0 => bail!("line {}: {field}: must be at least 1", at(v.span())),
+        Some(v) => Ok(Some(*v.get_ref())),
+        None => Ok(None),
+    }
+}
+
+/// 1-based line number of byte `offset`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_err(text: &str) -> String {
+        format!("{:#}", parse(text, Path::new(".")).unwrap_err())
+    }
+
+    #[test]
+    fn parses_two_clusters_with_defaults_and_filters() {
+        let plan = parse(
+            r#"
+listen = "127.0.0.1:9999"
+interval_seconds = 5
+
+[[clusters]]
+name = "prod"
+bootstrap_servers = ["a:9092", "b:9092"]
+topics = { include = "^orders", exclude = "-dlq$" }
+
+[[clusters]]
+name = "staging"
+bootstrap_servers = ["c:9092"]
+interval_seconds = 30
+[clusters.sasl]
+mechanism = "scram-sha-512"
+username = "u"
+password = "p"
+"#,
+            Path::new("."),
+        )
+        .unwrap();
+        assert_eq!(plan.listen, "127.0.0.1:9999".parse().unwrap());
+        assert_eq!(plan.clusters.len(), 2);
+        let prod = &plan.clusters[0];
+        assert_eq!(prod.bootstrap, vec!["a:9092", "b:9092"]);
+        assert_eq!(prod.settings.interval, Duration::from_secs(5));
+        assert!(prod.settings.topics.admits("orders-eu"));
+        assert!(!prod.settings.topics.admits("orders-dlq"));
+        let staging = &plan.clusters[1];
+        assert_eq!(staging.settings.interval, Duration::from_secs(30));
+        assert_eq!(
+            staging.client.sasl.as_ref().unwrap().mechanism,
+            SaslMechanism::ScramSha512
+        );
+    }
+
+    #[test]
+    fn unknown_field_names_field_and_line() {
+        let err =
+            parse_err("[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\nintervall = 3\n");
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("unknown field `intervall`"), "{err}");
+    }
+
+    #[test]
+    fn bad_regex_names_field_and_line() {
+        let err = parse_err(
+            "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\ngroups = { include = \"(\" }\n",
+        );
+        assert!(
+            err.starts_with("line 4: clusters[0].groups.include: invalid regex"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_names_zero_interval_and_bad_listen_are_rejected() {
+        let dup = "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\n[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"b:1\"]\n";
+        assert_eq!(
+            parse_err(dup),
+            "line 5: clusters[1].name: 'a' is used by an earlier cluster"
+        );
+        let zero =
+            "interval_seconds = 0\n[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\n";
+        assert_eq!(
+            parse_err(zero),
+            "line 1: interval_seconds: must be at least 1"
+        );
+        let listen =
+            "listen = \"nowhere\"\n[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\n";
+        assert!(parse_err(listen).starts_with("line 1: listen: invalid socket address"));
+    }
+
+    #[test]
+    fn missing_clusters_and_bad_bootstrap_are_explained() {
+        assert!(parse_err("listen = \"127.0.0.1:1\"\n").starts_with("no [[clusters]] configured"));
+        let err = parse_err("[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"nohost\"]\n");
+        assert!(
+            err.starts_with("line 3: clusters[0].bootstrap_servers: expected a list of host:port"),
+            "{err}"
+        );
+        let err = parse_err("[[clusters]]\nname = \"a\"\nbootstrap_servers = \"a:1\"\n");
+        assert!(err.contains("line 3"), "{err}");
+    }
+}
