@@ -100,6 +100,21 @@ fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
             ..Broker::default()
         })
         .collect();
+    // A broker that replicas name but Metadata no longer lists is down:
+    // show it as such rather than let it vanish.
+    let missing: std::collections::BTreeSet<i32> = metadata
+        .topics
+        .iter()
+        .flat_map(|t| &t.partitions)
+        .flat_map(|p| p.replicas.iter().chain(&p.isr))
+        .copied()
+        .filter(|id| !metadata.brokers.iter().any(|b| b.id == *id))
+        .collect();
+    brokers.extend(missing.into_iter().map(|id| Broker {
+        id,
+        reachable: false,
+        ..Broker::default()
+    }));
     for partition in metadata.topics.iter().flat_map(|t| &t.partitions) {
         for broker in brokers.iter_mut() {
             if partition.replicas.contains(&broker.id) {
