@@ -399,10 +399,7 @@ impl Resolver<'_> {
         let identity = match (cert, key, keystore) {
             (None, None, None) => return Ok((None, None)),
             (Some(cert), Some(key), None) => (self.pem_file(&cert), self.pem_file(&key)),
-            (_, _, Some(keystore))
-                if self.non_empty("ssl.certificate.location").is_some()
-                    || self.non_empty("ssl.key.location").is_some() =>
-            {
+            (Some(_), _, Some(keystore)) | (None, Some(_), Some(keystore)) => {
                 return Err(PropertiesError::invalid(
                     keystore.line,
                     &keystore.key,
@@ -410,7 +407,7 @@ impl Resolver<'_> {
                      ssl.key.location, not both",
                 ));
             }
-            (_, _, Some(keystore)) => {
+            (None, None, Some(keystore)) => {
                 self.check_store_type(&keystore, "ssl.keystore.type")?;
                 // A PEM keystore holds the private key and the certificate chain.
                 let path = self.pem_file(&keystore);
@@ -1247,6 +1244,19 @@ linger.ms=5
             )
             .0,
             4
+        );
+        assert_eq!(
+            invalid(
+                "security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.location=/ks.pem\n\
+                 ssl.key.location=/k.pem\n"
+            ),
+            (
+                3,
+                "ssl.keystore.location".to_string(),
+                "set either ssl.keystore.location or ssl.certificate.location with \
+                 ssl.key.location, not both"
+                    .to_string()
+            )
         );
         assert_eq!(
             invalid("security.protocol=SSL\nssl.endpoint.identification.algorithm=ldap\n").2,
