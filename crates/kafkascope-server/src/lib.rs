@@ -1,14 +1,56 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! kafkascope's HTTP side: everything it shows, rendered from the latest
+//! published [`ClusterSnapshot`](kafkascope_collector::ClusterSnapshot) of
+//! each configured cluster. No handler talks to Kafka, so a scrape or an API
+//! call costs the same however slow the cluster is.
+//!
+//! | path | what | module |
+//! |---|---|---|
+//! | `/metrics` | Prometheus text 0.0.4, or OpenMetrics 1.0.0 when asked for | [`metrics`] |
+//! | `/api/v1/clusters[/{cluster}[/brokers\|/topics[/{topic}]\|/groups[/{group}]]]` | read-only JSON | [`api`] |
+//! | `/healthz` | 200 `ok` while the process serves | [`health`] |
+//! | `/readyz` | 200 once every cluster has a snapshot, else 503 naming the missing ones | [`health`] |
+//!
+//! [`app`] builds the router without binding anything (tests drive it with
+//! `tower::ServiceExt::oneshot`); [`serve`] binds, serves and shuts down
+//! gracefully on SIGTERM or Ctrl-C ([`shutdown`]). The metric names are
+//! documented in `docs/METRICS.md`.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod api;
+pub mod api_error;
+pub mod health;
+pub mod metrics;
+mod serve;
+pub mod shutdown;
+pub mod snapshot_ext;
+mod state;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
+
+pub use api_error::ApiError;
+pub use metrics::{Format, render, render_snapshots};
+pub use serve::{serve, serve_on};
+pub use state::AppState;
+
+/// How long one request may take before it is answered 408. Rendering is
+/// in-memory, so only a stuck client or an overloaded host gets near it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Every route, with the request timeout applied; unknown paths get a JSON 404.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::handler))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .nest("/api/v1", api::routes())
+        .fallback(api_error::no_route)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .with_state(state)
 }

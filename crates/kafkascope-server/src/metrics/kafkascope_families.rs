@@ -1,0 +1,314 @@
+//! `kafkascope_*` families: figures kafka_exporter does not export (cluster
+//! identity, broker health and load, placement problems, rates, sizes,
+//! group state and whole-group lag).
+
+use kafkascope_collector::ClusterSnapshot;
+use kafkascope_collector::snapshot::Broker;
+
+use super::labels::{self, Label};
+use super::writer::MetricsWriter;
+use crate::snapshot_ext::{ClusterExt, GroupExt};
+
+pub const CLUSTER_INFO: &str = "kafkascope_cluster_info";
+pub const CONTROLLER_ID: &str = "kafkascope_controller_id";
+pub const BROKER_UP: &str = "kafkascope_broker_up";
+pub const BROKER_PARTITIONS: &str = "kafkascope_broker_partitions";
+pub const BROKER_LEADER_PARTITIONS: &str = "kafkascope_broker_leader_partitions";
+pub const BROKER_LOG_DIR_SIZE_BYTES: &str = "kafkascope_broker_log_dir_size_bytes";
+pub const TOPIC_REPLICATION_FACTOR: &str = "kafkascope_topic_replication_factor";
+pub const TOPIC_MESSAGES_IN_PER_SECOND: &str = "kafkascope_topic_messages_in_per_second";
+pub const TOPIC_BYTES_IN_PER_SECOND: &str = "kafkascope_topic_bytes_in_per_second";
+pub const TOPIC_SIZE_BYTES: &str = "kafkascope_topic_size_bytes";
+pub const TOPIC_PARTITION_OFFLINE: &str = "kafkascope_topic_partition_offline";
+pub const TOPIC_PARTITION_UNDER_MIN_ISR: &str = "kafkascope_topic_partition_under_min_isr";
+pub const TOPIC_PARTITION_LAST_STABLE_OFFSET: &str =
+    "kafkascope_topic_partition_last_stable_offset";
+pub const TOPIC_PARTITION_MESSAGES_IN_PER_SECOND: &str =
+    "kafkascope_topic_partition_messages_in_per_second";
+pub const CONSUMERGROUP_STATE: &str = "kafkascope_consumergroup_state";
+pub const CONSUMERGROUP_MAX_LAG: &str = "kafkascope_consumergroup_max_lag";
+pub const CONSUMERGROUP_TOTAL_LAG: &str = "kafkascope_consumergroup_total_lag";
+pub const CONSUMERGROUP_MESSAGES_CONSUMED_PER_SECOND: &str =
+    "kafkascope_consumergroup_messages_consumed_per_second";
+pub const CONSUMERGROUP_TOPIC_MESSAGES_CONSUMED_PER_SECOND: &str =
+    "kafkascope_consumergroup_topic_messages_consumed_per_second";
+pub const OFFLINE_PARTITIONS: &str = "kafkascope_offline_partitions";
+pub const UNDER_REPLICATED_PARTITIONS: &str = "kafkascope_under_replicated_partitions";
+pub const UNDER_MIN_ISR_PARTITIONS: &str = "kafkascope_under_min_isr_partitions";
+
+/// Every family name this module writes, in the order it writes them.
+pub const FAMILIES: &[&str] = &[
+    CLUSTER_INFO,
+    CONTROLLER_ID,
+    BROKER_UP,
+    BROKER_PARTITIONS,
+    BROKER_LEADER_PARTITIONS,
+    BROKER_LOG_DIR_SIZE_BYTES,
+    TOPIC_REPLICATION_FACTOR,
+    TOPIC_MESSAGES_IN_PER_SECOND,
+    TOPIC_BYTES_IN_PER_SECOND,
+    TOPIC_SIZE_BYTES,
+    TOPIC_PARTITION_OFFLINE,
+    TOPIC_PARTITION_UNDER_MIN_ISR,
+    TOPIC_PARTITION_LAST_STABLE_OFFSET,
+    TOPIC_PARTITION_MESSAGES_IN_PER_SECOND,
+    CONSUMERGROUP_STATE,
+    CONSUMERGROUP_MAX_LAG,
+    CONSUMERGROUP_TOTAL_LAG,
+    CONSUMERGROUP_MESSAGES_CONSUMED_PER_SECOND,
+    CONSUMERGROUP_TOPIC_MESSAGES_CONSUMED_PER_SECOND,
+    OFFLINE_PARTITIONS,
+    UNDER_REPLICATED_PARTITIONS,
+    UNDER_MIN_ISR_PARTITIONS,
+];
+
+pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    cluster(w, clusters);
+    brokers(w, clusters);
+    topics(w, clusters);
+    partitions(w, clusters);
+    groups(w, clusters);
+    counts(w, clusters);
+}
+
+fn cluster(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        CLUSTER_INFO,
+        "Kafka's own id for the cluster (empty when the brokers report none); value is always 1.",
+    );
+    for c in clusters {
+        let labels: [Label<'_>; 2] = [
+            ("cluster", c.cluster.as_str().into()),
+            ("cluster_id", c.cluster_id.as_deref().unwrap_or("").into()),
+        ];
+        w.sample(&labels, 1i64);
+    }
+
+    w.gauge(CONTROLLER_ID, "Broker id of the active controller.");
+    for c in clusters {
+        if let Some(id) = c.controller_id {
+            w.sample(&labels::cluster(c), id);
+        }
+    }
+}
+
+fn broker_labels<'a>(c: &'a ClusterSnapshot, b: &Broker) -> [Label<'a>; 2] {
+    [
+        ("cluster", c.cluster.as_str().into()),
+        ("broker", b.id.into()),
+    ]
+}
+
+fn brokers(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        BROKER_UP,
+        "1 when kafkascope could talk to the broker in the last cycle, else 0.",
+    );
+    for c in clusters {
+        for b in &c.brokers {
+            w.sample(&broker_labels(c, b), b.reachable);
+        }
+    }
+
+    w.gauge(
+        BROKER_PARTITIONS,
+        "Partition replicas the broker hosts (partitions whose replica list contains it).",
+    );
+    for c in clusters {
+        for b in &c.brokers {
+            w.sample(&broker_labels(c, b), b.partition_count);
+        }
+    }
+
+    w.gauge(BROKER_LEADER_PARTITIONS, "Partitions the broker leads.");
+    for c in clusters {
+        for b in &c.brokers {
+            w.sample(&broker_labels(c, b), b.leader_count);
+        }
+    }
+
+    w.gauge(
+        BROKER_LOG_DIR_SIZE_BYTES,
+        "Bytes in the broker's log directories, where DescribeLogDirs answered.",
+    );
+    for c in clusters {
+        for b in &c.brokers {
+            if let Some(bytes) = b.log_dir_bytes {
+                w.sample(&broker_labels(c, b), bytes);
+            }
+        }
+    }
+}
+
+fn topics(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        TOPIC_REPLICATION_FACTOR,
+        "Replication factor of the topic (its longest replica list).",
+    );
+    for c in clusters {
+        for t in c.topics.values() {
+            w.sample(&labels::topic(c, t), t.replication_factor());
+        }
+    }
+
+    w.gauge(
+        TOPIC_MESSAGES_IN_PER_SECOND,
+        "Messages appended to the topic per second, between the last two cycles.",
+    );
+    for c in clusters {
+        for t in c.topics.values() {
+            if let Some(rate) = t.messages_in_per_sec {
+                w.sample(&labels::topic(c, t), rate);
+            }
+        }
+    }
+
+    w.gauge(
+        TOPIC_BYTES_IN_PER_SECOND,
+        "Bytes appended to the topic per second, between the last two cycles.",
+    );
+    for c in clusters {
+        for t in c.topics.values() {
+            if let Some(rate) = t.bytes_in_per_sec {
+                w.sample(&labels::topic(c, t), rate);
+            }
+        }
+    }
+
+    w.gauge(
+        TOPIC_SIZE_BYTES,
+        "Bytes the topic's partitions take on their leaders, when known for every partition.",
+    );
+    for c in clusters {
+        for t in c.topics.values() {
+            if let Some(bytes) = t.size_bytes() {
+                w.sample(&labels::topic(c, t), bytes);
+            }
+        }
+    }
+}
+
+fn partitions(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        TOPIC_PARTITION_OFFLINE,
+        "1 when the partition has no leader, else 0.",
+    );
+    for (c, t, p) in labels::partitions(clusters) {
+        w.sample(&labels::partition(c, t, p), p.is_offline());
+    }
+
+    w.gauge(
+        TOPIC_PARTITION_UNDER_MIN_ISR,
+        "1 when the partition has fewer in-sync replicas than the topic's min.insync.replicas, else 0.",
+    );
+    for c in clusters {
+        for t in c.topics.values() {
+            let min = t.min_insync_replicas();
+            for p in &t.partitions {
+                w.sample(&labels::partition(c, t, p), p.is_under_min_isr(min));
+            }
+        }
+    }
+
+    w.gauge(
+        TOPIC_PARTITION_LAST_STABLE_OFFSET,
+        "Last stable offset of the partition (what read_committed consumers can read up to).",
+    );
+    for (c, t, p) in labels::partitions(clusters) {
+        if let Some(offset) = p.last_stable_offset {
+            w.sample(&labels::partition(c, t, p), offset);
+        }
+    }
+
+    w.gauge(
+        TOPIC_PARTITION_MESSAGES_IN_PER_SECOND,
+        "Messages appended to the partition per second, between the last two cycles.",
+    );
+    for (c, t, p) in labels::partitions(clusters) {
+        if let Some(rate) = p.messages_in_per_sec {
+            w.sample(&labels::partition(c, t, p), rate);
+        }
+    }
+}
+
+fn groups(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        CONSUMERGROUP_STATE,
+        "The consumer group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead...); value is always 1.",
+    );
+    for (c, g) in labels::groups(clusters) {
+        if !g.state.is_empty() {
+            let labels: [Label<'_>; 3] = [
+                ("cluster", c.cluster.as_str().into()),
+                ("consumergroup", g.name.as_str().into()),
+                ("state", g.state.as_str().into()),
+            ];
+            w.sample(&labels, 1i64);
+        }
+    }
+
+    w.gauge(
+        CONSUMERGROUP_MAX_LAG,
+        "Largest lag of the consumer group over all its partitions whose lag is known.",
+    );
+    for (c, g) in labels::groups(clusters) {
+        if let Some(lag) = g.max_lag() {
+            w.sample(&labels::group(c, g), lag);
+        }
+    }
+
+    w.gauge(
+        CONSUMERGROUP_TOTAL_LAG,
+        "Lag of the consumer group summed over all its partitions whose lag is known.",
+    );
+    for (c, g) in labels::groups(clusters) {
+        if let Some(lag) = g.total_lag() {
+            w.sample(&labels::group(c, g), lag);
+        }
+    }
+
+    w.gauge(
+        CONSUMERGROUP_MESSAGES_CONSUMED_PER_SECOND,
+        "Messages the consumer group committed past per second, between the last two cycles.",
+    );
+    for (c, g) in labels::groups(clusters) {
+        if let Some(rate) = g.messages_consumed_per_sec {
+            w.sample(&labels::group(c, g), rate);
+        }
+    }
+
+    w.gauge(
+        CONSUMERGROUP_TOPIC_MESSAGES_CONSUMED_PER_SECOND,
+        "Messages the consumer group committed past on the topic per second, between the last two cycles.",
+    );
+    for (c, g) in labels::groups(clusters) {
+        for t in g.topic_lags() {
+            if let Some(rate) = t.messages_consumed_per_sec {
+                w.sample(&labels::group_topic(c, g, t.topic), rate);
+            }
+        }
+    }
+}
+
+fn counts(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(OFFLINE_PARTITIONS, "Partitions without a leader.");
+    for c in clusters {
+        w.sample(&labels::cluster(c), c.offline_partition_count());
+    }
+
+    w.gauge(
+        UNDER_REPLICATED_PARTITIONS,
+        "Partitions with fewer in-sync replicas than replicas.",
+    );
+    for c in clusters {
+        w.sample(&labels::cluster(c), c.under_replicated_partition_count());
+    }
+
+    w.gauge(
+        UNDER_MIN_ISR_PARTITIONS,
+        "Partitions with fewer in-sync replicas than their topic's min.insync.replicas.",
+    );
+    for c in clusters {
+        w.sample(&labels::cluster(c), c.under_min_isr_partition_count());
+    }
+}

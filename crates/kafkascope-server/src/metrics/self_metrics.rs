@@ -1,0 +1,109 @@
+//! How collection itself is going: cycle duration and freshness, each
+//! collector's last run, errors by kind, APIs the brokers do not offer.
+
+use kafkascope_collector::ClusterSnapshot;
+
+use super::labels::{self, Label};
+use super::writer::MetricsWriter;
+use crate::snapshot_ext::ClusterExt;
+
+pub const COLLECTION_DURATION_SECONDS: &str = "kafkascope_collection_duration_seconds";
+pub const COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS: &str =
+    "kafkascope_collection_last_success_timestamp_seconds";
+pub const SNAPSHOT_STALE: &str = "kafkascope_snapshot_stale";
+pub const COLLECTOR_DURATION_SECONDS: &str = "kafkascope_collector_duration_seconds";
+pub const COLLECTOR_SUCCESS: &str = "kafkascope_collector_success";
+pub const COLLECTION_ERRORS: &str = "kafkascope_collection_errors";
+pub const UNSUPPORTED_API: &str = "kafkascope_unsupported_api";
+
+/// Every family name this module writes, in the order it writes them.
+pub const FAMILIES: &[&str] = &[
+    COLLECTION_DURATION_SECONDS,
+    COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS,
+    SNAPSHOT_STALE,
+    COLLECTOR_DURATION_SECONDS,
+    COLLECTOR_SUCCESS,
+    COLLECTION_ERRORS,
+    UNSUPPORTED_API,
+];
+
+pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    w.gauge(
+        COLLECTION_DURATION_SECONDS,
+        "Wall-clock duration of the last collection cycle.",
+    );
+    for c in clusters {
+        w.sample(&labels::cluster(c), c.cycle_duration_ms as f64 / 1000.0);
+    }
+
+    w.gauge(
+        COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS,
+        "Unix time at which the cycle that produced the current figures started.",
+    );
+    for c in clusters {
+        if let Some(ms) = c.last_success_ms() {
+            w.sample(&labels::cluster(c), ms as f64 / 1000.0);
+        }
+    }
+
+    w.gauge(
+        SNAPSHOT_STALE,
+        "1 when the last cycle failed and the figures are from an earlier one, else 0.",
+    );
+    for c in clusters {
+        w.sample(&labels::cluster(c), c.stale);
+    }
+
+    w.gauge(
+        COLLECTOR_DURATION_SECONDS,
+        "Duration of each collector's run in the last cycle.",
+    );
+    for c in clusters {
+        for run in &c.collectors {
+            w.sample(&collector_labels(c, &run.name), run.duration_ms / 1000.0);
+        }
+    }
+
+    w.gauge(
+        COLLECTOR_SUCCESS,
+        "1 when the collector's run in the last cycle succeeded, else 0.",
+    );
+    for c in clusters {
+        for run in &c.collectors {
+            w.sample(&collector_labels(c, &run.name), run.success);
+        }
+    }
+
+    w.gauge(
+        COLLECTION_ERRORS,
+        "Errors in the last cycle by kind (connection, timeout, kafka...); kinds without errors are absent.",
+    );
+    for c in clusters {
+        for (kind, count) in c.errors_by_kind() {
+            let labels: [Label<'_>; 2] = [
+                ("cluster", c.cluster.as_str().into()),
+                ("kind", kind.into()),
+            ];
+            w.sample(&labels, count);
+        }
+    }
+
+    w.gauge(
+        UNSUPPORTED_API,
+        "Kafka APIs some broker does not offer (the figures they feed are absent); value is always 1.",
+    );
+    for c in clusters {
+        for api in &c.unsupported_apis {
+            let labels: [Label<'_>; 2] =
+                [("cluster", c.cluster.as_str().into()), ("api", api.into())];
+            w.sample(&labels, 1i64);
+        }
+    }
+}
+
+fn collector_labels<'a>(c: &'a ClusterSnapshot, collector: &'a str) -> [Label<'a>; 2] {
+    [
+        ("cluster", c.cluster.as_str().into()),
+        ("collector", collector.into()),
+    ]
+}

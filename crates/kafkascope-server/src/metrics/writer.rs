@@ -1,0 +1,396 @@
+//! A tiny writer for the Prometheus text format 0.0.4 and the OpenMetrics
+//! 1.0.0 text format, appending straight into one `String`.
+//!
+//! Call [`MetricsWriter::family`] once per family (it writes `# HELP` and
+//! `# TYPE`), then [`MetricsWriter::sample`] for each of its samples, then
+//! the next family; [`MetricsWriter::finish`] adds OpenMetrics' `# EOF`.
+//! Samples of one family must be written together: both formats forbid
+//! interleaving families.
+
+/// Which text exposition format to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `text/plain; version=0.0.4`, what Prometheus accepted first.
+    Prometheus,
+    /// `application/openmetrics-text; version=1.0.0`.
+    OpenMetrics,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+}
+
+/// The metric types this writer emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricType {
+    Gauge,
+    /// Give the family name without `_total`: samples get `_total` in both
+    /// formats, and so does the Prometheus-text family header (OpenMetrics
+    /// names the family without it).
+    Counter,
+}
+
+/// A label value: text (escaped as needed) or an integer written in place.
+#[derive(Debug, Clone, Copy)]
+pub enum LabelValue<'a> {
+    Str(&'a str),
+    Int(i64),
+}
+
+impl<'a> From<&'a str> for LabelValue<'a> {
+    fn from(v: &'a str) -> Self {
+        LabelValue::Str(v)
+    }
+}
+
+impl<'a> From<&'a String> for LabelValue<'a> {
+    fn from(v: &'a String) -> Self {
+        LabelValue::Str(v)
+    }
+}
+
+impl From<i32> for LabelValue<'_> {
+    fn from(v: i32) -> Self {
+        LabelValue::Int(v.into())
+    }
+}
+
+/// A sample value.
+pub trait SampleValue {
+    fn write_to(self, out: &mut String);
+}
+
+impl SampleValue for i64 {
+    fn write_to(self, out: &mut String) {
+        push_int(out, self);
+    }
+}
+
+impl SampleValue for i32 {
+    fn write_to(self, out: &mut String) {
+        push_int(out, self.into());
+    }
+}
+
+impl SampleValue for u32 {
+    fn write_to(self, out: &mut String) {
+        push_int(out, self.into());
+    }
+}
+
+impl SampleValue for u64 {
+    fn write_to(self, out: &mut String) {
+        match i64::try_from(self) {
+            Ok(v) => push_int(out, v),
+            Err(_) => push_float(out, self as f64),
+        }
+    }
+}
+
+impl SampleValue for usize {
+    fn write_to(self, out: &mut String) {
+        (self as u64).write_to(out);
+    }
+}
+
+/// `true` is 1, `false` is 0.
+impl SampleValue for bool {
+    fn write_to(self, out: &mut String) {
+        out.push(if self { '1' } else { '0' });
+    }
+}
+
+impl SampleValue for f64 {
+    fn write_to(self, out: &mut String) {
+        push_float(out, self);
+    }
+}
+
+/// Appends families and samples to one `String`.
+pub struct MetricsWriter {
+    out: String,
+    format: Format,
+    /// The current family's sample name: its name plus `suffix`.
+    name: &'static str,
+    suffix: &'static str,
+}
+
+impl MetricsWriter {
+    pub fn new(format: Format) -> Self {
+        Self::with_capacity(format, 0)
+    }
+
+    pub fn with_capacity(format: Format, capacity: usize) -> Self {
+        Self {
+            out: String::with_capacity(capacity),
+            format,
+            name: "",
+            suffix: "",
+        }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Starts a family: writes its `# HELP` and `# TYPE` lines.
+    pub fn family(&mut self, name: &'static str, kind: MetricType, help: &str) {
+        let (suffix, type_name) = match kind {
+            MetricType::Gauge => ("", "gauge"),
+            MetricType::Counter => ("_total", "counter"),
+        };
+        self.name = name;
+        self.suffix = suffix;
+        let header_suffix = match self.format {
+            Format::Prometheus => suffix,
+            Format::OpenMetrics => "",
+        };
+        self.out.push_str("# HELP ");
+        self.out.push_str(name);
+        self.out.push_str(header_suffix);
+        self.out.push(' ');
+        escape_help(&mut self.out, help, self.format);
+        self.out.push_str("\n# TYPE ");
+        self.out.push_str(name);
+        self.out.push_str(header_suffix);
+        self.out.push(' ');
+        self.out.push_str(type_name);
+        self.out.push('\n');
+    }
+
+    /// Starts a gauge family.
+    pub fn gauge(&mut self, name: &'static str, help: &str) {
+        self.family(name, MetricType::Gauge, help);
+    }
+
+    /// Writes one sample of the current family. Label names are written as
+    /// given (they are constants); label values are escaped.
+    pub fn sample<V: SampleValue>(&mut self, labels: &[(&str, LabelValue<'_>)], value: V) {
+        debug_assert!(!self.name.is_empty(), "sample before any family");
+        self.out.push_str(self.name);
+        self.out.push_str(self.suffix);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (name, value)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.out.push_str(name);
+                self.out.push_str("=\"");
+                match *value {
+                    LabelValue::Str(s) => escape_label_value(&mut self.out, s),
+                    LabelValue::Int(n) => push_int(&mut self.out, n),
+                }
+                self.out.push('"');
+            }
+            self.out.push('}');
+        }
+        self.out.push(' ');
+        value.write_to(&mut self.out);
+        self.out.push('\n');
+    }
+
+    /// The exposition; OpenMetrics gets its closing `# EOF`.
+    pub fn finish(mut self) -> String {
+        if self.format == Format::OpenMetrics {
+            self.out.push_str("# EOF\n");
+        }
+        self.out
+    }
+}
+
+/// Label values escape `\`, `"` and newline, in both formats.
+pub fn escape_label_value(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// HELP text escapes `\` and newline; OpenMetrics also escapes `"`.
+fn escape_help(out: &mut String, help: &str, format: Format) {
+    for c in help.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Integers without going through `fmt`: this is the hot path.
+fn push_int(out: &mut String, value: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = value.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[at..]).unwrap_or_default());
+}
+
+/// Whole numbers as integers, others in Rust's shortest round-trip form
+/// (exponent for very large or small), and the special values as both
+/// formats spell them.
+fn push_float(out: &mut String, value: f64) {
+    use std::fmt::Write;
+    if value.is_nan() {
+        out.push_str("NaN");
+    } else if value.is_infinite() {
+        out.push_str(if value > 0.0 { "+Inf" } else { "-Inf" });
+    } else if value.fract() == 0.0 && value.abs() < 1e15 {
+        push_int(out, value as i64);
+    } else {
+        let _ = write!(out, "{value:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(format: Format, f: impl FnOnce(&mut MetricsWriter)) -> String {
+        let mut w = MetricsWriter::new(format);
+        f(&mut w);
+        w.finish()
+    }
+
+    #[test]
+    fn escapes_backslash_quote_and_newline_in_label_values() {
+        let out = render(Format::Prometheus, |w| {
+            w.gauge("g", "Help.");
+            w.sample(&[("group", "a\\b\"c\nd".into())], 1i64);
+        });
+        assert_eq!(
+            out,
+            "# HELP g Help.\n# TYPE g gauge\ng{group=\"a\\\\b\\\"c\\nd\"} 1\n"
+        );
+    }
+
+    #[test]
+    fn leaves_other_characters_alone() {
+        let mut out = String::new();
+        escape_label_value(&mut out, "tab\there/ünï{}=,'");
+        assert_eq!(out, "tab\there/ünï{}=,'");
+    }
+
+    #[test]
+    fn help_escaping_differs_by_format() {
+        let help = "a \\ b \"c\"\nd";
+        let prom = render(Format::Prometheus, |w| w.gauge("g", help));
+        assert_eq!(prom, "# HELP g a \\\\ b \"c\"\\nd\n# TYPE g gauge\n");
+        let om = render(Format::OpenMetrics, |w| w.gauge("g", help));
+        assert_eq!(
+            om,
+            "# HELP g a \\\\ b \\\"c\\\"\\nd\n# TYPE g gauge\n# EOF\n"
+        );
+    }
+
+    #[test]
+    fn counters_get_total_on_samples_and_on_the_prometheus_header_only() {
+        let write = |w: &mut MetricsWriter| {
+            w.family("requests", MetricType::Counter, "Requests.");
+            w.sample(&[("code", 200.into())], 3i64);
+        };
+        assert_eq!(
+            render(Format::Prometheus, write),
+            "# HELP requests_total Requests.\n# TYPE requests_total counter\nrequests_total{code=\"200\"} 3\n"
+        );
+        assert_eq!(
+            render(Format::OpenMetrics, write),
+            "# HELP requests Requests.\n# TYPE requests counter\nrequests_total{code=\"200\"} 3\n# EOF\n"
+        );
+    }
+
+    #[test]
+    fn writes_values() {
+        let out = render(Format::Prometheus, |w| {
+            w.gauge("g", "G.");
+            w.sample(&[], i64::MIN);
+            w.sample(&[], i64::MAX);
+            w.sample(&[], 0i64);
+            w.sample(&[], -1i32);
+            w.sample(&[], u64::MAX);
+            w.sample(&[], true);
+            w.sample(&[], false);
+            w.sample(&[], 2.0f64);
+            w.sample(&[], 1.25f64);
+            w.sample(&[], 1e-7f64);
+            w.sample(&[], 1e21f64);
+            w.sample(&[], f64::NAN);
+            w.sample(&[], f64::INFINITY);
+            w.sample(&[], f64::NEG_INFINITY);
+        });
+        let values: Vec<&str> = out
+            .lines()
+            .skip(2)
+            .map(|l| l.strip_prefix("g ").unwrap())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                "-9223372036854775808",
+                "9223372036854775807",
+                "0",
+                "-1",
+                "1.8446744073709552e19",
+                "1",
+                "0",
+                "2",
+                "1.25",
+                "1e-7",
+                "1e21",
+                "NaN",
+                "+Inf",
+                "-Inf"
+            ]
+        );
+    }
+
+    #[test]
+    fn integer_label_values() {
+        let out = render(Format::OpenMetrics, |w| {
+            w.gauge("g", "G.");
+            w.sample(&[("a", "x".into()), ("partition", (-3).into())], 7u32);
+        });
+        assert_eq!(
+            out,
+            "# HELP g G.\n# TYPE g gauge\ng{a=\"x\",partition=\"-3\"} 7\n# EOF\n"
+        );
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(
+            Format::Prometheus.content_type(),
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        assert_eq!(
+            Format::OpenMetrics.content_type(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        );
+    }
+}

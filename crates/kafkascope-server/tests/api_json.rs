@@ -1,0 +1,365 @@
+//! The JSON API through `app(state)` with `oneshot`: status codes and exact
+//! bodies for the fixture clusters.
+
+mod common;
+
+use axum::http::StatusCode;
+use kafkascope_collector::snapshot::ConsumerGroup;
+use serde_json::{Value, json};
+
+async fn get_json(path: &str) -> (StatusCode, Value) {
+    let state = common::state(
+        &["later", "prod", "staging"],
+        vec![common::prod(), common::staging()],
+    );
+    let reply = common::get(state, path, None).await;
+    assert_eq!(reply.content_type(), "application/json", "{path}");
+    (reply.status, reply.json())
+}
+
+#[tokio::test]
+async fn clusters_lists_every_configured_cluster() {
+    let (status, body) = get_json("/api/v1/clusters").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"clusters": [
+            {
+                "name": "later", "collected": false, "cluster_id": null, "controller": null,
+                "broker_count": null, "topic_count": null, "group_count": null,
+                "collected_at": null, "collected_at_ms": null, "stale": null, "error_count": null
+            },
+            {
+                "name": "prod", "collected": true, "cluster_id": "Mk3OEYBSD34fcwNTJENDM2Qk",
+                "controller": 1, "broker_count": 3, "topic_count": 3, "group_count": 2,
+                "collected_at": "2023-11-14T22:13:20.000Z", "collected_at_ms": 1_700_000_000_000i64,
+                "stale": false, "error_count": 4
+            },
+            {
+                "name": "staging", "collected": true, "cluster_id": null, "controller": null,
+                "broker_count": 1, "topic_count": 1, "group_count": 0,
+                "collected_at": "2023-11-14T22:13:10.500Z", "collected_at_ms": 1_699_999_990_500i64,
+                "stale": true, "error_count": 1
+            }
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn list_filters_are_substrings_of_the_name() {
+    let names = |body: &Value, key: &str| -> Vec<String> {
+        body[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, body) = get_json("/api/v1/clusters?filter=a").await;
+    assert_eq!(names(&body, "clusters"), ["later", "staging"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/topics?filter=o").await;
+    assert_eq!(names(&body, "topics"), ["__consumer_offsets", "orders"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=bill").await;
+    assert_eq!(names(&body, "groups"), ["billing"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=").await;
+    assert_eq!(names(&body, "groups"), ["audit", "billing"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/brokers?filter=kafka-3").await;
+    assert_eq!(body["brokers"].as_array().unwrap().len(), 1);
+    assert_eq!(body["brokers"][0]["id"], 3);
+}
+
+#[tokio::test]
+async fn cluster_summary() {
+    let (status, body) = get_json("/api/v1/clusters/prod").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({
+            "name": "prod",
+            "cluster_id": "Mk3OEYBSD34fcwNTJENDM2Qk",
+            "controller": 1,
+            "collected_at": "2023-11-14T22:13:20.000Z",
+            "collected_at_ms": 1_700_000_000_000i64,
+            "cycle_duration_ms": 1250,
+            "stale": false,
+            "broker_count": 3,
+            "reachable_broker_count": 2,
+            "topic_count": 3,
+            "partition_count": 6,
+            "group_count": 2,
+            "offline_partitions": 1,
+            "under_replicated_partitions": 2,
+            "under_min_isr_partitions": 2,
+            "errors": [
+                {"collector": "log_offsets", "kind": "kafka", "broker": null, "message": "orders-3: LEADER_NOT_AVAILABLE"},
+                {"collector": "log_offsets", "kind": "kafka", "broker": 2, "message": "payments-0: NOT_LEADER_OR_FOLLOWER"},
+                {"collector": "log_dirs", "kind": "connection", "broker": 3, "message": "kafka-3:9092: connection refused"},
+                {"collector": "committed_offsets", "kind": "timeout", "broker": 3, "message": "OffsetFetch to kafka-3:9092 timed out"}
+            ],
+            "unsupported_apis": ["DescribeLogDirsRequest"],
+            "collectors": [
+                {"name": "cluster_metadata", "duration_ms": 12.5, "success": true},
+                {"name": "consumer_groups", "duration_ms": 30.25, "success": true},
+                {"name": "committed_offsets", "duration_ms": 40.0, "success": true},
+                {"name": "log_offsets", "duration_ms": 250.5, "success": true},
+                {"name": "log_dirs", "duration_ms": 5000.0, "success": false},
+                {"name": "topic_configs", "duration_ms": 8.0, "success": true}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn brokers() {
+    let (status, body) = get_json("/api/v1/clusters/prod/brokers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({
+            "cluster": "prod",
+            "controller": 1,
+            "brokers": [
+                {"id": 1, "host": "kafka-1", "port": 9092, "rack": "a", "reachable": true,
+                 "partition_count": 6, "leader_count": 3, "log_dir_bytes": 123_456_789, "is_controller": true},
+                {"id": 2, "host": "kafka-2", "port": 9092, "rack": "b", "reachable": true,
+                 "partition_count": 5, "leader_count": 2, "log_dir_bytes": null, "is_controller": false},
+                {"id": 3, "host": "kafka-3", "port": 9092, "rack": null, "reachable": false,
+                 "partition_count": 4, "leader_count": 0, "log_dir_bytes": null, "is_controller": false}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn topics() {
+    let (status, body) = get_json("/api/v1/clusters/prod/topics").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({
+            "cluster": "prod",
+            "topics": [
+                {"name": "__consumer_offsets", "internal": true, "partition_count": 1, "replication_factor": 1,
+                 "under_replicated_partitions": 0, "under_min_isr_partitions": 0, "offline_partitions": 0,
+                 "messages_in_per_sec": null, "bytes_in_per_sec": null, "size_bytes": 300},
+                {"name": "orders", "internal": false, "partition_count": 4, "replication_factor": 3,
+                 "under_replicated_partitions": 2, "under_min_isr_partitions": 2, "offline_partitions": 1,
+                 "messages_in_per_sec": 7.5, "bytes_in_per_sec": 1536.0, "size_bytes": null},
+                {"name": "payments", "internal": false, "partition_count": 1, "replication_factor": 2,
+                 "under_replicated_partitions": 0, "under_min_isr_partitions": 0, "offline_partitions": 0,
+                 "messages_in_per_sec": 0.25, "bytes_in_per_sec": 100.5, "size_bytes": 4096}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn topic_detail_has_partitions_with_derived_flags() {
+    let (status, body) = get_json("/api/v1/clusters/prod/topics/orders").await;
+    assert_eq!(status, StatusCode::OK);
+    let flags: Vec<Value> = body["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            json!([
+                p["partition"],
+                p["offline"],
+                p["under_replicated"],
+                p["under_min_isr"],
+                p["leader_is_preferred"]
+            ])
+        })
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            json!([0, false, false, false, true]),
+            json!([1, false, true, true, true]),
+            json!([2, false, false, false, false]),
+            json!([3, true, true, true, false]),
+        ]
+    );
+    assert_eq!(
+        body["partitions"][3],
+        json!({
+            "partition": 3, "leader": null, "leader_epoch": 7, "replicas": [3, 1, 2], "isr": [3],
+            "offline_replicas": [3], "earliest_offset": null, "latest_offset": null,
+            "last_stable_offset": null, "size_bytes": null, "messages_in_per_sec": null,
+            "error": "LEADER_NOT_AVAILABLE",
+            "offline": true, "under_replicated": true, "under_min_isr": true, "leader_is_preferred": false
+        })
+    );
+    let mut summary = body.clone();
+    summary.as_object_mut().unwrap().remove("partitions");
+    assert_eq!(
+        summary,
+        json!({
+            "cluster": "prod", "name": "orders", "internal": false, "partition_count": 4,
+            "replication_factor": 3, "under_replicated_partitions": 2, "under_min_isr_partitions": 2,
+            "offline_partitions": 1, "messages_in_per_sec": 7.5, "bytes_in_per_sec": 1536.0,
+            "size_bytes": null, "min_insync_replicas": 2,
+            "configs": {"min.insync.replicas": "2", "retention.ms": "604800000"}
+        })
+    );
+}
+
+#[tokio::test]
+async fn groups() {
+    let (status, body) = get_json("/api/v1/clusters/prod/groups").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({
+            "cluster": "prod",
+            "groups": [
+                {"name": "audit", "state": "Empty", "protocol_type": "consumer", "coordinator": 2,
+                 "member_count": 0, "lag_sum": null, "lag_max": null, "topics": ["payments"],
+                 "messages_consumed_per_sec": null,
+                 "error": "log end offset unknown: NOT_LEADER_OR_FOLLOWER"},
+                {"name": "billing", "state": "Stable", "protocol_type": "consumer", "coordinator": 1,
+                 "member_count": 2, "lag_sum": 152, "lag_max": 100, "topics": ["orders", "payments"],
+                 "messages_consumed_per_sec": 7.0, "error": null}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn group_detail_with_owners_and_topic_sums() {
+    let (status, body) = get_json("/api/v1/clusters/prod/groups/billing").await;
+    assert_eq!(status, StatusCode::OK);
+    let member1 =
+        json!({"member_id": "billing-1-aaa", "client_id": "billing-1", "client_host": "/10.0.0.1"});
+    let member2 =
+        json!({"member_id": "billing-2-bbb", "client_id": "billing-2", "client_host": "/10.0.0.2"});
+    assert_eq!(
+        body,
+        json!({
+            "cluster": "prod", "name": "billing", "state": "Stable", "protocol_type": "consumer",
+            "protocol": "range", "coordinator": 1, "error": null, "lag_sum": 152, "lag_max": 100,
+            "messages_consumed_per_sec": 7.0,
+            "members": [
+                {"member_id": "billing-1-aaa", "group_instance_id": null, "client_id": "billing-1",
+                 "client_host": "/10.0.0.1", "assignment": [{"topic": "orders", "partitions": [0, 1]}]},
+                {"member_id": "billing-2-bbb", "group_instance_id": "billing-static-2", "client_id": "billing-2",
+                 "client_host": "/10.0.0.2", "assignment": [
+                     {"topic": "orders", "partitions": [2, 3]},
+                     {"topic": "payments", "partitions": [0]}
+                 ]}
+            ],
+            "topics": [
+                {"topic": "orders", "partitions": 4, "committed_offset_sum": 1760, "lag_sum": 150,
+                 "lag_max": 100, "messages_consumed_per_sec": 7.0},
+                {"topic": "payments", "partitions": 1, "committed_offset_sum": 40, "lag_sum": 2,
+                 "lag_max": 2, "messages_consumed_per_sec": null}
+            ],
+            "offsets": [
+                {"topic": "orders", "partition": 0, "committed_offset": 1000, "latest_offset": 1100,
+                 "lag": 100, "messages_consumed_per_sec": 4.0, "owner": member1},
+                {"topic": "orders", "partition": 1, "committed_offset": 500, "latest_offset": 500,
+                 "lag": 0, "messages_consumed_per_sec": 2.0, "owner": member1},
+                {"topic": "orders", "partition": 2, "committed_offset": 250, "latest_offset": 300,
+                 "lag": 50, "messages_consumed_per_sec": 1.0, "owner": member2},
+                {"topic": "orders", "partition": 3, "committed_offset": 10, "latest_offset": null,
+                 "lag": null, "messages_consumed_per_sec": null, "owner": member2},
+                {"topic": "payments", "partition": 0, "committed_offset": 40, "latest_offset": 42,
+                 "lag": 2, "messages_consumed_per_sec": null, "owner": member2}
+            ]
+        })
+    );
+}
+
+#[tokio::test]
+async fn group_with_unknown_log_end_has_null_lag_and_no_owner() {
+    let (status, body) = get_json("/api/v1/clusters/prod/groups/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["lag_sum"], Value::Null);
+    assert_eq!(body["lag_max"], Value::Null);
+    assert_eq!(body["members"], json!([]));
+    assert_eq!(
+        body["offsets"],
+        json!([{"topic": "payments", "partition": 0, "committed_offset": 30, "latest_offset": null,
+                "lag": null, "messages_consumed_per_sec": null, "owner": null}])
+    );
+    assert_eq!(
+        body["topics"],
+        json!([{"topic": "payments", "partitions": 1, "committed_offset_sum": 30, "lag_sum": null,
+                "lag_max": null, "messages_consumed_per_sec": null}])
+    );
+}
+
+#[tokio::test]
+async fn group_names_with_slashes_are_percent_encoded() {
+    let mut prod = common::prod();
+    prod.groups.insert(
+        "team/a b".into(),
+        ConsumerGroup {
+            name: "team/a b".into(),
+            state: "Empty".into(),
+            ..Default::default()
+        },
+    );
+    let state = common::state(&["prod"], vec![prod]);
+    let reply = common::get(state, "/api/v1/clusters/prod/groups/team%2Fa%20b", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["name"], "team/a b");
+}
+
+#[tokio::test]
+async fn unknown_names_are_404s_naming_them() {
+    let cases = [
+        (
+            "/api/v1/clusters/nope",
+            json!({"error": "unknown cluster \"nope\"", "cluster": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/nope/brokers",
+            json!({"error": "unknown cluster \"nope\"", "cluster": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/nope/topics",
+            json!({"error": "unknown cluster \"nope\"", "cluster": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/nope/groups/billing",
+            json!({"error": "unknown cluster \"nope\"", "cluster": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/prod/topics/nope",
+            json!({"error": "unknown topic \"nope\" in cluster \"prod\"", "cluster": "prod", "topic": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/prod/groups/nope",
+            json!({"error": "unknown consumer group \"nope\" in cluster \"prod\"", "cluster": "prod", "group": "nope"}),
+        ),
+        (
+            "/api/v1/clusters/staging/groups/billing",
+            json!({"error": "unknown consumer group \"billing\" in cluster \"staging\"", "cluster": "staging", "group": "billing"}),
+        ),
+        (
+            "/api/v2/clusters",
+            json!({"error": "no such endpoint: /api/v2/clusters", "path": "/api/v2/clusters"}),
+        ),
+    ];
+    for (path, expected) in cases {
+        let (status, body) = get_json(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(body, expected, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_cluster_not_collected_yet_is_503() {
+    for path in ["/api/v1/clusters/later", "/api/v1/clusters/later/topics"] {
+        let (status, body) = get_json(path).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert_eq!(
+            body,
+            json!({
+                "error": "cluster \"later\" has no snapshot yet: its first collection cycle has not finished",
+                "cluster": "later"
+            })
+        );
+    }
+}

@@ -1,0 +1,399 @@
+//! Shared by the integration tests: a fixture pair of clusters covering the
+//! interesting states, and a one-shot request helper (no port bound).
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use kafkascope_collector::Snapshots;
+use kafkascope_collector::snapshot::{
+    Broker, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup, GroupMember, Partition,
+    PartitionLag, Topic, TopicAssignment,
+};
+use kafkascope_server::{AppState, app};
+use tower::ServiceExt;
+
+/// `prod`: 3 brokers (3 unreachable, only 1 with log-dir bytes, 2 without
+/// DescribeLogDirs); topic `orders` (min.insync.replicas=2) with a healthy
+/// partition 0, a shrunk-ISR partition 1 (under-replicated and under
+/// min-ISR), a non-preferred leader on partition 2 and an offline
+/// partition 3; `payments`; internal `__consumer_offsets`; group `billing`
+/// (Stable, 2 members, lags 100/0/50/unknown/2) and group `audit` (Empty,
+/// log end unknown so lag unknown); errors of three kinds.
+pub fn prod() -> ClusterSnapshot {
+    ClusterSnapshot {
+        cluster: "prod".into(),
+        cluster_id: Some("Mk3OEYBSD34fcwNTJENDM2Qk".into()),
+        controller_id: Some(1),
+        collected_at_ms: 1_700_000_000_000,
+        cycle_duration_ms: 1250,
+        stale: false,
+        brokers: vec![
+            broker(1, "kafka-1", Some("a"), true, 6, 3, Some(123_456_789)),
+            broker(2, "kafka-2", Some("b"), true, 5, 2, None),
+            broker(3, "kafka-3", None, false, 4, 0, None),
+        ],
+        topics: [
+            Topic {
+                name: "__consumer_offsets".into(),
+                internal: true,
+                partitions: vec![partition(
+                    0,
+                    Some(1),
+                    &[1],
+                    &[1],
+                    Some((0, 10, 10)),
+                    Some(300),
+                    None,
+                )],
+                configs: config(&[("cleanup.policy", "compact")]),
+                messages_in_per_sec: None,
+                bytes_in_per_sec: None,
+            },
+            Topic {
+                name: "orders".into(),
+                internal: false,
+                partitions: vec![
+                    partition(
+                        0,
+                        Some(1),
+                        &[1, 2, 3],
+                        &[1, 2, 3],
+                        Some((100, 1100, 1100)),
+                        Some(2048),
+                        Some(5.5),
+                    ),
+                    partition(
+                        1,
+                        Some(2),
+                        &[2, 3, 1],
+                        &[2],
+                        Some((0, 500, 480)),
+                        Some(1024),
+                        Some(2.0),
+                    ),
+                    partition(
+                        2,
+                        Some(1),
+                        &[2, 1, 3],
+                        &[2, 1, 3],
+                        Some((0, 300, 300)),
+                        Some(512),
+                        Some(0.0),
+                    ),
+                    Partition {
+                        leader_epoch: 7,
+                        offline_replicas: vec![3],
+                        error: Some("LEADER_NOT_AVAILABLE".into()),
+                        ..partition(3, None, &[3, 1, 2], &[3], None, None, None)
+                    },
+                ],
+                configs: config(&[("min.insync.replicas", "2"), ("retention.ms", "604800000")]),
+                messages_in_per_sec: Some(7.5),
+                bytes_in_per_sec: Some(1536.0),
+            },
+            Topic {
+                name: "payments".into(),
+                internal: false,
+                partitions: vec![partition(
+                    0,
+                    Some(2),
+                    &[2, 1],
+                    &[2, 1],
+                    Some((0, 42, 42)),
+                    Some(4096),
+                    Some(0.25),
+                )],
+                configs: BTreeMap::new(),
+                messages_in_per_sec: Some(0.25),
+                bytes_in_per_sec: Some(100.5),
+            },
+        ]
+        .into_iter()
+        .map(|t| (t.name.clone(), t))
+        .collect(),
+        groups: [
+            ConsumerGroup {
+                name: "audit".into(),
+                state: "Empty".into(),
+                protocol_type: "consumer".into(),
+                protocol: String::new(),
+                coordinator: Some(2),
+                members: vec![],
+                offsets: vec![lag("payments", 0, 30, None, None)],
+                messages_consumed_per_sec: None,
+                error: Some("log end offset unknown: NOT_LEADER_OR_FOLLOWER".into()),
+            },
+            ConsumerGroup {
+                name: "billing".into(),
+                state: "Stable".into(),
+                protocol_type: "consumer".into(),
+                protocol: "range".into(),
+                coordinator: Some(1),
+                members: vec![
+                    GroupMember {
+                        member_id: "billing-1-aaa".into(),
+                        group_instance_id: None,
+                        client_id: "billing-1".into(),
+                        client_host: "/10.0.0.1".into(),
+                        assignment: vec![TopicAssignment {
+                            topic: "orders".into(),
+                            partitions: vec![0, 1],
+                        }],
+                    },
+                    GroupMember {
+                        member_id: "billing-2-bbb".into(),
+                        group_instance_id: Some("billing-static-2".into()),
+                        client_id: "billing-2".into(),
+                        client_host: "/10.0.0.2".into(),
+                        assignment: vec![
+                            TopicAssignment {
+                                topic: "orders".into(),
+                                partitions: vec![2, 3],
+                            },
+                            TopicAssignment {
+                                topic: "payments".into(),
+                                partitions: vec![0],
+                            },
+                        ],
+                    },
+                ],
+                offsets: vec![
+                    lag("orders", 0, 1000, Some(1100), Some(4.0)),
+                    lag("orders", 1, 500, Some(500), Some(2.0)),
+                    lag("orders", 2, 250, Some(300), Some(1.0)),
+                    lag("orders", 3, 10, None, None),
+                    lag("payments", 0, 40, Some(42), None),
+                ],
+                messages_consumed_per_sec: Some(7.0),
+                error: None,
+            },
+        ]
+        .into_iter()
+        .map(|g| (g.name.clone(), g))
+        .collect(),
+        unsupported_apis: vec!["DescribeLogDirsRequest".into()],
+        errors: vec![
+            error(
+                "log_offsets",
+                "kafka",
+                None,
+                "orders-3: LEADER_NOT_AVAILABLE",
+            ),
+            error(
+                "log_offsets",
+                "kafka",
+                Some(2),
+                "payments-0: NOT_LEADER_OR_FOLLOWER",
+            ),
+            error(
+                "log_dirs",
+                "connection",
+                Some(3),
+                "kafka-3:9092: connection refused",
+            ),
+            error(
+                "committed_offsets",
+                "timeout",
+                Some(3),
+                "OffsetFetch to kafka-3:9092 timed out",
+            ),
+        ],
+        collectors: vec![
+            run("cluster_metadata", 12.5, true),
+            run("consumer_groups", 30.25, true),
+            run("committed_offsets", 40.0, true),
+            run("log_offsets", 250.5, true),
+            run("log_dirs", 5000.0, false),
+            run("topic_configs", 8.0, true),
+        ],
+    }
+}
+
+/// `staging`: a stale snapshot (its last cycle could not reach the cluster)
+/// with no Kafka cluster id, no controller and no groups.
+pub fn staging() -> ClusterSnapshot {
+    ClusterSnapshot {
+        cluster: "staging".into(),
+        cluster_id: None,
+        controller_id: None,
+        collected_at_ms: 1_699_999_990_500,
+        cycle_duration_ms: 3000,
+        stale: true,
+        brokers: vec![broker(0, "localhost", None, false, 1, 1, None)],
+        topics: [Topic {
+            name: "events".into(),
+            internal: false,
+            partitions: vec![partition(
+                0,
+                Some(0),
+                &[0],
+                &[0],
+                Some((0, 5, 5)),
+                None,
+                None,
+            )],
+            configs: BTreeMap::new(),
+            messages_in_per_sec: None,
+            bytes_in_per_sec: None,
+        }]
+        .into_iter()
+        .map(|t| (t.name.clone(), t))
+        .collect(),
+        groups: BTreeMap::new(),
+        unsupported_apis: vec![],
+        errors: vec![error(
+            "cluster_metadata",
+            "connection",
+            None,
+            "no broker reachable",
+        )],
+        collectors: vec![run("cluster_metadata", 3000.0, false)],
+    }
+}
+
+/// `Snapshots` configured with `names`, with the given snapshots published.
+pub fn state(names: &[&str], published: Vec<ClusterSnapshot>) -> AppState {
+    let snapshots = Snapshots::new(names.iter().map(|n| n.to_string()));
+    for s in published {
+        snapshots.publish(s);
+    }
+    AppState {
+        snapshots: Arc::new(snapshots),
+    }
+}
+
+/// Both fixture clusters, published.
+pub fn fixture_state() -> AppState {
+    state(&["prod", "staging"], vec![prod(), staging()])
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or("")
+    }
+}
+
+/// One request through `app(state)`, without binding a port.
+pub async fn get(state: AppState, path: &str, accept: Option<&str>) -> Reply {
+    let mut request = Request::get(path);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    let response = app(state)
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+fn broker(
+    id: i32,
+    host: &str,
+    rack: Option<&str>,
+    reachable: bool,
+    partition_count: u32,
+    leader_count: u32,
+    log_dir_bytes: Option<u64>,
+) -> Broker {
+    Broker {
+        id,
+        host: host.into(),
+        port: 9092,
+        rack: rack.map(Into::into),
+        reachable,
+        partition_count,
+        leader_count,
+        log_dir_bytes,
+    }
+}
+
+/// `offsets` is (earliest, latest, last stable).
+fn partition(
+    partition: i32,
+    leader: Option<i32>,
+    replicas: &[i32],
+    isr: &[i32],
+    offsets: Option<(i64, i64, i64)>,
+    size_bytes: Option<u64>,
+    messages_in_per_sec: Option<f64>,
+) -> Partition {
+    Partition {
+        partition,
+        leader,
+        leader_epoch: 3,
+        replicas: replicas.to_vec(),
+        isr: isr.to_vec(),
+        offline_replicas: vec![],
+        earliest_offset: offsets.map(|o| o.0),
+        latest_offset: offsets.map(|o| o.1),
+        last_stable_offset: offsets.map(|o| o.2),
+        size_bytes,
+        messages_in_per_sec,
+        error: None,
+    }
+}
+
+fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn lag(
+    topic: &str,
+    partition: i32,
+    committed: i64,
+    latest: Option<i64>,
+    rate: Option<f64>,
+) -> PartitionLag {
+    PartitionLag {
+        topic: topic.into(),
+        partition,
+        committed_offset: committed,
+        latest_offset: latest,
+        lag: latest.map(|l| (l - committed).max(0)),
+        messages_consumed_per_sec: rate,
+    }
+}
+
+fn error(collector: &str, kind: &str, broker: Option<i32>, message: &str) -> CollectionError {
+    CollectionError {
+        collector: collector.into(),
+        kind: kind.into(),
+        broker,
+        message: message.into(),
+    }
+}
+
+fn run(name: &str, duration_ms: f64, success: bool) -> CollectorRun {
+    CollectorRun {
+        name: name.into(),
+        duration_ms,
+        success,
+    }
+}
