@@ -102,7 +102,16 @@ impl Connection {
             })?;
         let _ = tcp.set_nodelay(true);
         let stream: BoxedStream = match &config.tls {
-            Some(tls) => security::tls::wrap(tcp, addr, tls).await?,
+            // A peer that accepts but never finishes the handshake must not
+            // hang the connect.
+            Some(tls) => {
+                tokio::time::timeout(config.connect_timeout, security::tls::wrap(tcp, addr, tls))
+                    .await
+                    .map_err(|_| ClientError::ConnectTimeout {
+                        addr: addr.to_string(),
+                        after: config.connect_timeout,
+                    })??
+            }
             None => Box::new(tcp),
         };
         let connection = Self::over_stream(addr, stream, config);
