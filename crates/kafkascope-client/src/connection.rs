@@ -62,6 +62,8 @@ struct Inner {
     pending: Arc<Mutex<Pending>>,
     next_correlation_id: AtomicI32,
     versions: std::sync::OnceLock<ApiVersionTable>,
+    /// When the SASL session expires, if the broker set a lifetime.
+    retire_at: std::sync::OnceLock<std::time::Instant>,
     tasks: [AbortHandle; 2],
 }
 
@@ -117,7 +119,15 @@ impl Connection {
         let connection = Self::over_stream(addr, stream, config);
         connection.negotiate_versions().await?;
         if let Some(sasl) = &config.sasl {
-            security::sasl::authenticate(&connection, sasl).await?;
+            let session = security::sasl::authenticate_session(&connection, sasl).await?;
+            if let Some(lifetime) = session.session_lifetime {
+                // Retire the connection before the broker cuts it (KIP-368),
+                // at 85% of the lifetime as Kafka's own clients re-authenticate.
+                let _ = connection
+                    .inner
+                    .retire_at
+                    .set(std::time::Instant::now() + lifetime.mul_f64(0.85));
+            }
         }
         Ok(connection)
     }
@@ -148,6 +158,7 @@ impl Connection {
                 pending,
                 next_correlation_id: AtomicI32::new(1),
                 versions: std::sync::OnceLock::new(),
+                retire_at: std::sync::OnceLock::new(),
                 tasks: [reader.abort_handle(), writer.abort_handle()],
             }),
         }
@@ -157,13 +168,21 @@ impl Connection {
         &self.inner.addr
     }
 
-    /// False once the socket failed or a request timed out; the pool replaces it.
+    /// False once the socket failed, a request timed out or the SASL session
+    /// is near its end; the pool then replaces it.
     pub fn is_usable(&self) -> bool {
-        self.inner
-            .pending
-            .lock()
-            .map(|p| p.closed.is_none())
-            .unwrap_or(false)
+        let expired = self
+            .inner
+            .retire_at
+            .get()
+            .is_some_and(|at| std::time::Instant::now() >= *at);
+        !expired
+            && self
+                .inner
+                .pending
+                .lock()
+                .map(|p| p.closed.is_none())
+                .unwrap_or(false)
     }
 
     pub fn api_versions(&self) -> &ApiVersionTable {
