@@ -1,0 +1,27 @@
+//! Test support for kafkascope integration tests that need the real tansu
+//! broker and real librdkafka clients.
+//!
+//! * [`Tansu`] runs a single-node tansu broker (in-memory storage) on a free
+//!   localhost port and kills it when dropped.
+//! * [`kafka_client`] and [`spawn_kafka_client`] run
+//!   `tests/clients/kafka_client.py`, a small CLI over confluent-kafka
+//!   (librdkafka), to create topics, produce, and consume and commit as a
+//!   real consumer group member.
+//!
+//! `scripts/install-test-deps.sh` installs both; `scripts/test.sh` exports
+//! `KAFKASCOPE_TANSU_BIN` and `KAFKASCOPE_PYTHON` for them.
+//!
+//! tansu 0.6.0 quirks tests must respect:
+//! * ListOffsets(latest) answers the last batch's base offset + 1, so test
+//!   data is produced one record per batch (`kafka_client.py produce` does).
+//! * ListGroups lists only groups that have committed offsets, always with
+//!   state `Unknown`; a group whose members never committed is not listed.
+//! * DescribeGroups members carry only a member id: client id, host,
+//!   metadata and assignment are empty. A group nobody joined is described
+//!   as `Empty`, not `Dead`.
+
+mod client;
+mod tansu;
+
+pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
+pub use tansu::{Tansu, tansu_bin};

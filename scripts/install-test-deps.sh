@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need, skipping whatever is present:
+#   - promtool (Debian package prometheus) and stunnel (stunnel4),
+#   - confluent-kafka 2.x for $KAFKASCOPE_PYTHON (default python3),
+#   - the tansu 0.6.0 broker, built once into
+#     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/tansu-0.6.0.
+#
+# Usage: scripts/install-test-deps.sh [--clients-only]
+#   --clients-only   skip promtool and stunnel (enough for scripts/demo.sh)
+#
+# Progress goes to stderr; the only line on stdout is the tansu binary's path.
+set -euo pipefail
+
+TANSU_VERSION=0.6.0
+CACHE="${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}"
+TANSU_ROOT="$CACHE/tansu-$TANSU_VERSION"
+TANSU_BIN="$TANSU_ROOT/bin/tansu"
+PYTHON="${KAFKASCOPE_PYTHON:-python3}"
+
+log() { echo "install-test-deps: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+clients_only=false
+case "${1:-}" in
+  "") ;;
+  --clients-only) clients_only=true ;;
+  *) die "unknown argument: $1 (usage: $0 [--clients-only])" ;;
+esac
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+install_apt_packages() {
+  local missing=()
+  if ! "$clients_only"; then
+    command -v promtool >/dev/null || missing+=(prometheus)
+    command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || missing+=(stunnel4)
+  fi
+  "$PYTHON" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return
+  fi
+  command -v apt-get >/dev/null || die "apt-get not found; install these yourself: ${missing[*]}"
+  log "apt-get install ${missing[*]}"
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+install_confluent_kafka() {
+  local check='import confluent_kafka, sys; sys.exit(not confluent_kafka.version().startswith("2."))'
+  if "$PYTHON" -c "$check" 2>/dev/null; then
+    return
+  fi
+  log "pip install confluent-kafka 2.x"
+  # Debian marks its python as externally managed; this is a test machine.
+  PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --quiet --disable-pip-version-check \
+    'confluent-kafka>=2,<3' >&2
+}
+
+install_rust_components() {
+  if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+    return
+  fi
+  command -v rustup >/dev/null || die "cargo fmt/clippy missing and rustup not found"
+  log "rustup component add rustfmt clippy"
+  rustup component add rustfmt clippy >&2
+}
+
+install_tansu() {
+  if [ -x "$TANSU_BIN" ]; then
+    return
+  fi
+  mkdir -p "$CACHE"
+  # One build at a time, also across concurrent runs sharing the cache.
+  exec 9>"$CACHE/tansu.lock"
+  flock 9
+  if [ ! -x "$TANSU_BIN" ]; then
+    log "building tansu $TANSU_VERSION into $TANSU_ROOT (takes 10-15 minutes on 2 cores)"
+    cargo install --quiet tansu --version "$TANSU_VERSION" --features dynostore,libsql \
+      --root "$TANSU_ROOT" >&2
+  fi
+  flock -u 9
+  [ -x "$TANSU_BIN" ] || die "cargo install finished but $TANSU_BIN is missing"
+}
+
+command -v "$PYTHON" >/dev/null || die "$PYTHON not found; install Python 3 or set KAFKASCOPE_PYTHON"
+install_apt_packages
+install_confluent_kafka
+install_rust_components
+install_tansu
+log "tansu: $TANSU_BIN"
+echo "$TANSU_BIN"
