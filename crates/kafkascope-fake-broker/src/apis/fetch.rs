@@ -1,0 +1,130 @@
+//! Fetch, minimal: offsets and errors per partition, never any records.
+//!
+//! Enough for clients that probe the high watermark / log start through Fetch; the fake
+//! answers at once instead of waiting `max_wait_ms` for data that will never come.
+
+use bytes::Bytes;
+use kafka_protocol::ResponseError;
+use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
+use kafka_protocol::messages::fetch_response::{
+    FetchableTopicResponse, LeaderIdAndEpoch, PartitionData,
+};
+use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse};
+
+use super::list_offsets::leader_error;
+use super::{Api, Ctx};
+use crate::cluster_state::{FakeCluster, PartitionSpec, TopicSpec};
+
+/// Fetch v13 switched from topic names to topic ids.
+const TOPIC_IDS_FROM: i16 = 13;
+const TOP_LEVEL_ERROR_FROM: i16 = 7;
+const CURRENT_LEADER_FROM: i16 = 12;
+
+pub(super) struct Fetch;
+
+impl Api for Fetch {
+    type Req = FetchRequest;
+
+    fn handle(ctx: &mut Ctx, req: FetchRequest, version: i16) -> FetchResponse {
+        let responses = req
+            .topics
+            .iter()
+            .map(|t| {
+                let spec = find_topic(ctx.model, t, version);
+                let partitions = t
+                    .partitions
+                    .iter()
+                    .map(|p| answer(ctx.broker_id, spec, p, version))
+                    .collect();
+                echo(t).with_partitions(partitions)
+            })
+            .collect();
+        FetchResponse::default().with_responses(responses)
+    }
+
+    fn error(req: &FetchRequest, version: i16, code: i16) -> FetchResponse {
+        if version >= TOP_LEVEL_ERROR_FROM {
+            return FetchResponse::default().with_error_code(code);
+        }
+        let responses = req
+            .topics
+            .iter()
+            .map(|t| {
+                let partitions = t
+                    .partitions
+                    .iter()
+                    .map(|p| failed(p.partition, code))
+                    .collect();
+                echo(t).with_partitions(partitions)
+            })
+            .collect();
+        FetchResponse::default().with_responses(responses)
+    }
+}
+
+fn find_topic<'a>(model: &'a FakeCluster, t: &FetchTopic, version: i16) -> Option<&'a TopicSpec> {
+    if version >= TOPIC_IDS_FROM {
+        model.topic_by_id(t.topic_id)
+    } else {
+        model.topics.get(t.topic.0.as_str())
+    }
+}
+
+fn echo(t: &FetchTopic) -> FetchableTopicResponse {
+    FetchableTopicResponse::default()
+        .with_topic(t.topic.clone())
+        .with_topic_id(t.topic_id)
+}
+
+fn answer(me: i32, topic: Option<&TopicSpec>, req: &FetchPartition, version: i16) -> PartitionData {
+    let index = req.partition;
+    let Some(topic) = topic else {
+        let err = if version >= TOPIC_IDS_FROM {
+            ResponseError::UnknownTopicId
+        } else {
+            ResponseError::UnknownTopicOrPartition
+        };
+        return failed(index, err.code());
+    };
+    let Some(part) = topic.partitions.iter().find(|p| p.index == index) else {
+        return failed(index, ResponseError::UnknownTopicOrPartition.code());
+    };
+    if let Some(err) = leader_error(me, part, req.current_leader_epoch) {
+        return with_leader(failed(index, err.code()), part, version);
+    }
+    let in_range = (part.log_start_offset..=part.high_watermark).contains(&req.fetch_offset);
+    let code = if in_range {
+        0
+    } else {
+        ResponseError::OffsetOutOfRange.code()
+    };
+    PartitionData::default()
+        .with_partition_index(index)
+        .with_error_code(code)
+        .with_high_watermark(part.high_watermark)
+        .with_last_stable_offset(part.stable_offset())
+        .with_log_start_offset(part.log_start_offset)
+        .with_records(Some(Bytes::new()))
+}
+
+/// From v12 Kafka tells a misdirected client who the leader is.
+fn with_leader(data: PartitionData, part: &PartitionSpec, version: i16) -> PartitionData {
+    if version < CURRENT_LEADER_FROM {
+        return data;
+    }
+    data.with_current_leader(
+        LeaderIdAndEpoch::default()
+            .with_leader_id(BrokerId(part.leader))
+            .with_leader_epoch(part.leader_epoch),
+    )
+}
+
+fn failed(index: i32, code: i16) -> PartitionData {
+    PartitionData::default()
+        .with_partition_index(index)
+        .with_error_code(code)
+        .with_high_watermark(-1)
+        .with_last_stable_offset(-1)
+        .with_log_start_offset(-1)
+        .with_records(Some(Bytes::new()))
+}
