@@ -152,7 +152,7 @@ fn derives_broker_counts_flags_and_lag() {
         .collect();
     // Partition 1's commit (9) is past its end (4): clamped to 0, never negative.
     assert_eq!(lags, vec![(0, 7, Some(3)), (1, 9, Some(0))]);
-    assert_eq!((group.lag_sum(), group.lag_max()), (3, 3));
+    assert_eq!((group.total_lag(), group.max_lag()), (Some(3), Some(3)));
     assert_eq!(group.owner_of("orders", 1).unwrap().client_id, "app");
     assert_eq!(snapshot.errors.len(), 1);
     assert_eq!(snapshot.errors[0].kind, "connection");
@@ -214,7 +214,7 @@ fn failed_cycle_republishes_last_snapshot_as_stale() {
     let after = stale(&failed, Some(&before), vec![], 5);
     assert!(after.stale);
     assert_eq!(after.collected_at_ms, 100_000);
-    assert_eq!(after.groups["g1"].lag_sum(), 5);
+    assert_eq!(after.groups["g1"].total_lag(), Some(5));
     assert!(after.brokers.iter().all(|b| !b.reachable));
     assert_eq!(after.errors.len(), 1);
 }

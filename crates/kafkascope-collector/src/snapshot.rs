@@ -82,6 +82,20 @@ impl Topic {
         self.partitions.iter().filter_map(|p| p.latest_offset).sum()
     }
 
+    /// Partitions without a leader.
+    pub fn offline_count(&self) -> usize {
+        self.partitions.iter().filter(|p| p.is_offline()).count()
+    }
+
+    /// Partitions whose ISR is smaller than the topic's `min.insync.replicas`.
+    pub fn under_min_isr_count(&self) -> usize {
+        let min = self.min_insync_replicas();
+        self.partitions
+            .iter()
+            .filter(|p| p.is_under_min_isr(min))
+            .count()
+    }
+
     pub fn under_replicated_count(&self) -> usize {
         self.partitions
             .iter()
@@ -147,30 +161,42 @@ pub struct ConsumerGroup {
 }
 
 impl ConsumerGroup {
-    pub fn lag_sum(&self) -> i64 {
-        self.offsets.iter().filter_map(|o| o.lag).sum()
+    /// Lag summed over the partitions whose lag is known; `None` when none
+    /// is, so "unknown" never reads as "caught up".
+    pub fn total_lag(&self) -> Option<i64> {
+        sum_known(self.offsets.iter().map(|o| o.lag))
     }
 
-    pub fn lag_max(&self) -> i64 {
-        self.offsets.iter().filter_map(|o| o.lag).max().unwrap_or(0)
+    /// The largest known lag; `None` when none is known.
+    pub fn max_lag(&self) -> Option<i64> {
+        self.offsets.iter().filter_map(|o| o.lag).max()
     }
 
     /// Per-topic figures for this group, in topic order.
-    pub fn topics(&self) -> BTreeMap<&str, GroupTopicLag> {
-        let mut topics: BTreeMap<&str, GroupTopicLag> = BTreeMap::new();
+    pub fn topic_lags(&self) -> Vec<TopicLag<'_>> {
+        let mut topics: BTreeMap<&str, TopicLag<'_>> = BTreeMap::new();
         for offset in &self.offsets {
-            let entry = topics.entry(offset.topic.as_str()).or_default();
+            let entry = topics
+                .entry(offset.topic.as_str())
+                .or_insert_with(|| TopicLag {
+                    topic: offset.topic.as_str(),
+                    partitions: 0,
+                    committed_offset_sum: 0,
+                    lag_sum: None,
+                    lag_max: None,
+                    messages_consumed_per_sec: None,
+                });
             entry.partitions += 1;
             entry.committed_offset_sum += offset.committed_offset;
             if let Some(lag) = offset.lag {
-                entry.lag_sum += lag;
-                entry.lag_max = entry.lag_max.max(lag);
+                entry.lag_sum = Some(entry.lag_sum.unwrap_or(0) + lag);
+                entry.lag_max = Some(entry.lag_max.unwrap_or(0).max(lag));
             }
             if let Some(rate) = offset.messages_consumed_per_sec {
                 *entry.messages_consumed_per_sec.get_or_insert(0.0) += rate;
             }
         }
-        topics
+        topics.into_values().collect()
     }
 
     /// The member a partition is assigned to, if any.
@@ -183,12 +209,16 @@ impl ConsumerGroup {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct GroupTopicLag {
+/// One consumer group's position on one topic.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicLag<'a> {
+    pub topic: &'a str,
+    /// Partitions of the topic the group has committed offsets for.
     pub partitions: usize,
     pub committed_offset_sum: i64,
-    pub lag_sum: i64,
-    pub lag_max: i64,
+    /// Sum over the partitions whose lag is known; `None` when none is.
+    pub lag_sum: Option<i64>,
+    pub lag_max: Option<i64>,
     pub messages_consumed_per_sec: Option<f64>,
 }
 
@@ -252,9 +282,123 @@ impl ClusterSnapshot {
         self.brokers.iter().find(|b| b.id == id)
     }
 
+    pub fn partition_count(&self) -> usize {
+        self.topics.values().map(|t| t.partitions.len()).sum()
+    }
+
+    pub fn offline_partition_count(&self) -> usize {
+        self.topics.values().map(Topic::offline_count).sum()
+    }
+
+    pub fn under_replicated_partition_count(&self) -> usize {
+        self.topics
+            .values()
+            .map(Topic::under_replicated_count)
+            .sum()
+    }
+
+    pub fn under_min_isr_partition_count(&self) -> usize {
+        self.topics.values().map(Topic::under_min_isr_count).sum()
+    }
+
+    /// This cycle's errors counted by kind, in kind order.
+    pub fn errors_by_kind(&self) -> Vec<(&str, usize)> {
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for error in &self.errors {
+            *kinds.entry(error.kind.as_str()).or_default() += 1;
+        }
+        kinds.into_iter().collect()
+    }
+
+    /// When the figures were collected; `None` for a stale placeholder
+    /// published before any cycle succeeded.
+    pub fn last_success_ms(&self) -> Option<i64> {
+        Some(self.collected_at_ms).filter(|&ms| ms > 0)
+    }
+
     pub fn partitions(&self) -> impl Iterator<Item = (&Topic, &Partition)> {
         self.topics
             .values()
             .flat_map(|t| t.partitions.iter().map(move |p| (t, p)))
+    }
+}
+
+/// The sum of the known values, or `None` when none is known.
+fn sum_known(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    values
+        .flatten()
+        .fold(None, |sum, v| Some(sum.unwrap_or(0) + v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lag(topic: &str, partition: i32, committed: i64, lag: Option<i64>) -> PartitionLag {
+        PartitionLag {
+            topic: topic.into(),
+            partition,
+            committed_offset: committed,
+            latest_offset: lag.map(|l| committed + l),
+            lag,
+            messages_consumed_per_sec: None,
+        }
+    }
+
+    #[test]
+    fn unknown_lag_is_not_zero() {
+        let group = ConsumerGroup {
+            offsets: vec![lag("a", 0, 10, None), lag("b", 0, 5, Some(0))],
+            ..Default::default()
+        };
+        assert_eq!(group.total_lag(), Some(0));
+        assert_eq!(group.max_lag(), Some(0));
+        let topics = group.topic_lags();
+        assert_eq!(topics[0].topic, "a");
+        assert_eq!(topics[0].lag_sum, None);
+        assert_eq!(topics[0].committed_offset_sum, 10);
+        assert_eq!(topics[1].lag_sum, Some(0));
+
+        let unknown = ConsumerGroup {
+            offsets: vec![lag("a", 0, 10, None)],
+            ..Default::default()
+        };
+        assert_eq!(unknown.total_lag(), None);
+        assert_eq!(unknown.max_lag(), None);
+    }
+
+    #[test]
+    fn topic_lags_group_unsorted_offsets() {
+        let group = ConsumerGroup {
+            offsets: vec![
+                lag("b", 0, 1, Some(3)),
+                lag("a", 0, 1, Some(1)),
+                lag("b", 1, 1, Some(4)),
+            ],
+            ..Default::default()
+        };
+        let topics = group.topic_lags();
+        assert_eq!(topics.len(), 2);
+        let b = &topics[1];
+        assert_eq!(
+            (b.topic, b.partitions, b.lag_sum, b.lag_max),
+            ("b", 2, Some(7), Some(4))
+        );
+    }
+
+    #[test]
+    fn errors_by_kind_counts_in_kind_order() {
+        let error = |kind: &str| CollectionError {
+            collector: "c".into(),
+            kind: kind.into(),
+            broker: None,
+            message: String::new(),
+        };
+        let snapshot = ClusterSnapshot {
+            errors: vec![error("timeout"), error("kafka"), error("timeout")],
+            ..Default::default()
+        };
+        assert_eq!(snapshot.errors_by_kind(), [("kafka", 1), ("timeout", 2)]);
+        assert_eq!(snapshot.last_success_ms(), None);
     }
 }

@@ -21,7 +21,6 @@ pub mod health;
 pub mod metrics;
 mod serve;
 pub mod shutdown;
-pub mod snapshot_ext;
 mod state;
 
 use std::time::Duration;

@@ -10,7 +10,6 @@ use super::timestamp::rfc3339_ms;
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
-use crate::snapshot_ext::ClusterExt;
 
 #[derive(Debug, Serialize)]
 pub struct ClusterList {

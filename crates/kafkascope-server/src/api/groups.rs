@@ -3,13 +3,12 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use kafkascope_collector::snapshot::{ConsumerGroup, GroupMember};
+use kafkascope_collector::snapshot::{ConsumerGroup, GroupMember, TopicLag};
 use serde::Serialize;
 
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
-use crate::snapshot_ext::{GroupExt, TopicLag};
 
 #[derive(Debug, Serialize)]
 pub struct GroupList {

@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
-use crate::snapshot_ext::TopicExt;
 
 #[derive(Debug, Serialize)]
 pub struct TopicList {

@@ -5,7 +5,6 @@ use kafkascope_collector::ClusterSnapshot;
 
 use super::labels::{self, Label};
 use super::writer::MetricsWriter;
-use crate::snapshot_ext::GroupExt;
 
 pub const BROKERS: &str = "kafka_brokers";
 pub const BROKER_INFO: &str = "kafka_broker_info";

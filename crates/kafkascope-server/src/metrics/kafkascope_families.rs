@@ -7,7 +7,6 @@ use kafkascope_collector::snapshot::Broker;
 
 use super::labels::{self, Label};
 use super::writer::MetricsWriter;
-use crate::snapshot_ext::{ClusterExt, GroupExt};
 
 pub const CLUSTER_INFO: &str = "kafkascope_cluster_info";
 pub const CONTROLLER_ID: &str = "kafkascope_controller_id";

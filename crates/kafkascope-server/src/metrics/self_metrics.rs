@@ -5,7 +5,6 @@ use kafkascope_collector::ClusterSnapshot;
 
 use super::labels::{self, Label};
 use super::writer::MetricsWriter;
-use crate::snapshot_ext::ClusterExt;
 
 pub const COLLECTION_DURATION_SECONDS: &str = "kafkascope_collection_duration_seconds";
 pub const COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS: &str =

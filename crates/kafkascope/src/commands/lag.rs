@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::{LagArgs, OutputFormat};
 use crate::commands::{GroupSelection, print_json, snapshot_once};
-use crate::table::render;
+use crate::table::{or_dash, render};
 
 #[derive(Serialize)]
 struct GroupLag<'a> {
@@ -12,8 +12,8 @@ struct GroupLag<'a> {
     state: &'a str,
     members: usize,
     partitions: usize,
-    lag_sum: i64,
-    lag_max: i64,
+    lag_sum: Option<i64>,
+    lag_max: Option<i64>,
 }
 
 pub async fn run(args: LagArgs) -> anyhow::Result<()> {
@@ -37,8 +37,8 @@ pub async fn run(args: LagArgs) -> anyhow::Result<()> {
             state: &g.state,
             members: g.members.len(),
             partitions: g.offsets.len(),
-            lag_sum: g.lag_sum(),
-            lag_max: g.lag_max(),
+            lag_sum: g.total_lag(),
+            lag_max: g.max_lag(),
         })
         .collect();
     if args.cluster.output == OutputFormat::Json {
@@ -52,8 +52,8 @@ pub async fn run(args: LagArgs) -> anyhow::Result<()> {
                 l.state.to_string(),
                 l.members.to_string(),
                 l.partitions.to_string(),
-                l.lag_sum.to_string(),
-                l.lag_max.to_string(),
+                or_dash(l.lag_sum),
+                or_dash(l.lag_max),
             ]
         })
         .collect();
