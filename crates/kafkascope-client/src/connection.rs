@@ -213,11 +213,21 @@ impl Connection {
     /// Sends `request` at an explicit `version` and decodes the answer.
     pub async fn send_at<R: Request>(&self, request: &R, version: i16) -> Result<R::Response> {
         let mut body = self.round_trip(request, version).await?;
-        R::Response::decode(&mut body, version).map_err(|e| ClientError::Decode {
+        // The generated decoders trust the lengths a response claims; a
+        // broker's bytes must never take the process down with a panic.
+        let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            R::Response::decode(&mut body, version)
+        }));
+        let reason = match decoded {
+            Ok(Ok(response)) => return Ok(response),
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "decoder panicked on malformed input".to_string(),
+        };
+        Err(ClientError::Decode {
             addr: self.inner.addr.clone(),
             api: request_name::<R>(),
             version,
-            reason: e.to_string(),
+            reason,
         })
     }
 

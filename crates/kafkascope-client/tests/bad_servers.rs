@@ -96,3 +96,36 @@ async fn pool_reports_a_bad_bootstrap_and_tries_the_next() {
         other => panic!("expected NoBrokerReachable, got {other:?}"),
     }
 }
+
+/// Answers the first request with its correlation id and then `body`.
+async fn answer_once_with(body: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let size = socket.read_i32().await.unwrap();
+        let mut request = vec![0u8; size as usize];
+        socket.read_exact(&mut request).await.unwrap();
+        // Request header v1+: api key (2), version (2), correlation id (4).
+        let correlation_id = &request[4..8];
+        socket.write_i32((4 + body.len()) as i32).await.unwrap();
+        socket.write_all(correlation_id).await.unwrap();
+        socket.write_all(body).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn undecodable_body_is_a_decode_error_naming_the_api() {
+    // Error code 0, then an api_keys array that claims more entries than follow.
+    let addr = answer_once_with(&[0, 0, 0x05, 0, 1]).await;
+    match Connection::connect(&addr, &config()).await {
+        Err(ClientError::Decode { api, version, .. }) => {
+            assert_eq!(api, "ApiVersionsRequest");
+            assert_eq!(version, 3);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
