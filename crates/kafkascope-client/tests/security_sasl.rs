@@ -133,7 +133,6 @@ async fn sasl_password_with_non_ascii_and_scram_delimiters() {
 }
 
 #[tokio::test]
-            ScramSaslServer does; rsasl hands them over escaped"]
 async fn sasl_scram_username_with_delimiters_is_escaped() {
     // '=' and ',' are sent as =3D and =2C in SCRAM (RFC 5802 saslname) and
     // raw in PLAIN; the broker resolves both to the same user.
