@@ -221,7 +221,7 @@ fn group(
                 committed_offset: committed,
                 latest_offset: latest,
                 lag: partition_lag(committed, latest),
-                messages_consumed_per_sec: None,
+                ..PartitionLag::default()
             }
         })
         .collect();
@@ -250,8 +250,7 @@ fn group(
             })
             .collect(),
         offsets,
-        messages_consumed_per_sec: None,
-        error: None,
+        ..ConsumerGroup::default()
     }
 }
 

@@ -158,6 +158,20 @@ pub struct ConsumerGroup {
     pub messages_consumed_per_sec: Option<f64>,
     /// Why some figure for this group is missing, if it is.
     pub error: Option<String>,
+    /// Burrow-style evaluation: the worst partition's status.
+    pub status: GroupStatus,
+    /// Share of partitions whose evaluation window is full (Burrow's `complete`).
+    pub complete: f64,
+    /// When kafkascope last saw any of the group's committed offsets move.
+    pub last_commit_at_ms: Option<i64>,
+    /// Rebalances seen since kafkascope started (member set or rebalancing
+    /// state changed between cycles).
+    pub rebalances: u64,
+    /// Offset commits that moved a partition, per second, over the window.
+    pub commits_per_sec: Option<f64>,
+    /// Why the group looks dead; empty when it does not.
+    pub dead_reasons: Vec<DeadReason>,
+    pub forecast: Option<CatchUpForecast>,
 }
 
 impl ConsumerGroup {
@@ -170,6 +184,14 @@ impl ConsumerGroup {
     /// The largest known lag; `None` when none is known.
     pub fn max_lag(&self) -> Option<i64> {
         self.offsets.iter().filter_map(|o| o.lag).max()
+    }
+
+    /// The largest known lag in seconds; `None` when none is known.
+    pub fn max_lag_seconds(&self) -> Option<f64> {
+        self.offsets
+            .iter()
+            .filter_map(|o| o.lag_seconds)
+            .fold(None, |max, s| Some(max.map_or(s, |m: f64| m.max(s))))
     }
 
     /// Per-topic figures for this group, in topic order.
@@ -249,6 +271,79 @@ pub struct PartitionLag {
     /// log end is unknown this cycle.
     pub lag: Option<i64>,
     pub messages_consumed_per_sec: Option<f64>,
+    /// Age of the oldest unconsumed record: now minus its timestamp; exactly
+    /// 0 when caught up. `None` when neither read nor estimable.
+    pub lag_seconds: Option<f64>,
+    pub lag_seconds_source: Option<LagSecondsSource>,
+    /// Records deleted by retention before the group read them (its commit
+    /// is below the log start); `None` when nothing was lost.
+    pub messages_lost: Option<i64>,
+    pub status: PartitionStatus,
+    /// When kafkascope last saw this committed offset move.
+    pub last_commit_at_ms: Option<i64>,
+}
+
+/// How a partition's lag in seconds was obtained.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LagSecondsSource {
+    /// Committed offset equals the log end.
+    CaughtUp,
+    /// From the timestamp of the record at the committed offset.
+    RecordTimestamp,
+    /// Interpolated from when the log end passed the committed offset.
+    Estimated,
+}
+
+/// A partition's status, with Burrow's names, plus "not enough data" while
+/// the evaluation window is still filling.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PartitionStatus {
+    #[default]
+    NotEnoughData,
+    Ok,
+    /// Lag grew across the whole window while the consumer committed.
+    Warn,
+    /// No commit for longer than the window spans, while lagging.
+    Stop,
+    /// Committing the same offset while lagging.
+    Stall,
+    /// The committed offset moved backwards.
+    Rewind,
+}
+
+/// A group's status: its worst partition, as Burrow reports it.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GroupStatus {
+    #[default]
+    NotEnoughData,
+    Ok,
+    Warn,
+    Err,
+}
+
+/// Why a group looks like nobody is consuming.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum DeadReason {
+    /// Lagging with no members.
+    LagWithoutMembers,
+    /// Members present, lagging, no commit progress for this long.
+    NoCommitProgress { seconds: f64 },
+    /// In PreparingRebalance/CompletingRebalance for this long.
+    StuckRebalancing { seconds: f64 },
+}
+
+/// Where a lagging group is heading.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "trend", rename_all = "snake_case")]
+pub enum CatchUpForecast {
+    /// Consuming faster than producers write: lag gone in about this long.
+    CatchingUp { seconds: f64 },
+    /// Consuming slower: lag grows by this many messages a minute.
+    FallingBehind { messages_per_minute: f64 },
 }
 
 /// Something that failed during a cycle, with where and in which step.
@@ -341,7 +436,7 @@ mod tests {
             committed_offset: committed,
             latest_offset: lag.map(|l| committed + l),
             lag,
-            messages_consumed_per_sec: None,
+            ..PartitionLag::default()
         }
     }
 

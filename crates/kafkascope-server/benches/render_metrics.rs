@@ -74,6 +74,7 @@ fn large_cluster() -> ClusterSnapshot {
                     latest_offset: Some(987_654_321),
                     lag: Some(4321),
                     messages_consumed_per_sec: Some(61.5),
+                    ..Default::default()
                 })
                 .collect();
             let members = (0..4)
@@ -98,6 +99,7 @@ fn large_cluster() -> ClusterSnapshot {
                 offsets,
                 messages_consumed_per_sec: Some(1230.0),
                 error: None,
+                ..Default::default()
             };
             (name, group)
         })

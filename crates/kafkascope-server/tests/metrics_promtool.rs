@@ -98,6 +98,7 @@ fn escaped_label_values_pass_promtool() {
                 latest_offset: Some(2),
                 lag: Some(1),
                 messages_consumed_per_sec: None,
+                ..Default::default()
             }],
             ..Default::default()
         },

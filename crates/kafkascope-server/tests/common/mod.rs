@@ -126,6 +126,7 @@ pub fn prod() -> ClusterSnapshot {
                 offsets: vec![lag("payments", 0, 30, None, None)],
                 messages_consumed_per_sec: None,
                 error: Some("log end offset unknown: NOT_LEADER_OR_FOLLOWER".into()),
+                ..Default::default()
             },
             ConsumerGroup {
                 name: "billing".into(),
@@ -170,6 +171,7 @@ pub fn prod() -> ClusterSnapshot {
                 ],
                 messages_consumed_per_sec: Some(7.0),
                 error: None,
+                ..Default::default()
             },
         ]
         .into_iter()
@@ -378,6 +380,7 @@ fn lag(
         latest_offset: latest,
         lag: latest.map(|l| (l - committed).max(0)),
         messages_consumed_per_sec: rate,
+        ..Default::default()
     }
 }
 
