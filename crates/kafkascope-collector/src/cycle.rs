@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, ShardError, TopicPartition,
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, RecordAt, ShardError, TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
@@ -27,6 +27,9 @@ pub struct Cycle<'a> {
     pub last_stable: Offsets,
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
     pub topic_configs: BTreeMap<String, BTreeMap<String, String>>,
+    /// What the log holds at each committed offset that lags (the record
+    /// whose age is the lag in seconds); absent where it could not be read.
+    pub records_at: BTreeMap<(TopicPartition, i64), RecordAt>,
     pub errors: Vec<CollectionError>,
     pub unsupported_apis: BTreeSet<String>,
     /// Brokers that could not be talked to this cycle.
@@ -47,6 +50,7 @@ impl<'a> Cycle<'a> {
             last_stable: Offsets::new(),
             log_dirs: None,
             topic_configs: BTreeMap::new(),
+            records_at: BTreeMap::new(),
             errors: Vec::new(),
             unsupported_apis: BTreeSet::new(),
             unreachable_brokers: BTreeSet::new(),

@@ -22,5 +22,5 @@ pub mod snapshot;
 
 pub use cluster_loop::ClusterCollector;
 pub use published::Snapshots;
-pub use settings::{CollectorSettings, NameFilter};
+pub use settings::{CollectorSettings, HealthSettings, NameFilter};
 pub use snapshot::ClusterSnapshot;

@@ -31,6 +31,36 @@ pub struct CollectorSettings {
     pub named_groups: Vec<String>,
     /// Topic configs change rarely; they are re-read at most this often.
     pub config_refresh: Duration,
+    pub health: HealthSettings,
+}
+
+/// How consumer health is judged (lag status window, liveness thresholds).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthSettings {
+    /// Samples of committed offsets kept per group-partition; a status other
+    /// than "not enough data" needs a full window (Burrow's `intervals`).
+    pub intervals: usize,
+    /// Two samples closer than this are one (Burrow's `min-distance`).
+    pub min_distance: Duration,
+    /// Window state of a group not seen for this long is forgotten.
+    pub group_expiry: Duration,
+    /// Members present but no committed offset moved for this long, while
+    /// lagging: the group is called dead.
+    pub dead_after: Duration,
+    /// In PreparingRebalance/CompletingRebalance for this long: stuck.
+    pub rebalance_stuck_after: Duration,
+}
+
+impl Default for HealthSettings {
+    fn default() -> Self {
+        Self {
+            intervals: 10,
+            min_distance: Duration::from_secs(1),
+            group_expiry: Duration::from_secs(7 * 24 * 3600),
+            dead_after: Duration::from_secs(300),
+            rebalance_stuck_after: Duration::from_secs(300),
+        }
+    }
 }
 
 impl CollectorSettings {
@@ -42,6 +72,7 @@ impl CollectorSettings {
             groups: NameFilter::default(),
             named_groups: Vec::new(),
             config_refresh: Duration::from_secs(300),
+            health: HealthSettings::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod list_offsets;
 mod log_dirs;
 mod metadata;
 mod offset_fetch;
+mod record_timestamps;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use list_offsets::OffsetSpec;
 pub use log_dirs::BrokerLogDirs;
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offset_fetch::GroupOffsets;
+pub use record_timestamps::RecordAt;
 
 /// A topic-partition key, ordered by topic then partition.
 pub type TopicPartition = (String, i32);
