@@ -19,16 +19,19 @@ mod labels;
 pub mod self_metrics;
 pub mod writer;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use kafkascope_collector::{ClusterSnapshot, Snapshots};
 
+use tokio::sync::mpsc;
+
 use crate::AppState;
-use crate::api_error::ApiError;
-pub use writer::{Format, MetricsWriter};
+pub use writer::{ChunkSink, Format, MetricsWriter};
 
 /// Renders every cluster that has published a snapshot, in cluster-name order.
 pub fn render(snapshots: &Snapshots, format: Format) -> String {
@@ -39,10 +42,36 @@ pub fn render(snapshots: &Snapshots, format: Format) -> String {
 pub fn render_snapshots(clusters: &[Arc<ClusterSnapshot>], format: Format) -> String {
     let clusters: Vec<&ClusterSnapshot> = clusters.iter().map(Arc::as_ref).collect();
     let mut w = MetricsWriter::with_capacity(format, estimated_size(&clusters));
-    kafka_exporter_families::write(&mut w, &clusters);
-    kafkascope_families::write(&mut w, &clusters);
-    self_metrics::write(&mut w, &clusters);
+    write_families(&mut w, &clusters);
     w.finish()
+}
+
+fn write_families(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
+    kafka_exporter_families::write(w, clusters);
+    kafkascope_families::write(w, clusters);
+    self_metrics::write(w, clusters);
+}
+
+/// Chunks of the exposition handed to the HTTP body while rendering goes on.
+const CHUNK_BYTES: usize = 256 * 1024;
+/// Chunks rendered ahead of what the scraper has read; with the chunk size,
+/// this bounds a scrape's memory.
+const CHUNKS_AHEAD: usize = 4;
+
+/// Renders into a channel, chunk by chunk, blocking when the scraper reads
+/// slower than rendering goes; stops early if the scraper goes away.
+fn render_streaming(
+    snapshots: &Snapshots,
+    format: Format,
+    chunks: mpsc::Sender<Result<Bytes, Infallible>>,
+) {
+    let clusters = snapshots.all();
+    let clusters: Vec<&ClusterSnapshot> = clusters.iter().map(Arc::as_ref).collect();
+    let sink: ChunkSink =
+        Box::new(move |chunk: String| chunks.blocking_send(Ok(Bytes::from(chunk))).is_ok());
+    let mut w = MetricsWriter::streaming(format, CHUNK_BYTES, sink);
+    write_families(&mut w, &clusters);
+    w.finish_streaming();
 }
 
 /// Roughly what the exposition will take, so the buffer grows at most once
@@ -57,19 +86,23 @@ fn estimated_size(clusters: &[&ClusterSnapshot]) -> usize {
     16 * 1024 + partitions * 1100 + offsets * 260
 }
 
-/// `GET /metrics`. Rendering is CPU-bound, so it runs off the async workers.
+/// `GET /metrics`. Rendering is CPU-bound, so it runs off the async workers,
+/// streaming into the response body as it goes.
 pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let format = accept::negotiate(headers.get(header::ACCEPT));
     let snapshots = state.snapshots.clone();
-    match tokio::task::spawn_blocking(move || render(&snapshots, format)).await {
-        Ok(body) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(format.content_type()),
-            )],
-            body,
-        )
-            .into_response(),
-        Err(e) => ApiError::Internal(format!("rendering metrics failed: {e}")).into_response(),
-    }
+    let (sender, receiver) = mpsc::channel(CHUNKS_AHEAD);
+    tokio::task::spawn_blocking(move || render_streaming(&snapshots, format, sender));
+    let body = Body::from_stream(futures::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|chunk| (chunk, receiver)) },
+    ));
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        )],
+        body,
+    )
+        .into_response()
 }
