@@ -59,6 +59,14 @@ pub enum ClientError {
         name: String,
         context: String,
     },
+    /// A partition's records could not be read (a malformed or unsupported
+    /// batch); the broker itself answered fine.
+    #[error("{addr}: unreadable records{context}: {reason}")]
+    Records {
+        addr: String,
+        context: String,
+        reason: String,
+    },
     #[error("broker {broker_id} is not in the cluster metadata")]
     UnknownBroker { broker_id: i32 },
     #[error("{addr}: not retrying for another {retry_in:?} after: {last_error}")]
@@ -92,6 +100,7 @@ impl ClientError {
             ClientError::Tls { .. } => "tls",
             ClientError::Sasl { .. } => "auth",
             ClientError::Kafka { .. } => "kafka",
+            ClientError::Records { .. } => "records",
             ClientError::Config(_) => "config",
         }
     }

@@ -31,6 +31,8 @@ impl BrokerMetadata {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TopicMetadata {
     pub name: String,
+    /// Kafka's topic id (Metadata v10+); `None` when the broker gave none.
+    pub topic_id: Option<uuid::Uuid>,
     pub internal: bool,
     /// Non-zero when the broker could not describe the topic.
     pub error_code: i16,
@@ -79,6 +81,7 @@ impl ClusterMetadata {
                 .into_iter()
                 .map(|t| TopicMetadata {
                     name: t.name.map(|n| n.0.to_string()).unwrap_or_default(),
+                    topic_id: (!t.topic_id.is_nil()).then_some(t.topic_id),
                     internal: t.is_internal,
                     error_code: t.error_code,
                     partitions: t

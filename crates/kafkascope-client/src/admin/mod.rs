@@ -15,6 +15,7 @@ mod list_offsets;
 mod log_dirs;
 mod metadata;
 mod offset_fetch;
+pub mod record_batch_header;
 mod record_timestamps;
 
 use std::future::Future;
@@ -33,7 +34,7 @@ pub use list_offsets::OffsetSpec;
 pub use log_dirs::BrokerLogDirs;
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offset_fetch::GroupOffsets;
-pub use record_timestamps::RecordAt;
+pub use record_timestamps::{OffsetKey, RecordAt};
 
 /// A topic-partition key, ordered by topic then partition.
 pub type TopicPartition = (String, i32);
