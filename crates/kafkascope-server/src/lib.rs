@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `/metrics` | Prometheus text 0.0.4, or OpenMetrics 1.0.0 when asked for | [`metrics`] |
 //! | `/api/v1/clusters[/{cluster}[/brokers\|/topics[/{topic}]\|/groups[/{group}]]]` | read-only JSON | [`api`] |
+//! | `/v3/kafka[/{cluster}[/topic[/{topic}]\|/consumer[/{group}[/status\|/lag]]]]` | Burrow-compatible read API; `/burrow/admin` its health check | [`burrow`] |
 //! | `/healthz` | 200 `ok` while the process serves | [`health`] |
 //! | `/readyz` | 200 once every cluster has a snapshot, else 503 naming the missing ones | [`health`] |
 //!
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod api_error;
+pub mod burrow;
 pub mod health;
 pub mod metrics;
 mod serve;
@@ -46,6 +48,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::routes())
+        .nest("/v3", burrow::routes())
+        .route("/burrow/admin", get(burrow::healthcheck))
         .fallback(api_error::no_route)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -31,7 +31,7 @@ async fn clusters_lists_every_configured_cluster() {
             },
             {
                 "name": "prod", "collected": true, "cluster_id": "Mk3OEYBSD34fcwNTJENDM2Qk",
-                "controller": 1, "broker_count": 3, "topic_count": 3, "group_count": 2,
+                "controller": 1, "broker_count": 3, "topic_count": 3, "group_count": 3,
                 "collected_at": "2023-11-14T22:13:20.000Z", "collected_at_ms": 1_700_000_000_000i64,
                 "stale": false, "error_count": 4
             },
@@ -62,7 +62,7 @@ async fn list_filters_are_substrings_of_the_name() {
     let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=bill").await;
     assert_eq!(names(&body, "groups"), ["billing"]);
     let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=").await;
-    assert_eq!(names(&body, "groups"), ["audit", "billing"]);
+    assert_eq!(names(&body, "groups"), ["audit", "billing", "reports"]);
     let (_, body) = get_json("/api/v1/clusters/prod/brokers?filter=kafka-3").await;
     assert_eq!(body["brokers"].as_array().unwrap().len(), 1);
     assert_eq!(body["brokers"][0]["id"], 3);
@@ -86,7 +86,7 @@ async fn cluster_summary() {
             "reachable_broker_count": 2,
             "topic_count": 3,
             "partition_count": 6,
-            "group_count": 2,
+            "group_count": 3,
             "offline_partitions": 1,
             "under_replicated_partitions": 2,
             "under_min_isr_partitions": 2,
@@ -216,10 +216,26 @@ async fn groups() {
                 {"name": "audit", "state": "Empty", "protocol_type": "consumer", "coordinator": 2,
                  "member_count": 0, "lag_sum": null, "lag_max": null, "topics": ["payments"],
                  "messages_consumed_per_sec": null,
-                 "error": "log end offset unknown: NOT_LEADER_OR_FOLLOWER"},
+                 "error": "log end offset unknown: NOT_LEADER_OR_FOLLOWER",
+                 "status": "NOT_ENOUGH_DATA", "complete": 0.0, "lag_seconds_max": null,
+                 "last_commit_at": null, "last_commit_at_ms": null, "rebalances": 0,
+                 "commits_per_sec": null, "dead_reasons": [], "forecast": null},
                 {"name": "billing", "state": "Stable", "protocol_type": "consumer", "coordinator": 1,
                  "member_count": 2, "lag_sum": 152, "lag_max": 100, "topics": ["orders", "payments"],
-                 "messages_consumed_per_sec": 7.0, "error": null}
+                 "messages_consumed_per_sec": 7.0, "error": null,
+                 "status": "ERR", "complete": 0.8, "lag_seconds_max": 120.0,
+                 "last_commit_at": "2023-11-14T22:13:15.000Z", "last_commit_at_ms": 1_699_999_995_000i64,
+                 "rebalances": 3, "commits_per_sec": 1.5, "dead_reasons": [],
+                 "forecast": {"trend": "falling_behind", "messages_per_minute": 90.0}},
+                {"name": "reports", "state": "Empty", "protocol_type": "consumer", "coordinator": 1,
+                 "member_count": 0, "lag_sum": 1040, "lag_max": 1040, "topics": ["orders"],
+                 "messages_consumed_per_sec": 0.0, "error": null,
+                 "status": "ERR", "complete": 1.0, "lag_seconds_max": 86_400.0,
+                 "last_commit_at": "2023-11-14T19:26:40.000Z", "last_commit_at_ms": 1_699_990_000_000i64,
+                 "rebalances": 1, "commits_per_sec": 0.0,
+                 "dead_reasons": [{"reason": "lag_without_members"},
+                                  {"reason": "no_commit_progress", "seconds": 10_000.0}],
+                 "forecast": null}
             ]
         })
     );
@@ -239,6 +255,10 @@ async fn group_detail_with_owners_and_topic_sums() {
             "cluster": "prod", "name": "billing", "state": "Stable", "protocol_type": "consumer",
             "protocol": "range", "coordinator": 1, "error": null, "lag_sum": 152, "lag_max": 100,
             "messages_consumed_per_sec": 7.0,
+            "status": "ERR", "complete": 0.8, "lag_seconds_max": 120.0,
+            "last_commit_at": "2023-11-14T22:13:15.000Z", "last_commit_at_ms": 1_699_999_995_000i64,
+            "rebalances": 3, "commits_per_sec": 1.5, "dead_reasons": [],
+            "forecast": {"trend": "falling_behind", "messages_per_minute": 90.0},
             "members": [
                 {"member_id": "billing-1-aaa", "group_instance_id": null, "client_id": "billing-1",
                  "client_host": "/10.0.0.1", "assignment": [{"topic": "orders", "partitions": [0, 1]}]},
@@ -250,21 +270,35 @@ async fn group_detail_with_owners_and_topic_sums() {
             ],
             "topics": [
                 {"topic": "orders", "partitions": 4, "committed_offset_sum": 1760, "lag_sum": 150,
-                 "lag_max": 100, "messages_consumed_per_sec": 7.0},
+                 "lag_max": 100, "messages_consumed_per_sec": 7.0, "lag_seconds_max": 120.0},
                 {"topic": "payments", "partitions": 1, "committed_offset_sum": 40, "lag_sum": 2,
-                 "lag_max": 2, "messages_consumed_per_sec": null}
+                 "lag_max": 2, "messages_consumed_per_sec": null, "lag_seconds_max": 3.25}
             ],
             "offsets": [
                 {"topic": "orders", "partition": 0, "committed_offset": 1000, "latest_offset": 1100,
-                 "lag": 100, "messages_consumed_per_sec": 4.0, "owner": member1},
+                 "lag": 100, "messages_consumed_per_sec": 4.0, "owner": member1,
+                 "status": "WARN", "lag_seconds": 42.5, "lag_seconds_source": "record_timestamp",
+                 "messages_lost": null, "last_commit_at": "2023-11-14T22:13:10.000Z",
+                 "last_commit_at_ms": 1_699_999_990_000i64},
                 {"topic": "orders", "partition": 1, "committed_offset": 500, "latest_offset": 500,
-                 "lag": 0, "messages_consumed_per_sec": 2.0, "owner": member1},
+                 "lag": 0, "messages_consumed_per_sec": 2.0, "owner": member1,
+                 "status": "OK", "lag_seconds": 0.0, "lag_seconds_source": "caught_up",
+                 "messages_lost": null, "last_commit_at": "2023-11-14T22:13:15.000Z",
+                 "last_commit_at_ms": 1_699_999_995_000i64},
                 {"topic": "orders", "partition": 2, "committed_offset": 250, "latest_offset": 300,
-                 "lag": 50, "messages_consumed_per_sec": 1.0, "owner": member2},
+                 "lag": 50, "messages_consumed_per_sec": 1.0, "owner": member2,
+                 "status": "STALL", "lag_seconds": 120.0, "lag_seconds_source": "estimated",
+                 "messages_lost": null, "last_commit_at": "2023-11-14T22:11:40.000Z",
+                 "last_commit_at_ms": 1_699_999_900_000i64},
                 {"topic": "orders", "partition": 3, "committed_offset": 10, "latest_offset": null,
-                 "lag": null, "messages_consumed_per_sec": null, "owner": member2},
+                 "lag": null, "messages_consumed_per_sec": null, "owner": member2,
+                 "status": "NOT_ENOUGH_DATA", "lag_seconds": null, "lag_seconds_source": null,
+                 "messages_lost": null, "last_commit_at": null, "last_commit_at_ms": null},
                 {"topic": "payments", "partition": 0, "committed_offset": 40, "latest_offset": 42,
-                 "lag": 2, "messages_consumed_per_sec": null, "owner": member2}
+                 "lag": 2, "messages_consumed_per_sec": null, "owner": member2,
+                 "status": "OK", "lag_seconds": 3.25, "lag_seconds_source": "record_timestamp",
+                 "messages_lost": null, "last_commit_at": "2023-11-14T22:13:00.000Z",
+                 "last_commit_at_ms": 1_699_999_980_000i64}
             ]
         })
     );
@@ -280,12 +314,33 @@ async fn group_with_unknown_log_end_has_null_lag_and_no_owner() {
     assert_eq!(
         body["offsets"],
         json!([{"topic": "payments", "partition": 0, "committed_offset": 30, "latest_offset": null,
-                "lag": null, "messages_consumed_per_sec": null, "owner": null}])
+                "lag": null, "messages_consumed_per_sec": null, "owner": null,
+                "status": "NOT_ENOUGH_DATA", "lag_seconds": null, "lag_seconds_source": null,
+                "messages_lost": null, "last_commit_at": null, "last_commit_at_ms": null}])
     );
     assert_eq!(
         body["topics"],
         json!([{"topic": "payments", "partitions": 1, "committed_offset_sum": 30, "lag_sum": null,
-                "lag_max": null, "messages_consumed_per_sec": null}])
+                "lag_max": null, "messages_consumed_per_sec": null, "lag_seconds_max": null}])
+    );
+}
+
+#[tokio::test]
+async fn group_detail_shows_lost_messages_and_why_it_looks_dead() {
+    let (status, body) = get_json("/api/v1/clusters/prod/groups/reports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ERR");
+    assert_eq!(
+        body["dead_reasons"],
+        json!([{"reason": "lag_without_members"}, {"reason": "no_commit_progress", "seconds": 10_000.0}])
+    );
+    assert_eq!(
+        body["offsets"],
+        json!([{"topic": "orders", "partition": 0, "committed_offset": 60, "latest_offset": 1100,
+                "lag": 1040, "messages_consumed_per_sec": 0.0, "owner": null,
+                "status": "STOP", "lag_seconds": 86_400.0, "lag_seconds_source": "estimated",
+                "messages_lost": 40, "last_commit_at": "2023-11-14T19:26:40.000Z",
+                "last_commit_at_ms": 1_699_990_000_000i64}])
     );
 }
 

@@ -3,9 +3,13 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use kafkascope_collector::snapshot::{ConsumerGroup, GroupMember, TopicLag};
+use kafkascope_collector::snapshot::{
+    CatchUpForecast, ConsumerGroup, DeadReason, GroupMember, GroupStatus, LagSecondsSource,
+    PartitionStatus, TopicLag,
+};
 use serde::Serialize;
 
+use super::timestamp::rfc3339_ms;
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
@@ -31,6 +35,62 @@ pub struct GroupListItem {
     pub messages_consumed_per_sec: Option<f64>,
     /// Why some figure for this group is missing, if one is.
     pub error: Option<String>,
+    #[serde(flatten)]
+    pub health: GroupHealth,
+}
+
+/// A group's consumer-health evaluation, in the list and in the detail.
+#[derive(Debug, Serialize)]
+pub struct GroupHealth {
+    /// `NOT_ENOUGH_DATA`, `OK`, `WARN` or `ERR`: its worst partition.
+    pub status: GroupStatus,
+    /// Share of partitions whose evaluation window is full (0 to 1).
+    pub complete: f64,
+    /// The largest known lag in seconds; `null` when none is known.
+    pub lag_seconds_max: Option<f64>,
+    /// When kafkascope last saw any committed offset of the group move
+    /// (RFC 3339, UTC).
+    pub last_commit_at: Option<String>,
+    pub last_commit_at_ms: Option<i64>,
+    /// Rebalances seen since kafkascope started.
+    pub rebalances: u64,
+    pub commits_per_sec: Option<f64>,
+    /// Why the group looks dead; empty when it does not.
+    pub dead_reasons: Vec<DeadReason>,
+    /// Catching up (in how long) or falling behind (how fast); `null` when
+    /// not lagging or not known.
+    pub forecast: Option<CatchUpForecast>,
+}
+
+impl GroupHealth {
+    pub fn of(g: &ConsumerGroup) -> Self {
+        Self {
+            status: g.status,
+            complete: g.complete,
+            lag_seconds_max: g.max_lag_seconds(),
+            last_commit_at: g.last_commit_at_ms.map(rfc3339_ms),
+            last_commit_at_ms: g.last_commit_at_ms,
+            rebalances: g.rebalances,
+            commits_per_sec: g.commits_per_sec,
+            dead_reasons: g.dead_reasons.clone(),
+            forecast: g.forecast.clone(),
+        }
+    }
+}
+
+/// The largest known lag in seconds per topic, in topic order; topics
+/// without any known lag in seconds are left out.
+pub fn max_lag_seconds_by_topic(g: &ConsumerGroup) -> Vec<(&str, f64)> {
+    let mut topics: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    for offset in &g.offsets {
+        if let Some(seconds) = offset.lag_seconds {
+            topics
+                .entry(offset.topic.as_str())
+                .and_modify(|max| *max = max.max(seconds))
+                .or_insert(seconds);
+        }
+    }
+    topics.into_iter().collect()
 }
 
 impl GroupListItem {
@@ -50,6 +110,7 @@ impl GroupListItem {
                 .collect(),
             messages_consumed_per_sec: g.messages_consumed_per_sec,
             error: g.error.clone(),
+            health: GroupHealth::of(g),
         }
     }
 }
@@ -86,12 +147,23 @@ pub struct GroupDetail<'a> {
     pub lag_sum: Option<i64>,
     pub lag_max: Option<i64>,
     pub messages_consumed_per_sec: Option<f64>,
+    #[serde(flatten)]
+    pub health: GroupHealth,
     /// Members with their assignments.
     pub members: &'a [GroupMember],
     /// Per-topic sums, in topic order.
-    pub topics: Vec<TopicLag<'a>>,
+    pub topics: Vec<TopicDetail<'a>>,
     /// Per-partition position, in topic then partition order.
     pub offsets: Vec<OffsetDetail<'a>>,
+}
+
+/// A topic's sums plus its largest lag in seconds.
+#[derive(Debug, Serialize)]
+pub struct TopicDetail<'a> {
+    #[serde(flatten)]
+    pub lag: TopicLag<'a>,
+    /// `null` when no partition's lag in seconds is known.
+    pub lag_seconds_max: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +176,16 @@ pub struct OffsetDetail<'a> {
     pub messages_consumed_per_sec: Option<f64>,
     /// The member the partition is assigned to; `null` when none is.
     pub owner: Option<Owner<'a>>,
+    pub status: PartitionStatus,
+    /// Age of the oldest unconsumed record; 0 when caught up.
+    pub lag_seconds: Option<f64>,
+    /// `caught_up`, `record_timestamp` or `estimated`.
+    pub lag_seconds_source: Option<LagSecondsSource>,
+    /// Records deleted by retention before the group read them.
+    pub messages_lost: Option<i64>,
+    /// When kafkascope last saw this committed offset move (RFC 3339, UTC).
+    pub last_commit_at: Option<String>,
+    pub last_commit_at_ms: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -138,6 +220,24 @@ pub async fn detail(
                 client_id: &m.client_id,
                 client_host: &m.client_host,
             }),
+            status: o.status,
+            lag_seconds: o.lag_seconds,
+            lag_seconds_source: o.lag_seconds_source,
+            messages_lost: o.messages_lost,
+            last_commit_at: o.last_commit_at_ms.map(rfc3339_ms),
+            last_commit_at_ms: o.last_commit_at_ms,
+        })
+        .collect();
+    let by_topic = max_lag_seconds_by_topic(g);
+    let topics = g
+        .topic_lags()
+        .into_iter()
+        .map(|lag| TopicDetail {
+            lag_seconds_max: by_topic
+                .iter()
+                .find(|(topic, _)| *topic == lag.topic)
+                .map(|(_, seconds)| *seconds),
+            lag,
         })
         .collect();
     let detail = GroupDetail {
@@ -151,8 +251,9 @@ pub async fn detail(
         lag_sum: g.total_lag(),
         lag_max: g.max_lag(),
         messages_consumed_per_sec: g.messages_consumed_per_sec,
+        health: GroupHealth::of(g),
         members: &g.members,
-        topics: g.topic_lags(),
+        topics,
         offsets,
     };
     // Serialized here, while the snapshot it borrows from is alive.

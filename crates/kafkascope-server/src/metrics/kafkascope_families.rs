@@ -1,6 +1,9 @@
 //! `kafkascope_*` families: figures kafka_exporter does not export (cluster
 //! identity, broker health and load, placement problems, rates, sizes,
-//! group state and whole-group lag).
+//! group state and whole-group lag), and the consumer-health families
+//! ([`consumer_health`]).
+
+pub mod consumer_health;
 
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::Broker;
@@ -56,6 +59,20 @@ pub const FAMILIES: &[&str] = &[
     CONSUMERGROUP_TOTAL_LAG,
     CONSUMERGROUP_MESSAGES_CONSUMED_PER_SECOND,
     CONSUMERGROUP_TOPIC_MESSAGES_CONSUMED_PER_SECOND,
+    consumer_health::CONSUMERGROUP_LAG_SECONDS,
+    consumer_health::CONSUMERGROUP_MAX_LAG_SECONDS,
+    consumer_health::CONSUMERGROUP_TOPIC_MAX_LAG_SECONDS,
+    consumer_health::CONSUMERGROUP_MESSAGES_LOST,
+    consumer_health::CONSUMERGROUP_STATUS,
+    consumer_health::CONSUMERGROUP_STATUS_CODE,
+    consumer_health::CONSUMERGROUP_PARTITION_STATUS_CODE,
+    consumer_health::CONSUMERGROUP_WINDOW_COMPLETE,
+    consumer_health::CONSUMERGROUP_LAST_COMMIT_TIMESTAMP_SECONDS,
+    consumer_health::CONSUMERGROUP_REBALANCES,
+    consumer_health::CONSUMERGROUP_COMMITS_PER_SECOND,
+    consumer_health::CONSUMERGROUP_DEAD,
+    consumer_health::CONSUMERGROUP_CATCH_UP_SECONDS,
+    consumer_health::CONSUMERGROUP_FALLING_BEHIND_MESSAGES_PER_MINUTE,
     OFFLINE_PARTITIONS,
     UNDER_REPLICATED_PARTITIONS,
     UNDER_MIN_ISR_PARTITIONS,
@@ -67,6 +84,7 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     topics(w, clusters);
     partitions(w, clusters);
     groups(w, clusters);
+    consumer_health::write(w, clusters);
     counts(w, clusters);
 }
 

@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use kafkascope_collector::Snapshots;
 use kafkascope_collector::snapshot::{
-    Broker, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup, GroupMember, Partition,
-    PartitionLag, Topic, TopicAssignment,
+    Broker, CatchUpForecast, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup,
+    DeadReason, GroupMember, GroupStatus, LagSecondsSource, Partition, PartitionLag,
+    PartitionStatus, Topic, TopicAssignment,
 };
 use kafkascope_server::{AppState, app};
 use tower::ServiceExt;
@@ -21,8 +22,11 @@ use tower::ServiceExt;
 /// partition 0, a shrunk-ISR partition 1 (under-replicated and under
 /// min-ISR), a non-preferred leader on partition 2 and an offline
 /// partition 3; `payments`; internal `__consumer_offsets`; group `billing`
-/// (Stable, 2 members, lags 100/0/50/unknown/2) and group `audit` (Empty,
-/// log end unknown so lag unknown); errors of three kinds.
+/// (Stable, 2 members, lags 100/0/50/unknown/2; evaluated ERR: orders-0
+/// WARN, orders-2 STALL, orders-3 still filling; falling behind), group
+/// `audit` (Empty, log end unknown so lag unknown, not evaluated yet) and
+/// group `reports` (Empty, committed below the log start of orders-0 so 40
+/// messages lost, STOP, dead for lack of members); errors of three kinds.
 pub fn prod() -> ClusterSnapshot {
     ClusterSnapshot {
         cluster: "prod".into(),
@@ -163,15 +167,77 @@ pub fn prod() -> ClusterSnapshot {
                     },
                 ],
                 offsets: vec![
-                    lag("orders", 0, 1000, Some(1100), Some(4.0)),
-                    lag("orders", 1, 500, Some(500), Some(2.0)),
-                    lag("orders", 2, 250, Some(300), Some(1.0)),
-                    lag("orders", 3, 10, None, None),
-                    lag("payments", 0, 40, Some(42), None),
+                    PartitionLag {
+                        status: PartitionStatus::Warn,
+                        ..health(
+                            lag("orders", 0, 1000, Some(1100), Some(4.0)),
+                            Some((42.5, LagSecondsSource::RecordTimestamp)),
+                            Some(1_699_999_990_000),
+                        )
+                    },
+                    health(
+                        lag("orders", 1, 500, Some(500), Some(2.0)),
+                        Some((0.0, LagSecondsSource::CaughtUp)),
+                        Some(1_699_999_995_000),
+                    ),
+                    PartitionLag {
+                        status: PartitionStatus::Stall,
+                        ..health(
+                            lag("orders", 2, 250, Some(300), Some(1.0)),
+                            Some((120.0, LagSecondsSource::Estimated)),
+                            Some(1_699_999_900_000),
+                        )
+                    },
+                    PartitionLag {
+                        status: PartitionStatus::NotEnoughData,
+                        ..health(lag("orders", 3, 10, None, None), None, None)
+                    },
+                    health(
+                        lag("payments", 0, 40, Some(42), None),
+                        Some((3.25, LagSecondsSource::RecordTimestamp)),
+                        Some(1_699_999_980_000),
+                    ),
                 ],
                 messages_consumed_per_sec: Some(7.0),
                 error: None,
-                ..Default::default()
+                status: GroupStatus::Err,
+                complete: 0.8,
+                last_commit_at_ms: Some(1_699_999_995_000),
+                rebalances: 3,
+                commits_per_sec: Some(1.5),
+                dead_reasons: vec![],
+                forecast: Some(CatchUpForecast::FallingBehind {
+                    messages_per_minute: 90.0,
+                }),
+            },
+            ConsumerGroup {
+                name: "reports".into(),
+                state: "Empty".into(),
+                protocol_type: "consumer".into(),
+                protocol: String::new(),
+                coordinator: Some(1),
+                members: vec![],
+                offsets: vec![PartitionLag {
+                    status: PartitionStatus::Stop,
+                    messages_lost: Some(40),
+                    ..health(
+                        lag("orders", 0, 60, Some(1100), Some(0.0)),
+                        Some((86_400.0, LagSecondsSource::Estimated)),
+                        Some(1_699_990_000_000),
+                    )
+                }],
+                messages_consumed_per_sec: Some(0.0),
+                error: None,
+                status: GroupStatus::Err,
+                complete: 1.0,
+                last_commit_at_ms: Some(1_699_990_000_000),
+                rebalances: 1,
+                commits_per_sec: Some(0.0),
+                dead_reasons: vec![
+                    DeadReason::LagWithoutMembers,
+                    DeadReason::NoCommitProgress { seconds: 10_000.0 },
+                ],
+                forecast: None,
             },
         ]
         .into_iter()
@@ -381,6 +447,21 @@ fn lag(
         lag: latest.map(|l| (l - committed).max(0)),
         messages_consumed_per_sec: rate,
         ..Default::default()
+    }
+}
+
+/// `lag` with the evaluation's figures: status OK unless overridden.
+fn health(
+    offset: PartitionLag,
+    lag_seconds: Option<(f64, LagSecondsSource)>,
+    last_commit_at_ms: Option<i64>,
+) -> PartitionLag {
+    PartitionLag {
+        lag_seconds: lag_seconds.map(|l| l.0),
+        lag_seconds_source: lag_seconds.map(|l| l.1),
+        status: PartitionStatus::Ok,
+        last_commit_at_ms,
+        ..offset
     }
 }
 
