@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use kafka_protocol::messages::ApiKey;
 
+use crate::record_batches::BatchSpec;
+
 /// The whole cluster as the brokers will describe it.
 #[derive(Debug, Clone, Default)]
 pub struct FakeCluster {
@@ -61,6 +63,9 @@ pub struct PartitionSpec {
     pub last_stable_offset: Option<i64>,
     /// Reported by DescribeLogDirs on every broker in `replicas`.
     pub size_bytes: i64,
+    /// Record batches in offset order, served by Fetch; empty means Fetch
+    /// returns no records (offsets alone still answer).
+    pub log: Vec<BatchSpec>,
 }
 
 /// A classic consumer group.
@@ -303,6 +308,23 @@ impl PartitionSpec {
 
     pub fn lso(mut self, last_stable_offset: i64) -> Self {
         self.last_stable_offset = Some(last_stable_offset);
+        self
+    }
+
+    /// Appends one single-record, uncompressed batch per timestamp from
+    /// `first_offset` on (how a producer with `linger.ms=0` writes).
+    pub fn records(self, first_offset: i64, timestamps: impl IntoIterator<Item = i64>) -> Self {
+        (first_offset..)
+            .zip(timestamps)
+            .fold(self, |p, (offset, ts)| {
+                p.batch(BatchSpec::data(offset, [ts]))
+            })
+    }
+
+    /// Appends a batch, raising the high watermark to its end if below it.
+    pub fn batch(mut self, batch: BatchSpec) -> Self {
+        self.high_watermark = self.high_watermark.max(batch.end_offset());
+        self.log.push(batch);
         self
     }
 

@@ -13,12 +13,14 @@
 //!
 //! Only the read-side admin APIs a monitoring client needs are implemented (ApiVersions,
 //! Metadata, ListOffsets, FindCoordinator, ListGroups, DescribeGroups, OffsetFetch,
-//! DescribeConfigs, DescribeCluster, DescribeLogDirs, a record-less Fetch, SaslHandshake and
+//! DescribeConfigs, DescribeCluster, DescribeLogDirs, Fetch (record batches from each
+//! partition's declared log, see [`BatchSpec`]), SaslHandshake and
 //! SaslAuthenticate); any other API key closes the connection.
 
 mod apis;
 mod cluster_state;
 mod misbehaving;
+mod record_batches;
 mod sasl;
 mod server;
 
@@ -26,5 +28,7 @@ pub use cluster_state::{
     BrokerSpec, FakeCluster, GroupSpec, MemberSpec, PartitionSpec, SaslSpec, TopicSpec,
 };
 pub use kafka_protocol::messages::ApiKey;
+pub use kafka_protocol::records::Compression;
 pub use misbehaving::{BadServer, Misbehavior};
+pub use record_batches::BatchSpec;
 pub use server::{FakeClusterHandle, RequestRecord};

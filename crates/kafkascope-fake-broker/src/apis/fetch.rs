@@ -1,9 +1,12 @@
-//! Fetch, minimal: offsets and errors per partition, never any records.
+//! Fetch: offsets, errors and the record batches of each partition's declared log.
 //!
-//! Enough for clients that probe the high watermark / log start through Fetch; the fake
-//! answers at once instead of waiting `max_wait_ms` for data that will never come.
+//! Bytes are limited as Kafka limits them: each partition gets at most
+//! `partition_max_bytes` of the request's remaining `max_bytes`, cut at that byte even
+//! mid-batch, except that the first partition to return data gets at least its whole first
+//! batch. Only data below the high watermark is served (a read_uncommitted consumer's
+//! view). The fake answers at once instead of waiting `max_wait_ms` for new data.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use kafka_protocol::ResponseError;
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::fetch_response::{
@@ -26,6 +29,10 @@ impl Api for Fetch {
     type Req = FetchRequest;
 
     fn handle(ctx: &mut Ctx, req: FetchRequest, version: i16) -> FetchResponse {
+        let mut budget = Budget {
+            remaining: usize::try_from(req.max_bytes).unwrap_or(0),
+            min_one_batch: true,
+        };
         let responses = req
             .topics
             .iter()
@@ -34,7 +41,7 @@ impl Api for Fetch {
                 let partitions = t
                     .partitions
                     .iter()
-                    .map(|p| answer(ctx.broker_id, spec, p, version))
+                    .map(|p| answer(ctx.broker_id, spec, p, version, &mut budget))
                     .collect();
                 echo(t).with_partitions(partitions)
             })
@@ -76,7 +83,20 @@ fn echo(t: &FetchTopic) -> FetchableTopicResponse {
         .with_topic_id(t.topic_id)
 }
 
-fn answer(me: i32, topic: Option<&TopicSpec>, req: &FetchPartition, version: i16) -> PartitionData {
+/// What is left of the request's `max_bytes`, and whether no partition has returned data
+/// yet (Kafka's "at least one batch" applies to that first one only).
+struct Budget {
+    remaining: usize,
+    min_one_batch: bool,
+}
+
+fn answer(
+    me: i32,
+    topic: Option<&TopicSpec>,
+    req: &FetchPartition,
+    version: i16,
+    budget: &mut Budget,
+) -> PartitionData {
     let index = req.partition;
     let Some(topic) = topic else {
         let err = if version >= TOPIC_IDS_FROM {
@@ -93,10 +113,10 @@ fn answer(me: i32, topic: Option<&TopicSpec>, req: &FetchPartition, version: i16
         return with_leader(failed(index, err.code()), part, version);
     }
     let in_range = (part.log_start_offset..=part.high_watermark).contains(&req.fetch_offset);
-    let code = if in_range {
-        0
+    let (code, records) = if in_range {
+        (0, records_from(part, req, budget))
     } else {
-        ResponseError::OffsetOutOfRange.code()
+        (ResponseError::OffsetOutOfRange.code(), Bytes::new())
     };
     PartitionData::default()
         .with_partition_index(index)
@@ -104,7 +124,38 @@ fn answer(me: i32, topic: Option<&TopicSpec>, req: &FetchPartition, version: i16
         .with_high_watermark(part.high_watermark)
         .with_last_stable_offset(part.stable_offset())
         .with_log_start_offset(part.log_start_offset)
-        .with_records(Some(Bytes::new()))
+        .with_records(Some(records))
+}
+
+/// The log's bytes from the batch holding `fetch_offset`, cut as Kafka cuts a file slice.
+fn records_from(part: &PartitionSpec, req: &FetchPartition, budget: &mut Budget) -> Bytes {
+    let mut batches = part
+        .log
+        .iter()
+        .filter(|b| b.last_offset() >= req.fetch_offset && b.end_offset() <= part.high_watermark)
+        .map(|b| b.encode());
+    let Some(first) = batches.next() else {
+        return Bytes::new();
+    };
+    let mut limit = usize::try_from(req.partition_max_bytes)
+        .unwrap_or(0)
+        .min(budget.remaining);
+    if budget.min_one_batch {
+        limit = limit.max(first.len());
+    }
+    let mut log = BytesMut::from(first.as_ref());
+    for batch in batches {
+        if log.len() >= limit {
+            break;
+        }
+        log.extend_from_slice(&batch);
+    }
+    log.truncate(limit);
+    if !log.is_empty() {
+        budget.min_one_batch = false;
+        budget.remaining = budget.remaining.saturating_sub(log.len());
+    }
+    log.freeze()
 }
 
 /// From v12 Kafka tells a misdirected client who the leader is.
