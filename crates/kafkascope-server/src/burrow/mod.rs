@@ -125,9 +125,15 @@ pub fn by_partition_id<T>(
     slots
 }
 
-/// Burrow's answer to a path it has no route for.
-async fn no_route(request: RequestInfo) -> BurrowError {
-    BurrowError::not_found(messages::INVALID_REQUEST_TYPE, request)
+/// Burrow's answer to a path it has no route for, word for word: its
+/// catch-all has no `request` field but an empty `result`.
+async fn no_route() -> Response {
+    let body = serde_json::json!({
+        "error": true,
+        "message": messages::INVALID_REQUEST_TYPE,
+        "result": {},
+    });
+    (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
 
 /// `DELETE /v3/kafka/{cluster}/consumer/{group}`: Burrow forgets the group;
