@@ -37,6 +37,7 @@ pub fn registry() -> Vec<Box<dyn Collector>> {
         Box::new(collectors::consumer_groups::ConsumerGroupsCollector),
         Box::new(collectors::committed_offsets::CommittedOffsetsCollector),
         Box::new(collectors::log_offsets::LogOffsetsCollector),
+        Box::new(collectors::record_timestamps::RecordTimestampsCollector::default()),
         Box::new(collectors::log_dirs::LogDirsCollector),
         Box::new(collectors::topic_configs::TopicConfigsCollector::default()),
     ]
