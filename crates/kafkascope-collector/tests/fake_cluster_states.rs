@@ -20,9 +20,11 @@ fn model() -> FakeCluster {
                 .config("min.insync.replicas", "2")
                 .config("retention.ms", "604800000")
                 // In sync, preferred leader.
+                // Records, so the committed offsets' timestamps can be read.
                 .partition(
                     PartitionSpec::new(0, vec![1, 2, 3])
                         .offsets(0, 100)
+                        .records(0, 1_000..1_100)
                         .size(1000),
                 )
                 // Shrunk ISR, led by its second replica.
@@ -41,7 +43,12 @@ fn model() -> FakeCluster {
                         .offline(vec![3, 1]),
                 )
                 // Below min.insync.replicas.
-                .partition(PartitionSpec::new(3, vec![1, 2]).isr(vec![1]).offsets(0, 7)),
+                .partition(
+                    PartitionSpec::new(3, vec![1, 2])
+                        .isr(vec![1])
+                        .offsets(0, 7)
+                        .records(0, 2_000..2_007),
+                ),
         )
         .group(
             GroupSpec::new("billing", 2)
