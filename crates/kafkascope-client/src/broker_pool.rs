@@ -1,6 +1,10 @@
-//! A connection per broker, made on first use and replaced when it breaks,
+//! Connections per broker, made on first use and replaced when they break,
 //! with exponential backoff so a dead broker costs one quick error per cycle
 //! rather than a connect timeout on every request.
+//!
+//! Each broker has `connections_per_broker` lanes. Lane 0 carries everything
+//! by default; callers with large independent requests spread them over
+//! lanes so the broker works on them in parallel.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -22,7 +26,7 @@ struct Slot {
 struct PoolState {
     /// Broker id → `host:port`, from the latest Metadata answer.
     brokers: BTreeMap<i32, String>,
-    slots: HashMap<String, Arc<tokio::sync::Mutex<Slot>>>,
+    slots: HashMap<(String, usize), Arc<tokio::sync::Mutex<Slot>>>,
 }
 
 /// Connections to every broker of one cluster.
@@ -56,6 +60,11 @@ impl BrokerPool {
 
     /// The connection to broker `id`, connecting if needed.
     pub async fn connection_to(&self, broker_id: i32) -> Result<Connection> {
+        self.connection_on_lane(broker_id, 0).await
+    }
+
+    /// The connection on lane `lane` (modulo the lanes configured) to broker `id`.
+    pub async fn connection_on_lane(&self, broker_id: i32, lane: usize) -> Result<Connection> {
         let addr = self
             .state
             .lock()
@@ -64,7 +73,7 @@ impl BrokerPool {
             .get(&broker_id)
             .cloned()
             .ok_or(ClientError::UnknownBroker { broker_id })?;
-        self.connection_to_addr(&addr).await
+        self.connection_to_addr_on_lane(&addr, lane).await
     }
 
     /// A connection to any broker: known brokers first, then bootstrap servers.
@@ -81,7 +90,12 @@ impl BrokerPool {
     }
 
     pub async fn connection_to_addr(&self, addr: &str) -> Result<Connection> {
-        let slot = self.slot(addr);
+        self.connection_to_addr_on_lane(addr, 0).await
+    }
+
+    async fn connection_to_addr_on_lane(&self, addr: &str, lane: usize) -> Result<Connection> {
+        let lane = lane % self.config.connections_per_broker.max(1);
+        let slot = self.slot(addr, lane);
         // Held across the connect so concurrent callers share one attempt.
         let mut slot = slot.lock().await;
         if let Some(connection) = slot.connection.as_ref().filter(|c| c.is_usable()) {
@@ -115,12 +129,12 @@ impl BrokerPool {
         }
     }
 
-    fn slot(&self, addr: &str) -> Arc<tokio::sync::Mutex<Slot>> {
+    fn slot(&self, addr: &str, lane: usize) -> Arc<tokio::sync::Mutex<Slot>> {
         self.state
             .lock()
             .expect("pool lock")
             .slots
-            .entry(addr.to_string())
+            .entry((addr.to_string(), lane))
             .or_default()
             .clone()
     }

@@ -14,6 +14,11 @@ pub struct ClientConfig {
     pub max_response_bytes: usize,
     pub reconnect_backoff: Duration,
     pub reconnect_backoff_max: Duration,
+    /// Connections kept to each broker. Requests are pipelined on each; a
+    /// broker works on one connection's requests in order but on several
+    /// connections at once, so the big independent reads of a cycle
+    /// (ListOffsets earliest/latest/read_committed) go on separate ones.
+    pub connections_per_broker: usize,
     pub tls: Option<TlsSettings>,
     pub sasl: Option<SaslSettings>,
 }
@@ -27,6 +32,7 @@ impl Default for ClientConfig {
             max_response_bytes: 100 * 1024 * 1024,
             reconnect_backoff: Duration::from_millis(200),
             reconnect_backoff_max: Duration::from_secs(10),
+            connections_per_broker: 3,
             tls: None,
             sasl: None,
         }

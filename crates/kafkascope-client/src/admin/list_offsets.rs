@@ -38,6 +38,16 @@ impl OffsetSpec {
         i8::from(self == OffsetSpec::LatestCommitted)
     }
 
+    /// Each spec has its own connection lane, so the three reads of a cycle
+    /// run in parallel on the broker when several lanes are configured.
+    fn lane(self) -> usize {
+        match self {
+            OffsetSpec::Latest => 0,
+            OffsetSpec::Earliest => 1,
+            OffsetSpec::LatestCommitted => 2,
+        }
+    }
+
     /// read_committed needs ListOffsets v2 or later.
     fn min_version(self) -> i16 {
         if self == OffsetSpec::LatestCommitted {
@@ -71,7 +81,7 @@ impl Admin {
             .map(|(leader, topics)| (leader, request_for(&topics, spec)))
             .collect();
         let answers = self
-            .fan_out(shards, |connection, request| async move {
+            .fan_out_on_lane(spec.lane(), shards, |connection, request| async move {
                 send(&connection, &request, spec).await
             })
             .await;

@@ -83,9 +83,23 @@ impl Admin {
         F: Fn(Connection, P) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
+        self.fan_out_on_lane(0, shards, request).await
+    }
+
+    /// [`Admin::fan_out`] on the given connection lane of each broker.
+    async fn fan_out_on_lane<P, T, F, Fut>(
+        &self,
+        lane: usize,
+        shards: Vec<(i32, P)>,
+        request: F,
+    ) -> Vec<(i32, Result<T>)>
+    where
+        F: Fn(Connection, P) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         let request = &request;
         let calls = shards.into_iter().map(|(broker, payload)| async move {
-            let result = match self.pool.connection_to(broker).await {
+            let result = match self.pool.connection_on_lane(broker, lane).await {
                 Ok(connection) => request(connection, payload).await,
                 Err(error) => Err(error),
             };
