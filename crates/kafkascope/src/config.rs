@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use kafkascope_client::{ClientConfig, SaslMechanism, SaslSettings, TlsSettings};
-use kafkascope_collector::{CollectorSettings, NameFilter};
+use kafkascope_collector::{CollectorSettings, HealthSettings, NameFilter};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -37,6 +37,22 @@ pub struct ClusterEntry {
     pub groups: FilterEntry,
     pub tls: Option<TlsEntry>,
     pub sasl: Option<SaslEntry>,
+    /// Connections kept to each broker (lanes for parallel requests).
+    pub connections_per_broker: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub consumer_health: HealthEntry,
+}
+
+/// How consumer groups are judged; every field optional (defaults as Burrow's).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthEntry {
+    /// Samples in the lag status window.
+    pub intervals: Option<Spanned<u64>>,
+    pub min_distance_seconds: Option<Spanned<u64>>,
+    pub group_expiry_seconds: Option<Spanned<u64>>,
+    pub dead_after_seconds: Option<Spanned<u64>>,
+    pub rebalance_stuck_after_seconds: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -164,6 +180,7 @@ fn cluster(
     settings.interval = Duration::from_secs(interval);
     settings.topics = filter(&entry.topics, &field("topics"), at)?;
     settings.groups = filter(&entry.groups, &field("groups"), at)?;
+    settings.health = health(&entry.consumer_health, &field("consumer_health"), at)?;
     let command_config = entry.command_config.as_ref().map(|p| base.join(p));
     let mut client = crate::commands::client_config(command_config.as_deref())
         .with_context(|| field("command_config"))?;
@@ -190,6 +207,13 @@ fn cluster(
             username: sasl.username.clone(),
             password: sasl.password.clone(),
         });
+    }
+    if let Some(lanes) = positive_seconds(
+        entry.connections_per_broker.as_ref(),
+        &field("connections_per_broker"),
+        at,
+    )? {
+        client.connections_per_broker = lanes as usize;
     }
     Ok(ClusterPlan {
         bootstrap,
@@ -221,6 +245,56 @@ fn filter(
     })
 }
 
+fn health(
+    entry: &HealthEntry,
+    field: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<HealthSettings> {
+    let mut health = HealthSettings::default();
+    let seconds = |value: &Option<Spanned<u64>>, name: &str| {
+        positive_seconds(value.as_ref(), &format!("{field}.{name}"), at)
+    };
+    if let Some(n) = seconds(&entry.intervals, "intervals")? {
+        if n < 2 {
+            let span = entry.intervals.as_ref().map_or(0..0, |v| v.span());
+            bail!(
+                "line {}: {field}.intervals: at least 2 samples are needed to see a trend",
+                at(span)
+            );
+        }
+        health.intervals = n as usize;
+    }
+    let durations = [
+        (
+            &entry.min_distance_seconds,
+            "min_distance_seconds",
+            &mut health.min_distance,
+        ),
+        (
+            &entry.group_expiry_seconds,
+            "group_expiry_seconds",
+            &mut health.group_expiry,
+        ),
+        (
+            &entry.dead_after_seconds,
+            "dead_after_seconds",
+            &mut health.dead_after,
+        ),
+        (
+            &entry.rebalance_stuck_after_seconds,
+            "rebalance_stuck_after_seconds",
+            &mut health.rebalance_stuck_after,
+        ),
+    ];
+    for (value, name, target) in durations {
+        if let Some(s) = seconds(value, name)? {
+            *target = Duration::from_secs(s);
+        }
+    }
+    Ok(health)
+}
+
+/// A whole number that must be at least 1 (seconds, counts).
 fn positive_seconds(
     value: Option<&Spanned<u64>>,
     field: &str,
@@ -282,6 +356,39 @@ password = "p"
         assert_eq!(
             staging.client.sasl.as_ref().unwrap().mechanism,
             SaslMechanism::ScramSha512
+        );
+    }
+
+    #[test]
+    fn consumer_health_and_lanes_override_the_defaults() {
+        let plan = parse(
+            "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\nconnections_per_broker = 1\n\
+             [clusters.consumer_health]\nintervals = 3\ndead_after_seconds = 60\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let cluster = &plan.clusters[0];
+        assert_eq!(cluster.client.connections_per_broker, 1);
+        assert_eq!(
+            cluster.settings.health,
+            HealthSettings {
+                intervals: 3,
+                dead_after: Duration::from_secs(60),
+                ..HealthSettings::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_one_sample_window_names_field_and_line() {
+        let err = parse_err(
+            "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\n\
+             [clusters.consumer_health]\nintervals = 1\n",
+        );
+        assert!(err.contains("line 5"), "{err}");
+        assert!(
+            err.contains("clusters[0].consumer_health.intervals"),
+            "{err}"
         );
     }
 
