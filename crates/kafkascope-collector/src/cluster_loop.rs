@@ -11,6 +11,7 @@ use tokio::sync::watch;
 
 use crate::assemble::{assemble, stale};
 use crate::collector::{Collector, registry, run_all};
+use crate::consumer_health::ConsumerHealth;
 use crate::cycle::Cycle;
 use crate::published::Snapshots;
 use crate::settings::CollectorSettings;
@@ -21,12 +22,15 @@ pub struct ClusterCollector {
     admin: Admin,
     collectors: Vec<Box<dyn Collector>>,
     previous: Option<ClusterSnapshot>,
+    /// Lag windows and liveness, carried across cycles.
+    health: ConsumerHealth,
 }
 
 impl ClusterCollector {
     pub fn new(settings: CollectorSettings, bootstrap: Vec<String>, client: ClientConfig) -> Self {
         let pool = Arc::new(BrokerPool::new(bootstrap, client));
         Self {
+            health: ConsumerHealth::new(settings.health.clone()),
             settings,
             admin: Admin::new(pool),
             collectors: registry(),
@@ -45,7 +49,13 @@ impl ClusterCollector {
         let (runs, aborted) = run_all(&self.collectors, &mut cycle).await;
         let duration_ms = started.elapsed().as_millis() as u64;
         let snapshot = match aborted {
-            None => assemble(&cycle, self.previous.as_ref(), runs, duration_ms),
+            None => {
+                let mut snapshot = assemble(&cycle, self.previous.as_ref(), runs, duration_ms);
+                self.health.evaluate(&mut snapshot, &cycle.records_at);
+                snapshot
+            }
+            // A stale snapshot repeats the last evaluation; windows wait
+            // for a real observation.
             Some(reason) => {
                 tracing::warn!(cluster = %self.settings.cluster, %reason, "collection cycle failed");
                 stale(&cycle, self.previous.as_ref(), runs, duration_ms)

@@ -305,9 +305,11 @@ pub enum PartitionStatus {
     Ok,
     /// Lag grew across the whole window while the consumer committed.
     Warn,
-    /// No commit for longer than the window spans, while lagging.
+    /// Lagging, the offset unchanged across the whole window, and no live
+    /// member owns the partition.
     Stop,
-    /// Committing the same offset while lagging.
+    /// Lagging, the offset unchanged across the whole window, while a live
+    /// member could own it (our view of Burrow's "same offset committed").
     Stall,
     /// The committed offset moved backwards.
     Rewind,

@@ -1,0 +1,260 @@
+//! The state kept for one consumer group across cycles, and the evaluation
+//! of one cycle's figures against it: per-partition windows and statuses,
+//! lag in seconds, liveness and the catch-up forecast.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kafkascope_client::admin::TopicPartition;
+
+use crate::settings::HealthSettings;
+use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic};
+
+use super::RecordsAt;
+use super::forecast::forecast;
+use super::lag_seconds::{LagFacts, is_caught_up, lag_age};
+use super::lag_status::{StatusInput, group_status, partition_status};
+use super::liveness::{DeadThresholds, GroupLiveness, LivenessFacts, dead_reasons};
+use super::log_end_history::LogEndHistories;
+use super::offset_window::{OffsetSample, OffsetWindow};
+
+/// What every group's evaluation reads this cycle.
+pub(super) struct CycleView<'a> {
+    pub topics: &'a BTreeMap<String, Topic>,
+    pub records_at: &'a RecordsAt,
+    pub log_ends: &'a LogEndHistories,
+    pub settings: &'a HealthSettings,
+    pub now_ms: i64,
+    /// Every group's committed offsets were read: a partition missing from
+    /// a group's offsets is gone (deleted topic, expired commit), not
+    /// merely unread.
+    pub committed_offsets_complete: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct GroupHealth {
+    partitions: BTreeMap<TopicPartition, PartitionHealth>,
+    liveness: GroupLiveness,
+    pub last_seen_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+struct PartitionHealth {
+    window: OffsetWindow,
+    committed: i64,
+    first_seen_ms: i64,
+    last_seen_ms: i64,
+    /// When kafkascope saw the committed offset change; `None` until it has.
+    moved_at_ms: Option<i64>,
+}
+
+impl PartitionHealth {
+    fn new(committed: i64, now_ms: i64, intervals: usize) -> Self {
+        Self {
+            window: OffsetWindow::new(intervals),
+            committed,
+            first_seen_ms: now_ms,
+            last_seen_ms: now_ms,
+            moved_at_ms: None,
+        }
+    }
+
+    fn observe(&mut self, sample: OffsetSample, min_distance_ms: i64) {
+        if sample.committed != self.committed {
+            self.committed = sample.committed;
+            self.moved_at_ms = Some(sample.at_ms);
+        }
+        self.last_seen_ms = sample.at_ms;
+        self.window.offer(sample, min_distance_ms);
+    }
+
+    /// The last time the partition is known to have made progress: its last
+    /// move, or first sighting when it has not moved since (a lower bound).
+    fn progress_ms(&self) -> i64 {
+        self.moved_at_ms.unwrap_or(self.first_seen_ms)
+    }
+}
+
+/// One cycle's partition figures, summed up for the group.
+#[derive(Debug, Default)]
+struct GroupTally {
+    partitions: usize,
+    full_windows: usize,
+    lag: i64,
+    last_commit_at_ms: Option<i64>,
+    lagging_progress_ms: Option<i64>,
+    commits_per_sec: Option<f64>,
+    consumed_per_sec: Option<f64>,
+    produced_per_sec: Option<f64>,
+}
+
+impl GroupHealth {
+    pub fn new(now_ms: i64) -> Self {
+        Self {
+            partitions: BTreeMap::new(),
+            liveness: GroupLiveness::default(),
+            last_seen_ms: now_ms,
+        }
+    }
+
+    #[cfg(test)]
+    pub fn partition_count(&self) -> usize {
+        self.partitions.len()
+    }
+
+    #[cfg(test)]
+    pub fn window_len(&self, partition: &TopicPartition) -> Option<usize> {
+        self.partitions
+            .get(partition)
+            .map(|p| p.window.samples().len())
+    }
+
+    /// Evaluates this cycle's figures for the group, writing them into it.
+    pub fn evaluate(&mut self, group: &mut ConsumerGroup, view: &CycleView<'_>) {
+        let now_ms = view.now_ms;
+        self.last_seen_ms = now_ms;
+        let member_ids = group.members.iter().map(|m| m.member_id.as_str());
+        self.liveness.observe(&group.state, member_ids, now_ms);
+
+        let mut tally = GroupTally::default();
+        let mut seen = BTreeSet::new();
+        for offset in &mut group.offsets {
+            let key = (offset.topic.clone(), offset.partition);
+            let live_member = live_member(&group.members, &offset.topic, offset.partition);
+            self.evaluate_partition(offset, &key, live_member, view, &mut tally);
+            seen.insert(key);
+        }
+        self.forget_partitions(&seen, view);
+
+        group.status = group_status(group.offsets.iter().map(|o| o.status));
+        group.complete = share(tally.full_windows, tally.partitions);
+        group.last_commit_at_ms = tally.last_commit_at_ms;
+        group.rebalances = self.liveness.rebalances();
+        group.commits_per_sec = tally.commits_per_sec;
+        group.dead_reasons = dead_reasons(
+            LivenessFacts {
+                has_members: !group.members.is_empty(),
+                lagging: tally.lag > 0,
+                no_progress_for_ms: tally.lagging_progress_ms.map(|ms| now_ms - ms),
+                rebalancing_for_ms: self.liveness.rebalancing_for_ms(now_ms),
+            },
+            DeadThresholds {
+                dead_after_ms: millis(view.settings.dead_after),
+                rebalance_stuck_after_ms: millis(view.settings.rebalance_stuck_after),
+            },
+        );
+        group.forecast = forecast(tally.lag, tally.consumed_per_sec, tally.produced_per_sec);
+    }
+
+    fn evaluate_partition(
+        &mut self,
+        offset: &mut PartitionLag,
+        key: &TopicPartition,
+        live_member: bool,
+        view: &CycleView<'_>,
+        tally: &mut GroupTally,
+    ) {
+        let partition = view.topics.get(&offset.topic).and_then(|t| {
+            t.partitions
+                .iter()
+                .find(|p| p.partition == offset.partition)
+        });
+        let facts = LagFacts {
+            committed: offset.committed_offset,
+            log_end: offset.latest_offset,
+            last_stable: partition.and_then(|p| p.last_stable_offset),
+            log_start: partition.and_then(|p| p.earliest_offset),
+            record: view.records_at.get(&(key.clone(), offset.committed_offset)),
+        };
+        let age = lag_age(&facts, view.log_ends.get(key), view.now_ms);
+        offset.lag_seconds = age.seconds;
+        offset.lag_seconds_source = age.source;
+        offset.messages_lost = age.messages_lost;
+        let lag_now = if is_caught_up(&facts) {
+            Some(0)
+        } else {
+            offset.lag
+        };
+
+        let intervals = view.settings.intervals;
+        let state = self.partitions.entry(key.clone()).or_insert_with(|| {
+            PartitionHealth::new(offset.committed_offset, view.now_ms, intervals)
+        });
+        state.observe(
+            OffsetSample {
+                at_ms: view.now_ms,
+                committed: offset.committed_offset,
+                lag: lag_now,
+                log_end: offset.latest_offset,
+            },
+            millis(view.settings.min_distance),
+        );
+        offset.status = partition_status(StatusInput {
+            window: state.window.as_slice(),
+            window_full: state.window.is_full(),
+            lag_now,
+            live_member,
+        });
+        offset.last_commit_at_ms = state.moved_at_ms;
+
+        tally.partitions += 1;
+        tally.full_windows += usize::from(state.window.is_full());
+        tally.lag += lag_now.unwrap_or(0);
+        tally.last_commit_at_ms = tally.last_commit_at_ms.max(state.moved_at_ms);
+        if lag_now.is_some_and(|lag| lag > 0) {
+            tally.lagging_progress_ms = tally.lagging_progress_ms.max(Some(state.progress_ms()));
+        }
+        add_known(
+            &mut tally.commits_per_sec,
+            state.window.offset_changes_per_sec(),
+        );
+        add_known(&mut tally.consumed_per_sec, state.window.consumed_per_sec());
+        add_known(&mut tally.produced_per_sec, state.window.produced_per_sec());
+    }
+
+    /// Drops partitions of deleted topics at once, and partitions the group
+    /// no longer has offsets for once a complete read says so; a partition
+    /// only unread (its coordinator failed) is kept until the expiry.
+    fn forget_partitions(&mut self, seen: &BTreeSet<TopicPartition>, view: &CycleView<'_>) {
+        let expiry_ms = millis(view.settings.group_expiry);
+        self.partitions.retain(|key, state| {
+            seen.contains(key)
+                || (view.topics.contains_key(&key.0)
+                    && !view.committed_offsets_complete
+                    && view.now_ms - state.last_seen_ms < expiry_ms)
+        });
+    }
+}
+
+/// Could a live member be consuming this partition? Yes if a member's
+/// assignment includes it, or members exist but no assignment is known
+/// (tansu reports them empty); no if the group has no members or their
+/// known assignments leave it out.
+fn live_member(members: &[GroupMember], topic: &str, partition: i32) -> bool {
+    let assignments_known = members.iter().any(|m| !m.assignment.is_empty());
+    if !assignments_known {
+        return !members.is_empty();
+    }
+    members.iter().any(|m| {
+        m.assignment
+            .iter()
+            .any(|a| a.topic == topic && a.partitions.contains(&partition))
+    })
+}
+
+fn add_known(sum: &mut Option<f64>, value: Option<f64>) {
+    if let Some(value) = value {
+        *sum = Some(sum.unwrap_or(0.0) + value);
+    }
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+pub(super) fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
