@@ -6,6 +6,10 @@ Subcommands:
   produce         produce exactly N records to one partition, one record per batch
   consume-commit  join a consumer group, consume exactly N records, commit, leave
   hold-member     stay a live member of a consumer group for S seconds (no commits)
+  produce-loop    produce to one partition at a steady rate for S seconds
+  consume-loop    a live group member for S seconds, consuming at most R records/s and
+                  committing progress, the same offsets again and again, or nothing
+  commit-offsets  commit given offsets for a group without joining it (rewinds, resets)
   traffic         demo traffic: producers plus consumer groups of varying speed
 
 Every record is produced in a batch of its own (linger.ms=0,
@@ -277,6 +281,109 @@ def install_stop_handler():
     return stop
 
 
+# produce-loop / consume-loop / commit-offsets ---------------------------------
+
+
+def produce_loop(args):
+    """Produce `rate` records/s to one partition for `seconds`, one per batch."""
+    config = fail_fast_config(
+        args, acks="all", **{"message.timeout.ms": int(args.timeout * 1000)}, **ONE_RECORD_PER_BATCH
+    )
+    producer = Producer(config)
+    stop = install_stop_handler()
+    started = time.monotonic()
+    produced = 0
+    while not stop.is_set() and time.monotonic() - started < args.seconds:
+        due = int((time.monotonic() - started) * args.rate) + 1
+        while produced < due:
+            produce_one(producer, args, produced)
+            produced += 1
+        time.sleep(min(0.05, 1.0 / args.rate))
+    emit({"topic": args.topic, "partition": args.partition, "produced": produced})
+
+
+def consume_loop(args):
+    """Stay a live member for `seconds`; consume at most `rate` records/s.
+
+    --commit progress: commit what was consumed every --commit-every seconds;
+    --commit same: consume nothing, re-commit the group's committed offsets
+    every --commit-every seconds (a stuck consumer that still commits);
+    --commit none: consume without committing.
+    """
+    consumer = Consumer(group_consumer_config(args))
+    assigned = threading.Event()
+    consumer.subscribe([args.topic], on_assign=lambda _c, _p: assigned.set())
+    stop = install_stop_handler()
+    started = time.monotonic()
+    consumed = 0
+    positions = {}
+    frozen = None
+    last_commit = started
+    try:
+        while not stop.is_set() and time.monotonic() - started < args.seconds:
+            elapsed = time.monotonic() - started
+            if args.commit != "same" and consumed < elapsed * args.rate:
+                msg = consumer.poll(0.05)
+            else:
+                msg = poll_without_consuming(consumer)
+            if msg is not None and not msg.error():
+                positions[msg.partition()] = msg.offset() + 1
+                consumed += 1
+            if assigned.is_set() and time.monotonic() - last_commit >= args.commit_every:
+                last_commit = time.monotonic()
+                if args.commit == "progress" and positions:
+                    commit_or_warn(consumer, args.topic, positions)
+                elif args.commit == "same":
+                    if frozen is None:
+                        frozen = current_commits(consumer, args)
+                    commit_or_warn(consumer, args.topic, frozen)
+    finally:
+        consumer.close()
+    emit({"group": args.group, "consumed": consumed, "committed_same": frozen})
+
+
+def poll_without_consuming(consumer):
+    """Serve the group protocol (heartbeats, assignment) without taking records."""
+    assignment = consumer.assignment()
+    if assignment:
+        consumer.pause(assignment)
+    return consumer.poll(0.05)
+
+
+def current_commits(consumer, args):
+    committed = consumer.committed(consumer.assignment(), timeout=args.timeout)
+    return {tp.partition: tp.offset for tp in committed if tp.offset >= 0}
+
+
+def commit_or_warn(consumer, topic, positions):
+    offsets = [TopicPartition(topic, p, o) for p, o in sorted(positions.items())]
+    if not offsets:
+        return
+    try:
+        consumer.commit(offsets=offsets, asynchronous=False)
+    except KafkaException as exc:
+        print(f"commit failed: {exc}", file=sys.stderr)
+
+
+def commit_offsets(args):
+    wanted = parse_offsets(args.offsets)
+    consumer = Consumer(group_consumer_config(args, fail_fast=True))
+    try:
+        offsets = [TopicPartition(args.topic, p, o) for p, o in sorted(wanted.items())]
+        check_partition_errors("commit", consumer.commit(offsets=offsets, asynchronous=False))
+    finally:
+        consumer.close()
+    emit({"group": args.group, "topic": args.topic, "committed": {str(p): o for p, o in wanted.items()}})
+
+
+def parse_offsets(text):
+    try:
+        pairs = (item.split("=", 1) for item in text.split(","))
+        return {int(p): int(o) for p, o in pairs}
+    except ValueError as exc:
+        raise ClientError(f"--offsets expects partition=offset,..., got {text!r}") from exc
+
+
 # traffic ----------------------------------------------------------------------
 
 
@@ -424,6 +531,30 @@ def build_parser():
     p.add_argument("--topic", required=True)
     p.add_argument("--seconds", type=float, required=True)
     p.set_defaults(run=hold_member)
+
+    p = sub.add_parser("produce-loop", parents=[common], help="produce at a rate for S seconds")
+    p.add_argument("--topic", required=True)
+    p.add_argument("--partition", type=int, default=0)
+    p.add_argument("--rate", type=float, required=True, help="records/s")
+    p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--timestamp-ms", type=int, help="record timestamp (default: now)")
+    p.add_argument("--key-prefix", default="key-")
+    p.set_defaults(run=produce_loop)
+
+    p = sub.add_parser("consume-loop", parents=[common], help="a live member for S seconds")
+    p.add_argument("--group", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--rate", type=float, default=1e9, help="at most this many records/s")
+    p.add_argument("--seconds", type=float, required=True)
+    p.add_argument("--commit", choices=["progress", "same", "none"], default="progress")
+    p.add_argument("--commit-every", type=float, default=0.5, help="seconds between commits")
+    p.set_defaults(run=consume_loop)
+
+    p = sub.add_parser("commit-offsets", parents=[common], help="commit offsets without joining")
+    p.add_argument("--group", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--offsets", required=True, help="partition=offset,... e.g. 0=5,1=7")
+    p.set_defaults(run=commit_offsets)
 
     p = sub.add_parser("traffic", parents=[common], help="demo traffic until killed")
     p.add_argument("--topics", type=int, default=5)
