@@ -21,7 +21,9 @@ pub struct ClusterCollector {
     settings: CollectorSettings,
     admin: Admin,
     collectors: Vec<Box<dyn Collector>>,
-    previous: Option<ClusterSnapshot>,
+    /// The last snapshot, shared with whoever it was published to: the
+    /// next cycle's rates need it, and one copy of 10,000 partitions is enough.
+    previous: Option<Arc<ClusterSnapshot>>,
     /// Lag windows and liveness, carried across cycles.
     health: ConsumerHealth,
 }
@@ -43,14 +45,14 @@ impl ClusterCollector {
     }
 
     /// Runs one cycle and returns its snapshot (stale when it could not run).
-    pub async fn collect_once(&mut self) -> ClusterSnapshot {
+    pub async fn collect_once(&mut self) -> Arc<ClusterSnapshot> {
         let started = Instant::now();
         let mut cycle = Cycle::new(&self.admin, &self.settings);
         let (runs, aborted) = run_all(&self.collectors, &mut cycle).await;
         let duration_ms = started.elapsed().as_millis() as u64;
         let snapshot = match aborted {
             None => {
-                let mut snapshot = assemble(&cycle, self.previous.as_ref(), runs, duration_ms);
+                let mut snapshot = assemble(&cycle, self.previous.as_deref(), runs, duration_ms);
                 self.health.evaluate(&mut snapshot, &cycle.records_at);
                 snapshot
             }
@@ -58,12 +60,13 @@ impl ClusterCollector {
             // for a real observation.
             Some(reason) => {
                 tracing::warn!(cluster = %self.settings.cluster, %reason, "collection cycle failed");
-                stale(&cycle, self.previous.as_ref(), runs, duration_ms)
+                stale(&cycle, self.previous.as_deref(), runs, duration_ms)
             }
         };
         for error in &snapshot.errors {
             tracing::debug!(cluster = %self.settings.cluster, collector = %error.collector, "{}", error.message);
         }
+        let snapshot = Arc::new(snapshot);
         self.previous = Some(snapshot.clone());
         snapshot
     }

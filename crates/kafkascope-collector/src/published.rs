@@ -26,9 +26,10 @@ impl Snapshots {
         }
     }
 
-    pub fn publish(&self, snapshot: ClusterSnapshot) {
+    pub fn publish(&self, snapshot: impl Into<Arc<ClusterSnapshot>>) {
+        let snapshot = snapshot.into();
         if let Some(slot) = self.clusters.get(&snapshot.cluster) {
-            slot.store(Some(Arc::new(snapshot)));
+            slot.store(Some(snapshot));
         }
     }
 

@@ -315,6 +315,32 @@ pub enum PartitionStatus {
     Rewind,
 }
 
+impl PartitionStatus {
+    /// The name as the JSON API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartitionStatus::NotEnoughData => "NOT_ENOUGH_DATA",
+            PartitionStatus::Ok => "OK",
+            PartitionStatus::Warn => "WARN",
+            PartitionStatus::Stop => "STOP",
+            PartitionStatus::Stall => "STALL",
+            PartitionStatus::Rewind => "REWIND",
+        }
+    }
+}
+
+impl GroupStatus {
+    /// The name as the JSON API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupStatus::NotEnoughData => "NOT_ENOUGH_DATA",
+            GroupStatus::Ok => "OK",
+            GroupStatus::Warn => "WARN",
+            GroupStatus::Err => "ERR",
+        }
+    }
+}
+
 /// A group's status: its worst partition, as Burrow reports it.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -430,6 +456,27 @@ fn sum_known(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_names_are_the_serialized_names() {
+        use PartitionStatus as P;
+        for status in [
+            P::NotEnoughData,
+            P::Ok,
+            P::Warn,
+            P::Stop,
+            P::Stall,
+            P::Rewind,
+        ] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json.as_str(), Some(status.as_str()));
+        }
+        use GroupStatus as G;
+        for status in [G::NotEnoughData, G::Ok, G::Warn, G::Err] {
+            let json = serde_json::to_value(status).unwrap();
+            assert_eq!(json.as_str(), Some(status.as_str()));
+        }
+    }
 
     fn lag(topic: &str, partition: i32, committed: i64, lag: Option<i64>) -> PartitionLag {
         PartitionLag {

@@ -96,9 +96,16 @@ pub struct GroupsArgs {
 pub struct LagArgs {
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// Only this group.
+    /// Only this group, partition by partition.
     #[arg(long)]
     pub group: Option<String>,
+    /// Collection cycles to observe before reporting; status and trend need
+    /// at least 2 (a full window: with one, status reads NOT_ENOUGH_DATA).
+    #[arg(long, default_value_t = 1)]
+    pub samples: usize,
+    /// Seconds between those cycles.
+    #[arg(long, default_value_t = 5.0)]
+    pub every: f64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -27,6 +27,33 @@ pub fn or_dash<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
+/// A duration as operators read it: `0s`, `4.2s`, `3m 05s`, `2h 07m`, `3d 04h`.
+pub fn human_seconds(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "-".to_string();
+    }
+    if seconds < 60.0 {
+        let rounded = (seconds * 10.0).round() / 10.0;
+        return if rounded.fract() == 0.0 {
+            format!("{rounded:.0}s")
+        } else {
+            format!("{rounded:.1}s")
+        };
+    }
+    let whole = seconds.round() as u64;
+    let (days, hours, minutes, secs) = (
+        whole / 86_400,
+        whole % 86_400 / 3600,
+        whole % 3600 / 60,
+        whole % 60,
+    );
+    match (days, hours) {
+        (0, 0) => format!("{minutes}m {secs:02}s"),
+        (0, _) => format!("{hours}h {minutes:02}m"),
+        _ => format!("{days}d {hours:02}h"),
+    }
+}
+
 /// `1,2,3`, as Kafka's tools print replica lists.
 pub fn id_list(ids: &[i32]) -> String {
     ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
@@ -35,6 +62,22 @@ pub fn id_list(ids: &[i32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn human_seconds_picks_two_units() {
+        let cases = [
+            (0.0, "0s"),
+            (4.24, "4.2s"),
+            (59.94, "59.9s"),
+            (185.0, "3m 05s"),
+            (7620.0, "2h 07m"),
+            (273_600.0, "3d 04h"),
+            (-1.0, "-"),
+        ];
+        for (seconds, expected) in cases {
+            assert_eq!(human_seconds(seconds), expected, "{seconds}");
+        }
+    }
 
     #[test]
     fn pads_columns_to_widest_cell() {

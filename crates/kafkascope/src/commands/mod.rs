@@ -7,6 +7,9 @@ mod lag;
 mod serve;
 mod topics;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use anyhow::{Context, bail};
 use kafkascope_client::ClientConfig;
 use kafkascope_client::client_properties::load_client_properties;
@@ -76,8 +79,36 @@ pub async fn snapshot_once(
     connection: &ConnectionArgs,
     topics: NameFilter,
     group: GroupSelection<'_>,
-) -> anyhow::Result<ClusterSnapshot> {
+) -> anyhow::Result<Arc<ClusterSnapshot>> {
+    snapshot_after_samples(connection, topics, group, Sampling::ONCE).await
+}
+
+/// How many cycles a command collects before it reports, and how far apart:
+/// lag status and trends need a window of observations.
+#[derive(Debug, Clone, Copy)]
+pub struct Sampling {
+    pub cycles: usize,
+    pub every: Duration,
+}
+
+impl Sampling {
+    pub const ONCE: Sampling = Sampling {
+        cycles: 1,
+        every: Duration::ZERO,
+    };
+}
+
+/// The snapshot of the last of `sampling.cycles` cycles; consumer health is
+/// evaluated over all of them (a window of exactly that many samples).
+pub async fn snapshot_after_samples(
+    connection: &ConnectionArgs,
+    topics: NameFilter,
+    group: GroupSelection<'_>,
+    sampling: Sampling,
+) -> anyhow::Result<Arc<ClusterSnapshot>> {
     let mut settings = CollectorSettings::new("cli");
+    settings.health.intervals = sampling.cycles.max(2);
+    settings.health.min_distance = sampling.every.min(settings.health.min_distance);
     settings.topics = topics;
     match group {
         GroupSelection::All => {}
@@ -92,9 +123,12 @@ pub async fn snapshot_once(
     if bootstrap.is_empty() {
         bail!("--bootstrap-server names no broker");
     }
-    let snapshot = ClusterCollector::new(settings, bootstrap, client)
-        .collect_once()
-        .await;
+    let mut collector = ClusterCollector::new(settings, bootstrap, client);
+    let mut snapshot = collector.collect_once().await;
+    for _ in 1..sampling.cycles {
+        tokio::time::sleep(sampling.every).await;
+        snapshot = collector.collect_once().await;
+    }
     if snapshot.stale {
         let reasons: Vec<&str> = snapshot.errors.iter().map(|e| e.message.as_str()).collect();
         bail!("could not read the cluster: {}", reasons.join("; "));
