@@ -49,6 +49,11 @@ impl BrokerPool {
         &self.config
     }
 
+    /// Requests sent so far over this pool's connections, by API name.
+    pub fn request_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        self.config.request_counts.snapshot()
+    }
+
     /// Replaces the broker directory, as learnt from Metadata.
     pub fn set_brokers(&self, brokers: impl IntoIterator<Item = (i32, String)>) {
         self.state.lock().expect("pool lock").brokers = brokers.into_iter().collect();

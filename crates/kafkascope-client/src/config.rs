@@ -2,7 +2,10 @@
 //! by the binary from flags, a config file or a Kafka client properties file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::request_counts::RequestCounts;
 
 /// Settings shared by every connection to one cluster.
 #[derive(Debug, Clone)]
@@ -21,6 +24,8 @@ pub struct ClientConfig {
     pub connections_per_broker: usize,
     pub tls: Option<TlsSettings>,
     pub sasl: Option<SaslSettings>,
+    /// Requests sent by every connection made with this config or a clone.
+    pub request_counts: Arc<RequestCounts>,
 }
 
 impl Default for ClientConfig {
@@ -35,6 +40,7 @@ impl Default for ClientConfig {
             connections_per_broker: 3,
             tls: None,
             sasl: None,
+            request_counts: Arc::default(),
         }
     }
 }

@@ -64,6 +64,7 @@ struct Inner {
     versions: std::sync::OnceLock<ApiVersionTable>,
     /// When the SASL session expires, if the broker set a lifetime.
     retire_at: std::sync::OnceLock<std::time::Instant>,
+    request_counts: Arc<crate::request_counts::RequestCounts>,
     tasks: [AbortHandle; 2],
 }
 
@@ -159,6 +160,7 @@ impl Connection {
                 next_correlation_id: AtomicI32::new(1),
                 versions: std::sync::OnceLock::new(),
                 retire_at: std::sync::OnceLock::new(),
+                request_counts: config.request_counts.clone(),
                 tasks: [reader.abort_handle(), writer.abort_handle()],
             }),
         }
@@ -240,6 +242,7 @@ impl Connection {
             .fetch_add(1, Ordering::Relaxed);
         let message = self.encode(request, version, id)?;
         let rx = self.register(id)?;
+        self.inner.request_counts.record(R::KEY);
         if self.inner.outgoing.send(message).is_err() {
             return Err(self.closed_error("writer stopped"));
         }

@@ -16,12 +16,14 @@ pub mod config;
 pub mod connection;
 pub mod error;
 mod frame;
+pub mod request_counts;
 pub mod security;
 
 pub use broker_pool::BrokerPool;
 pub use config::{ClientConfig, SaslMechanism, SaslSettings, TlsSettings};
 pub use connection::Connection;
 pub use error::{ClientError, Result};
+pub use request_counts::RequestCounts;
 
 /// Kafka's name for an error code (`NotLeaderOrFollower`), for messages.
 pub fn kafka_error_name(code: i16) -> String {

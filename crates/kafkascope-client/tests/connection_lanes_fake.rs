@@ -21,7 +21,13 @@ async fn handshakes_after_lanes(connections_per_broker: usize, lanes: &[usize]) 
         let connection = pool.connection_on_lane(1, lane).await.unwrap();
         assert!(connection.is_usable());
     }
-    cluster.request_count(1, ApiKey::ApiVersions)
+    let handshakes = cluster.request_count(1, ApiKey::ApiVersions);
+    // The client's own count agrees with what the broker saw.
+    assert_eq!(
+        pool.request_counts().get("ApiVersions").copied(),
+        Some(handshakes as u64)
+    );
+    handshakes
 }
 
 #[tokio::test]

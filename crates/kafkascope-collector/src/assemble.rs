@@ -45,6 +45,7 @@ pub fn assemble(
         unsupported_apis: cycle.unsupported_apis.iter().cloned().collect(),
         errors: cycle.errors.clone(),
         collectors,
+        requests_sent: cycle.admin.pool().request_counts(),
     };
     if let Some(previous) = previous.filter(|p| !p.stale) {
         add_rates(&mut snapshot, previous);
@@ -68,6 +69,7 @@ pub fn stale(
     snapshot.cycle_duration_ms = cycle_duration_ms;
     snapshot.errors = cycle.errors.clone();
     snapshot.collectors = collectors;
+    snapshot.requests_sent = cycle.admin.pool().request_counts();
     for broker in &mut snapshot.brokers {
         broker.reachable = false;
     }

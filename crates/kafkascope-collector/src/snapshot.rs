@@ -28,6 +28,8 @@ pub struct ClusterSnapshot {
     pub errors: Vec<CollectionError>,
     /// How each collector fared this cycle.
     pub collectors: Vec<CollectorRun>,
+    /// Requests sent to the cluster since kafkascope started, by API name.
+    pub requests_sent: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]

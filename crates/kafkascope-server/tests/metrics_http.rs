@@ -34,12 +34,24 @@ async fn openmetrics_when_asked_for() {
         assert!(reply.body.ends_with("\n# EOF\n"));
         assert_eq!(reply.body.matches("# EOF").count(), 1);
     }
-    // With only gauges, the two formats differ only by the closing line.
+    // The formats differ only by the closing line and by how the one
+    // counter family names itself in HELP/TYPE (OpenMetrics without _total).
     let prometheus = common::get(state.clone(), "/metrics", None).await.body;
     let openmetrics = common::get(state, "/metrics", Some(PROMETHEUS_SCRAPE_ACCEPT))
         .await
         .body;
-    assert_eq!(format!("{prometheus}# EOF\n"), openmetrics);
+    let counter = self_metrics::REQUESTS;
+    let prometheus_as_openmetrics = prometheus
+        .replace(
+            &format!("# HELP {counter}_total "),
+            &format!("# HELP {counter} "),
+        )
+        .replace(
+            &format!("# TYPE {counter}_total counter"),
+            &format!("# TYPE {counter} counter"),
+        );
+    assert_ne!(prometheus_as_openmetrics, prometheus);
+    assert_eq!(format!("{prometheus_as_openmetrics}# EOF\n"), openmetrics);
 }
 
 /// Every family once, with HELP then TYPE gauge, in the documented order;
@@ -62,11 +74,24 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
             .expect("a family starts with HELP");
         let (name, text) = help.split_once(' ').unwrap();
         assert!(!text.is_empty());
-        assert_eq!(lines.next(), Some(format!("# TYPE {name} gauge").as_str()));
+        // The one counter is named with _total in the Prometheus format.
+        let (name, kind) = match name.strip_suffix("_total") {
+            Some(counter) if counter == self_metrics::REQUESTS => (counter, "counter"),
+            _ => (name, "gauge"),
+        };
+        let sample_name = if kind == "counter" {
+            format!("{name}_total")
+        } else {
+            name.to_string()
+        };
+        assert_eq!(
+            lines.next(),
+            Some(format!("# TYPE {sample_name} {kind}").as_str())
+        );
         families.push(name);
         while let Some(sample) = lines.next_if(|l| !l.starts_with('#')) {
             let rest = sample
-                .strip_prefix(name)
+                .strip_prefix(sample_name.as_str())
                 .and_then(|r| r.strip_prefix("{cluster=\""))
                 .unwrap_or_else(|| {
                     panic!("sample outside its family or without cluster: {sample}")

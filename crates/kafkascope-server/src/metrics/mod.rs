@@ -3,8 +3,9 @@
 //! prefers it.
 //!
 //! Rendering is one pass per family over all clusters, appending to one
-//! pre-sized `String` ([`writer`]); no sample allocates. Every family is a
-//! gauge (snapshot figures are readings, not counts since start-up), and
+//! pre-sized `String` ([`writer`]); no sample allocates. Every family but
+//! one is a gauge (snapshot figures are readings, not counts since
+//! start-up; the exception is `kafkascope_requests_total`), and
 //! every sample carries the configured `cluster` label. A figure the
 //! snapshot does not know (`None`) is left out rather than written as 0.
 //!

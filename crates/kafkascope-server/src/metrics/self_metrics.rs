@@ -4,7 +4,7 @@
 use kafkascope_collector::ClusterSnapshot;
 
 use super::labels::{self, Label};
-use super::writer::MetricsWriter;
+use super::writer::{MetricType, MetricsWriter};
 
 pub const COLLECTION_DURATION_SECONDS: &str = "kafkascope_collection_duration_seconds";
 pub const COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS: &str =
@@ -14,6 +14,8 @@ pub const COLLECTOR_DURATION_SECONDS: &str = "kafkascope_collector_duration_seco
 pub const COLLECTOR_SUCCESS: &str = "kafkascope_collector_success";
 pub const COLLECTION_ERRORS: &str = "kafkascope_collection_errors";
 pub const UNSUPPORTED_API: &str = "kafkascope_unsupported_api";
+/// A counter: `_total` is added to the samples.
+pub const REQUESTS: &str = "kafkascope_requests";
 
 /// Every family name this module writes, in the order it writes them.
 pub const FAMILIES: &[&str] = &[
@@ -24,6 +26,7 @@ pub const FAMILIES: &[&str] = &[
     COLLECTOR_SUCCESS,
     COLLECTION_ERRORS,
     UNSUPPORTED_API,
+    REQUESTS,
 ];
 
 pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
@@ -96,6 +99,19 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
             let labels: [Label<'_>; 2] =
                 [("cluster", c.cluster.as_str().into()), ("api", api.into())];
             w.sample(&labels, 1i64);
+        }
+    }
+
+    w.family(
+        REQUESTS,
+        MetricType::Counter,
+        "Kafka requests sent to the cluster since kafkascope started, by API.",
+    );
+    for c in clusters {
+        for (api, count) in &c.requests_sent {
+            let labels: [Label<'_>; 2] =
+                [("cluster", c.cluster.as_str().into()), ("api", api.into())];
+            w.sample(&labels, *count);
         }
     }
 }
