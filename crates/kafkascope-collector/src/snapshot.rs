@@ -283,6 +283,21 @@ pub struct PartitionLag {
     pub status: PartitionStatus,
     /// When kafkascope last saw this committed offset move.
     pub last_commit_at_ms: Option<i64>,
+    /// The oldest sample of the evaluation window (Burrow's `start`).
+    pub window_start: Option<WindowSample>,
+    /// Share of the evaluation window filled, 0 to 1 (Burrow's per-partition
+    /// `complete`).
+    pub window_complete: f64,
+}
+
+/// One sample of a group-partition's evaluation window.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct WindowSample {
+    pub committed_offset: i64,
+    /// When the cycle that took it started (Unix ms).
+    pub observed_at_ms: i64,
+    /// Lag as the evaluation saw it (0 when caught up); `None` when unknown.
+    pub lag: Option<i64>,
 }
 
 /// How a partition's lag in seconds was obtained.

@@ -60,34 +60,50 @@ fn sample(offset: i64, timestamp: Option<i64>, lag: Option<i64>) -> Value {
     json!({"offset": offset, "timestamp": timestamp, "observedAt": OBSERVED_AT, "lag": lag})
 }
 
-/// A Burrow `PartitionStatus`; start and end are the one sample held.
+/// A Burrow `PartitionStatus` whose window holds one offset: start and end
+/// are the same sample.
 fn partition_status(
     (topic, partition): (&str, i32),
     (owner, client_id): (&str, &str),
     status: &str,
     (offset, timestamp, lag): (i64, Option<i64>, Option<i64>),
-    complete: i64,
+    complete: f64,
 ) -> Value {
     json!({
         "topic": topic, "partition": partition, "owner": owner, "client_id": client_id,
         "status": status,
         "start": sample(offset, timestamp, lag), "end": sample(offset, timestamp, lag),
-        "current_lag": lag, "complete": complete
+        "current_lag": lag, "complete": go_number(complete)
     })
+}
+
+/// A float as Go writes it: whole numbers without a fraction.
+fn go_number(value: f64) -> Value {
+    if value.fract() == 0.0 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
 }
 
 const MEMBER1: (&str, &str) = ("/10.0.0.1", "billing-1");
 const MEMBER2: (&str, &str) = ("/10.0.0.2", "billing-2");
 const UNASSIGNED: (&str, &str) = ("", "");
 
+/// Its window started 50 s before the cycle at offset 900 (lag 60); when
+/// 900 was committed is not known, only when 1000 was.
 fn billing_orders_0() -> Value {
-    partition_status(
+    let mut status = partition_status(
         ("orders", 0),
         MEMBER1,
         "WARN",
         (1000, Some(1_699_999_990_000), Some(100)),
-        1,
-    )
+        1.0,
+    );
+    status["start"] = json!({
+        "offset": 900, "timestamp": null, "observedAt": 1_699_999_950_000_i64, "lag": 60
+    });
+    status
 }
 
 fn billing_orders_2() -> Value {
@@ -96,7 +112,7 @@ fn billing_orders_2() -> Value {
         MEMBER2,
         "STALL",
         (250, Some(1_699_999_900_000), Some(50)),
-        1,
+        1.0,
     )
 }
 
@@ -264,10 +280,10 @@ async fn lag_lists_every_partition_with_not_enough_data_as_ok_and_incomplete() {
         "cluster": "prod", "group": "billing", "status": "ERR", "complete": 0.8,
         "partitions": [
             billing_orders_0(),
-            partition_status(("orders", 1), MEMBER1, "OK", (500, Some(1_699_999_995_000), Some(0)), 1),
+            partition_status(("orders", 1), MEMBER1, "OK", (500, Some(1_699_999_995_000), Some(0)), 1.0),
             billing_orders_2(),
-            partition_status(("orders", 3), MEMBER2, "OK", (10, None, None), 0),
-            partition_status(("payments", 0), MEMBER2, "OK", (40, Some(1_699_999_980_000), Some(2)), 1),
+            partition_status(("orders", 3), MEMBER2, "OK", (10, None, None), 0.4),
+            partition_status(("payments", 0), MEMBER2, "OK", (40, Some(1_699_999_980_000), Some(2)), 1.0),
         ],
         "partition_count": 5,
         "maxlag": billing_orders_0(),
@@ -288,7 +304,7 @@ async fn lag_lists_every_partition_with_not_enough_data_as_ok_and_incomplete() {
 async fn a_group_still_filling_its_window_reads_ok_with_complete_0() {
     let (status, body) = get("/v3/kafka/prod/consumer/audit/status").await;
     assert_eq!(status, StatusCode::OK);
-    let only = partition_status(("payments", 0), UNASSIGNED, "OK", (30, None, None), 0);
+    let only = partition_status(("payments", 0), UNASSIGNED, "OK", (30, None, None), 0.0);
     let expected = json!({
         "cluster": "prod", "group": "audit", "status": "OK", "complete": 0,
         "partitions": [], "partition_count": 1, "maxlag": only, "totallag": 0
@@ -313,7 +329,7 @@ async fn a_stopped_group_is_err_with_its_stop_partition() {
         UNASSIGNED,
         "STOP",
         (60, Some(1_699_990_000_000), Some(1040)),
-        1,
+        1.0,
     );
     let expected = json!({
         "cluster": "prod", "group": "reports", "status": "ERR", "complete": 1,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kafkascope_client::admin::TopicPartition;
 
 use crate::settings::HealthSettings;
-use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic};
+use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic, WindowSample};
 
 use super::RecordsAt;
 use super::forecast::forecast;
@@ -195,6 +195,12 @@ impl GroupHealth {
             live_member,
         });
         offset.last_commit_at_ms = state.moved_at_ms;
+        offset.window_start = state.window.samples().front().map(|first| WindowSample {
+            committed_offset: first.committed,
+            observed_at_ms: first.at_ms,
+            lag: first.lag,
+        });
+        offset.window_complete = state.window.fill();
 
         tally.partitions += 1;
         tally.full_windows += usize::from(state.window.is_full());

@@ -53,6 +53,11 @@ impl OffsetWindow {
         true
     }
 
+    /// Share of the window filled, 0 to 1.
+    pub fn fill(&self) -> f64 {
+        self.samples.len() as f64 / self.capacity as f64
+    }
+
     pub fn is_full(&self) -> bool {
         self.samples.len() == self.capacity
     }
@@ -158,6 +163,7 @@ mod tests {
         let kept: Vec<i64> = window.samples().iter().map(|s| s.committed).collect();
         assert_eq!(kept, [1, 3]);
         assert!(!window.is_full());
+        assert_eq!(window.fill(), 2.0 / 3.0);
     }
 
     #[test]

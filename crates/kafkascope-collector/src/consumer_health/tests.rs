@@ -12,7 +12,7 @@ use crate::settings::HealthSettings;
 use crate::snapshot::{
     CatchUpForecast, ClusterSnapshot, CollectionError, ConsumerGroup, DeadReason, GroupMember,
     GroupStatus, LagSecondsSource, Partition, PartitionLag, PartitionStatus, Topic,
-    TopicAssignment,
+    TopicAssignment, WindowSample,
 };
 
 const TOPIC: &str = "orders";
@@ -335,6 +335,17 @@ fn offset_moving_backwards_is_rewind() {
         (PartitionStatus::Rewind, GroupStatus::Err)
     );
     assert_eq!(seen.groups["g"].last_commit_at_ms, Some(20_000));
+    // Burrow's `start`: the oldest sample of the (full) window.
+    let offset = &seen.groups["g"].offsets[0];
+    assert_eq!(
+        offset.window_start,
+        Some(WindowSample {
+            committed_offset: 100,
+            observed_at_ms: 0,
+            lag: Some(100),
+        })
+    );
+    assert_eq!(offset.window_complete, 1.0);
 }
 
 #[test]

@@ -2,13 +2,13 @@
 //! partition, as it appears in a consumer's detail and in `start`/`end` of
 //! a status.
 //!
-//! Burrow keeps a window of commits per partition; the snapshot holds the
-//! latest committed offset, when kafkascope last saw it move and when the
-//! cycle read it, so that is the one sample offered. A figure kafkascope
-//! does not know is `null` (Go clients decode it as 0, as Burrow would send).
+//! Burrow keeps a window of commits per partition; kafkascope keeps a window
+//! of observed committed offsets: `start` is its oldest sample, `end` the
+//! latest. A figure kafkascope does not know is `null` (Go clients decode
+//! it as 0, as Burrow would send).
 
 use kafkascope_collector::ClusterSnapshot;
-use kafkascope_collector::snapshot::PartitionLag;
+use kafkascope_collector::snapshot::{PartitionLag, WindowSample};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +33,27 @@ impl ConsumerOffset {
             timestamp: offset.last_commit_at_ms,
             observed_at: snapshot.collected_at_ms,
             lag: offset.lag,
+        }
+    }
+
+    /// The oldest sample of `offset`'s evaluation window; the latest one
+    /// while the window is empty.
+    pub fn window_start(snapshot: &ClusterSnapshot, offset: &PartitionLag) -> Self {
+        match offset.window_start {
+            Some(WindowSample {
+                committed_offset,
+                observed_at_ms,
+                lag,
+            }) => Self {
+                offset: committed_offset,
+                // Only the latest offset's commit time is known.
+                timestamp: (committed_offset == offset.committed_offset)
+                    .then_some(offset.last_commit_at_ms)
+                    .flatten(),
+                observed_at: observed_at_ms,
+                lag,
+            },
+            None => Self::latest(snapshot, offset),
         }
     }
 }

@@ -46,13 +46,12 @@ pub struct PartitionStatusBody<'a> {
     pub owner: &'a str,
     pub client_id: &'a str,
     pub status: &'static str,
-    /// The window's first commit. The snapshot holds only the latest one,
-    /// so `start` is that sample too.
+    /// The oldest sample of the partition's evaluation window.
     pub start: ConsumerOffset,
     pub end: ConsumerOffset,
     /// `null` when the log end is unknown.
     pub current_lag: Option<i64>,
-    /// 1 once the partition's window is full, else 0.
+    /// Share of the partition's window filled, 0 to 1.
     #[serde(serialize_with = "go_float")]
     pub complete: f64,
 }
@@ -143,21 +142,17 @@ fn partition_status<'a>(
     o: &'a PartitionLag,
 ) -> PartitionStatusBody<'a> {
     let owner = g.owner_of(&o.topic, o.partition);
-    let sample = ConsumerOffset::latest(snapshot, o);
+    let end = ConsumerOffset::latest(snapshot, o);
     PartitionStatusBody {
         topic: &o.topic,
         partition: o.partition,
         owner: owner.map_or("", |m| m.client_host.as_str()),
         client_id: owner.map_or("", |m| m.client_id.as_str()),
         status: status::name(api_partition_code(o.status)),
-        start: sample.clone(),
-        end: sample,
+        start: ConsumerOffset::window_start(snapshot, o),
+        end,
         current_lag: o.lag,
-        complete: if o.status == PartitionStatus::NotEnoughData {
-            0.0
-        } else {
-            1.0
-        },
+        complete: o.window_complete,
     }
 }
 

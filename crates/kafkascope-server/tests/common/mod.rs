@@ -12,7 +12,7 @@ use kafkascope_collector::Snapshots;
 use kafkascope_collector::snapshot::{
     Broker, CatchUpForecast, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup,
     DeadReason, GroupMember, GroupStatus, LagSecondsSource, Partition, PartitionLag,
-    PartitionStatus, Topic, TopicAssignment,
+    PartitionStatus, Topic, TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
 use tower::ServiceExt;
@@ -169,6 +169,12 @@ pub fn prod() -> ClusterSnapshot {
                 offsets: vec![
                     PartitionLag {
                         status: PartitionStatus::Warn,
+                        // The window began 50 s earlier, 100 messages back.
+                        window_start: Some(WindowSample {
+                            committed_offset: 900,
+                            observed_at_ms: 1_699_999_950_000,
+                            lag: Some(60),
+                        }),
                         ..health(
                             lag("orders", 0, 1000, Some(1100), Some(4.0)),
                             Some((42.5, LagSecondsSource::RecordTimestamp)),
@@ -190,6 +196,7 @@ pub fn prod() -> ClusterSnapshot {
                     },
                     PartitionLag {
                         status: PartitionStatus::NotEnoughData,
+                        window_complete: 0.4,
                         ..health(lag("orders", 3, 10, None, None), None, None)
                     },
                     health(
@@ -463,6 +470,7 @@ fn health(
         lag_seconds_source: lag_seconds.map(|l| l.1),
         status: PartitionStatus::Ok,
         last_commit_at_ms,
+        window_complete: 1.0,
         ..offset
     }
 }
