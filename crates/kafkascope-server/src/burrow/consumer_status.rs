@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kafkascope_collector::ClusterSnapshot;
-use kafkascope_collector::snapshot::{ConsumerGroup, PartitionLag, PartitionStatus};
+use kafkascope_collector::snapshot::{ConsumerGroup, PartitionLag};
 use serde::Serialize;
 
 use super::cluster_snapshot;
