@@ -20,6 +20,8 @@ pub enum ApiError {
     NotReady(Vec<String>),
     /// No route for this path. 404.
     NoRoute(String),
+    /// A query parameter that cannot be used. 400.
+    BadParameter { name: String, message: String },
     /// A bug or a panic while rendering. 500.
     Internal(String),
 }
@@ -32,6 +34,7 @@ impl ApiError {
             | ApiError::UnknownGroup { .. }
             | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
             ApiError::NotCollected(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -64,6 +67,10 @@ impl ApiError {
             ApiError::NoRoute(path) => json!({
                 "error": format!("no such endpoint: {path}"),
                 "path": path,
+            }),
+            ApiError::BadParameter { name, message } => json!({
+                "error": format!("bad parameter {name}: {message}"),
+                "parameter": name,
             }),
             ApiError::Internal(message) => json!({ "error": message }),
         }

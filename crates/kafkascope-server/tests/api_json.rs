@@ -137,7 +137,7 @@ async fn topics() {
     assert_eq!(
         body,
         json!({
-            "cluster": "prod",
+            "cluster": "prod", "total": 3, "offset": 0,
             "topics": [
                 {"name": "__consumer_offsets", "internal": true, "partition_count": 1, "replication_factor": 1,
                  "under_replicated_partitions": 0, "under_min_isr_partitions": 0, "offline_partitions": 0,
@@ -211,7 +211,7 @@ async fn groups() {
     assert_eq!(
         body,
         json!({
-            "cluster": "prod",
+            "cluster": "prod", "total": 3, "offset": 0,
             "groups": [
                 {"name": "audit", "state": "Empty", "protocol_type": "consumer", "coordinator": 2,
                  "member_count": 0, "lag_sum": null, "lag_max": null, "topics": ["payments"],
@@ -417,4 +417,49 @@ async fn a_cluster_not_collected_yet_is_503() {
             })
         );
     }
+}
+
+#[tokio::test]
+async fn groups_sort_by_lag_seconds_with_unknown_last_and_page() {
+    let names = |body: &serde_json::Value| -> Vec<String> {
+        body["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, body) = get_json("/api/v1/clusters/prod/groups?sort=lag_seconds&order=desc").await;
+    assert_eq!(names(&body), ["reports", "billing", "audit"]);
+    let (_, body) =
+        get_json("/api/v1/clusters/prod/groups?sort=lag_seconds&order=desc&offset=1&limit=1").await;
+    assert_eq!(
+        (body["total"].as_u64(), body["offset"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(names(&body), ["billing"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/groups?status=ERR&sort=status").await;
+    assert_eq!(names(&body), ["billing", "reports"]);
+}
+
+#[tokio::test]
+async fn topics_sort_by_partitions_and_bad_sort_is_a_400_naming_it() {
+    let (_, body) =
+        get_json("/api/v1/clusters/prod/topics?sort=partitions&order=desc&limit=2").await;
+    let names: Vec<&str> = body["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders", "__consumer_offsets"]);
+    let (status, body) = get_json("/api/v1/clusters/prod/topics?sort=colour").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["parameter"], "sort");
+    assert_eq!(
+        body["error"],
+        "bad parameter sort: unknown sort key \"colour\"; one of name, partitions, \
+         replication_factor, under_replicated_partitions, offline_partitions, \
+         messages_in_per_sec, bytes_in_per_sec, size_bytes"
+    );
 }

@@ -9,6 +9,7 @@ use kafkascope_collector::snapshot::{
 };
 use serde::Serialize;
 
+use super::list_page::{SortKey, SortValue, number, page};
 use super::timestamp::rfc3339_ms;
 use super::{ListQuery, snapshot};
 use crate::AppState;
@@ -17,7 +18,34 @@ use crate::api_error::ApiError;
 #[derive(Debug, Serialize)]
 pub struct GroupList {
     pub cluster: String,
+    /// Groups that matched the filters, before paging.
+    pub total: usize,
+    pub offset: usize,
     pub groups: Vec<GroupListItem>,
+}
+
+/// What `?sort=` accepts for groups. `status` sorts by severity.
+const SORT_KEYS: &[SortKey<GroupListItem>] = &[
+    ("name", |g| SortValue::Text(&g.name)),
+    ("state", |g| SortValue::Text(&g.state)),
+    ("members", |g| number(Some(g.member_count as f64))),
+    ("lag", |g| number(g.lag_sum.map(|l| l as f64))),
+    ("lag_max", |g| number(g.lag_max.map(|l| l as f64))),
+    ("lag_seconds", |g| number(g.health.lag_seconds_max)),
+    ("status", |g| number(Some(severity(g.health.status)))),
+    ("messages_consumed_per_sec", |g| {
+        number(g.messages_consumed_per_sec)
+    }),
+];
+
+/// ERR above WARN above not-yet-judged above OK.
+fn severity(status: GroupStatus) -> f64 {
+    match status {
+        GroupStatus::Ok => 0.0,
+        GroupStatus::NotEnoughData => 1.0,
+        GroupStatus::Warn => 2.0,
+        GroupStatus::Err => 3.0,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -115,7 +143,8 @@ impl GroupListItem {
     }
 }
 
-/// `GET /api/v1/clusters/{cluster}/groups[?filter=]`, in name order.
+/// `GET /api/v1/clusters/{cluster}/groups[?filter=&status=&sort=&order=&offset=&limit=]`,
+/// in name order unless sorted.
 pub async fn list(
     State(state): State<AppState>,
     Path(cluster): Path<String>,
@@ -126,11 +155,20 @@ pub async fn list(
         .groups
         .values()
         .filter(|g| query.keeps(&g.name))
+        .filter(|g| {
+            query
+                .status
+                .as_deref()
+                .is_none_or(|st| g.status.as_str() == st)
+        })
         .map(GroupListItem::of)
         .collect();
+    let page = page(groups, &query, SORT_KEYS)?;
     Ok(Json(GroupList {
         cluster: s.cluster.clone(),
-        groups,
+        total: page.total,
+        offset: page.offset,
+        groups: page.items,
     }))
 }
 

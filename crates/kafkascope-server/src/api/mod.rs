@@ -10,13 +10,17 @@
 //! | `/clusters/{cluster}/groups` | [`groups::list`] |
 //! | `/clusters/{cluster}/groups/{group}` | [`groups::detail`] |
 //!
-//! List endpoints take `?filter=<substring>` (case-sensitive, on the name).
+//! List endpoints take `?filter=<substring>` (case-sensitive, on the name);
+//! topics and groups also sort and page on the server
+//! (`sort`, `order`, `offset`, `limit`: [`list_page`]) and say how many
+//! matched in `total`; groups filter by `status` too.
 //! An unknown cluster, topic or group is a 404 naming it ([`ApiError`]); a
 //! configured cluster whose first cycle has not finished is a 503.
 
 pub mod brokers;
 pub mod clusters;
 pub mod groups;
+pub mod list_page;
 pub mod timestamp;
 pub mod topics;
 
@@ -46,6 +50,15 @@ pub fn routes() -> Router<AppState> {
 pub struct ListQuery {
     /// Keep only entries whose name contains this.
     pub filter: Option<String>,
+    /// A sort key the list names; name order when absent.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub order: Option<String>,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+    /// Groups only: keep groups with this status (`OK`, `WARN`, `ERR`,
+    /// `NOT_ENOUGH_DATA`).
+    pub status: Option<String>,
 }
 
 impl ListQuery {

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use kafkascope_collector::snapshot::{Partition, Topic};
 use serde::Serialize;
 
+use super::list_page::{SortKey, SortValue, number, page};
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
@@ -14,8 +15,29 @@ use crate::api_error::ApiError;
 #[derive(Debug, Serialize)]
 pub struct TopicList {
     pub cluster: String,
+    /// Topics that matched the filter, before paging.
+    pub total: usize,
+    pub offset: usize,
     pub topics: Vec<TopicListItem>,
 }
+
+/// What `?sort=` accepts for topics.
+const SORT_KEYS: &[SortKey<TopicListItem>] = &[
+    ("name", |t| SortValue::Text(&t.name)),
+    ("partitions", |t| number(Some(t.partition_count as f64))),
+    ("replication_factor", |t| {
+        number(Some(t.replication_factor as f64))
+    }),
+    ("under_replicated_partitions", |t| {
+        number(Some(t.under_replicated_partitions as f64))
+    }),
+    ("offline_partitions", |t| {
+        number(Some(t.offline_partitions as f64))
+    }),
+    ("messages_in_per_sec", |t| number(t.messages_in_per_sec)),
+    ("bytes_in_per_sec", |t| number(t.bytes_in_per_sec)),
+    ("size_bytes", |t| number(t.size_bytes.map(|b| b as f64))),
+];
 
 #[derive(Debug, Serialize)]
 pub struct TopicListItem {
@@ -49,7 +71,8 @@ impl TopicListItem {
     }
 }
 
-/// `GET /api/v1/clusters/{cluster}/topics[?filter=]`, in name order.
+/// `GET /api/v1/clusters/{cluster}/topics[?filter=&sort=&order=&offset=&limit=]`,
+/// in name order unless sorted.
 pub async fn list(
     State(state): State<AppState>,
     Path(cluster): Path<String>,
@@ -62,9 +85,12 @@ pub async fn list(
         .filter(|t| query.keeps(&t.name))
         .map(TopicListItem::of)
         .collect();
+    let page = page(topics, &query, SORT_KEYS)?;
     Ok(Json(TopicList {
         cluster: s.cluster.clone(),
-        topics,
+        total: page.total,
+        offset: page.offset,
+        topics: page.items,
     }))
 }
 
