@@ -83,23 +83,21 @@ impl OffsetWindow {
     /// until two samples span some time. We see commits only through
     /// OffsetFetch, so this counts moves between samples, not every commit.
     pub fn offset_changes_per_sec(&self) -> Option<f64> {
-        let seconds = self.span_seconds()?;
         let changes = self
             .pairs()
             .filter(|(before, after)| before.committed != after.committed)
             .count();
-        Some(changes as f64 / seconds)
+        per_second(i64::try_from(changes).unwrap_or(i64::MAX), self.span_ms())
     }
 
     /// Records consumed per second over the window. A rewind counts as no
     /// consumption rather than negative consumption.
     pub fn consumed_per_sec(&self) -> Option<f64> {
-        let seconds = self.span_seconds()?;
         let consumed: i64 = self
             .pairs()
             .map(|(before, after)| (after.committed - before.committed).max(0))
             .sum();
-        Some(consumed as f64 / seconds)
+        per_second(consumed, self.span_ms())
     }
 
     /// Records produced per second, over the sample pairs whose log ends
@@ -112,17 +110,20 @@ impl OffsetWindow {
                 Some((grown.max(0), after.at_ms - before.at_ms))
             })
             .fold((0i64, 0i64), |(p, t), (dp, dt)| (p + dp, t + dt));
-        (elapsed_ms > 0).then(|| produced as f64 * 1000.0 / elapsed_ms as f64)
-    }
-
-    fn span_seconds(&self) -> Option<f64> {
-        let span = self.span_ms();
-        (span > 0).then(|| span as f64 / 1000.0)
+        per_second(produced, elapsed_ms)
     }
 
     fn pairs(&self) -> impl Iterator<Item = (&OffsetSample, &OffsetSample)> {
         self.samples.iter().zip(self.samples.iter().skip(1))
     }
+}
+
+/// Every rate goes through this one expression, so that equal counts over
+/// equal spans give bit-identical rates: the forecast compares the consume
+/// and produce rates, and a last-bit difference between them reads as
+/// catching up in 10^15 seconds.
+fn per_second(count: i64, elapsed_ms: i64) -> Option<f64> {
+    (elapsed_ms > 0).then(|| count as f64 * 1000.0 / elapsed_ms as f64)
 }
 
 #[cfg(test)]
@@ -188,6 +189,27 @@ mod tests {
         assert_eq!(window.consumed_per_sec(), Some(50.0 / 30.0));
         // Only the first pair has both log ends: 100 in 10 s.
         assert_eq!(window.produced_per_sec(), Some(10.0));
+    }
+
+    /// Regression: a consumer keeping pace with its producer (lag steady at
+    /// 4) was forecast to catch up in 4.5e15 seconds. Consumption was
+    /// divided by the span in seconds and production multiplied by 1000 over
+    /// the span in milliseconds; over 3001 ms the two differ in the last bit.
+    #[test]
+    fn steady_consumer_was_forecast_to_catch_up_in_aeons() {
+        let mut window = OffsetWindow::new(4);
+        for (at_ms, committed) in [(0, 0), (1000, 2), (2001, 5), (3001, 8)] {
+            window.offer(sample(at_ms, committed, Some(committed + 4)), 1000);
+        }
+        let (consumed, produced) = (window.consumed_per_sec(), window.produced_per_sec());
+        assert_eq!(consumed, Some(8000.0 / 3001.0));
+        assert_eq!(consumed, produced);
+        assert_eq!(
+            super::super::forecast::forecast(4, consumed, produced),
+            Some(crate::snapshot::CatchUpForecast::FallingBehind {
+                messages_per_minute: 0.0
+            })
+        );
     }
 
     #[test]
