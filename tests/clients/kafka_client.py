@@ -305,7 +305,8 @@ def produce_loop(args):
 def consume_loop(args):
     """Stay a live member for `seconds`; consume at most `rate` records/s.
 
-    --commit progress: commit what was consumed every --commit-every seconds;
+    --commit progress: commit what was consumed every --commit-every seconds,
+    and once more before leaving (so the last commit is the last position);
     --commit same: consume nothing, re-commit the group's committed offsets
     every --commit-every seconds (a stuck consumer that still commits);
     --commit none: consume without committing.
@@ -321,25 +322,44 @@ def consume_loop(args):
     last_commit = started
     try:
         while not stop.is_set() and time.monotonic() - started < args.seconds:
-            elapsed = time.monotonic() - started
-            if args.commit != "same" and consumed < elapsed * args.rate:
-                msg = consumer.poll(0.05)
-            else:
-                msg = poll_without_consuming(consumer)
+            msg = next_message(consumer, args, consumed, time.monotonic() - started)
             if msg is not None and not msg.error():
                 positions[msg.partition()] = msg.offset() + 1
                 consumed += 1
             if assigned.is_set() and time.monotonic() - last_commit >= args.commit_every:
                 last_commit = time.monotonic()
-                if args.commit == "progress" and positions:
+                if args.commit == "progress":
                     commit_or_warn(consumer, args.topic, positions)
                 elif args.commit == "same":
                     if frozen is None:
                         frozen = current_commits(consumer, args)
                     commit_or_warn(consumer, args.topic, frozen)
+        if args.commit == "progress" and positions:
+            commit_checked(consumer, args.topic, positions)
     finally:
         consumer.close()
-    emit({"group": args.group, "consumed": consumed, "committed_same": frozen})
+    committed = positions if args.commit == "progress" else frozen
+    emit(
+        {
+            "group": args.group,
+            "consumed": consumed,
+            "committed": None if committed is None else {str(p): o for p, o in committed.items()},
+        }
+    )
+
+
+def next_message(consumer, args, consumed, elapsed):
+    """The next record, or None while the rate budget is spent or nothing came.
+
+    Over budget the consumer only waits: librdkafka's background thread keeps
+    heartbeating, and not polling keeps every record for later.
+    """
+    if args.commit == "same":
+        return poll_without_consuming(consumer)
+    if consumed < elapsed * args.rate:
+        return consumer.poll(0.05)
+    time.sleep(0.02)
+    return None
 
 
 def poll_without_consuming(consumer):
@@ -365,12 +385,16 @@ def commit_or_warn(consumer, topic, positions):
         print(f"commit failed: {exc}", file=sys.stderr)
 
 
+def commit_checked(consumer, topic, positions):
+    offsets = [TopicPartition(topic, p, o) for p, o in sorted(positions.items())]
+    check_partition_errors("commit", consumer.commit(offsets=offsets, asynchronous=False))
+
+
 def commit_offsets(args):
     wanted = parse_offsets(args.offsets)
     consumer = Consumer(group_consumer_config(args, fail_fast=True))
     try:
-        offsets = [TopicPartition(args.topic, p, o) for p, o in sorted(wanted.items())]
-        check_partition_errors("commit", consumer.commit(offsets=offsets, asynchronous=False))
+        commit_checked(consumer, args.topic, wanted)
     finally:
         consumer.close()
     emit({"group": args.group, "topic": args.topic, "committed": {str(p): o for p, o in wanted.items()}})
