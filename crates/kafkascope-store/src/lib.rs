@@ -1,0 +1,66 @@
+//! kafkascope-store: the embedded history of every collection cycle's numbers.
+//!
+//! # Model
+//! A series is a metric name plus sorted labels ([`SeriesKey`]) and gets a dense `u32` id
+//! ([`SeriesId`]) kept in an index that is held in memory (its size follows the live series,
+//! not the retention) and mirrored in redb. A collection cycle is appended with
+//! [`Store::append`]: one timestamp shared by all of its samples.
+//!
+//! # Write path and durability
+//! Each cycle is written to `head.wal` (length + CRC32C framed, see `wal.rs`) and into the
+//! head, the in-memory columns of the open interval. With `wal_fsync` (default) the log is
+//! fsynced per cycle, so even a machine crash loses nothing `append` returned for; without
+//! it a `kill -9` still loses nothing, since the bytes sit in the kernel. An interval is
+//! sealed when a cycle falls into the next aligned `seal_span_ms` (5 min) or the interval
+//! holds `seal_max_cycles` (at most 64): one redb transaction writes the interval's
+//! timestamp block, one pco-compressed chunk per series (see `chunk.rs`), new series and
+//! last-write times; then the log is emptied. On start the index is loaded and the log
+//! replayed up to its first damaged record, which is reported and cut off.
+//!
+//! # Retention and downsampling
+//! After a seal, at most every `maintenance_every_ms` of data time, chunks older than each
+//! tier's `after_ms` (6 h and 24 h by default) are rewritten at its step (1 min, 5 min),
+//! keeping the last value per bucket (see `retention.rs` for why). Chunks that ended before
+//! `now - retention_ms` (7 days) are deleted, and so are series not written for as long.
+//! Vanished series are simply not appended to any more, and so age out.
+//!
+//! # Damage
+//! Chunks, blocks and series entries carry CRC32C checksums. A damaged one is reported as a
+//! [`StoreProblem`] (and logged) and skipped; everything else still answers. A database file
+//! redb cannot open at all is moved aside and a fresh one started.
+//!
+//! # Memory
+//! The head holds one interval; queries read chunk by chunk within a redb read
+//! transaction; maintenance rewrites one series' window at a time and commits in batches.
+//! Nothing holds the history in memory.
+//!
+//! # Reading
+//! [`Store::select`], [`Store::label_names`], [`Store::label_values`] take Prometheus-style
+//! [`Matcher`]s; [`Store::query`] and [`Store::samples`] return samples over
+//! `[start, end]` at the best resolution stored for each part of the range.
+//!
+//! Not thread-safe by itself: writes take `&mut self`, reads `&self`; a server wraps the
+//! store in a lock.
+
+mod chunk;
+mod config;
+mod error;
+mod head;
+mod matcher;
+mod query;
+mod retention;
+mod series_index;
+mod series_key;
+mod store;
+mod tables;
+mod varint;
+mod wal;
+
+pub use config::{DownsampleTier, MAX_CYCLES_PER_CHUNK, StoreConfig};
+pub use error::{StoreError, StoreProblem};
+pub use matcher::Matcher;
+pub use query::{QueryResult, SeriesSamples};
+pub use retention::MaintenanceReport;
+pub use series_index::SeriesId;
+pub use series_key::{METRIC_NAME_LABEL, SeriesKey};
+pub use store::{Appended, Store};
