@@ -1,6 +1,7 @@
 //! `Admin::record_timestamps` against the protocol-level fake cluster: the
 //! timestamp at committed offsets in every kind of batch, on three leaders,
-//! with exact request counts per broker.
+//! with exact request counts per broker, also when several groups sit on
+//! one partition near each other or far apart.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -131,10 +132,11 @@ async fn fake_cluster_every_kind_of_batch_in_one_fetch_per_broker() {
 }
 
 #[tokio::test]
-async fn fake_cluster_two_offsets_of_one_partition_go_in_two_rounds() {
+async fn fake_cluster_several_offsets_of_one_partition_share_one_fetch() {
     let fake = model().start().unwrap();
     let admin = admin(&fake);
     let metadata = admin.metadata().await.unwrap();
+    // Two offsets inside one batch, two in separate batches, and one alone.
     let asked = wanted(&[(1, 11), (1, 14), (4, 0), (0, 0), (0, 4)]);
     let result = admin.record_timestamps(&metadata, &asked).await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
@@ -148,7 +150,192 @@ async fn fake_cluster_two_offsets_of_one_partition_go_in_two_rounds() {
             (4, 0, RecordAt::Timestamp(9_000)),
         ])
     );
-    assert_eq!(fetches(&fake), [2, 2, 0]);
+    assert_eq!(fetches(&fake), [1, 1, 0]);
+}
+
+/// The model with partition 0 (broker 1) replaced by `count` one-record
+/// batches of `value_size`-byte values, record `i` stamped `10_000 + i`.
+fn with_long_partition_0(count: i64, value_size: usize) -> FakeCluster {
+    let mut model = model();
+    let partition = model.partition_mut(TOPIC, 0).unwrap();
+    partition.log = (0..count)
+        .map(|i| BatchSpec::data(i, [10_000 + i]).value_size(value_size))
+        .collect();
+    partition.high_watermark = count;
+    model
+}
+
+/// `(partition, offset, timestamp)` for offsets of the long partition 0.
+fn long_partition_answers(offsets: &[i64]) -> Vec<(i32, i64, RecordAt)> {
+    offsets
+        .iter()
+        .map(|&o| (0, o, RecordAt::Timestamp(10_000 + o)))
+        .collect()
+}
+
+#[tokio::test]
+async fn fake_cluster_two_groups_at_nearby_offsets_cost_one_fetch() {
+    let fake = with_long_partition_0(600, 8).start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let result = admin
+        .record_timestamps(&metadata, &wanted(&[(0, 100), (0, 103)]))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.value, answers(&long_partition_answers(&[100, 103])));
+    assert_eq!(fetches(&fake), [1, 0, 0]);
+}
+
+#[tokio::test]
+async fn fake_cluster_five_groups_at_nearby_offsets_cost_one_fetch() {
+    let fake = with_long_partition_0(600, 8).start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let offsets = [200, 201, 205, 230, 240];
+    let asked: Vec<(i32, i64)> = offsets.iter().map(|&o| (0, o)).collect();
+    // Three offsets inside one lz4 batch of partition 2, on broker 3.
+    let mut asked = wanted(&asked);
+    asked.extend(wanted(&[(2, 1), (2, 3), (2, 5)]));
+    let result = admin.record_timestamps(&metadata, &asked).await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let mut expected = long_partition_answers(&offsets);
+    expected.extend([
+        (2, 1, RecordAt::Timestamp(4_100)),
+        (2, 3, RecordAt::Timestamp(4_300)),
+        (2, 5, RecordAt::Timestamp(4_500)),
+    ]);
+    assert_eq!(result.value, answers(&expected));
+    assert_eq!(fetches(&fake), [1, 0, 1]);
+}
+
+#[tokio::test]
+async fn fake_cluster_offsets_farther_apart_than_a_budget_reaches_cost_two_fetches() {
+    let fake = with_long_partition_0(2_000, 8).start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let result = admin
+        .record_timestamps(&metadata, &wanted(&[(0, 5), (0, 6), (0, 1_500), (3, 2)]))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let mut expected = long_partition_answers(&[5, 6, 1_500]);
+    expected.push((3, 2, RecordAt::Timestamp(5_010)));
+    assert_eq!(result.value, answers(&expected));
+    assert_eq!(fetches(&fake), [2, 0, 0]);
+}
+
+#[tokio::test]
+async fn fake_cluster_offsets_an_answer_stops_short_of_are_fetched_in_one_follow_up() {
+    // Records of ~1 KB: the budget guessed for four offsets reaches one.
+    let mut model = with_long_partition_0(20, 1_000);
+    let partition = model.partition_mut(TOPIC, 3).unwrap();
+    (partition.log, partition.high_watermark) = (
+        (0..20)
+            .map(|i| BatchSpec::data(i, [20_000 + i]).value_size(1_000))
+            .collect(),
+        20,
+    );
+    let fake = model.start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let result = admin
+        .record_timestamps(&metadata, &wanted(&[(0, 2), (0, 6), (3, 1), (3, 5)]))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let mut expected = long_partition_answers(&[2, 6]);
+    expected.extend([
+        (3, 1, RecordAt::Timestamp(20_001)),
+        (3, 5, RecordAt::Timestamp(20_005)),
+    ]);
+    assert_eq!(result.value, answers(&expected));
+    // Both partitions' upper offsets share the one follow-up request.
+    assert_eq!(fetches(&fake), [2, 0, 0]);
+}
+
+#[tokio::test]
+async fn fake_cluster_an_offset_above_one_below_the_log_start_is_fetched_again() {
+    let fake = model().start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let result = admin
+        .record_timestamps(&metadata, &wanted(&[(6, 20), (6, 30), (6, 51)]))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(
+        result.value,
+        answers(&[
+            (6, 20, RecordAt::BelowLogStart(Some(50))),
+            (6, 30, RecordAt::BelowLogStart(Some(50))),
+            (6, 51, RecordAt::Timestamp(7_051)),
+        ])
+    );
+    assert_eq!(fetches(&fake), [2, 0, 0]);
+}
+
+#[tokio::test]
+async fn fake_cluster_several_groups_on_every_kind_of_partition_cost_one_fetch_per_broker() {
+    let fake = model().start().unwrap();
+    let admin = admin(&fake);
+    let metadata = admin.metadata().await.unwrap();
+    let asked = wanted(&[
+        (0, 1),
+        (0, 3),
+        (3, 1),
+        (3, 2),
+        (6, 50),
+        (6, 52),
+        (9, 0),
+        (9, 2),
+        (1, 11),
+        (1, 12),
+        (1, 14),
+        (4, 0),
+        (4, 2),
+        (7, 1),
+        (7, 3),
+        (7, 4),
+        (2, 0),
+        (2, 2),
+        (2, 5),
+        (5, 0),
+        (5, 1),
+        (5, 2),
+        (5, 3),
+        (8, 0),
+        (8, 2),
+    ]);
+    let result = admin.record_timestamps(&metadata, &asked).await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(
+        result.value,
+        answers(&[
+            (0, 1, RecordAt::Timestamp(1_001)),
+            (0, 3, RecordAt::Timestamp(1_003)),
+            (1, 11, RecordAt::Timestamp(3_010)),
+            (1, 12, RecordAt::Timestamp(3_020)),
+            (1, 14, RecordAt::Timestamp(3_040)),
+            (2, 0, RecordAt::Timestamp(4_000)),
+            (2, 2, RecordAt::Timestamp(4_200)),
+            (2, 5, RecordAt::Timestamp(4_500)),
+            (3, 1, RecordAt::Timestamp(5_005)),
+            (3, 2, RecordAt::Timestamp(5_010)),
+            (4, 0, RecordAt::Timestamp(9_000)),
+            (4, 2, RecordAt::Timestamp(9_000)),
+            (5, 0, RecordAt::Timestamp(6_000)),
+            (5, 1, RecordAt::Timestamp(6_001)),
+            (5, 2, RecordAt::OnlyControlRecords),
+            (5, 3, RecordAt::OnlyControlRecords),
+            (6, 50, RecordAt::Timestamp(7_050)),
+            (6, 52, RecordAt::Timestamp(7_052)),
+            (7, 1, RecordAt::Timestamp(8_001)),
+            (7, 3, RecordAt::Timestamp(8_003)),
+            (7, 4, RecordAt::AtLogEnd),
+            (8, 0, RecordAt::Timestamp(9_000)),
+            (8, 2, RecordAt::Timestamp(9_002)),
+            (9, 0, RecordAt::Timestamp(9_100)),
+            (9, 2, RecordAt::Timestamp(9_102)),
+        ])
+    );
+    assert_eq!(fetches(&fake), [1, 1, 1]);
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
 //! Record batches (message format v2) as a Fetch answer carries them: the
-//! fixed header read without touching the records, and the walk from an
-//! offset to the first data record at or after it.
+//! fixed header read without touching the records, and the walk from
+//! offsets to the first data record at or after each, all offsets of one
+//! partition in one pass over its batches.
 //!
 //! Pure: bytes in, answer out. A broker cuts its answer at a byte limit, so
 //! the last batch (or even the first, past the first partition of a request)
-//! may be incomplete; that is not an error here but a [`Located::ReadMore`]
-//! telling the caller where to fetch again. Only a complete batch is checked
-//! against its CRC; of an incomplete one only the header is used.
+//! may be incomplete, and an offset may lie past the bytes; that is not an
+//! error here but a [`Located::ReadMore`] telling the caller where to fetch
+//! again. Only a complete batch is checked against its CRC; of an incomplete
+//! one only the header is used.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -203,49 +205,155 @@ impl Position {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Located {
     Found(RecordAt),
-    /// The bytes ran out first: fetch again from `next`, alone in its
-    /// request so the broker returns at least one whole batch.
+    /// The bytes ran out first: fetch again from `next`. When `next` is
+    /// where the answer began, its first batch came cut, and only the first
+    /// partition of a request is sure to get that whole.
     ReadMore(Position),
 }
 
 /// Finds what a consumer at `from.next` reads next in `records` (a Fetch
 /// answer for that offset), given the partition's high watermark.
 pub fn locate(records: &[u8], from: Position, high_watermark: i64) -> Result<Located, BatchError> {
-    let mut at = from;
+    locate_each(records, &[from], high_watermark)
+        .pop()
+        .unwrap_or(Ok(Located::ReadMore(from)))
+}
+
+/// [`locate`] for several positions of one partition at once, in one pass
+/// over the batches: answer `i` is what `locate` gives `from[i]`. `records`
+/// must start at or below the lowest position (a Fetch from it). A batch is
+/// decompressed only when some position lies inside it, and then once.
+pub fn locate_each(
+    records: &[u8],
+    from: &[Position],
+    high_watermark: i64,
+) -> Vec<Result<Located, BatchError>> {
+    let mut walks: Vec<Walk> = from.iter().map(|&at| Walk { at, outcome: None }).collect();
     let mut rest = records;
-    loop {
-        if at.next >= high_watermark {
-            return Ok(Located::Found(end_of_log(at)));
+    while let Some(after) = walk_batch(rest, high_watermark, &mut walks) {
+        rest = after;
+    }
+    walks
+        .into_iter()
+        .map(|walk| walk.outcome.unwrap_or(Ok(Located::ReadMore(walk.at))))
+        .collect()
+}
+
+/// One position's walk; `outcome` is set once it is settled.
+struct Walk {
+    at: Position,
+    outcome: Option<Result<Located, BatchError>>,
+}
+
+impl Walk {
+    fn pending(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+/// Moves every pending walk through the batch at the start of `rest`;
+/// returns the bytes after that batch, or `None` when the walks are all
+/// settled or the bytes end (the pending ones then read more).
+fn walk_batch<'a>(rest: &'a [u8], high_watermark: i64, walks: &mut [Walk]) -> Option<&'a [u8]> {
+    for walk in walks
+        .iter_mut()
+        .filter(|w| w.pending() && w.at.next >= high_watermark)
+    {
+        walk.outcome = Some(Ok(Located::Found(end_of_log(walk.at))));
+    }
+    if !walks.iter().any(Walk::pending) {
+        return None;
+    }
+    let header = match next_header(rest) {
+        Ok(Some(header)) => header,
+        Ok(None) => return None,
+        Err(error) => return fail_pending(walks, error),
+    };
+    let complete = rest.len() >= header.total_len();
+    let batch = &rest[..header.total_len().min(rest.len())];
+    if complete && let Err(error) = check_crc(&header, batch) {
+        return fail_pending(walks, error);
+    }
+    let mut records = BatchRecords {
+        header: &header,
+        batch,
+        complete,
+        payload: None,
+    };
+    for walk in walks
+        .iter_mut()
+        .filter(|w| w.pending() && header.last_offset() >= w.at.next)
+    {
+        records.advance(walk);
+    }
+    complete.then(|| &rest[header.total_len()..])
+}
+
+/// A batch the walk cannot pass fails every walk that has to pass it.
+fn fail_pending<'a>(walks: &mut [Walk], error: BatchError) -> Option<&'a [u8]> {
+    for walk in walks.iter_mut().filter(|w| w.pending()) {
+        walk.outcome = Some(Err(error.clone()));
+    }
+    None
+}
+
+/// One batch as the walks meet it, its records decompressed on first need.
+struct BatchRecords<'a> {
+    header: &'a RecordBatchHeader,
+    batch: &'a [u8],
+    complete: bool,
+    payload: Option<Result<Bytes, BatchError>>,
+}
+
+impl BatchRecords<'_> {
+    /// Settles or advances a walk whose position is at most this batch's
+    /// last offset.
+    fn advance(&mut self, walk: &mut Walk) {
+        // Saturating: the base offset is outside the CRC, and a hostile one
+        // may put the last offset at i64::MAX.
+        let after = self.header.last_offset().saturating_add(1);
+        if self.header.is_control() {
+            walk.at = Position {
+                next: after,
+                skipped_control: true,
+            };
+            return;
         }
-        let Some(header) = next_header(rest)? else {
-            return Ok(Located::ReadMore(at));
-        };
-        let complete = rest.len() >= header.total_len();
-        let batch = &rest[..header.total_len().min(rest.len())];
-        if complete {
-            check_crc(&header, batch)?;
-        }
-        if header.last_offset() >= at.next {
-            if header.is_control() {
-                at = Position {
-                    next: header.last_offset() + 1,
-                    skipped_control: true,
-                };
-            } else {
-                match timestamp_in_batch(&header, batch, complete, at.next)? {
-                    InBatch::At(timestamp) => {
-                        return Ok(Located::Found(RecordAt::Timestamp(timestamp)));
-                    }
-                    InBatch::NeedWholeBatch => return Ok(Located::ReadMore(at)),
-                    // Compaction removed the batch's last records but kept its offsets.
-                    InBatch::NoneLeft => at.next = header.last_offset() + 1,
-                }
+        match self.timestamp_from(walk.at.next) {
+            Ok(InBatch::At(timestamp)) => {
+                walk.outcome = Some(Ok(Located::Found(RecordAt::Timestamp(timestamp))));
             }
+            Ok(InBatch::NeedWholeBatch) => walk.outcome = Some(Ok(Located::ReadMore(walk.at))),
+            // Compaction removed the batch's last records but kept its offsets.
+            Ok(InBatch::NoneLeft) => walk.at.next = after,
+            Err(error) => walk.outcome = Some(Err(error)),
         }
-        if !complete {
-            return Ok(Located::ReadMore(at));
+    }
+
+    /// The timestamp of the first record at or after `next` (at most the
+    /// batch's last offset), from the header when it says.
+    fn timestamp_from(&mut self, next: i64) -> Result<InBatch, BatchError> {
+        let header = self.header;
+        if header.is_log_append_time() {
+            // The broker stamped the whole batch; record deltas are the producer's.
+            return Ok(InBatch::At(header.max_timestamp));
         }
-        rest = &rest[header.total_len()..];
+        if next <= header.base_offset && !header.has_delete_horizon() {
+            return Ok(InBatch::At(header.base_timestamp));
+        }
+        if !self.complete {
+            return Ok(InBatch::NeedWholeBatch);
+        }
+        let batch = self.batch;
+        let payload = self
+            .payload
+            .get_or_insert_with(|| decompress(header, &batch[HEADER_LEN..]))
+            .as_ref()
+            .map_err(Clone::clone)?;
+        Ok(match first_record_from(header, payload, next)? {
+            Some(timestamp) => InBatch::At(timestamp),
+            None => InBatch::NoneLeft,
+        })
     }
 }
 
@@ -287,31 +395,6 @@ enum InBatch {
     At(i64),
     NeedWholeBatch,
     NoneLeft,
-}
-
-/// The timestamp of the first record at or after `next` in a data batch
-/// whose last offset is at or after `next`, from the header when it says.
-fn timestamp_in_batch(
-    header: &RecordBatchHeader,
-    batch: &[u8],
-    complete: bool,
-    next: i64,
-) -> Result<InBatch, BatchError> {
-    if header.is_log_append_time() {
-        // The broker stamped the whole batch; record deltas are the producer's.
-        return Ok(InBatch::At(header.max_timestamp));
-    }
-    if next <= header.base_offset && !header.has_delete_horizon() {
-        return Ok(InBatch::At(header.base_timestamp));
-    }
-    if !complete {
-        return Ok(InBatch::NeedWholeBatch);
-    }
-    let payload = decompress(header, &batch[HEADER_LEN..])?;
-    Ok(match first_record_from(header, &payload, next)? {
-        Some(timestamp) => InBatch::At(timestamp),
-        None => InBatch::NoneLeft,
-    })
 }
 
 /// The records section of a batch, uncompressed. Codecs come from

@@ -340,3 +340,136 @@ fn round_trip_against_kafka_protocol_decoder() {
         );
     }
 }
+
+/// Offsets 10-13 (zstd), a marker at 14, 15-16 (lz4), markers at 17 and 18.
+fn mixed_log() -> (Vec<u8>, usize) {
+    let mut bytes = batch(10, &[1_000, 1_001, 1_005, 1_009], Compression::Zstd);
+    bytes.extend(control_batch(14));
+    let second_data_at = bytes.len();
+    bytes.extend(batch(15, &[2_000, 2_003], Compression::Lz4));
+    bytes.extend(control_batch(17));
+    bytes.extend(control_batch(18));
+    (bytes, second_data_at)
+}
+
+fn each(records: &[u8], offsets: &[i64], hwm: i64) -> Vec<Result<Located, BatchError>> {
+    let from: Vec<Position> = offsets.iter().map(|&o| Position::at(o)).collect();
+    locate_each(records, &from, hwm)
+}
+
+#[test]
+fn several_offsets_are_settled_in_one_walk_in_the_order_asked() {
+    let (bytes, _) = mixed_log();
+    assert_eq!(
+        each(&bytes, &[19, 13, 10, 17, 14, 12, 16, 18], 19),
+        vec![
+            Ok(Located::Found(RecordAt::AtLogEnd)),
+            ts(1_009),
+            ts(1_000),
+            Ok(Located::Found(RecordAt::OnlyControlRecords)),
+            ts(2_000),
+            ts(1_005),
+            ts(2_003),
+            Ok(Located::Found(RecordAt::OnlyControlRecords)),
+        ]
+    );
+    // Offsets that meet the same markers each remember them.
+    assert_eq!(
+        each(&bytes, &[14, 17, 18], 25),
+        vec![ts(2_000), read_more(19, true), read_more(19, true)]
+    );
+}
+
+#[test]
+fn offsets_past_a_cut_read_more_while_those_before_it_are_answered() {
+    let (bytes, second_data_at) = mixed_log();
+    // Cut inside the second data batch: its header is there, its records not.
+    let cut = &bytes[..second_data_at + HEADER_LEN + 3];
+    assert_eq!(
+        each(cut, &[11, 14, 15, 16, 17], 19),
+        vec![
+            ts(1_001),
+            ts(2_000),
+            ts(2_000),
+            read_more(16, false),
+            read_more(17, false),
+        ]
+    );
+}
+
+#[test]
+fn a_corrupt_batch_fails_only_the_offsets_that_reach_it() {
+    let (mut bytes, second_data_at) = mixed_log();
+    let last_of_second = second_data_at
+        + RecordBatchHeader::parse(&bytes[second_data_at..])
+            .unwrap()
+            .total_len()
+        - 1;
+    bytes[last_of_second] ^= 0xff;
+    let answers = each(&bytes, &[13, 14, 16, 18], 19);
+    assert_eq!(answers[0], ts(1_009));
+    for (i, answer) in answers.iter().enumerate().skip(1) {
+        assert!(
+            matches!(answer, Err(BatchError::Crc { offset: 15, .. })),
+            "position {i}: {answer:?}"
+        );
+    }
+}
+
+/// Property: in random logs cut anywhere, every position of a random set
+/// gets from the shared walk exactly what it gets walking alone.
+#[test]
+fn a_shared_walk_answers_each_offset_as_a_walk_alone_does() {
+    let codecs = [Compression::None, Compression::Lz4, Compression::Zstd];
+    let mut rng = StdRng::seed_from_u64(11);
+    for case in 0..300 {
+        let start = rng.random_range(0..100_i64);
+        let (mut bytes, mut next) = (Vec::new(), start);
+        for _ in 0..rng.random_range(1..6) {
+            if rng.random_bool(0.3) {
+                bytes.extend(control_batch(next));
+                next += 1;
+            } else {
+                let count = rng.random_range(1..6);
+                let timestamps: Vec<i64> = (0..count).map(|i| next * 10 + i).collect();
+                let codec = codecs[rng.random_range(0..codecs.len())];
+                bytes.extend(batch(next, &timestamps, codec));
+                next += count;
+            }
+        }
+        let cut = rng.random_range(0..=bytes.len());
+        let hwm = rng.random_range(next - 1..next + 2);
+        let offsets: Vec<i64> = (0..rng.random_range(1..6))
+            .map(|_| rng.random_range(start..next + 2))
+            .collect();
+        let alone: Vec<_> = offsets
+            .iter()
+            .map(|&o| found(&bytes[..cut], o, hwm))
+            .collect();
+        assert_eq!(
+            each(&bytes[..cut], &offsets, hwm),
+            alone,
+            "case {case}: offsets {offsets:?}, cut {cut} of {}",
+            bytes.len()
+        );
+    }
+}
+
+/// Regression: stepping past a batch whose last offset is i64::MAX (the
+/// base offset is outside the CRC) overflowed.
+#[test]
+fn a_batch_ending_at_the_largest_offset_does_not_overflow() {
+    let mut marker = control_batch(4);
+    marker[..8].copy_from_slice(&i64::MAX.to_be_bytes());
+    assert_eq!(
+        found(&marker, 5, i64::MAX),
+        Ok(Located::Found(RecordAt::OnlyControlRecords))
+    );
+    let mut data = batch(0, &[1, 2], Compression::None);
+    data[..8].copy_from_slice(&(i64::MAX - 1).to_be_bytes());
+    assert_eq!(
+        found(&data, i64::MAX, i64::MAX),
+        Ok(Located::Found(RecordAt::AtLogEnd))
+    );
+    assert_eq!(found(&data, i64::MAX - 1, i64::MAX), ts(1));
+}

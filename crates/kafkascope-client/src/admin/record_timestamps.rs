@@ -2,12 +2,21 @@
 //! every (partition, offset) asked about, answered from the record batch
 //! header where it says enough ([`super::record_batch_header`]).
 //!
-//! One Fetch names a partition once, so several offsets of one partition go
-//! out in rounds (round k carries each partition's k-th offset), pipelined
-//! on the broker's connection; with one offset per partition that is one
-//! request per broker. Each partition gets few bytes: the broker still
-//! returns the first batch whole to the first partition of a request, and
-//! an answer cut short is fetched again with that partition alone.
+//! Several groups often sit on one partition a few records apart, and a
+//! Fetch names a partition once. So each partition's offsets are read with
+//! one fetch entry from the lowest, its byte budget grown with the distance
+//! to the highest ([`fetch_spans`]), and the answer's batches are walked
+//! once to settle every offset they reach ([`locate_each`]). With groups at
+//! nearby offsets that is one request per broker; offsets farther apart
+//! than a budget reaches go in a second request, sent at once.
+//!
+//! An answer need not reach every offset of its entry: the broker cuts it at
+//! the budget, and cuts the first batch too unless the partition comes first
+//! in the request. What is left is fetched again in rounds, each round one
+//! request per broker for all its partitions: wider where the answer stopped
+//! short of upper offsets, alone where not even the batch at the fetch
+//! offset came whole (a broker returns that batch whole to the first
+//! partition of a request only).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,22 +26,18 @@ use kafka_protocol::messages::fetch_response::PartitionData;
 use kafka_protocol::messages::{BrokerId, FetchRequest, FetchResponse, TopicName};
 use uuid::Uuid;
 
-use super::record_batch_header::{Located, Position, locate};
+use self::fetch_spans::{MAX_BYTES, Refetch, Span, plan, request_bytes};
+use super::record_batch_header::{Located, Position, locate, locate_each};
 use super::{Admin, ClusterMetadata, Partial, ShardError, TopicPartition, merge_shards, str_bytes};
 use crate::connection::Connection;
 use crate::error::{ClientError, Result};
 
 const API: &str = "FetchRequest";
-/// Enough for the batch header and a small first batch; a larger first
-/// batch still comes whole when the partition is first in its request.
-const PARTITION_MAX_BYTES: i32 = 512;
-/// Kafka's default `fetch.max.bytes`, the bound on one answer.
-const MAX_BYTES: i32 = 50 * 1024 * 1024;
 /// Fetch v13 names topics by id instead of by name.
 const TOPIC_IDS_FROM: i16 = 13;
-/// Fetches of one partition, alone, after its answer in the shared request
-/// was cut short; each makes progress or fails, so this only bounds a
-/// long run of control batches.
+/// Rounds of fetches beyond one per offset of the busiest partition, for
+/// long runs of control batches; each round moves every lookup on or
+/// fails it.
 const MAX_REFETCHES: usize = 8;
 
 /// What the log holds at an offset, as far as its age is concerned.
@@ -55,12 +60,16 @@ pub enum RecordAt {
 pub type OffsetKey = (TopicPartition, i64);
 type Answers = BTreeMap<OffsetKey, RecordAt>;
 
+mod fetch_spans;
+
 /// One offset to read and where its walk through the log stands.
 #[derive(Debug, Clone)]
 struct Lookup {
     key: OffsetKey,
     topic_id: Option<Uuid>,
     position: Position,
+    /// Why the last answer left it unread, once one has.
+    refetch: Option<Refetch>,
 }
 
 impl Lookup {
@@ -115,6 +124,7 @@ fn route(
             key: (tp.clone(), *offset),
             topic_id: None,
             position: Position::at(*offset),
+            refetch: None,
         };
         match placement.get(&(tp.0.as_str(), tp.1)) {
             Some((Some(leader), topic_id)) => by_leader.entry(*leader).or_default().push(Lookup {
@@ -144,8 +154,9 @@ fn unroutable(lookup: &Lookup, error: ResponseError) -> ShardError {
     }
 }
 
-/// Every lookup led by one broker: the rounds at once, then whatever was
-/// cut short, each alone, until answered.
+/// Every lookup led by one broker: the first spans of all its partitions in
+/// one request (further spans of a partition in further requests, sent at
+/// once), then, round by round, whatever the answers did not reach.
 async fn read_from_broker(
     connection: &Connection,
     lookups: Vec<Lookup>,
@@ -156,70 +167,77 @@ async fn read_from_broker(
         .any(|l| l.topic_id.is_none())
         .then_some(TOPIC_IDS_FROM - 1);
     let version = connection.version_for::<FetchRequest>(cap)?;
-    let rounds = into_rounds(lookups);
-    let outcomes = futures::future::join_all(
-        rounds
-            .into_iter()
-            .map(|round| fetch_round(connection, version, round)),
-    )
-    .await;
+    // Each round settles or moves on at least the lowest offset of every
+    // span, so this bounds a partition with many offsets and long runs of
+    // control batches alike.
+    let rounds = 1 + MAX_REFETCHES + most_offsets_on_one_partition(&lookups);
     let mut answer = Partial::<Answers>::empty();
-    let mut again = settle(connection, outcomes.into_iter().flatten(), &mut answer);
-    for _ in 0..MAX_REFETCHES {
-        if again.is_empty() {
+    let mut pending = lookups;
+    for _ in 0..rounds {
+        if pending.is_empty() {
             break;
         }
-        let alone = again
-            .into_iter()
-            .map(|lookup| fetch_round(connection, version, vec![lookup]));
-        let outcomes = futures::future::join_all(alone).await;
-        again = settle(connection, outcomes.into_iter().flatten(), &mut answer);
+        let requests = plan(pending);
+        let outcomes = futures::future::join_all(
+            requests
+                .into_iter()
+                .map(|spans| fetch_spans(connection, version, spans)),
+        )
+        .await;
+        pending = settle(connection, outcomes.into_iter().flatten(), &mut answer);
     }
-    answer.errors.extend(again.iter().map(|lookup| {
-        let reason = format!("no whole record batch after {MAX_REFETCHES} fetches");
+    answer.errors.extend(pending.iter().map(|lookup| {
+        let reason = format!("not reached after {rounds} rounds of fetches");
         lookup_error(lookup, records_error(connection, lookup, reason))
     }));
     Ok(answer)
 }
 
-/// Round k holds each partition's k-th lookup: a Fetch names a partition once.
-fn into_rounds(lookups: Vec<Lookup>) -> Vec<Vec<Lookup>> {
-    let mut rounds: Vec<Vec<Lookup>> = Vec::new();
-    let mut taken: BTreeMap<TopicPartition, usize> = BTreeMap::new();
+fn most_offsets_on_one_partition(lookups: &[Lookup]) -> usize {
+    let mut counts: BTreeMap<&TopicPartition, usize> = BTreeMap::new();
     for lookup in lookups {
-        let k = taken.entry(lookup.key.0.clone()).or_default();
-        if rounds.len() <= *k {
-            rounds.push(Vec::new());
-        }
-        rounds[*k].push(lookup);
-        *k += 1;
+        *counts.entry(&lookup.key.0).or_default() += 1;
     }
-    rounds
+    counts.into_values().max().unwrap_or(0)
 }
 
-/// Files answers and errors; returns the lookups that must be fetched again,
-/// failing those whose lone fetch made no progress.
+/// Files answers and errors; returns the lookups to fetch again, each with
+/// how, failing those a lone fetch could not move.
 fn settle(
     connection: &Connection,
-    outcomes: impl Iterator<Item = (Lookup, bool, Result<Located>)>,
+    outcomes: impl Iterator<Item = (Span, bool, Vec<Result<Located>>)>,
     answer: &mut Partial<Answers>,
 ) -> Vec<Lookup> {
     let mut again = Vec::new();
-    for (lookup, alone, outcome) in outcomes {
-        match outcome {
-            Ok(Located::Found(at)) => {
-                answer.value.insert(lookup.key, at);
+    for (span, alone, results) in outcomes {
+        for (lookup, outcome) in span.lookups.into_iter().zip(results) {
+            match outcome {
+                Ok(Located::Found(at)) => {
+                    answer.value.insert(lookup.key, at);
+                }
+                // Not even the batch at the fetch offset came whole.
+                Ok(Located::ReadMore(position)) if position == span.from && alone => {
+                    let reason = format!(
+                        "the broker returned no whole batch at offset {} even alone in a request",
+                        position.next
+                    );
+                    let error = records_error(connection, &lookup, reason);
+                    answer.errors.push(lookup_error(&lookup, error));
+                }
+                Ok(Located::ReadMore(position)) => {
+                    let refetch = if position == span.from {
+                        Refetch::Alone
+                    } else {
+                        Refetch::Wider
+                    };
+                    again.push(Lookup {
+                        position,
+                        refetch: Some(refetch),
+                        ..lookup
+                    });
+                }
+                Err(error) => answer.errors.push(lookup_error(&lookup, error)),
             }
-            Ok(Located::ReadMore(position)) if alone && position == lookup.position => {
-                let reason = format!(
-                    "the broker returned no whole batch at offset {} even alone in a request",
-                    position.next
-                );
-                let error = records_error(connection, &lookup, reason);
-                answer.errors.push(lookup_error(&lookup, error));
-            }
-            Ok(Located::ReadMore(position)) => again.push(Lookup { position, ..lookup }),
-            Err(error) => answer.errors.push(lookup_error(&lookup, error)),
         }
     }
     again
@@ -234,68 +252,63 @@ fn lookup_error(lookup: &Lookup, error: ClientError) -> ShardError {
     }
 }
 
-/// Sends one request for `round` and reads each partition's answer; the
-/// flag says whether the lookup was alone in its request.
-async fn fetch_round(
+/// Sends one request for `spans` and reads each span's answer, one result
+/// per lookup; the flag says whether the span was alone in its request.
+async fn fetch_spans(
     connection: &Connection,
     version: i16,
-    round: Vec<Lookup>,
-) -> Vec<(Lookup, bool, Result<Located>)> {
-    let alone = round.len() == 1;
-    let request = request_for(&round, version);
+    spans: Vec<Span>,
+) -> Vec<(Span, bool, Vec<Result<Located>>)> {
+    let alone = spans.len() == 1;
+    let request = request_for(&spans, version);
     let response = connection.send_at(&request, version).await;
-    round
+    spans
         .into_iter()
-        .map(|lookup| {
-            let outcome = match &response {
-                Ok(response) => read_partition(connection, version, response, &lookup),
-                Err(error) => Err(error.clone()),
+        .map(|span| {
+            let results = match &response {
+                Ok(response) => read_span(connection, version, response, &span),
+                Err(error) => span.lookups.iter().map(|_| Err(error.clone())).collect(),
             };
-            (lookup, alone, outcome)
+            (span, alone, results)
         })
         .collect()
 }
 
-fn request_for(round: &[Lookup], version: i16) -> FetchRequest {
-    let mut topics: BTreeMap<&str, Vec<&Lookup>> = BTreeMap::new();
-    for lookup in round {
+fn request_for(spans: &[Span], version: i16) -> FetchRequest {
+    let mut topics: BTreeMap<&str, Vec<&Span>> = BTreeMap::new();
+    for span in spans {
         topics
-            .entry(lookup.key.0.0.as_str())
+            .entry(span.partition.0.as_str())
             .or_default()
-            .push(lookup);
+            .push(span);
     }
     let fetch_topics = topics
         .into_iter()
-        .map(|(name, lookups)| {
+        .map(|(name, spans)| {
             let topic = FetchTopic::default().with_partitions(
-                lookups
+                spans
                     .iter()
-                    .map(|l| {
+                    .map(|span| {
                         FetchPartition::default()
-                            .with_partition(l.key.0.1)
-                            .with_fetch_offset(l.position.next)
-                            .with_partition_max_bytes(PARTITION_MAX_BYTES)
+                            .with_partition(span.partition.1)
+                            .with_fetch_offset(span.from.next)
+                            .with_partition_max_bytes(span.max_bytes)
                     })
                     .collect(),
             );
-            match lookups[0].topic_id.filter(|_| version >= TOPIC_IDS_FROM) {
+            match spans[0].topic_id.filter(|_| version >= TOPIC_IDS_FROM) {
                 Some(id) => topic.with_topic_id(id),
                 None => topic.with_topic(TopicName(str_bytes(name))),
             }
         })
         .collect();
-    let partitions = i32::try_from(round.len()).unwrap_or(i32::MAX);
     FetchRequest::default()
         // -1: a consumer, not a follower replica.
         .with_replica_id(BrokerId(-1))
         // Answer at once with whatever is there: we never wait for new data.
         .with_max_wait_ms(0)
         .with_min_bytes(0)
-        .with_max_bytes(
-            PARTITION_MAX_BYTES
-                .saturating_mul(partitions)
-                .min(MAX_BYTES),
-        )
+        .with_max_bytes(request_bytes(spans).min(MAX_BYTES))
         // READ_UNCOMMITTED: what a consumer that sees everything reads next.
         .with_isolation_level(0)
         // Session id 0 with epoch -1: a full fetch that opens no fetch session.
@@ -304,49 +317,79 @@ fn request_for(round: &[Lookup], version: i16) -> FetchRequest {
         .with_topics(fetch_topics)
 }
 
-fn read_partition(
+/// One result per lookup of `span`: an error of the whole partition is
+/// every lookup's error.
+fn read_span(
     connection: &Connection,
     version: i16,
     response: &FetchResponse,
-    lookup: &Lookup,
-) -> Result<Located> {
+    span: &Span,
+) -> Vec<Result<Located>> {
+    let each = |error: &dyn Fn(&Lookup) -> ClientError| {
+        span.lookups.iter().map(|l| Err(error(l))).collect()
+    };
     if response.error_code != 0 {
-        return Err(kafka_error(connection, response.error_code, lookup));
+        return each(&|l| kafka_error(connection, response.error_code, l));
     }
-    let ((topic, partition), _) = &lookup.key;
-    let data = response
+    let Some(data) = partition_in(response, span, version) else {
+        let (topic, partition) = &span.partition;
+        return each(&|_| ClientError::Decode {
+            addr: connection.addr().to_string(),
+            api: API,
+            version,
+            reason: format!("the answer lacks {topic}-{partition}"),
+        });
+    };
+    match data.error_code {
+        0 => {
+            let records = data.records.as_deref().unwrap_or_default();
+            let from: Vec<Position> = span.lookups.iter().map(|l| l.position).collect();
+            locate_each(records, &from, data.high_watermark)
+                .into_iter()
+                .zip(&span.lookups)
+                .map(|(located, l)| {
+                    located.map_err(|e| records_error(connection, l, e.to_string()))
+                })
+                .collect()
+        }
+        code if code == ResponseError::OffsetOutOfRange.code() => span
+            .lookups
+            .iter()
+            .map(|l| out_of_range(connection, l, span.from, data))
+            .collect(),
+        code => each(&|l| kafka_error(connection, code, l)),
+    }
+}
+
+fn partition_in<'a>(
+    response: &'a FetchResponse,
+    span: &Span,
+    version: i16,
+) -> Option<&'a PartitionData> {
+    let (topic, partition) = &span.partition;
+    response
         .responses
         .iter()
         .filter(
-            |t| match lookup.topic_id.filter(|_| version >= TOPIC_IDS_FROM) {
+            |t| match span.topic_id.filter(|_| version >= TOPIC_IDS_FROM) {
                 Some(id) => t.topic_id == id,
                 None => t.topic.0.as_str() == topic,
             },
         )
         .flat_map(|t| &t.partitions)
         .find(|p| p.partition_index == *partition)
-        .ok_or_else(|| ClientError::Decode {
-            addr: connection.addr().to_string(),
-            api: API,
-            version,
-            reason: format!("the answer lacks {topic}-{partition}"),
-        })?;
-    match data.error_code {
-        0 => {
-            let records = data.records.as_deref().unwrap_or_default();
-            locate(records, lookup.position, data.high_watermark)
-                .map_err(|e| records_error(connection, lookup, e.to_string()))
-        }
-        code if code == ResponseError::OffsetOutOfRange.code() => {
-            out_of_range(connection, lookup, data)
-        }
-        code => Err(kafka_error(connection, code, lookup)),
-    }
 }
 
 /// Kafka answers OFFSET_OUT_OF_RANGE on either side of the log and, unlike
 /// a successful fetch, leaves log start and high watermark unknown (-1).
-fn out_of_range(connection: &Connection, lookup: &Lookup, data: &PartitionData) -> Result<Located> {
+/// The error is about the fetch offset (`from`): a lookup above it that
+/// the known bounds do not settle is fetched again from its own offset.
+fn out_of_range(
+    connection: &Connection,
+    lookup: &Lookup,
+    from: Position,
+    data: &PartitionData,
+) -> Result<Located> {
     let next = lookup.position.next;
     if data.log_start_offset >= 0 && next < data.log_start_offset {
         return Ok(Located::Found(RecordAt::BelowLogStart(Some(
@@ -356,6 +399,9 @@ fn out_of_range(connection: &Connection, lookup: &Lookup, data: &PartitionData) 
     if data.high_watermark >= 0 && next >= data.high_watermark {
         return locate(&[], lookup.position, data.high_watermark)
             .map_err(|e| records_error(connection, lookup, e.to_string()));
+    }
+    if next > from.next {
+        return Ok(Located::ReadMore(lookup.position));
     }
     let mut error = kafka_error(connection, data.error_code, lookup);
     if let ClientError::Kafka { context, .. } = &mut error {
