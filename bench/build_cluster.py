@@ -74,7 +74,9 @@ def create_topics(bootstrap):
 
 
 def produce_range(args):
-    bootstrap, first, last = args
+    """Produces `records` records into every partition of topics
+    first..last, one record per batch."""
+    bootstrap, first, last, records = args
     producer = Producer(
         {
             "bootstrap.servers": bootstrap,
@@ -97,7 +99,7 @@ def produce_range(args):
     for t in range(first, last):
         name = topic_name(t)
         for p in range(PARTITIONS):
-            for r in range(RECORDS):
+            for r in range(records):
                 while True:
                     try:
                         producer.produce(
@@ -131,6 +133,12 @@ def group_partitions(g):
     ]
 
 
+def initial_offset(g, t, p):
+    """Where group g first commits on partition p of topic t: somewhere
+    inside the log, so the lag is 1..RECORDS."""
+    return (g + t + p) % max(RECORDS, 1)
+
+
 def commit_range(args):
     bootstrap, first, last = args
     committed = 0
@@ -142,9 +150,8 @@ def commit_range(args):
                 "enable.auto.commit": False,
             }
         )
-        # Commit somewhere inside the log, so the lag is 1..RECORDS.
         offsets = [
-            TopicPartition(topic_name(t), p, (g + t + p) % max(RECORDS, 1))
+            TopicPartition(topic_name(t), p, initial_offset(g, t, p))
             for t, p in group_partitions(g)
         ]
         for attempt in range(5):
@@ -181,7 +188,7 @@ def main():
 
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
         started = time.monotonic()
-        jobs = [(bootstrap, a, b) for a, b in ranges(TOPICS, WORKERS * 4)]
+        jobs = [(bootstrap, a, b, RECORDS) for a, b in ranges(TOPICS, WORKERS * 4)]
         sent = sum(pool.map(produce_range, jobs))
         log(f"produced {sent} records in {time.monotonic() - started:.1f}s")
 

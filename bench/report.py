@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Prints the benchmark table from the files bench/run.sh left in WORKDIR:
-floor.json (protocol_floor), cycle.json (collect_cycle), serve.env
-(kafkascope serve) and, unless klag-exporter was skipped, klag.env.
+floor.json (protocol_floor), cycle.json (collect_cycle), serve.env and
+serve-lag.prom (kafkascope serve), unless klag-exporter was skipped klag.env
+(rate mode) and, when run, klag-message.env and klag-message-lag.prom
+(message mode), and with moving consumers cycle-moving.json and mover.json.
 
 Usage: report.py WORKDIR
 """
@@ -10,6 +12,9 @@ import json
 import os
 import statistics
 import sys
+
+import lag_seconds_compare
+from report_consumer_health import print_lag_seconds, print_requests
 
 # The targets from the issue. Misses are reported, never fatal.
 CYCLE_VS_FLOOR = 1.25
@@ -20,7 +25,7 @@ METRICS_LIMIT_MS = 50.0
 
 # Display order: a cycle's collectors and the floor's requests as they run.
 COLLECTORS = ["cluster_metadata", "consumer_groups", "committed_offsets", "log_offsets",
-              "log_dirs", "topic_configs"]
+              "record_timestamps", "log_dirs", "topic_configs"]
 STEPS = ["metadata", "list_groups", "describe_groups", "offset_fetch", "list_offsets_latest",
          "list_offsets_committed", "list_offsets_earliest"]
 
@@ -66,6 +71,59 @@ def klag_phases(path):
     return {k: statistics.median(v) for k, v in samples.items()}
 
 
+def read_json(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read().strip()
+    return json.loads(text) if text else None
+
+
+def klag_figures(env):
+    """klag-exporter's figures from NAME.env; every value None when absent.
+    The first cycle is kept apart; median and max are over the others."""
+    out = dict.fromkeys(["first", "median", "max", "count", "rss_cycles", "rss_metrics",
+                         "metrics_ms", "metrics_max", "size_kb", "samples"])
+    if not env:
+        return out
+    cycles = [float(x) for x in filter(None, env["cycles"].split(","))]
+    if cycles:
+        out["first"] = cycles[0]
+    rest = cycles[1:]
+    out["count"] = len(rest)
+    if rest:
+        out["median"], out["max"] = statistics.median(rest), max(rest)
+    got = fetches(env["metrics"])
+    if got:
+        out["metrics_ms"] = statistics.median(f[0] for f in got)
+        out["metrics_max"] = max(f[0] for f in got)
+        out["size_kb"], out["samples"] = got[-1][1] / 1000, got[-1][2]
+    out["rss_cycles"] = mb(int(env["rss_cycles_kib"]))
+    out["rss_metrics"] = mb(int(env["rss_metrics_kib"]))
+    return out
+
+
+def klag_note(env, figures):
+    if not env:
+        return "skipped"
+    note = f"poll_interval {env['interval']}, {figures['count']} cycles after the first"
+    if env.get("groups", "all") != "all":
+        note += f", watching the first {env['groups']} groups only"
+    if int(env.get("failed") or 0):
+        note += f", {env['failed']} failed or timed out"
+    return note
+
+
+def print_table(headers, rows):
+    """Rows of strings under headers, the first column left-aligned."""
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join([r[0].ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(r[1:], widths[1:])]))
+
+
 def mb(kib):
     """KiB (as /proc reports) to MB (10^6 bytes)."""
     return kib * 1024 / 1e6 if kib is not None else None
@@ -91,6 +149,7 @@ def main():
         cycle = json.load(f)
     serve = read_env(os.path.join(work, "serve.env"))
     klag = read_env(os.path.join(work, "klag.env"))
+    klag_message = read_env(os.path.join(work, "klag-message.env"))
 
     sizes = {k: os.environ.get(k, "?") for k in (
         "BENCH_TOPICS", "BENCH_PARTITIONS", "BENCH_GROUPS", "BENCH_GROUP_PARTITIONS", "BENCH_RECORDS")}
@@ -124,57 +183,44 @@ def main():
     ks_rss_cycles = mb(int(serve["rss_cycles_kib"])) if serve else None
     ks_rss_metrics = mb(int(serve["rss_metrics_kib"])) if serve else None
 
-    klag_cycles = []
-    klag_first = None
-    klag_metrics_ms = klag_metrics_max = klag_rss_cycles = klag_rss_metrics = None
-    klag_fetches = []
-    if klag:
-        all_cycles = [float(x) for x in filter(None, klag["cycles"].split(","))]
-        if all_cycles:
-            klag_first, klag_cycles = all_cycles[0], all_cycles[1:]
-        klag_fetches = fetches(klag["metrics"])
-        if klag_fetches:
-            klag_metrics_ms = statistics.median(f[0] for f in klag_fetches)
-            klag_metrics_max = max(f[0] for f in klag_fetches)
-        klag_rss_cycles = mb(int(klag["rss_cycles_kib"]))
-        klag_rss_metrics = mb(int(klag["rss_metrics_kib"]))
-    klag_median = statistics.median(klag_cycles) if klag_cycles else None
-    klag_max = max(klag_cycles) if klag_cycles else None
+    kl = klag_figures(klag)
+    klm = klag_figures(klag_message)
+    klag_median = kl["median"]
+    moving = read_json(os.path.join(work, "cycle-moving.json"))
 
     rows = [
-        ("cycle, median (ms)", fmt(cycle["cycle_median_ms"]), fmt(klag_median),
+        ("cycle, median (ms)", fmt(cycle["cycle_median_ms"]), fmt(kl["median"]),
+         fmt(klm["median"]),
          f"{fmt(seq['total_median_ms'])} seq / {fmt(pipe['total_median_ms'])} pipe / "
          f"{fmt(par['total_median_ms'])} 7 conns"),
-        ("cycle, max (ms)", fmt(cycle["cycle_max_ms"]), fmt(klag_max),
+        ("cycle, max (ms)", fmt(cycle["cycle_max_ms"]), fmt(kl["max"]), fmt(klm["max"]),
          f"{fmt(seq['total_max_ms'])} seq / {fmt(pipe['total_max_ms'])} pipe / "
          f"{fmt(par['total_max_ms'])} 7 conns"),
-        ("first cycle (ms)", fmt(cycle["first_cycle_ms"]), fmt(klag_first), "-"),
-        ("peak RSS after cycles (MB)", fmt(ks_rss_cycles), fmt(klag_rss_cycles), "-"),
-        ("peak RSS after /metrics (MB)", fmt(ks_rss_metrics), fmt(klag_rss_metrics), "-"),
-        ("GET /metrics, median (ms)", fmt(ks_metrics_ms), fmt(klag_metrics_ms), "-"),
-        ("GET /metrics, max (ms)", fmt(ks_metrics_max), fmt(klag_metrics_max), "-"),
+        ("first cycle (ms)", fmt(cycle["first_cycle_ms"]), fmt(kl["first"]), fmt(klm["first"]), "-"),
+        ("moving consumers: cycle, median (ms)",
+         fmt(moving["cycle_median_ms"]) if moving else "n/a", "-", "-", "-"),
+        ("moving consumers: cycle, max (ms)",
+         fmt(moving["cycle_max_ms"]) if moving else "n/a", "-", "-", "-"),
+        ("peak RSS after cycles (MB)", fmt(ks_rss_cycles), fmt(kl["rss_cycles"]),
+         fmt(klm["rss_cycles"]), "-"),
+        ("peak RSS after /metrics (MB)", fmt(ks_rss_metrics), fmt(kl["rss_metrics"]),
+         fmt(klm["rss_metrics"]), "-"),
+        ("GET /metrics, median (ms)", fmt(ks_metrics_ms), fmt(kl["metrics_ms"]),
+         fmt(klm["metrics_ms"]), "-"),
+        ("GET /metrics, max (ms)", fmt(ks_metrics_max), fmt(kl["metrics_max"]),
+         fmt(klm["metrics_max"]), "-"),
         ("/metrics size (KB)", fmt(ks_fetches[-1][1] / 1000 if ks_fetches else None),
-         fmt(klag_fetches[-1][1] / 1000 if klag_fetches else None), "-"),
+         fmt(kl["size_kb"]), fmt(klm["size_kb"]), "-"),
         ("/metrics samples", fmt(ks_fetches[-1][2] if ks_fetches else None, digits=0),
-         fmt(klag_fetches[-1][2] if klag_fetches else None, digits=0), "-"),
+         fmt(kl["samples"], digits=0), fmt(klm["samples"], digits=0), "-"),
     ]
-    klag_note = ""
-    if klag:
-        klag_note = f" (poll_interval {klag['interval']}, {len(klag_cycles)} cycles after the first"
-        if int(klag.get("failed") or 0):
-            klag_note += f", {klag['failed']} failed or timed out"
-        klag_note += ")"
-    elif not klag:
-        klag_note = " (skipped)"
-    headers = ("", "kafkascope", "klag-exporter", "protocol floor")
-    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(4)]
-    print()
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join([r[0].ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(r[1:], widths[1:])]))
-    if klag_note:
-        print(f"klag-exporter{klag_note}")
+    headers = ("", "kafkascope", "klag (rate)", "klag (message)", "protocol floor")
+    print_table(headers, rows)
+    print(f"klag-exporter, rate mode: {klag_note(klag, kl)}")
+    print(f"klag-exporter, message mode: {klag_note(klag_message, klm)}")
+    if moving:
+        print(f"moving consumers: kafkascope cycles {moving['pause_ms']} ms apart while "
+              "bench/move_commits.py commits (see below)")
     phases = klag_phases(os.path.join(work, "klag-cycles.log"))
     if phases:
         print("klag-exporter phases, median ms over cycles after the first (its own log): "
@@ -202,6 +248,9 @@ def main():
     if floor.get("describe_log_dirs_median_ms") is not None:
         print(f"DescribeLogDirs (in kafkascope's cycle, not in the floor): "
               f"{floor['describe_log_dirs_median_ms']:.1f} ms")
+
+    print_requests(cycle, moving, read_json(os.path.join(work, "mover.json")))
+    print_lag_seconds(lag_seconds_compare.compare(work), cycle, ks_rss_metrics, klm)
 
     # ---- targets
     ks = cycle["cycle_median_ms"]

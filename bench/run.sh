@@ -22,15 +22,42 @@
 #                                  caches, so it re-reads them every cycle as
 #                                  kafkascope does
 #   BENCH_SKIP_KLAG [0]            1: leave klag-exporter out
+#   BENCH_KLAG_MESSAGE [1 at full size, else 0]  1: a second klag-exporter run
+#                                  with timestamp_sampling mode = "message"
+#                                  (reads the record at each committed offset),
+#                                  whose lag seconds are compared with kafkascope's
+#   BENCH_KLAG_MESSAGE_GROUPS [10] groups that run watches (bench-group-00000
+#                                  on): it reads one record per group-partition,
+#                                  about ten a second against tansu, so all
+#                                  20,000 would take over half an hour a cycle
+#   BENCH_KLAG_MESSAGE_INTERVAL [60s]  its poll_interval (its cycle must fit
+#                                  in this minus 5s)
+#   BENCH_KLAG_MESSAGE_CYCLES [2]  its cycles measured after the first
+#   BENCH_KLAG_FETCHES [5]         its max_concurrent_fetches (klag's default)
+#   BENCH_MOVING [1 at full size, else 0]  1: after everything else, measure
+#                                  kafkascope's cycles again while
+#                                  bench/move_commits.py keeps groups committing
+#   BENCH_MOVE_SHARE [0.1]         share of group-partitions moved per period
+#   BENCH_MOVE_PERIOD [1]          seconds between the mover's commit rounds
+#   BENCH_MOVE_SECONDS [60]        how long the mover can keep going (sets how
+#                                  many records it produces ahead)
+#   BENCH_MOVING_PAUSE_MS [1000]   pause between the moving phase's cycles
 #   BENCH_KLAG_VERSION [0.1.29]    klag-exporter version to install
 #   BENCH_KEEP [0]                 1: keep the work directory (logs, JSON)
 #   KAFKASCOPE_CACHE [~/.cache/kafkascope]  where tansu and klag-exporter live
 #
+# "Full size" means BENCH_TOPICS and BENCH_GROUPS both left unset.
 # Quick run: BENCH_TOPICS=50 BENCH_GROUPS=50 BENCH_SKIP_KLAG=1 bench/run.sh
 
 set -euo pipefail
 
+# The whole script is one block, so bash reads it all before running any of
+# it: editing the file during a run cannot change the run.
+{
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+FULL_SIZE=0
+[[ -z ${BENCH_TOPICS:-} && -z ${BENCH_GROUPS:-} ]] && FULL_SIZE=1
 CACHE=${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}
 export BENCH_TOPICS=${BENCH_TOPICS:-1000}
 export BENCH_PARTITIONS=${BENCH_PARTITIONS:-10}
@@ -45,6 +72,16 @@ BENCH_KLAG_CONCURRENT_GROUPS=${BENCH_KLAG_CONCURRENT_GROUPS:-30}
 BENCH_KLAG_NO_CACHE=${BENCH_KLAG_NO_CACHE:-0}
 BENCH_SKIP_KLAG=${BENCH_SKIP_KLAG:-0}
 BENCH_KLAG_VERSION=${BENCH_KLAG_VERSION:-0.1.29}
+BENCH_KLAG_MESSAGE=${BENCH_KLAG_MESSAGE:-$FULL_SIZE}
+BENCH_KLAG_MESSAGE_GROUPS=${BENCH_KLAG_MESSAGE_GROUPS:-10}
+BENCH_KLAG_MESSAGE_INTERVAL=${BENCH_KLAG_MESSAGE_INTERVAL:-60s}
+BENCH_KLAG_MESSAGE_CYCLES=${BENCH_KLAG_MESSAGE_CYCLES:-2}
+BENCH_KLAG_FETCHES=${BENCH_KLAG_FETCHES:-5}
+BENCH_MOVING=${BENCH_MOVING:-$FULL_SIZE}
+BENCH_MOVING_PAUSE_MS=${BENCH_MOVING_PAUSE_MS:-1000}
+export BENCH_MOVE_SHARE=${BENCH_MOVE_SHARE:-0.1}
+export BENCH_MOVE_PERIOD=${BENCH_MOVE_PERIOD:-1}
+export BENCH_MOVE_SECONDS=${BENCH_MOVE_SECONDS:-60}
 BENCH_KEEP=${BENCH_KEEP:-0}
 
 TANSU_VERSION=0.6.0
@@ -109,6 +146,12 @@ time_metrics() {
         awk -v s="$seconds" -v b="$bytes" -v n="$series" 'BEGIN {printf "%.3f %d %d\n", s * 1000, b, n}' >>"$out"
     done
     cp "$body" "$out.body"
+}
+
+# GETs $1 once into $2.prom and writes the Unix time of the request to $2.time.
+scrape() {
+    date +%s.%N >"$2.time"
+    curl -sS -o "$2.prom" "$1"
 }
 
 ensure_tansu() {
@@ -196,6 +239,7 @@ sleep $((BENCH_INTERVAL * 3 + 1))
 KS_RSS_CYCLES=$(peak_rss "$KS_PID")
 time_metrics "http://127.0.0.1:$KS_PORT/metrics" "$WORK/serve-metrics.txt"
 KS_RSS_METRICS=$(peak_rss "$KS_PID")
+scrape "http://127.0.0.1:$KS_PORT/metrics" "$WORK/serve-lag"
 KS_SERVE_CYCLE=$(awk '/^kafkascope_collection_duration_seconds/ {print $2 * 1000}' "$WORK/serve-metrics.txt.body")
 kill "$KS_PID"
 wait "$KS_PID" 2>/dev/null || true
@@ -208,23 +252,34 @@ wait "$KS_PID" 2>/dev/null || true
 log "kafkascope serve: peak RSS ${KS_RSS_CYCLES} KiB after cycles, ${KS_RSS_METRICS} KiB after /metrics"
 
 # ---------------------------------------------------------------- klag-exporter
-if [[ $BENCH_SKIP_KLAG != 1 ]]; then
-    KLAG_PORT=$(free_port)
-    caches=""
+# run_klag NAME MODE INTERVAL CYCLES [GROUPS]: runs klag-exporter with time
+# lag in MODE ("rate" or "message"), watching every group or only the first
+# GROUPS, until it has logged CYCLES cycles; times its /metrics, keeps the
+# last answer (NAME-lag.prom, scraped at NAME-lag.time) and writes NAME.env
+# and NAME-cycles.log.
+run_klag() {
+    local name=$1 mode=$2 interval=$3 cycles=$4 groups=${5:-}
+    local whitelist='".*"'
+    if [[ -n $groups ]]; then
+        whitelist=$(python3 -c 'import sys; print(", ".join(f"\"^bench-group-{g:05d}$\"" for g in range(int(sys.argv[1]))))' "$groups")
+    fi
+    local port caches="" config=$WORK/$name.toml klag_log_file=$WORK/$name.log
+    port=$(free_port)
     if [[ $BENCH_KLAG_NO_CACHE == 1 ]]; then
         caches=$'metadata_cache_ttl = "0s"\nconsumer_groups_cache_ttl = "0s"'
     fi
-    cat >"$WORK/klag.toml" <<EOF
+    cat >"$config" <<EOF
 [exporter]
-poll_interval = "$BENCH_KLAG_INTERVAL"
-http_port = $KLAG_PORT
+poll_interval = "$interval"
+http_port = $port
 http_host = "127.0.0.1"
 granularity = "partition"
 staleness_threshold = "1h"
 
 [exporter.timestamp_sampling]
 enabled = true
-mode = "rate"
+mode = "$mode"
+max_concurrent_fetches = $BENCH_KLAG_FETCHES
 
 [exporter.performance]
 max_concurrent_groups = $BENCH_KLAG_CONCURRENT_GROUPS
@@ -236,44 +291,80 @@ enabled = false
 [[clusters]]
 name = "bench"
 bootstrap_servers = "$BOOTSTRAP"
-group_whitelist = [".*"]
+group_whitelist = [$whitelist]
 group_blacklist = []
 topic_whitelist = [".*"]
 topic_blacklist = []
 EOF
-    klag_cycles=$((BENCH_CYCLES + 1))
-    log "klag-exporter on 127.0.0.1:$KLAG_PORT, poll_interval $BENCH_KLAG_INTERVAL: waiting for $klag_cycles cycles"
-    NO_COLOR=1 "$KLAG_BIN" --config "$WORK/klag.toml" --log-level "info,klag_exporter=debug" \
-        >"$WORK/klag.log" 2>&1 &
-    KLAG_PID=$!
-    PIDS+=("$KLAG_PID")
-    klag_log() { sed 's/\x1b\[[0-9;]*m//g' "$WORK/klag.log"; }
-    deadline=$((SECONDS + 1800))
+    log "klag-exporter ($mode mode) on 127.0.0.1:$port, poll_interval $interval: waiting for $cycles cycles"
+    NO_COLOR=1 "$KLAG_BIN" --config "$config" --log-level "info,klag_exporter=debug" >"$klag_log_file" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    klag_log() { sed 's/\x1b\[[0-9;]*m//g' "$klag_log_file"; }
+    local deadline=$((SECONDS + 1800)) done_cycles failed
     while true; do
         done_cycles=$(klag_log | grep -c 'Collection cycle completed' || true)
         failed=$(klag_log | grep -cE 'Collection (timed out|failed)' || true)
-        ((done_cycles + failed >= klag_cycles)) && break
-        kill -0 "$KLAG_PID" 2>/dev/null || { log "klag-exporter exited; see its log"; klag_log | tail -20 >&2; exit 1; }
+        ((done_cycles + failed >= cycles)) && break
+        kill -0 "$pid" 2>/dev/null || { log "klag-exporter exited; see its log"; klag_log | tail -20 >&2; exit 1; }
         ((SECONDS < deadline)) || { log "klag-exporter: only $done_cycles cycles in 30 minutes"; break; }
         sleep 1
     done
-    KLAG_RSS_CYCLES=$(peak_rss "$KLAG_PID")
-    time_metrics "http://127.0.0.1:$KLAG_PORT/metrics" "$WORK/klag-metrics.txt"
-    KLAG_RSS_METRICS=$(peak_rss "$KLAG_PID")
-    kill "$KLAG_PID"
-    wait "$KLAG_PID" 2>/dev/null || true
-    klag_log | grep -E 'Collection cycle completed|Batched collection completed|Collection (timed out|failed)' \
-        >"$WORK/klag-cycles.log" || true
+    local rss_cycles rss_metrics
+    rss_cycles=$(peak_rss "$pid")
+    time_metrics "http://127.0.0.1:$port/metrics" "$WORK/$name-metrics.txt"
+    rss_metrics=$(peak_rss "$pid")
+    scrape "http://127.0.0.1:$port/metrics" "$WORK/$name-lag"
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    klag_log | grep -E 'Collection cycle completed|Batched collection completed|Collected offsets|Collection (timed out|failed)' \
+        >"$WORK/$name-cycles.log" || true
     {
-        echo "rss_cycles_kib=$KLAG_RSS_CYCLES"
-        echo "rss_metrics_kib=$KLAG_RSS_METRICS"
+        echo "mode=$mode"
+        echo "rss_cycles_kib=$rss_cycles"
+        echo "rss_metrics_kib=$rss_metrics"
         echo "cycles=$(klag_log | sed -n 's/.*Collection cycle completed.*elapsed_ms=\([0-9]*\).*/\1/p' | paste -sd, -)"
         echo "failed=$(klag_log | grep -cE 'Collection (timed out|failed)' || true)"
-        echo "interval=$BENCH_KLAG_INTERVAL"
-        echo "metrics=$(awk '{printf "%s%s:%s:%s", (NR>1?",":""), $1, $2, $3}' "$WORK/klag-metrics.txt")"
-    } >"$WORK/klag.env"
-    log "klag-exporter: peak RSS ${KLAG_RSS_CYCLES} KiB after cycles, ${KLAG_RSS_METRICS} KiB after /metrics"
+        echo "interval=$interval"
+        echo "groups=${groups:-all}"
+        echo "metrics=$(awk '{printf "%s%s:%s:%s", (NR>1?",":""), $1, $2, $3}' "$WORK/$name-metrics.txt")"
+    } >"$WORK/$name.env"
+    log "klag-exporter ($mode mode): peak RSS ${rss_cycles} KiB after cycles, ${rss_metrics} KiB after /metrics"
+}
+
+if [[ $BENCH_SKIP_KLAG != 1 ]]; then
+    run_klag klag rate "$BENCH_KLAG_INTERVAL" $((BENCH_CYCLES + 1))
+    if [[ $BENCH_KLAG_MESSAGE == 1 ]]; then
+        run_klag klag-message message "$BENCH_KLAG_MESSAGE_INTERVAL" $((BENCH_KLAG_MESSAGE_CYCLES + 1)) \
+            "$BENCH_KLAG_MESSAGE_GROUPS"
+    fi
+fi
+
+# ---------------------------------------------------------------- moving consumers
+# Last, because the mover changes the cluster: records are produced ahead
+# and a share of the groups commit anew every period.
+if [[ $BENCH_MOVING == 1 ]]; then
+    log "moving consumers: bench/move_commits.py (share $BENCH_MOVE_SHARE every ${BENCH_MOVE_PERIOD}s)"
+    python3 "$ROOT/bench/move_commits.py" "$BOOTSTRAP" >"$WORK/mover.json" 2>"$WORK/mover.log" &
+    MOVER_PID=$!
+    PIDS+=("$MOVER_PID")
+    deadline=$((SECONDS + 600))
+    until grep -q '\] moving:' "$WORK/mover.log"; do
+        kill -0 "$MOVER_PID" 2>/dev/null || { log "move_commits.py exited"; cat "$WORK/mover.log" >&2; exit 1; }
+        ((SECONDS < deadline)) || { log "move_commits.py never started moving"; exit 1; }
+        sleep 0.5
+    done
+    cat "$WORK/mover.log" >&2
+    log "kafkascope collection cycle with moving consumers (1 + $BENCH_CYCLES cycles, ${BENCH_MOVING_PAUSE_MS} ms apart)"
+    "$BIN/collect_cycle" "$BOOTSTRAP" "$BENCH_CYCLES" "$BENCH_MOVING_PAUSE_MS" \
+        >"$WORK/cycle-moving.json" 2>"$WORK/cycle-moving.txt"
+    cat "$WORK/cycle-moving.txt" >&2
+    kill -TERM "$MOVER_PID"
+    wait "$MOVER_PID" 2>/dev/null || true
+    tail -n 1 "$WORK/mover.log" >&2
 fi
 
 # ---------------------------------------------------------------- report
 python3 "$ROOT/bench/report.py" "$WORK"
+exit
+}

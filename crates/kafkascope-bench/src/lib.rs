@@ -6,12 +6,15 @@
 //!   cycle needs, on one connection, with no processing: the floor a cycle
 //!   cannot beat;
 //! - `collect_cycle`: kafkascope's own collection cycle
-//!   ([`kafkascope_collector::ClusterCollector::collect_once`]), timed.
+//!   ([`kafkascope_collector::ClusterCollector::collect_once`]), timed, with
+//!   the requests each cycle sent by API ([`cycle_deltas`]).
 //!
 //! Both print a human-readable report on stderr and one JSON object on
 //! stdout for `bench/report.py`.
 
 use std::time::Duration;
+
+pub mod cycle_deltas;
 
 /// Milliseconds, as a float, for reports.
 pub fn ms(d: Duration) -> f64 {
