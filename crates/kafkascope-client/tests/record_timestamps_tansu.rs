@@ -1,5 +1,6 @@
 //! `Admin::record_timestamps` against the real tansu broker, with records
-//! produced by librdkafka at explicit CreateTime timestamps.
+//! produced by librdkafka at explicit CreateTime timestamps, and what the
+//! lookups cost in Fetch requests.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -57,8 +58,11 @@ fn key(partition: i32, offset: i64) -> ((String, i32), i64) {
 #[tokio::test]
 async fn tansu_record_timestamps_are_the_produced_ones() {
     let tansu = seeded();
-    let pool = BrokerPool::new(vec![tansu.bootstrap()], ClientConfig::default());
-    let admin = Admin::new(Arc::new(pool));
+    let pool = Arc::new(BrokerPool::new(
+        vec![tansu.bootstrap()],
+        ClientConfig::default(),
+    ));
+    let admin = Admin::new(pool.clone());
     let metadata = admin.metadata().await.unwrap();
 
     let mut wanted = BTreeSet::new();
@@ -75,4 +79,7 @@ async fn tansu_record_timestamps_are_the_produced_ones() {
     let result = admin.record_timestamps(&metadata, &wanted).await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
     assert_eq!(result.value, expected);
+    // Five offsets of partition 0 and three of partition 1, one batch per
+    // record: one fetch entry each reaches them all, in one request.
+    assert_eq!(pool.request_counts().get("Fetch"), Some(&1));
 }
