@@ -1,0 +1,30 @@
+//! Why a query failed, in the categories Prometheus's API reports.
+
+use crate::source::SourceError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueryError {
+    /// The request itself is wrong: a parse error or a bad parameter.
+    #[error("{0}")]
+    BadData(String),
+    /// Valid PromQL outside the subset kafkascope evaluates.
+    #[error(
+        "unsupported expression: {construct} is not in kafkascope's PromQL subset (selectors, rate, increase, delta, deriv, sum, min, max, avg, count, topk, bottomk, arithmetic and comparison operators)"
+    )]
+    Unsupported { construct: String },
+    /// The expression is valid but cannot be evaluated on this data, e.g. a
+    /// one-to-one match that finds several partners.
+    #[error("{0}")]
+    Execution(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+impl QueryError {
+    pub(crate) fn unsupported(construct: impl Into<String>) -> Self {
+        QueryError::Unsupported {
+            construct: construct.into(),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! A Prometheus-compatible query API over kafkascope's own history.
+//!
+//! A store implements [`SeriesSource`]; [`router`] serves `/api/v1/query`,
+//! `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels` and
+//! `/api/v1/label/{name}/values` over it, evaluating a PromQL subset
+//! (selectors; `rate`, `increase`, `delta`, `deriv`; `sum`, `min`, `max`,
+//! `avg`, `count`, `topk`, `bottomk` by/without labels; arithmetic and
+//! comparison between vectors and scalars) with Prometheus 2.x semantics.
+//! Anything else is refused with an error naming the construct.
+//! docs/QUERY_API.md describes the API for users.
+//!
+//! Flow: `plan.rs` checks and translates the parsed query, `selector.rs`
+//! fetches each selector's data once, `evaluator.rs` evaluates the plan at
+//! each step (`range_functions.rs`, `aggregation.rs`, `binary_ops.rs`),
+//! `engine.rs` assembles instant and range results, and `api/` speaks HTTP.
+
+mod aggregation;
+mod api;
+mod binary_ops;
+mod engine;
+mod error;
+mod evaluator;
+mod label_matcher;
+mod memory_source;
+mod plan;
+mod range_functions;
+mod selector;
+mod source;
+mod value;
+
+pub use api::{PROMETHEUS_API_VERSION, format_value, parse_duration_ms, parse_time, router};
+pub use engine::{MAX_POINTS_PER_SERIES, instant_query, range_query};
+pub use error::QueryError;
+pub use label_matcher::{InvalidPattern, LabelMatcher, MatchKind};
+pub use memory_source::MemorySource;
+pub use selector::DEFAULT_LOOKBACK_MS;
+pub use source::{Labels, METRIC_NAME, SeriesRef, SeriesSource, SourceError};
+pub use value::{QueryValue, Sample, Series};

@@ -1,0 +1,313 @@
+//! Turns the parser's PromQL syntax tree into a plan over the supported
+//! subset, naming the first construct outside it.
+//!
+//! Checking the whole tree up front means an unsupported query fails the
+//! same way whether or not there is data to evaluate it on.
+
+use std::time::Duration;
+
+use promql_parser::label::Matchers;
+use promql_parser::parser::{
+    AggregateExpr, BinModifier, BinaryExpr, Call, Expr, LabelModifier, Offset,
+    VectorMatchCardinality, VectorMatchFillValues, VectorSelector,
+};
+
+use crate::aggregation::{AggregateOp, Grouping};
+use crate::binary_ops::{BinaryOp, Matching};
+use crate::error::QueryError;
+use crate::label_matcher::LabelMatcher;
+use crate::range_functions::RangeFunction;
+use crate::selector::Selector;
+use crate::source::METRIC_NAME;
+
+/// A validated query: the expression tree plus the selectors it reads, which
+/// nodes refer to by index so their data can be fetched once per query.
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    pub root: Plan,
+    pub selectors: Vec<Selector>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    Number(f64),
+    /// An instant vector selector (index into `selectors`).
+    Vector(usize),
+    /// A bare range selector; only valid at the top of an instant query.
+    Range(usize),
+    RangeFunction {
+        function: RangeFunction,
+        selector: usize,
+    },
+    Aggregate {
+        op: AggregateOp,
+        grouping: Grouping,
+        param: Option<Box<Plan>>,
+        input: Box<Plan>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Plan>,
+        rhs: Box<Plan>,
+        matching: Matching,
+        return_bool: bool,
+    },
+    Negate(Box<Plan>),
+}
+
+impl QueryPlan {
+    /// Parses `query` and plans it.
+    pub fn parse(query: &str) -> Result<Self, QueryError> {
+        // The parser is third-party code fed with network input: a panic in
+        // it must become a bad request, not a dead worker.
+        let parsed = std::panic::catch_unwind(|| promql_parser::parser::parse(query))
+            .map_err(|_| bad_query("the parser failed on this input"))?
+            .map_err(|e| bad_query(&e))?;
+        Self::from_expr(&parsed)
+    }
+
+    pub fn from_expr(expr: &Expr) -> Result<Self, QueryError> {
+        let mut planner = Planner::default();
+        let root = planner.plan(expr)?;
+        Ok(QueryPlan {
+            root,
+            selectors: planner.selectors,
+        })
+    }
+}
+
+fn bad_query(reason: &str) -> QueryError {
+    QueryError::BadData(format!("invalid parameter \"query\": {reason}"))
+}
+
+#[derive(Default)]
+struct Planner {
+    selectors: Vec<Selector>,
+}
+
+impl Planner {
+    fn plan(&mut self, expr: &Expr) -> Result<Plan, QueryError> {
+        match expr {
+            Expr::NumberLiteral(number) => Ok(Plan::Number(number.val)),
+            Expr::Paren(paren) => self.plan(&paren.expr),
+            Expr::Unary(unary) => Ok(Plan::Negate(Box::new(self.plan(&unary.expr)?))),
+            Expr::VectorSelector(vs) => Ok(Plan::Vector(self.add_selector(vs, None)?)),
+            Expr::MatrixSelector(ms) => Ok(Plan::Range(self.add_selector(&ms.vs, Some(ms.range))?)),
+            Expr::Call(call) => self.plan_call(call),
+            Expr::Aggregate(aggregate) => self.plan_aggregate(aggregate),
+            Expr::Binary(binary) => self.plan_binary(binary),
+            Expr::Subquery(_) => Err(QueryError::unsupported("subquery")),
+            Expr::StringLiteral(_) => Err(QueryError::unsupported("string literal")),
+            Expr::Extension(_) => Err(QueryError::unsupported("extension expression")),
+        }
+    }
+
+    fn add_selector(
+        &mut self,
+        vs: &VectorSelector,
+        range: Option<Duration>,
+    ) -> Result<usize, QueryError> {
+        if vs.at.is_some() {
+            return Err(QueryError::unsupported("the @ modifier"));
+        }
+        let offset_ms = match &vs.offset {
+            None => 0,
+            Some(Offset::Pos(d)) => millis(d),
+            Some(Offset::Neg(d)) => -millis(d),
+        };
+        self.selectors.push(Selector {
+            matchers: selector_matchers(vs.name.as_deref(), &vs.matchers)?,
+            offset_ms,
+            range_ms: range.as_ref().map(millis),
+        });
+        Ok(self.selectors.len() - 1)
+    }
+
+    fn plan_call(&mut self, call: &Call) -> Result<Plan, QueryError> {
+        let name = call.func.name;
+        let function = RangeFunction::from_name(name)
+            .ok_or_else(|| QueryError::unsupported(format!("function {name}()")))?;
+        match call.args.args.as_slice() {
+            [arg] => match arg.as_ref() {
+                Expr::MatrixSelector(ms) => Ok(Plan::RangeFunction {
+                    function,
+                    selector: self.add_selector(&ms.vs, Some(ms.range))?,
+                }),
+                Expr::Subquery(_) => Err(QueryError::unsupported("subquery")),
+                _ => Err(bad_query(&format!(
+                    "{name}() expects a range vector selector"
+                ))),
+            },
+            _ => Err(bad_query(&format!("{name}() takes exactly one argument"))),
+        }
+    }
+
+    fn plan_aggregate(&mut self, aggregate: &AggregateExpr) -> Result<Plan, QueryError> {
+        let name = aggregate.op.to_string();
+        let op = AggregateOp::from_name(&name)
+            .ok_or_else(|| QueryError::unsupported(format!("aggregation {name}")))?;
+        let grouping = match &aggregate.modifier {
+            None => Grouping::By(Vec::new()),
+            Some(LabelModifier::Include(labels)) => Grouping::By(labels.labels.clone()),
+            Some(LabelModifier::Exclude(labels)) => Grouping::Without(labels.labels.clone()),
+        };
+        let param = match &aggregate.param {
+            Some(param) => Some(Box::new(self.plan(param)?)),
+            None => None,
+        };
+        Ok(Plan::Aggregate {
+            op,
+            grouping,
+            param,
+            input: Box::new(self.plan(&aggregate.expr)?),
+        })
+    }
+
+    fn plan_binary(&mut self, binary: &BinaryExpr) -> Result<Plan, QueryError> {
+        let symbol = binary.op.to_string();
+        let op = BinaryOp::from_symbol(&symbol).ok_or_else(|| {
+            if binary.op.is_set_operator() {
+                QueryError::unsupported(format!("set operator {symbol}"))
+            } else {
+                QueryError::unsupported(format!("operator {symbol}"))
+            }
+        })?;
+        let (matching, return_bool) = match &binary.modifier {
+            None => (Matching::Ignoring(Vec::new()), false),
+            Some(modifier) => (vector_matching(modifier)?, modifier.return_bool),
+        };
+        Ok(Plan::Binary {
+            op,
+            lhs: Box::new(self.plan(&binary.lhs)?),
+            rhs: Box::new(self.plan(&binary.rhs)?),
+            matching,
+            return_bool,
+        })
+    }
+}
+
+fn vector_matching(modifier: &BinModifier) -> Result<Matching, QueryError> {
+    match modifier.card {
+        VectorMatchCardinality::OneToOne | VectorMatchCardinality::ManyToMany => {}
+        VectorMatchCardinality::ManyToOne(_) => return Err(QueryError::unsupported("group_left")),
+        VectorMatchCardinality::OneToMany(_) => return Err(QueryError::unsupported("group_right")),
+    }
+    if modifier.fill_values != VectorMatchFillValues::default() {
+        return Err(QueryError::unsupported("fill modifiers"));
+    }
+    Ok(match &modifier.matching {
+        None => Matching::Ignoring(Vec::new()),
+        Some(LabelModifier::Include(labels)) => Matching::On(labels.labels.clone()),
+        Some(LabelModifier::Exclude(labels)) => Matching::Ignoring(labels.labels.clone()),
+    })
+}
+
+/// The selector's matchers with its metric name, if written, as a
+/// `__name__` matcher.
+pub(crate) fn selector_matchers(
+    name: Option<&str>,
+    matchers: &Matchers,
+) -> Result<Vec<LabelMatcher>, QueryError> {
+    if !matchers.or_matchers.is_empty() {
+        return Err(QueryError::unsupported("\"or\" inside a label selector"));
+    }
+    let named = name.map(|name| LabelMatcher::equal(METRIC_NAME, name));
+    Ok(named
+        .into_iter()
+        .chain(matchers.matchers.iter().map(LabelMatcher::from))
+        .collect())
+}
+
+fn millis(duration: &Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unsupported(query: &str) -> String {
+        match QueryPlan::parse(query) {
+            Err(QueryError::Unsupported { construct }) => construct,
+            other => panic!("{query}: expected unsupported, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_each_unsupported_construct() {
+        assert_eq!(unsupported("rate(x[5m:1m])"), "subquery");
+        assert_eq!(unsupported("x @ 100"), "the @ modifier");
+        assert_eq!(unsupported("irate(x[5m])"), "function irate()");
+        assert_eq!(unsupported("abs(x)"), "function abs()");
+        assert_eq!(unsupported("quantile(0.5, x)"), "aggregation quantile");
+        assert_eq!(unsupported("stddev(x)"), "aggregation stddev");
+        assert_eq!(unsupported("x and y"), "set operator and");
+        assert_eq!(unsupported("x unless y"), "set operator unless");
+        assert_eq!(unsupported("x * on(a) group_left y"), "group_left");
+        assert_eq!(unsupported("x * on(a) group_right(b) y"), "group_right");
+        assert_eq!(unsupported("x atan2 y"), "operator atan2");
+    }
+
+    #[test]
+    fn unsupported_message_names_construct() {
+        let err = QueryPlan::parse("x or y").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("unsupported expression: set operator or is not in"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn parse_error_is_bad_data_on_query_parameter() {
+        let err = QueryPlan::parse("sum(").unwrap_err();
+        assert!(matches!(err, QueryError::BadData(_)));
+        assert!(
+            err.to_string().starts_with("invalid parameter \"query\": "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn selector_name_becomes_a_matcher_and_offset_is_kept() {
+        let plan = QueryPlan::parse("rate(lag{topic=~\"or.*\"}[5m] offset 1m)").unwrap();
+        let selector = &plan.selectors[0];
+        let written: Vec<String> = selector.matchers.iter().map(|m| m.to_string()).collect();
+        assert_eq!(written, vec!["__name__=\"lag\"", "topic=~\"or.*\""]);
+        assert_eq!(selector.offset_ms, 60_000);
+        assert_eq!(selector.range_ms, Some(300_000));
+        assert!(matches!(
+            plan.root,
+            Plan::RangeFunction {
+                function: RangeFunction::Rate,
+                selector: 0
+            }
+        ));
+    }
+
+    #[test]
+    fn grouping_and_matching_modifiers_are_read() {
+        let plan =
+            QueryPlan::parse("sum without (partition) (a) > bool on(topic) max by (topic) (b)")
+                .unwrap();
+        let Plan::Binary {
+            op,
+            lhs,
+            rhs,
+            matching,
+            return_bool,
+        } = plan.root
+        else {
+            panic!("not a binary plan");
+        };
+        assert_eq!(op, BinaryOp::Gt);
+        assert!(return_bool);
+        assert_eq!(matching, Matching::On(vec!["topic".into()]));
+        assert!(
+            matches!(*lhs, Plan::Aggregate { op: AggregateOp::Sum, grouping: Grouping::Without(ref l), .. } if l == &["partition"])
+        );
+        assert!(
+            matches!(*rhs, Plan::Aggregate { op: AggregateOp::Max, grouping: Grouping::By(ref l), .. } if l == &["topic"])
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Series selectors: fetching a selector's series once for a whole query,
+//! then picking, per evaluation time, the latest sample within the lookback
+//! window (instant selectors) or every sample within the range (range
+//! selectors).
+//!
+//! Windows include both ends, as in Prometheus 2.x. Staleness markers do
+//! not exist in kafkascope's history, so a series simply stays visible for
+//! the lookback window after its last sample.
+
+use crate::error::QueryError;
+use crate::label_matcher::LabelMatcher;
+use crate::source::{Labels, SeriesSource};
+use crate::value::{Sample, Series};
+
+/// How far back an instant selector looks for a sample, as Prometheus's
+/// default `--query.lookback-delta`.
+pub const DEFAULT_LOOKBACK_MS: i64 = 5 * 60 * 1000;
+
+/// A vector or range selector from the query.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    pub matchers: Vec<LabelMatcher>,
+    /// `offset`: evaluate this many ms earlier (negative: later).
+    pub offset_ms: i64,
+    /// `[range]` of a range selector; `None` for an instant selector.
+    pub range_ms: Option<i64>,
+}
+
+/// One series with every sample any evaluation time of the query may need.
+#[derive(Debug, Clone)]
+pub struct FetchedSeries {
+    pub labels: Labels,
+    pub samples: Vec<(i64, f64)>,
+}
+
+/// One series' samples inside a range window.
+#[derive(Debug, Clone, Copy)]
+pub struct RangeView<'a> {
+    pub labels: &'a Labels,
+    pub samples: &'a [(i64, f64)],
+}
+
+impl Selector {
+    /// How far before an evaluation time this selector reads.
+    fn reach_ms(&self, lookback_ms: i64) -> i64 {
+        self.range_ms.unwrap_or(lookback_ms)
+    }
+
+    /// Loads every series and sample needed to evaluate this selector at
+    /// any time in `[start_ms, end_ms]`, sorted by labels.
+    pub fn fetch(
+        &self,
+        source: &dyn SeriesSource,
+        start_ms: i64,
+        end_ms: i64,
+        lookback_ms: i64,
+    ) -> Result<Vec<FetchedSeries>, QueryError> {
+        let from = start_ms
+            .saturating_sub(self.offset_ms)
+            .saturating_sub(self.reach_ms(lookback_ms));
+        let to = end_ms.saturating_sub(self.offset_ms);
+        let mut fetched = Vec::new();
+        for series in source.select(&self.matchers, from, to)? {
+            let samples = source.samples(&series, from, to)?;
+            if !samples.is_empty() {
+                fetched.push(FetchedSeries {
+                    labels: series.labels,
+                    samples,
+                });
+            }
+        }
+        fetched.sort_by(|a, b| a.labels.cmp(&b.labels));
+        Ok(fetched)
+    }
+
+    /// The instant vector at `time_ms`: each series' latest sample no older
+    /// than the lookback window.
+    pub fn instant_vector(
+        &self,
+        fetched: &[FetchedSeries],
+        time_ms: i64,
+        lookback_ms: i64,
+    ) -> Vec<Sample> {
+        let at = time_ms.saturating_sub(self.offset_ms);
+        fetched
+            .iter()
+            .filter_map(|series| {
+                let upto = series.samples.partition_point(|(t, _)| *t <= at);
+                let &(t, value) = series.samples.get(upto.checked_sub(1)?)?;
+                (t >= at.saturating_sub(lookback_ms)).then(|| Sample {
+                    labels: series.labels.clone(),
+                    value,
+                })
+            })
+            .collect()
+    }
+
+    /// Each series' samples within the range ending at `time_ms`; series
+    /// without any are left out.
+    pub fn range_vector<'a>(
+        &self,
+        fetched: &'a [FetchedSeries],
+        time_ms: i64,
+    ) -> Vec<RangeView<'a>> {
+        let (start, end) = self.range_window(time_ms);
+        fetched
+            .iter()
+            .filter_map(|series| {
+                let from = series.samples.partition_point(|(t, _)| *t < start);
+                let to = series.samples.partition_point(|(t, _)| *t <= end);
+                (to > from).then(|| RangeView {
+                    labels: &series.labels,
+                    samples: &series.samples[from..to],
+                })
+            })
+            .collect()
+    }
+
+    /// The `[start, end]` window, in ms, a range selector covers when
+    /// evaluated at `time_ms`.
+    pub fn range_window(&self, time_ms: i64) -> (i64, i64) {
+        let end = time_ms.saturating_sub(self.offset_ms);
+        (end.saturating_sub(self.range_ms.unwrap_or(0)), end)
+    }
+
+    /// The raw samples of a range selector, as an instant query of a bare
+    /// `metric[5m]` returns them.
+    pub fn raw_matrix(&self, fetched: &[FetchedSeries], time_ms: i64) -> Vec<Series> {
+        self.range_vector(fetched, time_ms)
+            .into_iter()
+            .map(|view| Series {
+                labels: view.labels.clone(),
+                points: view.samples.to_vec(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory_source::MemorySource;
+
+    fn fetched() -> Vec<FetchedSeries> {
+        let mut source = MemorySource::new();
+        source.insert(
+            [("__name__", "lag"), ("topic", "b")],
+            &[(0, 1.0), (60_000, 2.0)],
+        );
+        source.insert(
+            [("__name__", "lag"), ("topic", "a")],
+            &[(0, 5.0), (400_000, 6.0)],
+        );
+        source.insert([("__name__", "other")], &[(0, 9.0)]);
+        let selector = instant(0);
+        selector
+            .fetch(&source, 0, 1_000_000, DEFAULT_LOOKBACK_MS)
+            .unwrap()
+    }
+
+    fn instant(offset_ms: i64) -> Selector {
+        Selector {
+            matchers: vec![LabelMatcher::equal("__name__", "lag")],
+            offset_ms,
+            range_ms: None,
+        }
+    }
+
+    fn values(samples: &[Sample]) -> Vec<(String, f64)> {
+        samples
+            .iter()
+            .map(|s| (s.labels["topic"].clone(), s.value))
+            .collect()
+    }
+
+    #[test]
+    fn fetch_sorts_series_by_labels() {
+        let fetched = fetched();
+        let topics: Vec<&str> = fetched.iter().map(|f| f.labels["topic"].as_str()).collect();
+        assert_eq!(topics, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn instant_vector_takes_latest_sample_within_lookback_inclusive() {
+        let fetched = fetched();
+        let lookback = DEFAULT_LOOKBACK_MS;
+        let at = |t| values(&instant(0).instant_vector(&fetched, t, lookback));
+        assert_eq!(at(60_000), vec![("a".into(), 5.0), ("b".into(), 2.0)]);
+        // 300 s after topic a's first sample is still inside the window.
+        assert_eq!(at(300_000), vec![("a".into(), 5.0), ("b".into(), 2.0)]);
+        assert_eq!(at(300_001), vec![("b".into(), 2.0)]);
+        assert_eq!(at(360_001), vec![]);
+        assert_eq!(at(400_000), vec![("a".into(), 6.0)]);
+        assert_eq!(at(-1), vec![]);
+    }
+
+    #[test]
+    fn offset_moves_the_evaluation_time_back() {
+        let fetched = fetched();
+        let shifted = instant(340_000).instant_vector(&fetched, 400_000, DEFAULT_LOOKBACK_MS);
+        assert_eq!(values(&shifted), vec![("a".into(), 5.0), ("b".into(), 2.0)]);
+    }
+
+    #[test]
+    fn range_vector_includes_both_window_ends() {
+        let fetched = fetched();
+        let selector = Selector {
+            range_ms: Some(60_000),
+            ..instant(0)
+        };
+        let views = selector.range_vector(&fetched, 60_000);
+        assert_eq!(views.len(), 2);
+        assert_eq!(views[0].samples, &[(0, 5.0)]);
+        assert_eq!(views[1].samples, &[(0, 1.0), (60_000, 2.0)]);
+        assert_eq!(selector.range_vector(&fetched, 60_001).len(), 1);
+    }
+}

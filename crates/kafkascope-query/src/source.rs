@@ -1,0 +1,95 @@
+//! The seam between the query engine and a history store: what the engine
+//! asks of any store, and nothing more.
+//!
+//! A store adapter implements [`SeriesSource`]; [`crate::MemorySource`] is the
+//! reference implementation the tests use. Label semantics follow
+//! Prometheus: a label with an empty value is the same as no label, and a
+//! matcher on a label a series lacks is tested against the empty string.
+
+use std::collections::BTreeMap;
+use std::error::Error;
+
+use crate::label_matcher::LabelMatcher;
+
+/// A series' identity: label name → value, including the metric name under
+/// [`METRIC_NAME`]. Sorted, so it doubles as a stable sort key.
+pub type Labels = BTreeMap<String, String>;
+
+/// The label that holds the metric name.
+pub const METRIC_NAME: &str = "__name__";
+
+/// One series the store found: an id only the store interprets, and the
+/// series' labels, which the engine reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRef {
+    pub id: u64,
+    pub labels: Labels,
+}
+
+/// A store failure, with the store's own context in the message.
+#[derive(Debug, thiserror::Error)]
+#[error("history store: {message}")]
+pub struct SourceError {
+    message: String,
+    #[source]
+    cause: Option<Box<dyn Error + Send + Sync>>,
+}
+
+impl SourceError {
+    pub fn new(message: impl Into<String>) -> Self {
+        SourceError {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    pub fn with_cause(
+        message: impl Into<String>,
+        cause: impl Error + Send + Sync + 'static,
+    ) -> Self {
+        SourceError {
+            message: message.into(),
+            cause: Some(Box::new(cause)),
+        }
+    }
+}
+
+/// What the query engine needs from a history store.
+///
+/// Every time is in milliseconds since the Unix epoch and every range is
+/// inclusive at both ends. Calls are synchronous: the HTTP layer runs
+/// queries on a blocking thread, so a store may do disk I/O here.
+pub trait SeriesSource: Send + Sync {
+    /// Series that match all `matchers` (the metric name is the label
+    /// [`METRIC_NAME`]) and have at least one sample in `[start_ms, end_ms]`.
+    /// Returning a series without samples in the range is allowed (it
+    /// simply contributes nothing); missing one that has samples is not.
+    fn select(
+        &self,
+        matchers: &[LabelMatcher],
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<SeriesRef>, SourceError>;
+
+    /// Samples `(ms, value)` of one series within `[start_ms, end_ms]`,
+    /// ascending by time, one per timestamp.
+    fn samples(
+        &self,
+        series: &SeriesRef,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<(i64, f64)>, SourceError>;
+
+    /// Every label name used by a series with samples in the range, sorted,
+    /// [`METRIC_NAME`] included.
+    fn label_names(&self, start_ms: i64, end_ms: i64) -> Result<Vec<String>, SourceError>;
+
+    /// Every value of label `name` among series with samples in the range,
+    /// sorted, without duplicates.
+    fn label_values(
+        &self,
+        name: &str,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<String>, SourceError>;
+}

@@ -1,0 +1,59 @@
+//! The values a PromQL expression evaluates to, and the result of a query.
+
+use std::collections::HashSet;
+
+use crate::error::QueryError;
+use crate::source::{Labels, METRIC_NAME};
+
+/// One element of an instant vector.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub labels: Labels,
+    pub value: f64,
+}
+
+/// One series of a range result: `(ms, value)` points, ascending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub labels: Labels,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// What an expression yields at one evaluation time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Scalar(f64),
+    Vector(Vec<Sample>),
+    /// Only a bare range selector yields this, and only at the top of an
+    /// instant query.
+    Matrix(Vec<Series>),
+}
+
+/// A query's answer, shaped like Prometheus's `resultType`s.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryValue {
+    Scalar { time_ms: i64, value: f64 },
+    Vector { time_ms: i64, samples: Vec<Sample> },
+    Matrix(Vec<Series>),
+}
+
+/// Removes the metric name, as every operation that changes a value's
+/// meaning does.
+pub fn without_metric_name(mut labels: Labels) -> Labels {
+    labels.remove(METRIC_NAME);
+    labels
+}
+
+/// Prometheus refuses a vector in which two elements share a label set,
+/// which happens when dropping the metric name merges two series.
+pub fn ensure_distinct_labels(samples: &[Sample]) -> Result<(), QueryError> {
+    let mut seen = HashSet::with_capacity(samples.len());
+    for sample in samples {
+        if !seen.insert(&sample.labels) {
+            return Err(QueryError::Execution(
+                "vector cannot contain metrics with the same labelset".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
