@@ -115,3 +115,146 @@ fn unreachable_matrix() -> Result<(), QueryError> {
         "a range vector cannot be the result of a range query".to_owned(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory_source::MemorySource;
+    use crate::value::Sample;
+
+    /// Two offset counters growing 1/s and 2/s, sampled every 10 s for 2
+    /// minutes, and a lag gauge with one sample at 0 s.
+    fn source() -> MemorySource {
+        let mut source = MemorySource::new();
+        for (partition, per_second) in [("0", 1.0), ("1", 2.0)] {
+            let samples: Vec<(i64, f64)> = (0..=12)
+                .map(|i| (i * 10_000, 100.0 + per_second * 10.0 * i as f64))
+                .collect();
+            source.insert([("__name__", "offset"), ("partition", partition)], &samples);
+        }
+        source.insert([("__name__", "lag"), ("partition", "0")], &[(0, 5.0)]);
+        source.insert([("__name__", "lag_copy"), ("partition", "0")], &[(0, 5.0)]);
+        source
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn instant_rate_and_sum_have_exact_values() {
+        let source = source();
+        let value = instant_query(&source, "sum(rate(offset[1m])) * 60", 120_000).unwrap();
+        assert_eq!(
+            value,
+            QueryValue::Vector {
+                time_ms: 120_000,
+                samples: vec![Sample {
+                    labels: Labels::new(),
+                    value: 180.0
+                }]
+            }
+        );
+        let value = instant_query(&source, "offset{partition=\"1\"} - 100", 65_000).unwrap();
+        let QueryValue::Vector { samples, .. } = value else {
+            panic!("not a vector: {value:?}")
+        };
+        assert_eq!(
+            samples,
+            vec![Sample {
+                labels: labels(&[("partition", "1")]),
+                value: 120.0
+            }]
+        );
+    }
+
+    #[test]
+    fn scalar_expression_gives_scalar_result() {
+        let value = instant_query(&source(), "(1 + 2) * 4", 7_000).unwrap();
+        assert_eq!(
+            value,
+            QueryValue::Scalar {
+                time_ms: 7_000,
+                value: 12.0
+            }
+        );
+    }
+
+    #[test]
+    fn range_query_steps_from_start_and_drops_series_after_lookback() {
+        let value = range_query(&source(), "lag", 0, 600_000, 100_000).unwrap();
+        // The one sample at 0 s is visible for 300 s (inclusive).
+        assert_eq!(
+            value,
+            QueryValue::Matrix(vec![Series {
+                labels: labels(&[("__name__", "lag"), ("partition", "0")]),
+                points: vec![(0, 5.0), (100_000, 5.0), (200_000, 5.0), (300_000, 5.0)],
+            }])
+        );
+    }
+
+    #[test]
+    fn range_query_of_scalar_is_one_unlabelled_series() {
+        let value = range_query(&source(), "2 ^ 2", 5_000, 25_000, 10_000).unwrap();
+        assert_eq!(
+            value,
+            QueryValue::Matrix(vec![Series {
+                labels: Labels::new(),
+                points: vec![(5_000, 4.0), (15_000, 4.0), (25_000, 4.0)],
+            }])
+        );
+    }
+
+    #[test]
+    fn bare_range_selector_returns_raw_samples_in_instant_queries_only() {
+        let source = source();
+        let value = instant_query(&source, "offset{partition=\"0\"}[20s]", 30_000).unwrap();
+        assert_eq!(
+            value,
+            QueryValue::Matrix(vec![Series {
+                labels: labels(&[("__name__", "offset"), ("partition", "0")]),
+                points: vec![(10_000, 110.0), (20_000, 120.0), (30_000, 130.0)],
+            }])
+        );
+        let err = range_query(&source, "offset[1m]", 0, 10, 1).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("invalid expression type \"range vector\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn dropping_metric_name_into_duplicates_is_an_execution_error() {
+        let err = instant_query(&source(), "-{__name__=~\"lag.*\"}", 0).unwrap_err();
+        assert!(matches!(err, QueryError::Execution(_)));
+        assert_eq!(
+            err.to_string(),
+            "vector cannot contain metrics with the same labelset"
+        );
+    }
+
+    #[test]
+    fn range_parameters_are_checked_like_prometheus() {
+        let source = source();
+        let err = range_query(&source, "lag", 10, 0, 1).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("end timestamp must not be before start time")
+        );
+        let err = range_query(&source, "lag", 0, 10, 0).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("zero or negative query resolution step")
+        );
+        let err = range_query(&source, "lag", 0, 11_001, 1).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("exceeded maximum resolution of 11,000 points")
+        );
+        assert!(range_query(&source, "lag", 0, 11_000, 1).is_ok());
+    }
+}
