@@ -82,7 +82,7 @@ def read_json(path):
 def klag_figures(env):
     """klag-exporter's figures from NAME.env; every value None when absent.
     The first cycle is kept apart; median and max are over the others."""
-    out = dict.fromkeys(["first", "median", "max", "count", "rss_cycles", "rss_metrics",
+    out = dict.fromkeys(["first", "median", "max", "rest", "count", "rss_cycles", "rss_metrics",
                          "metrics_ms", "metrics_max", "size_kb", "samples"])
     if not env:
         return out
@@ -90,7 +90,7 @@ def klag_figures(env):
     if cycles:
         out["first"] = cycles[0]
     rest = cycles[1:]
-    out["count"] = len(rest)
+    out["rest"], out["count"] = rest, len(rest)
     if rest:
         out["median"], out["max"] = statistics.median(rest), max(rest)
     got = fetches(env["metrics"])

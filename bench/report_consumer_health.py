@@ -118,12 +118,18 @@ def print_lag_seconds(compared, cycle, ks_rss_mb, klag_message):
     table(["", "kafkascope", "klag (message)"], [
         ["first cycle (ms)", fmt(cycle["first_cycle_ms"]), fmt(klag_message["first"])],
         ["steady cycle, median (ms)", fmt(cycle["cycle_median_ms"]), fmt(klag_message["median"])],
+        ["cycles after the first (ms)", ", ".join(f"{c:,.0f}" for c in cycle["cycles_ms"]),
+         ", ".join(f"{c:,.0f}" for c in klag_message["rest"] or []) or "n/a"],
         ["timestamp phase, first cycle (ms)",
          fmt(cycle["first_cycle_collectors_ms"].get(RECORD_TIMESTAMPS)),
          fmt(phases_ms[0] if phases_ms else None)],
         ["timestamp phase, steady median (ms)", fmt(ks_rt),
          fmt(statistics.median(phases_ms[1:]) if len(phases_ms) > 1 else None)],
+        ["group-partitions with lag seconds", f"{compared['kafkascope']['count']:,}",
+         f"{compared['klag_message']['count']:,}"],
         ["peak RSS after /metrics (MB)", fmt(ks_rss_mb), fmt(klag_message["rss_metrics"])],
     ])
     print("timestamp phase: kafkascope's record_timestamps collector; klag's time from its "
-          "'Collected offsets' to 'Collection cycle completed' log lines")
+          "'Collected offsets' to 'Collection cycle completed' log lines. klag caches a record's "
+          "timestamp for cache_ttl (1 min): a cycle within it of the last read costs nothing, "
+          "the next one reads every record again.")
