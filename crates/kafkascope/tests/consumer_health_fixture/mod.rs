@@ -55,25 +55,27 @@ impl Cluster {
         }
     }
 
-    /// Runs a client command to completion; its JSON result.
-    pub fn run(&self, command: &str, args: &[&str]) -> Value {
+    /// Runs a client command to completion; its JSON result. `args` are
+    /// split at whitespace (no argument here needs a space).
+    pub fn run(&self, command: &str, args: &str) -> Value {
+        let split: Vec<&str> = args.split_whitespace().collect();
         let out = self
             .tansu
-            .client(command, args)
-            .unwrap_or_else(|e| panic!("{command} {args:?}: {e:#}"));
+            .client(command, &split)
+            .unwrap_or_else(|e| panic!("{command} {args}: {e:#}"));
         last_json_line(&out, command)
     }
 
-    /// Starts a client command in the background.
-    pub fn spawn(&self, command: &str, args: &[&str]) -> Background {
+    /// Starts a client command in the background; `args` as for [`Cluster::run`].
+    pub fn spawn(&self, command: &str, args: &str) -> Background {
         let bootstrap = self.tansu.bootstrap();
         let mut full = vec![command, "--bootstrap", &bootstrap];
-        full.extend_from_slice(args);
+        full.extend(args.split_whitespace());
         let child = spawn_kafka_client(&full)
-            .unwrap_or_else(|e| panic!("starting {command} {args:?}: {e:#}"));
+            .unwrap_or_else(|e| panic!("starting {command} {args}: {e:#}"));
         Background {
             child: Some(child),
-            what: format!("{command} {}", args.join(" ")),
+            what: format!("{command} {args}"),
         }
     }
 
