@@ -32,7 +32,7 @@ use kafkascope_collector::{ClusterSnapshot, Snapshots};
 use tokio::sync::mpsc;
 
 use crate::AppState;
-pub use writer::{ChunkSink, Format, MetricsWriter};
+pub use writer::{ChunkSink, Format, LabelValue, MetricsWriter, Sample};
 
 /// Renders every cluster that has published a snapshot, in cluster-name order.
 pub fn render(snapshots: &Snapshots, format: Format) -> String {
@@ -45,6 +45,14 @@ pub fn render_snapshots(clusters: &[Arc<ClusterSnapshot>], format: Format) -> St
     let mut w = MetricsWriter::with_capacity(format, estimated_size(&clusters));
     write_families(&mut w, &clusters);
     w.finish()
+}
+
+/// Every sample `/metrics` would show for `snapshot`, as numbers: the
+/// history store records exactly the series a scraper sees, under the same
+/// names, so one PromQL query works against both.
+pub fn for_each_sample(snapshot: &ClusterSnapshot, f: impl FnMut(&Sample<'_>)) {
+    let mut w = MetricsWriter::collecting(Box::new(f));
+    write_families(&mut w, &[snapshot]);
 }
 
 fn write_families(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {

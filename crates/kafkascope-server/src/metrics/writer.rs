@@ -66,13 +66,18 @@ impl From<i32> for LabelValue<'_> {
 }
 
 /// A sample value.
-pub trait SampleValue {
+pub trait SampleValue: Copy {
     fn write_to(self, out: &mut String);
+    fn as_f64(self) -> f64;
 }
 
 impl SampleValue for i64 {
     fn write_to(self, out: &mut String) {
         push_int(out, self);
+    }
+
+    fn as_f64(self) -> f64 {
+        self as f64
     }
 }
 
@@ -80,11 +85,19 @@ impl SampleValue for i32 {
     fn write_to(self, out: &mut String) {
         push_int(out, self.into());
     }
+
+    fn as_f64(self) -> f64 {
+        self.into()
+    }
 }
 
 impl SampleValue for u32 {
     fn write_to(self, out: &mut String) {
         push_int(out, self.into());
+    }
+
+    fn as_f64(self) -> f64 {
+        self.into()
     }
 }
 
@@ -95,11 +108,19 @@ impl SampleValue for u64 {
             Err(_) => push_float(out, self as f64),
         }
     }
+
+    fn as_f64(self) -> f64 {
+        self as f64
+    }
 }
 
 impl SampleValue for usize {
     fn write_to(self, out: &mut String) {
         (self as u64).write_to(out);
+    }
+
+    fn as_f64(self) -> f64 {
+        self as f64
     }
 }
 
@@ -108,11 +129,19 @@ impl SampleValue for bool {
     fn write_to(self, out: &mut String) {
         out.push(if self { '1' } else { '0' });
     }
+
+    fn as_f64(self) -> f64 {
+        if self { 1.0 } else { 0.0 }
+    }
 }
 
 impl SampleValue for f64 {
     fn write_to(self, out: &mut String) {
         push_float(out, self);
+    }
+
+    fn as_f64(self) -> f64 {
+        self
     }
 }
 
@@ -120,10 +149,25 @@ impl SampleValue for f64 {
 /// wants the rest (the scraper went away), so rendering may stop writing.
 pub type ChunkSink = Box<dyn FnMut(String) -> bool + Send>;
 
-/// Appends families and samples to one `String`, or to a chunk at a time.
-pub struct MetricsWriter {
+/// One sample as numbers, for consumers other than a scraper (the history
+/// store): the sample's name is `family` followed by `suffix`.
+pub struct Sample<'a> {
+    pub family: &'a str,
+    /// `_total` for counters, else empty.
+    pub suffix: &'a str,
+    pub labels: &'a [(&'a str, LabelValue<'a>)],
+    pub value: f64,
+}
+
+/// Receives every sample of a collecting writer, instead of text.
+pub type SampleSink<'s> = Box<dyn FnMut(&Sample<'_>) + 's>;
+
+/// Appends families and samples to one `String`, or to a chunk at a time,
+/// or hands each sample over as numbers.
+pub struct MetricsWriter<'s> {
     out: String,
     sink: Option<ChunkSink>,
+    samples: Option<SampleSink<'s>>,
     chunk_bytes: usize,
     /// The sink refused a chunk: further output is dropped.
     abandoned: bool,
@@ -133,7 +177,7 @@ pub struct MetricsWriter {
     suffix: &'static str,
 }
 
-impl MetricsWriter {
+impl<'s> MetricsWriter<'s> {
     pub fn new(format: Format) -> Self {
         Self::with_capacity(format, 0)
     }
@@ -142,6 +186,7 @@ impl MetricsWriter {
         Self {
             out: String::with_capacity(capacity),
             sink: None,
+            samples: None,
             chunk_bytes: usize::MAX,
             abandoned: false,
             format,
@@ -159,6 +204,14 @@ impl MetricsWriter {
             sink: Some(sink),
             chunk_bytes,
             ..Self::new(format)
+        }
+    }
+
+    /// A writer that writes no text but hands every sample to `sink`.
+    pub fn collecting(sink: SampleSink<'s>) -> Self {
+        Self {
+            samples: Some(sink),
+            ..Self::new(Format::Prometheus)
         }
     }
 
@@ -191,6 +244,9 @@ impl MetricsWriter {
         };
         self.name = name;
         self.suffix = suffix;
+        if self.samples.is_some() {
+            return;
+        }
         let header_suffix = match self.format {
             Format::Prometheus => suffix,
             Format::OpenMetrics => "",
@@ -218,6 +274,15 @@ impl MetricsWriter {
     /// given (they are constants); label values are escaped.
     pub fn sample<V: SampleValue>(&mut self, labels: &[(&str, LabelValue<'_>)], value: V) {
         debug_assert!(!self.name.is_empty(), "sample before any family");
+        if let Some(sink) = self.samples.as_mut() {
+            sink(&Sample {
+                family: self.name,
+                suffix: self.suffix,
+                labels,
+                value: value.as_f64(),
+            });
+            return;
+        }
         self.out.push_str(self.name);
         self.out.push_str(self.suffix);
         if !labels.is_empty() {
@@ -369,6 +434,38 @@ mod tests {
             assert!(c.len() < 1024 + 80, "chunk of {} bytes", c.len());
         }
         assert_eq!(chunks.concat(), expected);
+    }
+
+    #[test]
+    fn collecting_hands_over_every_sample_as_numbers_and_writes_no_text() {
+        let mut seen = Vec::new();
+        let mut w = MetricsWriter::collecting(Box::new(|s: &Sample<'_>| {
+            let labels: Vec<String> = s
+                .labels
+                .iter()
+                .map(|(k, v)| match v {
+                    LabelValue::Str(v) => format!("{k}={v}"),
+                    LabelValue::Int(v) => format!("{k}={v}"),
+                })
+                .collect();
+            seen.push((format!("{}{}", s.family, s.suffix), labels, s.value));
+        }));
+        w.family("requests", MetricType::Counter, "Requests.");
+        w.sample(&[("api", "Fetch".into())], 7u64);
+        w.gauge("up", "Up.");
+        w.sample(&[("partition", LabelValue::Int(3))], true);
+        assert_eq!(w.finish(), "");
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    "requests_total".to_string(),
+                    vec!["api=Fetch".to_string()],
+                    7.0
+                ),
+                ("up".to_string(), vec!["partition=3".to_string()], 1.0),
+            ]
+        );
     }
 
     #[test]
