@@ -10,6 +10,7 @@
 //! | `/v3/kafka[/{cluster}[/topic[/{topic}]\|/consumer[/{group}[/status\|/lag]]]]` | Burrow-compatible read API; `/burrow/admin` its health check | [`burrow`] |
 //! | `/healthz` | 200 `ok` while the process serves | [`health`] |
 //! | `/readyz` | 200 once every cluster has a snapshot, else 503 naming the missing ones | [`health`] |
+//! | any other GET | the web UI (`ui/`), embedded; JSON 404 under the prefixes above | [`ui_assets`] |
 //!
 //! [`app`] builds the router without binding anything (tests drive it with
 //! `tower::ServiceExt::oneshot`); [`serve`] binds, serves and shuts down
@@ -24,6 +25,7 @@ pub mod metrics;
 mod serve;
 pub mod shutdown;
 mod state;
+pub mod ui_assets;
 
 use std::time::Duration;
 
@@ -41,7 +43,8 @@ pub use state::AppState;
 /// in-memory, so only a stuck client or an overloaded host gets near it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Every route, with the request timeout applied; unknown paths get a JSON 404.
+/// Every route, with the request timeout applied; other GETs get the web
+/// UI, anything else a JSON 404.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(metrics::handler))
@@ -50,7 +53,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .nest("/v3", burrow::routes())
         .route("/burrow/admin", get(burrow::healthcheck))
-        .fallback(api_error::no_route)
+        .fallback(ui_assets::fallback)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

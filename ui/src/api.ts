@@ -1,0 +1,233 @@
+// The JSON API under /api/v1, typed as the server writes it. Lists are
+// filtered, sorted and paged on the server; no page asks for everything.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(path, { headers: { Accept: "application/json" }, signal });
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(response.status, `${path}: not JSON (HTTP ${response.status})`);
+  }
+  if (!response.ok) {
+    const message = (body as { error?: string } | null)?.error ?? `HTTP ${response.status}`;
+    throw new ApiError(response.status, message);
+  }
+  return body as T;
+}
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+export interface ClusterListItem {
+  name: string;
+  collected: boolean;
+  broker_count: number | null;
+  stale: boolean | null;
+}
+
+export interface CollectionError {
+  collector: string;
+  kind: string;
+  broker: number | null;
+  message: string;
+}
+
+export interface ClusterSummary {
+  name: string;
+  cluster_id: string | null;
+  controller: number | null;
+  collected_at_ms: number | null;
+  cycle_duration_ms: number;
+  stale: boolean;
+  broker_count: number;
+  reachable_broker_count: number;
+  topic_count: number;
+  partition_count: number;
+  group_count: number;
+  offline_partitions: number;
+  under_replicated_partitions: number;
+  under_min_isr_partitions: number;
+  errors: CollectionError[];
+  unsupported_apis: string[];
+}
+
+export interface Broker {
+  id: number;
+  host: string;
+  port: number;
+  rack: string | null;
+  reachable: boolean;
+  partition_count: number;
+  leader_count: number;
+  log_dir_bytes: number | null;
+  is_controller: boolean;
+}
+
+export interface TopicListItem {
+  name: string;
+  internal: boolean;
+  partition_count: number;
+  replication_factor: number;
+  under_replicated_partitions: number;
+  under_min_isr_partitions: number;
+  offline_partitions: number;
+  messages_in_per_sec: number | null;
+  bytes_in_per_sec: number | null;
+  size_bytes: number | null;
+}
+
+export interface Partition {
+  partition: number;
+  leader: number | null;
+  replicas: number[];
+  isr: number[];
+  offline_replicas: number[];
+  earliest_offset: number | null;
+  latest_offset: number | null;
+  size_bytes: number | null;
+  messages_in_per_sec: number | null;
+  error: string | null;
+  offline: boolean;
+  under_replicated: boolean;
+  under_min_isr: boolean;
+  leader_is_preferred: boolean;
+}
+
+export interface TopicDetail extends TopicListItem {
+  min_insync_replicas: number;
+  configs: Record<string, string>;
+  partitions: Partition[];
+}
+
+export type GroupStatus = "NOT_ENOUGH_DATA" | "OK" | "WARN" | "ERR";
+
+export interface DeadReason {
+  reason: "lag_without_members" | "no_commit_progress" | "stuck_rebalancing";
+  seconds?: number;
+}
+
+export interface Forecast {
+  trend: "catching_up" | "falling_behind";
+  seconds?: number;
+  messages_per_minute?: number;
+}
+
+export interface GroupHealth {
+  status: GroupStatus;
+  complete: number;
+  lag_seconds_max: number | null;
+  last_commit_at_ms: number | null;
+  rebalances: number;
+  commits_per_sec: number | null;
+  dead_reasons: DeadReason[];
+  forecast: Forecast | null;
+}
+
+export interface GroupListItem extends GroupHealth {
+  name: string;
+  state: string;
+  protocol_type: string;
+  coordinator: number | null;
+  member_count: number;
+  lag_sum: number | null;
+  lag_max: number | null;
+  topics: string[];
+  messages_consumed_per_sec: number | null;
+  error: string | null;
+}
+
+export interface GroupMember {
+  member_id: string;
+  group_instance_id: string | null;
+  client_id: string;
+  client_host: string;
+  assignment: { topic: string; partitions: number[] }[];
+}
+
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  committed_offset: number;
+  latest_offset: number | null;
+  lag: number | null;
+  messages_consumed_per_sec: number | null;
+  owner: { member_id: string; client_id: string; client_host: string } | null;
+  status: string;
+  lag_seconds: number | null;
+  lag_seconds_source: string | null;
+  messages_lost: number | null;
+  last_commit_at_ms: number | null;
+}
+
+export interface GroupTopic {
+  topic: string;
+  partitions: number;
+  lag_sum: number | null;
+  lag_max: number | null;
+  messages_consumed_per_sec: number | null;
+  lag_seconds_max: number | null;
+}
+
+export interface GroupDetail extends GroupHealth {
+  name: string;
+  state: string;
+  protocol_type: string;
+  protocol: string;
+  coordinator: number | null;
+  error: string | null;
+  lag_sum: number | null;
+  lag_max: number | null;
+  messages_consumed_per_sec: number | null;
+  members: GroupMember[];
+  topics: GroupTopic[];
+  offsets: GroupOffset[];
+}
+
+export interface ListParams {
+  filter?: string | null;
+  status?: string | null;
+  sort?: string | null;
+  order?: string | null;
+  offset?: number;
+  limit?: number;
+}
+
+const base = (cluster: string) => `/api/v1/clusters/${enc(cluster)}`;
+
+export const api = {
+  clusters: () => getJson<{ clusters: ClusterListItem[] }>("/api/v1/clusters"),
+  summary: (cluster: string) => getJson<ClusterSummary>(base(cluster)),
+  brokers: (cluster: string) =>
+    getJson<{ controller: number | null; brokers: Broker[] }>(`${base(cluster)}/brokers`),
+  topics: (cluster: string, params: ListParams) =>
+    getJson<{ total: number; offset: number; topics: TopicListItem[] }>(
+      `${base(cluster)}/topics${query({ ...params })}`,
+    ),
+  topic: (cluster: string, topic: string) =>
+    getJson<TopicDetail>(`${base(cluster)}/topics/${enc(topic)}`),
+  groups: (cluster: string, params: ListParams) =>
+    getJson<{ total: number; offset: number; groups: GroupListItem[] }>(
+      `${base(cluster)}/groups${query({ ...params })}`,
+    ),
+  group: (cluster: string, group: string) =>
+    getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}`),
+};

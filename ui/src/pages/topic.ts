@@ -1,0 +1,133 @@
+// One topic: its figures, throughput history, every partition's leader,
+// replicas, ISR and offsets, and the configs kafkascope read.
+
+import { api, type Partition, type TopicDetail } from "../api";
+import { badge } from "../badges";
+import { Chart } from "../chart";
+import { fill, h } from "../dom";
+import { byteRate, bytes, count, exact, messageRate, UNKNOWN } from "../format";
+import { quote } from "../history";
+import type { Page, PageContext } from "../page";
+import { pager } from "../pager";
+import { intParam, withParams } from "../route";
+import { table, type Column } from "../table";
+import { problemTone, tiles } from "../tiles";
+
+/** Partitions per page of the partition table (all arrive in one answer). */
+const PARTITIONS_PER_PAGE = 100;
+
+const ids = (list: number[]) => (list.length ? list.join(", ") : UNKNOWN);
+
+function flags(p: Partition): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  if (p.offline) out.push(badge("offline", "bad"));
+  if (p.under_min_isr) out.push(badge("under min ISR", "bad"));
+  if (p.under_replicated) out.push(badge("under-replicated", "warn"));
+  if (!p.offline && !p.leader_is_preferred) out.push(badge("not preferred leader", "idle"));
+  if (p.error) out.push(badge("error", "bad", p.error));
+  return out.length ? out : [badge("ok", "ok")];
+}
+
+const messages = (p: Partition) =>
+  p.latest_offset !== null && p.earliest_offset !== null ? p.latest_offset - p.earliest_offset : null;
+
+const columns: Column<Partition>[] = [
+  { key: "partition", label: "Partition", numeric: true, cell: (p) => String(p.partition), value: (p) => p.partition },
+  { key: "leader", label: "Leader", numeric: true, cell: (p) => (p.leader === null ? badge("none", "bad") : String(p.leader)), value: (p) => p.leader },
+  { key: "replicas", label: "Replicas", cell: (p) => ids(p.replicas), value: (p) => p.replicas.join(",") },
+  { key: "isr", label: "ISR", cell: (p) => ids(p.isr), value: (p) => p.isr.join(",") },
+  { key: "earliest", label: "Start offset", numeric: true, cell: (p) => exact(p.earliest_offset), value: (p) => p.earliest_offset },
+  { key: "latest", label: "End offset", numeric: true, cell: (p) => exact(p.latest_offset), value: (p) => p.latest_offset },
+  { key: "messages", label: "Messages", numeric: true, cell: (p) => count(messages(p)), value: messages },
+  { key: "messages_in", label: "Messages in", numeric: true, cell: (p) => messageRate(p.messages_in_per_sec), value: (p) => p.messages_in_per_sec },
+  { key: "size", label: "Size", numeric: true, cell: (p) => bytes(p.size_bytes), value: (p) => p.size_bytes },
+  { key: "flags", label: "Health", cell: flags },
+];
+
+function topicTiles(t: TopicDetail) {
+  return tiles([
+    { id: "partitions", label: "Partitions", value: count(t.partition_count) },
+    { id: "replication-factor", label: "Replication factor", value: count(t.replication_factor), detail: `min ISR ${t.min_insync_replicas}` },
+    { id: "messages-in", label: "Messages in", value: messageRate(t.messages_in_per_sec) },
+    { id: "bytes-in", label: "Bytes in", value: byteRate(t.bytes_in_per_sec) },
+    { id: "size", label: "Size", value: bytes(t.size_bytes) },
+    { id: "under-replicated", label: "Under-replicated", value: count(t.under_replicated_partitions), tone: problemTone(t.under_replicated_partitions, "warn") },
+    { id: "offline", label: "Offline", value: count(t.offline_partitions), tone: problemTone(t.offline_partitions) },
+  ]);
+}
+
+export function topicPage(ctx: PageContext, topic: string): Page {
+  const selector = `cluster=${quote(ctx.cluster)},topic=${quote(topic)}`;
+  const charts = [
+    new Chart({
+      id: "topic-messages-in",
+      title: "Messages in",
+      lines: [{ query: `sum(kafkascope_topic_messages_in_per_second{${selector}})`, label: () => "messages in" }],
+      format: messageRate,
+    }),
+    new Chart({
+      id: "topic-bytes-in",
+      title: "Bytes in",
+      lines: [{ query: `sum(kafkascope_topic_bytes_in_per_second{${selector}})`, label: () => "bytes in" }],
+      format: byteRate,
+    }),
+  ];
+  const heading = h("h2", { class: "entity" }, topic);
+  const figures = h("div", { class: "figures" });
+  const partitions = h("section", { class: "panel" });
+  const configs = h("section", { class: "panel" });
+  const element = h(
+    "div",
+    { class: "page topic" },
+    heading,
+    figures,
+    h("div", { class: "chart-row" }, charts.map((c) => c.element)),
+    partitions,
+    configs,
+  );
+
+  return {
+    title: topic,
+    element,
+    async update(signal) {
+      const t = await api.topic(ctx.cluster, topic);
+      if (signal.aborted) return;
+      fill(heading, topic, t.internal ? badge("internal", "idle") : null);
+      fill(figures, topicTiles(t));
+      const page = intParam(ctx.route, "ppage", 0);
+      const rows = t.partitions.slice(page * PARTITIONS_PER_PAGE, (page + 1) * PARTITIONS_PER_PAGE);
+      fill(
+        partitions,
+        h("header", { class: "panel-head" }, h("h3", null, "Partitions")),
+        table(columns, rows, { key: (p) => String(p.partition), name: "partitions", empty: "No partitions" }),
+        t.partitions.length > PARTITIONS_PER_PAGE
+          ? pager({
+              total: t.partitions.length,
+              page,
+              size: PARTITIONS_PER_PAGE,
+              href: (n) => withParams(ctx.route, { ppage: n > 0 ? String(n) : null }),
+              noun: "partitions",
+              fixedSize: true,
+            })
+          : null,
+      );
+      const entries = Object.entries(t.configs);
+      fill(
+        configs,
+        h("header", { class: "panel-head" }, h("h3", null, "Configuration")),
+        table(
+          [
+            { key: "name", label: "Config", cell: ([name]) => h("code", null, name) },
+            { key: "value", label: "Value", cell: ([, value]) => h("code", null, value) },
+          ],
+          entries,
+          { key: ([name]) => name, name: "configs", empty: "No configs were read (DescribeConfigs not answered)" },
+        ),
+      );
+      await Promise.all(charts.map((c) => c.load(ctx.range, signal)));
+    },
+    dispose() {
+      charts.forEach((c) => c.dispose());
+    },
+  };
+}

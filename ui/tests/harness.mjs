@@ -1,0 +1,163 @@
+// The world the browser tests run against: a real tansu broker, real
+// librdkafka clients (tests/clients/kafka_client.py) writing a known set of
+// records and commits plus live traffic, `kafkascope serve` watching it, and
+// Debian's Chromium driven by playwright-core.
+//
+// Binaries come from the environment when set (KAFKASCOPE_BIN,
+// KAFKASCOPE_TANSU_BIN, KAFKASCOPE_PYTHON, KAFKASCOPE_CHROMIUM), else from
+// where scripts/install-test-deps.sh and cargo put them.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const ARTIFACTS = process.env.KAFKASCOPE_UI_ARTIFACTS ?? join(REPO, "test-artifacts", "ui");
+const CLIENT = join(REPO, "tests/clients/kafka_client.py");
+
+function kafkascopeBin() {
+  if (process.env.KAFKASCOPE_BIN) return process.env.KAFKASCOPE_BIN;
+  const built = ["debug", "release"]
+    .map((profile) => join(REPO, "target", profile, "kafkascope"))
+    .filter((path) => existsSync(path))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!built.length) throw new Error("no kafkascope binary: run `cargo build -p kafkascope` or set KAFKASCOPE_BIN");
+  return built[0];
+}
+
+function tansuBin() {
+  if (process.env.KAFKASCOPE_TANSU_BIN) return process.env.KAFKASCOPE_TANSU_BIN;
+  const cache = process.env.KAFKASCOPE_CACHE ?? join(homedir(), ".cache", "kafkascope");
+  const bin = join(cache, "tansu-0.6.0", "bin", "tansu");
+  if (!existsSync(bin)) throw new Error(`no tansu at ${bin}: run scripts/install-test-deps.sh or set KAFKASCOPE_TANSU_BIN`);
+  return bin;
+}
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+function accepts(port) {
+  return new Promise((done) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Polls `probe` until it returns a truthy value or `ms` pass. */
+export async function eventually(what, probe, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${last?.message ?? JSON.stringify(last)}`);
+    await sleep(250);
+  }
+}
+
+/** Runs the client script to completion; resolves with its JSON output. */
+export function client(bootstrap, command, args) {
+  const python = process.env.KAFKASCOPE_PYTHON ?? "python3";
+  return new Promise((done, fail) => {
+    const child = spawn(python, [CLIENT, command, "--bootstrap", bootstrap, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("error", fail);
+    child.on("exit", (code) =>
+      code === 0 ? done(JSON.parse(out || "null")) : fail(new Error(`kafka_client.py ${command} exited ${code}: ${err}`)),
+    );
+  });
+}
+
+/** Processes started here, killed by `stopAll`. */
+const children = [];
+
+function background(name, bin, args) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const log = openSync(join(ARTIFACTS, `${name}.log`), "w");
+  // tansu reads these as flags; an inherited value would change the broker.
+  const env = { ...process.env };
+  delete env.SCHEMA_REGISTRY;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const child = spawn(bin, args, { stdio: ["ignore", log, log], env });
+  children.push(child);
+  return child;
+}
+
+export async function startTansu() {
+  const port = await freePort();
+  const listener = `tcp://127.0.0.1:${port}`;
+  const child = background("tansu", tansuBin(), [
+    "broker", "--cluster-id", "kafkascope-ui-test",
+    "--listener-url", listener, "--advertised-listener-url", listener,
+    "--storage-engine", "memory://tansu/",
+  ]);
+  await eventually("tansu to listen", async () => child.exitCode === null && (await accepts(port)));
+  return `127.0.0.1:${port}`;
+}
+
+/** Runs the client script in the background (produce-loop, consume-loop). */
+export function clientInBackground(name, bootstrap, command, args) {
+  const python = process.env.KAFKASCOPE_PYTHON ?? "python3";
+  return background(name, python, [CLIENT, command, "--bootstrap", bootstrap, ...args]);
+}
+
+export async function startKafkascope(bootstrap, cluster) {
+  const port = await freePort();
+  background("kafkascope", kafkascopeBin(), [
+    "serve", "--bootstrap-server", bootstrap, "--cluster-name", cluster,
+    "--listen", `127.0.0.1:${port}`, "--interval", "1",
+  ]);
+  const base = `http://127.0.0.1:${port}`;
+  await eventually("kafkascope to be ready", async () => (await fetch(`${base}/readyz`)).ok);
+  return base;
+}
+
+export async function getJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function launchBrowser() {
+  const executablePath = process.env.KAFKASCOPE_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
+  if (!executablePath) throw new Error("no Chromium: apt-get install chromium, or set KAFKASCOPE_CHROMIUM");
+  // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
+  return chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+}
+
+export async function stopAll() {
+  for (const child of children.reverse()) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await Promise.race([new Promise((done) => child.once("exit", done)), sleep(3000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  }
+}

@@ -1,0 +1,335 @@
+// Browser tests of kafkascope's web UI against a real tansu cluster with
+// real traffic (see harness.mjs). Each page is checked against what the
+// scripted traffic implies and what the JSON API says at the same moment;
+// screenshots of every page go to test-artifacts/ui/.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { join } from "node:path";
+
+import {
+  ARTIFACTS, client, clientInBackground, eventually, getJson, launchBrowser,
+  startKafkascope, startTansu, stopAll,
+} from "./harness.mjs";
+
+const CLUSTER = "local";
+/** Records produced per partition of `orders`, and the group's commits. */
+const ORDERS_END = [10, 20, 30];
+const BILLING_COMMITS = [4, 20, 25];
+const BULK_TOPICS = Array.from({ length: 30 }, (_, i) => `bulk-${String(i).padStart(2, "0")}`);
+
+let base;
+let browser;
+const api = (path) => getJson(`${base}/api/v1/clusters/${CLUSTER}${path}`);
+
+async function inBatches(items, size, run) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+before(async () => {
+  const bootstrap = await startTansu();
+  await client(bootstrap, "create-topic", ["--topic", "orders", "--partitions", "3"]);
+  await client(bootstrap, "create-topic", ["--topic", "payments", "--partitions", "2"]);
+  await inBatches(BULK_TOPICS, 6, (topic) => client(bootstrap, "create-topic", ["--topic", topic, "--partitions", "1"]));
+  await Promise.all(ORDERS_END.map((count, p) =>
+    client(bootstrap, "produce", ["--topic", "orders", "--partition", String(p), "--count", String(count)])));
+  await client(bootstrap, "commit-offsets", ["--group", "billing", "--topic", "orders",
+    "--offsets", BILLING_COMMITS.map((o, p) => `${p}=${o}`).join(",")]);
+  clientInBackground("produce-loop", bootstrap, "produce-loop", ["--topic", "payments", "--partition", "0", "--rate", "20", "--seconds", "900"]);
+  clientInBackground("consume-loop", bootstrap, "consume-loop", ["--group", "live", "--topic", "payments", "--seconds", "900"]);
+  base = await startKafkascope(bootstrap, CLUSTER);
+  await eventually("billing's lag and a live member of live", async () => {
+    const billing = await api("/groups/billing");
+    const live = await api("/groups/live");
+    return billing.lag_sum === 11 && live.members.length === 1 && live.state === "Stable";
+  }, 60_000);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+async function open(path, { theme = "light" } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: theme });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector(".updated[data-status=ready]");
+  return page;
+}
+
+const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+const text = (page, selector) => page.locator(selector).innerText();
+const tile = (page, id) => text(page, `[data-tile="${id}"] .tile-value`);
+const cell = (page, table, key, col) => page.locator(`[data-table="${table}"] tr[data-key="${key}"] td[data-col="${col}"]`);
+const rowKeys = (page, table) => page.locator(`[data-table="${table}"] tbody tr[data-key]`).evaluateAll((rows) => rows.map((r) => r.dataset.key));
+
+describe("overview", () => {
+  test("shows the cluster's health as the API has it, in light and dark", async () => {
+    const page = await open("/?refresh=off");
+    assert.equal(new URL(page.url()).pathname, `/clusters/${CLUSTER}`, "/ leads to the first cluster");
+    const summary = await api("");
+    assert.equal(await tile(page, "brokers"), "1 / 1");
+    assert.equal(await tile(page, "controller"), String(summary.controller));
+    assert.equal(await tile(page, "topics"), String(summary.topic_count));
+    assert.ok(summary.topic_count >= 2 + BULK_TOPICS.length);
+    assert.equal(await text(page, '[data-tile="topics"] .tile-detail'), `${summary.partition_count} partitions`);
+    assert.equal(await tile(page, "offline"), "0");
+    assert.equal(await tile(page, "under-replicated"), "0");
+    assert.equal(await tile(page, "under-min-isr"), "0");
+    assert.equal(await tile(page, "groups"), String(summary.group_count));
+    assert.equal(await cell(page, "worst-groups", "billing", "lag").innerText(), "11");
+    assert.equal(await cell(page, "worst-groups", "billing", "members").innerText(), "0");
+    assert.equal(await page.locator('[data-chart="messages-in"]').count(), 1);
+    await shot(page, "overview-light");
+
+    await page.click("[data-control=theme]"); // system -> light
+    await page.click("[data-control=theme]"); // light -> dark
+    await page.waitForSelector(".updated[data-status=ready]");
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(background, "rgb(14, 17, 22)");
+    await shot(page, "overview-dark");
+    await page.context().close();
+  });
+});
+
+describe("brokers", () => {
+  test("lists each broker's partitions, leaders and reachability", async () => {
+    const page = await open(`/clusters/${CLUSTER}/brokers?refresh=off`);
+    const { brokers } = await api("/brokers");
+    assert.deepEqual(await rowKeys(page, "brokers"), brokers.map((b) => String(b.id)));
+    for (const b of brokers) {
+      assert.equal(await cell(page, "brokers", b.id, "partitions").getAttribute("data-value"), String(b.partition_count));
+      assert.equal(await cell(page, "brokers", b.id, "leaders").getAttribute("data-value"), String(b.leader_count));
+      assert.equal(await cell(page, "brokers", b.id, "reachable").innerText(), "up");
+      // One broker leads everything: an even share, no skew.
+      assert.equal(await cell(page, "brokers", b.id, "skew").innerText(), "0%");
+    }
+    await shot(page, "brokers");
+    await page.context().close();
+  });
+});
+
+describe("topics", () => {
+  test("search narrows the list on the server and lands in the URL", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics?refresh=off`);
+    await page.fill("[data-control=filter]", "ord");
+    await page.waitForURL(/q=ord/);
+    await page.waitForFunction(() => document.querySelectorAll('[data-table="topics"] tbody tr[data-key]').length === 1);
+    assert.deepEqual(await rowKeys(page, "topics"), ["orders"]);
+    assert.equal(await cell(page, "topics", "orders", "partitions").innerText(), "3");
+    assert.equal(await cell(page, "topics", "orders", "replication_factor").innerText(), "1");
+    await page.context().close();
+  });
+
+  test("sorts by a column and pages through the server's order", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics?refresh=off&size=25`);
+    await page.click('[data-table="topics"] th a[data-sort="partitions"]');
+    await page.waitForURL(/sort=partitions&order=desc/);
+    await page.waitForSelector(".updated[data-status=ready]");
+    const first = await api("/topics?sort=partitions&order=desc&offset=0&limit=25");
+    assert.deepEqual(await rowKeys(page, "topics"), first.topics.map((t) => t.name));
+    assert.deepEqual(first.topics.slice(0, 2).map((t) => t.name), ["orders", "payments"]);
+    assert.equal(await text(page, ".pager-range"), `1–25 of ${first.total} topics`);
+    await shot(page, "topics");
+
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=1/);
+    await page.waitForSelector(".updated[data-status=ready]");
+    const second = await api("/topics?sort=partitions&order=desc&offset=25&limit=25");
+    assert.deepEqual(await rowKeys(page, "topics"), second.topics.map((t) => t.name));
+    assert.equal(await text(page, ".pager-range"), `26–${first.total} of ${first.total} topics`);
+    await page.context().close();
+  });
+
+  test("a topic page shows every partition's leader, replicas, ISR and offsets", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`);
+    const topic = await api("/topics/orders");
+    assert.deepEqual(await rowKeys(page, "partitions"), ["0", "1", "2"]);
+    for (const p of topic.partitions) {
+      const row = (col) => cell(page, "partitions", p.partition, col);
+      assert.equal(await row("leader").innerText(), String(p.leader));
+      assert.equal(await row("replicas").innerText(), p.replicas.join(", "));
+      assert.equal(await row("isr").innerText(), p.isr.join(", "));
+      assert.equal(await row("earliest").innerText(), "0");
+      assert.equal(await row("latest").innerText(), String(ORDERS_END[p.partition]));
+      assert.equal(await row("messages").innerText(), String(ORDERS_END[p.partition]));
+    }
+    assert.equal(await tile(page, "partitions"), "3");
+    await shot(page, "topic");
+    await page.context().close();
+  });
+});
+
+describe("consumer groups", () => {
+  test("the list shows state, members and lag; the status filter is server-side", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups?refresh=off`);
+    assert.equal(await cell(page, "groups", "billing", "lag").innerText(), "11");
+    assert.equal(await cell(page, "groups", "billing", "members").innerText(), "0");
+    assert.equal(await cell(page, "groups", "billing", "state").innerText(), "Empty");
+    assert.equal(await cell(page, "groups", "live", "members").innerText(), "1");
+    assert.equal(await cell(page, "groups", "live", "state").innerText(), "Stable");
+    assert.equal(await cell(page, "groups", "billing", "topics").innerText(), "orders");
+    await shot(page, "groups");
+
+    const live = await api("/groups/live");
+    await page.selectOption("[data-control=status]", live.status);
+    await page.waitForURL(new RegExp(`status=${live.status}`));
+    await page.waitForSelector(".updated[data-status=ready]");
+    const expected = await api(`/groups?status=${live.status}`);
+    assert.deepEqual(await rowKeys(page, "groups"), expected.groups.map((g) => g.name));
+    await page.context().close();
+  });
+
+  test("a group page shows the lag of each partition and the members", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups/billing?refresh=off`);
+    assert.deepEqual(await rowKeys(page, "group-partitions"), ["orders/0", "orders/1", "orders/2"]);
+    for (const [p, committed] of BILLING_COMMITS.entries()) {
+      const row = (col) => cell(page, "group-partitions", `orders/${p}`, col);
+      assert.equal(await row("committed").innerText(), String(committed));
+      assert.equal(await row("latest").innerText(), String(ORDERS_END[p]));
+      assert.equal(await row("lag").innerText(), String(ORDERS_END[p] - committed));
+    }
+    assert.equal(await tile(page, "lag"), "11");
+    assert.equal(await tile(page, "members"), "0");
+    assert.equal(await text(page, '[data-table="members"] tbody'), "No members: nobody is consuming");
+    for (const chart of ["group-lag", "group-lag-seconds", "group-rates"]) {
+      assert.equal(await page.locator(`[data-chart="${chart}"]`).count(), 1, chart);
+    }
+    await shot(page, "group-billing");
+
+    const live = await open(`/clusters/${CLUSTER}/groups/live?refresh=off`);
+    const detail = await api("/groups/live");
+    assert.deepEqual(await rowKeys(live, "members"), detail.members.map((m) => m.member_id));
+    const member = detail.members[0];
+    assert.equal(await cell(live, "members", member.member_id, "client_id").innerText(), member.client_id);
+    const assigned = member.assignment.map((a) => `${a.topic}: ${a.partitions.join(", ")}`).join("; ") || "—";
+    assert.equal(await cell(live, "members", member.member_id, "assignment").innerText(), assigned);
+    await shot(live, "group-live");
+    await page.context().close();
+    await live.context().close();
+  });
+});
+
+describe("charts", () => {
+  test("say there is no history yet when the history API answers 404", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`, { theme: "dark" });
+    await page.route("**/api/v1/query_range?**", (route) => route.fulfill({ status: 404, contentType: "application/json", body: '{"error":"no such endpoint"}' }));
+    await page.reload();
+    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="empty"]');
+    assert.match(await text(page, '[data-chart="topic-messages-in"] .chart-empty'), /^No history yet\n/);
+    await shot(page, "topic-no-history-dark");
+    await page.context().close();
+  });
+
+  test("draw fake history over the picked range, and the picker changes that range", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`);
+    const asked = [];
+    await page.route("**/api/v1/query_range?**", (route) => {
+      const url = new URL(route.request().url());
+      const [start, end, step] = ["start", "end", "step"].map((n) => Number(url.searchParams.get(n)));
+      asked.push({ query: url.searchParams.get("query"), start, end });
+      const values = [];
+      for (let t = start; t <= end; t += step) values.push([t, String(5 + (t % 7))]);
+      route.fulfill({
+        contentType: "application/json",
+        body: JSON.stringify({ status: "success", data: { resultType: "matrix", result: [{ metric: { cluster: CLUSTER, topic: "orders" }, values }] } }),
+      });
+    });
+    const chart = page.locator('[data-chart="topic-messages-in"]');
+    const span = async () => Number(await chart.getAttribute("data-end")) - Number(await chart.getAttribute("data-start"));
+
+    await page.click('[data-range="6h"]');
+    await page.waitForURL(/range=6h/);
+    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="drawn"]');
+    assert.equal(await span(), 6 * 3600);
+    const sixHours = asked.filter((a) => a.query === 'sum(kafkascope_topic_messages_in_per_second{cluster="local",topic="orders"})');
+    assert.equal(sixHours.at(-1).end - sixHours.at(-1).start, 6 * 3600);
+    assert.equal(await chart.locator("canvas").count(), 1);
+    assert.equal(await page.locator('[data-range="6h"]').getAttribute("aria-current"), "true");
+    await shot(page, "topic-fake-history-6h");
+
+    await page.click('[data-range="15m"]');
+    await page.waitForURL(/range=15m/);
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-chart="topic-messages-in"]');
+      return c && Number(c.dataset.end) - Number(c.dataset.start) === 900 && c.dataset.state === "drawn";
+    });
+    assert.equal(asked.at(-1).end - asked.at(-1).start, 900);
+
+    await page.click('[data-range="custom"]');
+    await page.fill("[data-control=from]", "2024-03-01T10:00");
+    await page.fill("[data-control=to]", "2024-03-01T12:30");
+    await page.click(".custom-range button[type=submit]");
+    await page.waitForURL(/range=custom/);
+    await page.waitForSelector(".updated[data-status=ready]");
+    const from = await page.evaluate(() => new Date("2024-03-01T10:00").getTime() / 1000);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get("from"), String(from));
+    assert.equal(url.searchParams.get("to"), String(from + 2.5 * 3600));
+    assert.equal(await chart.getAttribute("data-start"), String(from));
+    assert.equal(asked.at(-1).start, from);
+    await page.context().close();
+  });
+});
+
+describe("links", () => {
+  test("a copied URL restores the same view: filter, sort, page, size, range", async () => {
+    const first = await open(`/clusters/${CLUSTER}/topics?refresh=off`);
+    await first.fill("[data-control=filter]", "bulk");
+    await first.waitForURL(/q=bulk/);
+    await first.click('[data-table="topics"] th a[data-sort="name"]');
+    await first.waitForURL(/sort=name&order=asc/);
+    await first.waitForSelector(".updated[data-status=ready]");
+    await first.click('[data-table="topics"] th a[data-sort="name"]');
+    await first.waitForURL(/order=desc/);
+    await first.waitForSelector(".updated[data-status=ready]");
+    await first.selectOption("[data-control=page-size]", "25");
+    await first.waitForURL(/size=25/);
+    await first.waitForSelector(".updated[data-status=ready]");
+    await first.click(".pager a[rel=next]");
+    await first.waitForURL(/page=1/);
+    await first.click('[data-range="24h"]');
+    await first.waitForURL(/range=24h/);
+    await first.waitForSelector(".updated[data-status=ready]");
+    const shared = first.url();
+    const rows = await rowKeys(first, "topics");
+    assert.deepEqual(rows, BULK_TOPICS.slice().reverse().slice(25));
+
+    const second = await open(shared.replace(base, ""));
+    assert.deepEqual(await rowKeys(second, "topics"), rows);
+    assert.equal(await second.inputValue("[data-control=filter]"), "bulk");
+    assert.equal(await second.inputValue("[data-control=page-size]"), "25");
+    assert.equal(await second.locator('[data-range="24h"]').getAttribute("aria-current"), "true");
+    assert.equal(await text(second, "th.sorted"), "TOPIC ▼");
+    assert.equal(await text(second, ".pager-range"), `26–30 of 30 topics`);
+
+    await second.goBack();
+    await first.context().close();
+    await second.context().close();
+  });
+
+  test("the cluster switcher and sections keep the time range", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups/billing?range=6h&refresh=off`);
+    await page.click('[data-section="topics"]');
+    await page.waitForURL(new RegExp(`/clusters/${CLUSTER}/topics\\?range=6h`));
+    assert.deepEqual(await page.locator("[data-control=cluster] option").allInnerTexts(), [CLUSTER]);
+    await page.context().close();
+  });
+});
+
+describe("refresh", () => {
+  test("auto-refresh fetches the page again at the chosen interval", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups/live?refresh=5s`);
+    let fetched = 0;
+    page.on("request", (request) => {
+      if (request.url().endsWith(`/api/v1/clusters/${CLUSTER}/groups/live`)) fetched += 1;
+    });
+    await eventually("two refreshes", async () => fetched >= 2, 15_000);
+    assert.equal(await page.inputValue("[data-control=refresh]"), "5s");
+    await page.context().close();
+  });
+});
