@@ -1,16 +1,18 @@
 //! The byte layout of sealed chunks and of the timestamp blocks they share.
 //!
 //! A chunk holds one series' values over one interval. Its timestamps are slots of a grid:
-//! either the cycle timestamps of the raw block it was sealed with (stored once per block,
-//! keyed by the block's first timestamp, which is also the chunk's key), or a regular grid
-//! of `step_ms` starting at the chunk's key (downsampled data). A presence bitmap says which
+//! the cycle timestamps of the raw block it was sealed with (stored once per block, keyed
+//! by the block's first timestamp, which is also the chunk's key), the same for a merged
+//! block (all raw blocks of a merge window, see `merge.rs`), or a regular grid of `step_ms`
+//! starting at the chunk's key (downsampled data). A presence bitmap says which
 //! slots the series has; it is left out when every slot is present.
 //!
-//! Chunk: CRC32C (u32 LE) of the rest, flags byte (bit 0 regular grid, bit 1 all slots
-//! present, bits 2-3 value encoding), varint slot count, varint `end_ms - start_ms`, for a
+//! Chunk: CRC32C (u32 LE) of the rest, flags byte (bit 0 regular grid, bit 4 merged grid,
+//! bit 1 all slots present, bits 2-3 value encoding), varint slot count, varint `end_ms - start_ms`, for a
 //! regular grid varint step, bitmap unless dense, then the values: a pco column of i64 when
 //! every value is an exact integer (offsets, lags, counts compress far better so), a pco
-//! column of f64 otherwise, or one f64 when all values are equal (idle lags are all zero, and
+//! column of i64 at a decimal scale when every value has at most six decimals (a scale byte
+//! first), a pco column of f64 otherwise, or one f64 when all values are equal (idle lags are all zero, and
 //! pco's per-column header would dwarf them).
 
 use std::collections::HashMap;
@@ -23,10 +25,14 @@ use redb::ReadableTable;
 use crate::varint::{self, Reader};
 
 const REGULAR_GRID: u8 = 1;
+const MERGED_GRID: u8 = 1 << 4;
 const DENSE: u8 = 2;
 const VALUES_I64: u8 = 0;
 const VALUES_F64: u8 = 1 << 2;
 const VALUES_CONSTANT: u8 = 2 << 2;
+const VALUES_DECIMAL: u8 = 3 << 2;
+/// Decimal scales tried for fractional values, as powers of ten.
+const DECIMAL_DIGITS: std::ops::RangeInclusive<u8> = 1..=6;
 const VALUES_MASK: u8 = 3 << 2;
 /// Far above any configured chunk (a 12 h span at 1 s steps is 43,200 slots).
 const MAX_SLOTS: usize = 1 << 20;
@@ -35,7 +41,11 @@ const MAX_SLOTS: usize = 1 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Grid {
     Block,
-    Regular { step_ms: i64 },
+    /// The timestamps of all raw blocks of one merge window, stored once per window.
+    Merged,
+    Regular {
+        step_ms: i64,
+    },
 }
 
 /// A chunk's header, readable without decompressing the values.
@@ -62,8 +72,10 @@ pub(crate) fn encode_chunk(
     let dense = present.iter().all(|p| *p);
     let (encoding, column) = encode_values(values, compression_level)?;
     let mut flags = encoding;
-    if matches!(grid, Grid::Regular { .. }) {
-        flags |= REGULAR_GRID;
+    match grid {
+        Grid::Regular { .. } => flags |= REGULAR_GRID,
+        Grid::Merged => flags |= MERGED_GRID,
+        Grid::Block => {}
     }
     if dense {
         flags |= DENSE;
@@ -93,19 +105,42 @@ fn encode_values(values: &[f64], level: usize) -> Result<(u8, Vec<u8>), String> 
         return Ok((VALUES_CONSTANT, first.to_le_bytes().to_vec()));
     }
     let config = ChunkConfig::default().with_compression_level(level);
-    let integers: Option<Vec<i64>> = values.iter().map(|v| exact_integer(*v)).collect();
-    let column = match &integers {
-        Some(ints) => simple_compress(ints, &config),
-        None => simple_compress(values, &config),
-    };
-    let encoding = if integers.is_some() {
-        VALUES_I64
-    } else {
-        VALUES_F64
-    };
-    column
-        .map(|bytes| (encoding, bytes))
-        .map_err(|e| format!("pco: {e}"))
+    let pco_error = |e: pco::errors::PcoError| format!("pco: {e}");
+    if let Some(ints) = values
+        .iter()
+        .map(|v| exact_integer(*v))
+        .collect::<Option<Vec<i64>>>()
+    {
+        return Ok((
+            VALUES_I64,
+            simple_compress(&ints, &config).map_err(pco_error)?,
+        ));
+    }
+    for digits in DECIMAL_DIGITS {
+        if let Some(ints) = decimal_integers(values, digits) {
+            let mut out = vec![digits];
+            out.extend(simple_compress(&ints, &config).map_err(pco_error)?);
+            return Ok((VALUES_DECIMAL, out));
+        }
+    }
+    Ok((
+        VALUES_F64,
+        simple_compress(values, &config).map_err(pco_error)?,
+    ))
+}
+
+/// Values with at most `digits` decimals (rates rounded to cents, seconds to the
+/// millisecond) as integers of that scale, if every one converts back to the same bits.
+/// pco packs such integers far tighter than the floats.
+fn decimal_integers(values: &[f64], digits: u8) -> Option<Vec<i64>> {
+    let scale = 10f64.powi(i32::from(digits));
+    values
+        .iter()
+        .map(|v| {
+            let scaled = exact_integer((v * scale).round())?;
+            ((scaled as f64 / scale).to_bits() == v.to_bits()).then_some(scaled)
+        })
+        .collect()
 }
 
 /// An integer that converts back to the same bits (so -0.0 stays a float).
@@ -127,6 +162,8 @@ pub(crate) fn view_chunk(start_ms: i64, bytes: &[u8]) -> Result<ChunkView<'_>, S
     let grid = if flags & REGULAR_GRID != 0 {
         let step_ms = i64::try_from(reader.u64()?).map_err(|_| "step out of range")?;
         Grid::Regular { step_ms }
+    } else if flags & MERGED_GRID != 0 {
+        Grid::Merged
     } else {
         Grid::Block
     };
@@ -157,15 +194,15 @@ impl ChunkView<'_> {
             (Grid::Regular { step_ms }, _) => (0..self.slots as i64)
                 .map(|i| start_ms + i * step_ms)
                 .collect(),
-            (Grid::Block, Some(times)) if times.len() == self.slots => times.to_vec(),
-            (Grid::Block, Some(times)) => {
+            (_, Some(times)) if times.len() == self.slots => times.to_vec(),
+            (_, Some(times)) => {
                 return Err(format!(
                     "block has {} slots, chunk {}",
                     times.len(),
                     self.slots
                 ));
             }
-            (Grid::Block, None) => return Err("timestamp block missing".into()),
+            (_, None) => return Err("timestamp block missing".into()),
         };
         let times: Vec<i64> = match self.present {
             None => slot_times,
@@ -192,6 +229,18 @@ impl ChunkView<'_> {
                 .map(|v| v as f64)
                 .collect(),
             VALUES_F64 => simple_decompress::<f64>(self.values).map_err(|e| format!("pco: {e}"))?,
+            VALUES_DECIMAL => {
+                let (&digits, column) = self.values.split_first().ok_or("decimal scale missing")?;
+                if !DECIMAL_DIGITS.contains(&digits) {
+                    return Err(format!("decimal scale {digits} unknown"));
+                }
+                let scale = 10f64.powi(i32::from(digits));
+                simple_decompress::<i64>(column)
+                    .map_err(|e| format!("pco: {e}"))?
+                    .into_iter()
+                    .map(|v| v as f64 / scale)
+                    .collect()
+            }
             other => return Err(format!("unknown value encoding {other}")),
         };
         if values.len() != count {
@@ -278,6 +327,10 @@ mod tests {
         let ints = [5.0, 9.0, 12.0, 40.0];
         let want: Vec<(i64, f64)> = [1_000, 1_010, 1_025, 1_040].into_iter().zip(ints).collect();
         assert_eq!(round_trip(&ints, &all, Grid::Block), want);
+        let decimals = [0.25, 1.234, 17.5, 0.001];
+        let got = round_trip(&decimals, &all, Grid::Block);
+        let bits: Vec<u64> = got.iter().map(|(_, v)| v.to_bits()).collect();
+        assert_eq!(bits, decimals.map(f64::to_bits).to_vec());
         let floats = [0.5, -0.0, 1e300, f64::INFINITY];
         let got = round_trip(&floats, &all, Grid::Block);
         let bits: Vec<u64> = got.iter().map(|(_, v)| v.to_bits()).collect();

@@ -31,6 +31,9 @@ pub struct StoreConfig {
     pub seal_span_ms: i64,
     /// ... or when it already holds this many cycles (at most [`MAX_CYCLES_PER_CHUNK`]).
     pub seal_max_cycles: usize,
+    /// Raw chunks are merged into one chunk per series per aligned window of this length once
+    /// it is sealed (fewer, larger pco columns: smaller on disk, faster to read); 0 disables.
+    pub merge_span_ms: i64,
     /// Coarser tiers, ordered by `after_ms`; empty keeps raw data for the whole retention.
     pub tiers: Vec<DownsampleTier>,
     /// fsync the write-ahead log after every cycle (a crash of the machine, not only of the
@@ -40,6 +43,9 @@ pub struct StoreConfig {
     pub maintenance_every_ms: i64,
     /// pco compression level 0..=12; lower seals faster, higher stores smaller.
     pub compression_level: usize,
+    /// redb's page cache; queries and maintenance stream through it, so it bounds their
+    /// memory rather than the history's size.
+    pub cache_bytes: usize,
 }
 
 impl StoreConfig {
@@ -51,6 +57,7 @@ impl StoreConfig {
             retention_ms: 7 * DAY_MS,
             seal_span_ms: 5 * MINUTE_MS,
             seal_max_cycles: MAX_CYCLES_PER_CHUNK,
+            merge_span_ms: HOUR_MS,
             tiers: vec![
                 DownsampleTier {
                     after_ms: 6 * HOUR_MS,
@@ -66,6 +73,7 @@ impl StoreConfig {
             wal_fsync: true,
             maintenance_every_ms: 10 * MINUTE_MS,
             compression_level: 4,
+            cache_bytes: 64 << 20,
         }
     }
 
@@ -85,6 +93,12 @@ impl StoreConfig {
             return bad("compression_level must be 0..=12".into());
         }
         let mut finer_span = self.seal_span_ms;
+        if self.merge_span_ms < 0 || self.merge_span_ms % self.seal_span_ms != 0 {
+            return bad("merge_span_ms must be 0 or a multiple of seal_span_ms".into());
+        }
+        if self.merge_span_ms > 0 {
+            finer_span = self.merge_span_ms;
+        }
         let mut finer_after = 0;
         for tier in &self.tiers {
             if tier.step_ms <= 0 || tier.chunk_span_ms % tier.step_ms != 0 {
@@ -110,7 +124,7 @@ impl StoreConfig {
         self.tiers
             .iter()
             .map(|t| t.chunk_span_ms)
-            .fold(self.seal_span_ms, i64::max)
+            .fold(self.seal_span_ms.max(self.merge_span_ms), i64::max)
     }
 }
 

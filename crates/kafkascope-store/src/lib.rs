@@ -44,9 +44,11 @@
 
 mod chunk;
 mod config;
+mod disk_usage;
 mod error;
 mod head;
 mod matcher;
+mod merge;
 mod query;
 mod retention;
 mod series_index;
@@ -57,6 +59,7 @@ mod varint;
 mod wal;
 
 pub use config::{DownsampleTier, MAX_CYCLES_PER_CHUNK, StoreConfig};
+pub use disk_usage::DiskUsage;
 pub use error::{StoreError, StoreProblem};
 pub use matcher::Matcher;
 pub use query::{QueryResult, SeriesSamples};

@@ -16,7 +16,7 @@ use crate::matcher::Matcher;
 use crate::series_index::SeriesId;
 use crate::series_key::{METRIC_NAME_LABEL, SeriesKey};
 use crate::store::Store;
-use crate::tables::{BLOCKS, CHUNKS};
+use crate::tables::{BLOCKS, CHUNKS, MERGED_BLOCKS};
 
 /// One series' samples in a range, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +120,11 @@ impl Store {
         Ok(ChunkReader {
             chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
             blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
+            merged: txn
+                .open_table(MERGED_BLOCKS)
+                .map_err(|e| db_error("merged blocks", e))?,
             block_times: BlockTimesCache::default(),
+            merged_times: BlockTimesCache::default(),
             store: self,
         })
     }
@@ -130,7 +134,9 @@ impl Store {
 struct ChunkReader<'s> {
     chunks: ReadOnlyTable<(u32, i64), &'static [u8]>,
     blocks: ReadOnlyTable<i64, &'static [u8]>,
+    merged: ReadOnlyTable<i64, &'static [u8]>,
     block_times: BlockTimesCache,
+    merged_times: BlockTimesCache,
     store: &'s Store,
 }
 
@@ -182,6 +188,7 @@ impl ChunkReader<'_> {
         }
         let times = match view.grid {
             Grid::Block => Some(self.block_times.get(chunk_start, &self.blocks)?),
+            Grid::Merged => Some(self.merged_times.get(chunk_start, &self.merged)?),
             Grid::Regular { .. } => None,
         };
         view.samples(chunk_start, times.as_deref().map(Vec::as_slice))

@@ -20,10 +20,10 @@ use crate::config::DownsampleTier;
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::series_index::SeriesId;
 use crate::store::Store;
-use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, META, SERIES};
+use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, META, SERIES};
 
 /// Series rewritten per transaction, bounding the transaction's dirty pages.
-const SERIES_PER_BATCH: usize = 20_000;
+pub(crate) const SERIES_PER_BATCH: usize = 20_000;
 
 /// What one maintenance pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -40,6 +40,7 @@ impl Store {
     pub fn maintain(&mut self, now_ms: i64) -> Result<MaintenanceReport, StoreError> {
         let mut report = MaintenanceReport::default();
         if let Some(origin) = self.origin_ms {
+            self.merge_raw(origin, now_ms, &mut report)?;
             for (tier_no, tier) in self.config.tiers.clone().iter().enumerate() {
                 self.downsample_tier(tier_no, tier, origin, now_ms, &mut report)?;
             }
@@ -73,7 +74,11 @@ impl Store {
                     let mut rewriter = WindowRewriter {
                         chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
                         blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
+                        merged: txn
+                            .open_table(MERGED_BLOCKS)
+                            .map_err(|e| db_error("merged blocks", e))?,
                         block_times: BlockTimesCache::default(),
+                        merged_times: BlockTimesCache::default(),
                         tier,
                         window,
                         compression_level: self.config.compression_level,
@@ -141,7 +146,8 @@ impl Store {
                 last_written.remove(*id).map_err(err)?;
             }
         }
-        delete_blocks(&txn, i64::MIN, cutoff - self.config.seal_span_ms)?;
+        let longest_block = self.config.seal_span_ms.max(self.config.merge_span_ms);
+        delete_blocks(&txn, i64::MIN, cutoff - longest_block)?;
         txn.commit().map_err(|e| db_error("retention", e))?;
         for id in &expired {
             self.index.remove(*id);
@@ -151,7 +157,7 @@ impl Store {
         Ok(())
     }
 
-    fn begin(&self, durability: Durability) -> Result<WriteTransaction, StoreError> {
+    pub(crate) fn begin(&self, durability: Durability) -> Result<WriteTransaction, StoreError> {
         let mut txn = self.db.begin_write().map_err(|e| db_error("begin", e))?;
         txn.set_durability(durability)
             .map_err(|e| db_error("durability", e))?;
@@ -159,19 +165,25 @@ impl Store {
     }
 }
 
-/// Deletes timestamp blocks starting in `(from, to]`; their raw chunks are gone by then.
-fn delete_blocks(txn: &WriteTransaction, from: i64, to: i64) -> Result<(), StoreError> {
-    let mut blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
-    blocks
-        .retain_in(from..=to, |_, _| false)
-        .map_err(|e| db_error("deleting blocks", e))
+/// Deletes raw and merged timestamp blocks starting in `(from, to]`; their chunks are
+/// gone by then.
+pub(crate) fn delete_blocks(txn: &WriteTransaction, from: i64, to: i64) -> Result<(), StoreError> {
+    for table in [BLOCKS, MERGED_BLOCKS] {
+        let mut blocks = txn.open_table(table).map_err(|e| db_error("blocks", e))?;
+        blocks
+            .retain_in(from..=to, |_, _| false)
+            .map_err(|e| db_error("deleting blocks", e))?;
+    }
+    Ok(())
 }
 
 /// Rewrites the finer chunks of one window of one tier, series by series.
 struct WindowRewriter<'t, 'c> {
     chunks: Table<'t, (u32, i64), &'static [u8]>,
     blocks: Table<'t, i64, &'static [u8]>,
+    merged: Table<'t, i64, &'static [u8]>,
     block_times: BlockTimesCache,
+    merged_times: BlockTimesCache,
     tier: &'c DownsampleTier,
     window: i64,
     compression_level: usize,
@@ -195,11 +207,12 @@ impl WindowRewriter<'_, '_> {
             let start_ms = key.value().1;
             let decoded = view_chunk(start_ms, bytes.value()).and_then(|view| {
                 let finer = match view.grid {
-                    Grid::Block => true,
+                    Grid::Block | Grid::Merged => true,
                     Grid::Regular { step_ms } => step_ms < tier.step_ms,
                 };
                 let times = match view.grid {
                     Grid::Block => Some(self.block_times.get(start_ms, &self.blocks)?),
+                    Grid::Merged => Some(self.merged_times.get(start_ms, &self.merged)?),
                     Grid::Regular { .. } => None,
                 };
                 Ok((

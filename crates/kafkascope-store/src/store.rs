@@ -48,7 +48,11 @@ impl Store {
             source,
         })?;
         let mut problems = Vec::new();
-        let db = open_database(&config.dir.join(DATABASE_FILE), &mut problems)?;
+        let db = open_database(
+            &config.dir.join(DATABASE_FILE),
+            config.cache_bytes,
+            &mut problems,
+        )?;
         let txn = db.begin_write().map_err(|e| db_error("begin", e))?;
         tables::create_all(&txn)?;
         txn.commit().map_err(|e| db_error("creating tables", e))?;
@@ -100,6 +104,9 @@ impl Store {
             return Ok(id);
         }
         let id = self.index.create(key.clone())?;
+        // Counts as written now, so retention does not take it before its first sample.
+        self.index
+            .mark_written(id, self.last_ms.unwrap_or(i64::MIN));
         self.wal.add_series(id, key);
         self.unsaved_series.push(id);
         Ok(id)
@@ -122,7 +129,13 @@ impl Store {
         {
             self.seal()?;
         }
-        self.origin_ms.get_or_insert(at_ms);
+        if self.origin_ms.is_none() {
+            self.origin_ms = Some(at_ms);
+            let registered: Vec<SeriesId> = self.index.live_ids().collect();
+            registered
+                .into_iter()
+                .for_each(|id| self.index.mark_written(id, at_ms));
+        }
         self.wal.begin_cycle(at_ms);
         self.head.begin_cycle(at_ms);
         let mut appended = Appended {
@@ -185,6 +198,10 @@ impl Store {
         Ok(())
     }
 
+    pub(crate) fn database_path(&self) -> std::path::PathBuf {
+        self.config.dir.join(DATABASE_FILE)
+    }
+
     /// Seals what is open, so the next start has nothing to replay.
     pub fn close(mut self) -> Result<(), StoreError> {
         self.seal()
@@ -192,8 +209,12 @@ impl Store {
 }
 
 /// Opens the database, moving an unreadable file aside rather than refusing to start.
-fn open_database(path: &Path, problems: &mut Vec<StoreProblem>) -> Result<Database, StoreError> {
-    match Database::create(path) {
+fn open_database(
+    path: &Path,
+    cache_bytes: usize,
+    problems: &mut Vec<StoreProblem>,
+) -> Result<Database, StoreError> {
+    match Database::builder().set_cache_size(cache_bytes).create(path) {
         Ok(db) => Ok(db),
         Err(DatabaseError::Storage(StorageError::Corrupted(reason))) => {
             move_aside(path, reason, problems)

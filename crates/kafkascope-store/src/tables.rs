@@ -12,6 +12,8 @@ pub(crate) const LAST_WRITTEN: TableDefinition<u32, i64> = TableDefinition::new(
 pub(crate) const CHUNKS: TableDefinition<(u32, i64), &[u8]> = TableDefinition::new("chunks");
 /// Raw block start → the block's cycle timestamps.
 pub(crate) const BLOCKS: TableDefinition<i64, &[u8]> = TableDefinition::new("blocks");
+/// Merge window's first cycle → the timestamps of all its raw blocks.
+pub(crate) const MERGED_BLOCKS: TableDefinition<i64, &[u8]> = TableDefinition::new("merged_blocks");
 /// Named counters, see the `META_*` keys.
 pub(crate) const META: TableDefinition<&str, i64> = TableDefinition::new("meta");
 
@@ -19,6 +21,9 @@ pub(crate) const META: TableDefinition<&str, i64> = TableDefinition::new("meta")
 pub(crate) const META_SEALED_THROUGH: &str = "sealed_through_ms";
 /// Timestamp of the first cycle ever appended; downsampling windows start there.
 pub(crate) const META_ORIGIN: &str = "origin_ms";
+
+/// The end of the last window whose raw blocks were merged.
+pub(crate) const META_MERGED_THROUGH: &str = "merged_through_ms";
 
 /// The end of the last window tier `tier` has downsampled.
 pub(crate) fn tier_through_key(tier: usize) -> String {
@@ -32,6 +37,7 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(LAST_WRITTEN).map_err(err)?;
     txn.open_table(CHUNKS).map_err(err)?;
     txn.open_table(BLOCKS).map_err(err)?;
+    txn.open_table(MERGED_BLOCKS).map_err(err)?;
     txn.open_table(META).map_err(err)?;
     Ok(())
 }

@@ -38,6 +38,7 @@ fn old_data_is_rewritten_to_the_last_value_of_each_bucket_per_tier() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = base_config(dir.path());
     config.retention_ms = 3_600 * SECOND;
+    config.merge_span_ms = 120 * SECOND;
     config.tiers = vec![
         DownsampleTier {
             after_ms: 300 * SECOND,
@@ -70,12 +71,14 @@ fn old_data_is_rewritten_to_the_last_value_of_each_bucket_per_tier() {
     expected.extend(grid(510 * SECOND, 840 * SECOND, 30 * SECOND, tenth));
     expected.extend(grid(850 * SECOND, 1_200 * SECOND, 10 * SECOND, tenth));
     assert_eq!(read(&store, "offset"), expected);
-    // The rewrite is persisted: a restart reads the same, and a second pass changes nothing.
+    // The rewrite is persisted: a restart reads the same. Closing sealed the last window
+    // (1080 s, 1200 s], so the next pass merges its two chunks, and the one after that
+    // finds nothing to do.
     store.close().unwrap();
     let mut store = Store::open(config).unwrap();
     assert_eq!(read(&store, "offset"), expected);
-    let report = store.maintain(1_200 * SECOND).unwrap();
-    assert_eq!(report.chunks_rewritten, 0);
+    assert_eq!(store.maintain(1_200 * SECOND).unwrap().chunks_rewritten, 2);
+    assert_eq!(store.maintain(1_200 * SECOND).unwrap().chunks_rewritten, 0);
     assert_eq!(read(&store, "offset"), expected);
 }
 
@@ -84,6 +87,7 @@ fn retention_drops_old_chunks_and_series_that_stopped_being_written() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = base_config(dir.path());
     config.retention_ms = 600 * SECOND;
+    config.merge_span_ms = 0;
     config.tiers = vec![];
     let mut store = Store::open(config.clone()).unwrap();
     let kept = store.series_id(&series("kept")).unwrap();
@@ -109,4 +113,37 @@ fn retention_drops_old_chunks_and_series_that_stopped_being_written() {
     assert_eq!(store.series_id(&series("new")).unwrap(), vanished);
     let range = store.samples(vanished, 0, i64::MAX).unwrap();
     assert_eq!(range.samples, vec![]);
+}
+
+#[test]
+fn sealed_windows_are_merged_into_one_chunk_per_series_with_every_sample_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = base_config(dir.path());
+    config.merge_span_ms = 180 * SECOND;
+    config.tiers = vec![];
+    config.maintenance_every_ms = 3_600 * SECOND;
+    let mut store = Store::open(config.clone()).unwrap();
+    let id = store.series_id(&series("offset")).unwrap();
+    let sparse = store.series_id(&series("sparse")).unwrap();
+    for at in (10 * SECOND..=600 * SECOND).step_by(10_000) {
+        let mut samples = vec![(id, (at / 10) as f64 + 0.5)];
+        if at % (70 * SECOND) == 0 {
+            samples.push((sparse, 1.0));
+        }
+        store.append(at, samples).unwrap();
+    }
+    // Sealed through 540 s: windows (0, 180], (180, 360], (360, 540], three 1-minute
+    // chunks each for the dense series, one or two for the sparse one.
+    let report = store.maintain(600 * SECOND).unwrap();
+    assert_eq!(report.chunks_rewritten, 9 + 7);
+    let expected = grid(10 * SECOND, 600 * SECOND, 10 * SECOND, |t| {
+        (t / 10) as f64 + 0.5
+    });
+    assert_eq!(read(&store, "offset"), expected);
+    let sparse_expected = grid(70 * SECOND, 560 * SECOND, 70 * SECOND, |_| 1.0);
+    assert_eq!(read(&store, "sparse"), sparse_expected);
+    store.close().unwrap();
+    let store = Store::open(config).unwrap();
+    assert_eq!(read(&store, "offset"), expected);
+    assert_eq!(read(&store, "sparse"), sparse_expected);
 }

@@ -1,0 +1,186 @@
+//! Merging sealed raw chunks: once an aligned `merge_span_ms` window (1 h by default) is
+//! sealed, each series' raw chunks in it become one chunk over the window's combined
+//! timestamps, and the window's raw blocks one merged block.
+//!
+//! Seals stay small and frequent (the log and the head hold at most one 5-minute interval),
+//! while history is stored in long columns: pco's per-column header is paid once per hour
+//! instead of twelve times, and a query opens twelve times fewer chunks. Resolution is
+//! unchanged. Windows commit in batches of series; a rerun after a crash finds the finished
+//! series already merged and redoes only the rest.
+
+use redb::{Durability, ReadableDatabase, ReadableTable, Table};
+
+use crate::chunk::{BlockTimesCache, Grid, decode_block, encode_block, encode_chunk, view_chunk};
+use crate::error::{StoreError, StoreProblem, db_error};
+use crate::retention::{MaintenanceReport, SERIES_PER_BATCH};
+use crate::series_index::SeriesId;
+use crate::store::Store;
+use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS, META};
+
+impl Store {
+    /// Merges every sealed window that ends by `now_ms` and by the oldest unsealed cycle.
+    pub(crate) fn merge_raw(
+        &mut self,
+        origin: i64,
+        now_ms: i64,
+        report: &mut MaintenanceReport,
+    ) -> Result<(), StoreError> {
+        let span = self.config.merge_span_ms;
+        if span == 0 {
+            return Ok(());
+        }
+        let txn = self.db.begin_read().map_err(|e| db_error("begin", e))?;
+        let meta = txn.open_table(META).map_err(|e| db_error("meta", e))?;
+        let mut window = tables::read_meta(&meta, tables::META_MERGED_THROUGH)?
+            .unwrap_or_else(|| (origin - 1).div_euclid(span) * span);
+        drop((meta, txn));
+        let sealed_until = self
+            .head
+            .first_ms()
+            .map_or(now_ms, |first| now_ms.min(first - 1));
+        let ids: Vec<SeriesId> = self.index.live_ids().collect();
+        while window + span <= sealed_until {
+            let merged = self.window_times(window, span)?;
+            if let Some(times) = &merged {
+                for batch in ids.chunks(SERIES_PER_BATCH) {
+                    let txn = self.begin(Durability::None)?;
+                    {
+                        let mut merger = WindowMerger {
+                            chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+                            blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
+                            block_times: BlockTimesCache::default(),
+                            times,
+                            window,
+                            span,
+                            compression_level: self.config.compression_level,
+                        };
+                        for id in batch {
+                            report.chunks_rewritten += merger.merge(*id, report)?;
+                        }
+                    }
+                    txn.commit().map_err(|e| db_error("merging", e))?;
+                }
+            }
+            window += span;
+            let txn = self.begin(Durability::Immediate)?;
+            if merged.is_some() {
+                let mut blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
+                blocks
+                    .retain_in(window - span + 1..=window, |_, _| false)
+                    .map_err(|e| db_error("deleting blocks", e))?;
+            }
+            tables::write_meta(&txn, tables::META_MERGED_THROUGH, window)?;
+            txn.commit().map_err(|e| db_error("merging", e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes the merged block of `(window, window + span]` and returns its timestamps, or
+    /// `None` when the window has fewer than two raw blocks (nothing to merge).
+    fn window_times(&self, window: i64, span: i64) -> Result<Option<Vec<i64>>, StoreError> {
+        let txn = self.begin(Durability::None)?;
+        let mut times = Vec::new();
+        let mut blocks_seen = 0;
+        {
+            let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
+            let range = blocks
+                .range(window + 1..=window + span)
+                .map_err(|e| db_error("blocks", e))?;
+            for entry in range {
+                let (start, bytes) = entry.map_err(|e| db_error("blocks", e))?;
+                match decode_block(start.value(), bytes.value()) {
+                    Ok(block) => times.extend(block),
+                    Err(reason) => {
+                        let start_ms = start.value();
+                        StoreProblem::CorruptBlock { start_ms, reason }.reported();
+                    }
+                }
+                blocks_seen += 1;
+            }
+            if blocks_seen < 2 || times.is_empty() {
+                return Ok(None);
+            }
+            let mut merged = txn
+                .open_table(MERGED_BLOCKS)
+                .map_err(|e| db_error("merged blocks", e))?;
+            merged
+                .insert(times[0], encode_block(&times).as_slice())
+                .map_err(|e| db_error("merged blocks", e))?;
+        }
+        txn.commit().map_err(|e| db_error("merging", e))?;
+        Ok(Some(times))
+    }
+}
+
+/// Merges one window's raw chunks, series by series.
+struct WindowMerger<'t, 'w> {
+    chunks: Table<'t, (u32, i64), &'static [u8]>,
+    blocks: Table<'t, i64, &'static [u8]>,
+    block_times: BlockTimesCache,
+    times: &'w [i64],
+    window: i64,
+    span: i64,
+    compression_level: usize,
+}
+
+impl WindowMerger<'_, '_> {
+    fn merge(&mut self, id: SeriesId, report: &mut MaintenanceReport) -> Result<usize, StoreError> {
+        let err = |e: redb::StorageError| db_error("merging chunks", e);
+        let mut sources = Vec::new();
+        let mut present = vec![false; self.times.len()];
+        let mut values = Vec::new();
+        let range = (id, self.window + 1)..=(id, self.window + self.span);
+        for entry in self.chunks.range(range).map_err(err)? {
+            let (key, bytes) = entry.map_err(err)?;
+            let start_ms = key.value().1;
+            let samples = view_chunk(start_ms, bytes.value()).and_then(|view| match view.grid {
+                Grid::Block => {
+                    let times = self.block_times.get(start_ms, &self.blocks)?;
+                    view.samples(start_ms, Some(&times)).map(Some)
+                }
+                Grid::Merged | Grid::Regular { .. } => Ok(None),
+            });
+            match samples {
+                Ok(Some(samples)) => {
+                    sources.push(start_ms);
+                    for (at_ms, value) in samples {
+                        if let Ok(slot) = self.times.binary_search(&at_ms) {
+                            present[slot] = true;
+                            values.push(value);
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(reason) => report.problems.push(
+                    StoreProblem::CorruptChunk {
+                        series_id: id,
+                        start_ms,
+                        reason,
+                    }
+                    .reported(),
+                ),
+            }
+        }
+        if sources.is_empty() {
+            return Ok(0);
+        }
+        for start_ms in &sources {
+            self.chunks.remove((id, *start_ms)).map_err(err)?;
+        }
+        let first = self.times[0];
+        let last_slot = present.iter().rposition(|p| *p).unwrap_or(0);
+        let bytes = encode_chunk(
+            first,
+            self.times[last_slot],
+            Grid::Merged,
+            &present,
+            &values,
+            self.compression_level,
+        )
+        .map_err(|e| db_error("compressing chunk", e))?;
+        self.chunks
+            .insert((id, first), bytes.as_slice())
+            .map_err(err)?;
+        Ok(sources.len())
+    }
+}
