@@ -16,7 +16,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 tansu_bin="$(bash scripts/install-test-deps.sh --clients-only)"
 
-say "building kafkascope (release)"
+say "building the web UI and kafkascope (release)"
+(cd ui && npm ci --no-audit --no-fund --silent && npm run build --silent) >&2
 cargo build --release --quiet -p kafkascope
 
 if port_in_use "$BROKER_PORT"; then
@@ -59,7 +60,7 @@ say "starting traffic: 5 topics x 4 partitions, 3 consumer groups"
   >"$logs/traffic.log" 2>&1 &
 children+=("$!")
 
-say "kafkascope: http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
+say "kafkascope: the web UI at http://$LISTEN/ ; http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
 say "  Burrow's API at http://$LISTEN/v3/kafka/default/consumer (Ctrl-C to stop)"
 say "  from another shell: kafkascope lag --bootstrap-server localhost:$BROKER_PORT --samples 5 --every 2"
 # In the background so that a signal to this script interrupts `wait` at once.

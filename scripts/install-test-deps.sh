@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping whatever is present:
-#   - promtool (Debian package prometheus) and stunnel (stunnel4),
+#   - Node.js 20+ and npm (Debian packages nodejs, npm), to build the web UI,
+#   - promtool (Debian package prometheus), stunnel (stunnel4) and Chromium
+#     (chromium, driven by the UI's browser tests),
 #   - confluent-kafka 2.x for $KAFKASCOPE_PYTHON (default python3),
 #   - the tansu 0.6.0 broker, built once into
 #     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/tansu-0.6.0.
 #
 # Usage: scripts/install-test-deps.sh [--clients-only]
-#   --clients-only   skip promtool and stunnel (enough for scripts/demo.sh)
+#   --clients-only   skip promtool, stunnel and Chromium (enough for scripts/demo.sh)
 #
 # Progress goes to stderr; the only line on stdout is the tansu binary's path.
 set -euo pipefail
@@ -42,7 +44,10 @@ install_apt_packages() {
   if ! "$clients_only"; then
     command -v promtool >/dev/null || missing+=(prometheus)
     command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || missing+=(stunnel4)
+    command -v chromium >/dev/null || missing+=(chromium)
   fi
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   "$PYTHON" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   if [ "${#missing[@]}" -eq 0 ]; then
     return
@@ -52,6 +57,13 @@ install_apt_packages() {
   as_root apt-get update -qq >&2
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+check_node_version() {
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  # Vite needs Node 20.19 or later.
+  [ "$major" -ge 20 ] || die "Node.js $(node --version) is too old to build the web UI; install Node.js 20 or later"
 }
 
 install_confluent_kafka() {
@@ -93,6 +105,7 @@ install_tansu() {
 
 command -v "$PYTHON" >/dev/null || die "$PYTHON not found; install Python 3 or set KAFKASCOPE_PYTHON"
 install_apt_packages
+check_node_version
 install_confluent_kafka
 install_rust_components
 install_tansu

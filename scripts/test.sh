@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check: installs the test dependencies (scripts/install-test-deps.sh),
-# then rustfmt, clippy and the whole workspace's tests, including the
-# integration tests against a real tansu broker and librdkafka clients.
+# builds the web UI (embedded by the server crate), then rustfmt, clippy and
+# the whole workspace's tests, including the integration tests against a real
+# tansu broker and librdkafka clients, and the UI's browser tests (Chromium
+# driving `kafkascope serve` on tansu; screenshots in test-artifacts/ui/).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,6 +16,9 @@ KAFKASCOPE_TANSU_BIN="$(bash scripts/install-test-deps.sh)"
 KAFKASCOPE_PYTHON="$(command -v "$KAFKASCOPE_PYTHON")"
 export KAFKASCOPE_TANSU_BIN KAFKASCOPE_PYTHON
 
+step "building the web UI (ui/)"
+(cd ui && npm ci --no-audit --no-fund && npm run build)
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -22,5 +27,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test"
 cargo test --workspace
+
+step "browser tests of the web UI"
+cargo build --quiet -p kafkascope
+KAFKASCOPE_BIN="$PWD/target/debug/kafkascope" node --test ui/tests/
 
 step "all checks passed"

@@ -114,7 +114,12 @@ export class Chart {
     const options: uPlot.Options = {
       width: Math.max(300, this.body.clientWidth || 600),
       height: HEIGHT,
-      scales: { x: { time: true, range: () => [start, end] } },
+      // Every charted figure is a count, rate or age: start the y axis at 0
+      // so a small wobble does not look like a cliff.
+      scales: {
+        x: { time: true, range: () => [start, end] },
+        y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       series: [
         {},
         ...drawn.map((d, i) => ({
