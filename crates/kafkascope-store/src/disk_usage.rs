@@ -17,6 +17,12 @@ pub struct DiskUsage {
 }
 
 impl Store {
+    /// Gives free pages back to the file system; redb keeps freed pages for reuse, so the
+    /// file only shrinks through this. Takes time in proportion to the database size.
+    pub fn compact(&mut self) -> Result<bool, StoreError> {
+        self.db.compact().map_err(|e| db_error("compacting", e))
+    }
+
     pub fn disk_usage(&self) -> Result<DiskUsage, StoreError> {
         let txn = self.db.begin_write().map_err(|e| db_error("begin", e))?;
         let stats = txn.stats().map_err(|e| db_error("stats", e))?;
