@@ -44,7 +44,7 @@ export function brokersPage(ctx: PageContext): Page {
         ]),
       );
       const columns: Column<Broker>[] = [
-        { key: "id", label: "Broker", cell: (b) => [String(b.id), b.is_controller ? badge("controller", "idle") : null], value: (b) => b.id },
+        { key: "id", label: "Broker", cell: (b) => [String(b.id), b.is_controller ? [" ", badge("controller", "idle")] : null], value: (b) => b.id },
         { key: "address", label: "Address", cell: (b) => h("code", null, `${b.host}:${b.port}`) },
         { key: "rack", label: "Rack", cell: (b) => b.rack ?? UNKNOWN },
         { key: "reachable", label: "Status", cell: (b) => (b.reachable ? badge("up", "ok") : badge("unreachable", "bad")), value: (b) => (b.reachable ? 1 : 0) },

@@ -118,8 +118,8 @@ export function groupPage(ctx: PageContext, group: string): Page {
     { key: "last_commit", label: "Last commit", numeric: true, cell: (o) => ago(o.last_commit_at_ms) },
   ];
   const memberColumns: Column<GroupMember>[] = [
-    { key: "client_id", label: "Client id", cell: (m) => m.client_id, value: (m) => m.client_id },
-    { key: "host", label: "Host", cell: (m) => m.client_host },
+    { key: "client_id", label: "Client id", cell: (m) => m.client_id || UNKNOWN, value: (m) => m.client_id },
+    { key: "host", label: "Host", cell: (m) => m.client_host || UNKNOWN },
     { key: "member_id", label: "Member id", cell: (m) => h("code", null, m.member_id) },
     { key: "instance", label: "Static id", cell: (m) => m.group_instance_id ?? UNKNOWN },
     {

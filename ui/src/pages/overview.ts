@@ -5,7 +5,7 @@ import { api, type ClusterSummary, type GroupListItem } from "../api";
 import { badge, groupState, groupStatus } from "../badges";
 import { Chart } from "../chart";
 import { fill, h } from "../dom";
-import { ago, byteRate, count, duration, exact, messageRate } from "../format";
+import { byteRate, count, duration, exact, messageRate, UNKNOWN } from "../format";
 import { quote } from "../history";
 import type { Page, PageContext } from "../page";
 import { linkTo } from "../route";
@@ -62,7 +62,7 @@ export function overviewPage(ctx: PageContext): Page {
         api.groups(ctx.cluster, { status: "WARN", limit: 0 }),
       ]);
       if (signal.aborted) return;
-      fill(figures, tiles(summaryTiles(summary, errCount.total, warnCount.total)));
+      fill(figures, tiles(summaryTiles(summary, errCount.total, warnCount.total, (status) => linkTo(ctx.route, ctx.cluster, "groups", null, { status }))));
       fill(problems, problemList(summary));
       fill(
         groups,
@@ -78,7 +78,7 @@ export function overviewPage(ctx: PageContext): Page {
   };
 }
 
-function summaryTiles(s: ClusterSummary, errGroups: number, warnGroups: number) {
+function summaryTiles(s: ClusterSummary, errGroups: number, warnGroups: number, groupsWith: (status: string) => string) {
   const down = s.broker_count - s.reachable_broker_count;
   return [
     {
@@ -97,14 +97,18 @@ function summaryTiles(s: ClusterSummary, errGroups: number, warnGroups: number) 
       id: "groups",
       label: "Consumer groups",
       value: count(s.group_count),
-      detail: `${errGroups} ERR · ${warnGroups} WARN`,
+      detail: [
+        h("a", { href: groupsWith("ERR"), "data-nav": true }, `${errGroups} ERR`),
+        " · ",
+        h("a", { href: groupsWith("WARN"), "data-nav": true }, `${warnGroups} WARN`),
+      ],
       tone: errGroups > 0 ? ("bad" as const) : warnGroups > 0 ? ("warn" as const) : undefined,
     },
     {
       id: "collected",
       label: "Collected",
-      value: ago(s.collected_at_ms),
-      detail: `cycle took ${duration(s.cycle_duration_ms / 1000)}`,
+      value: s.collected_at_ms === null ? UNKNOWN : duration(Math.max(0, (Date.now() - s.collected_at_ms) / 1000)),
+      detail: `ago · cycle took ${duration(s.cycle_duration_ms / 1000)}`,
       tone: s.stale ? ("bad" as const) : undefined,
     },
   ];
