@@ -13,6 +13,12 @@ use crate::value::{QueryValue, Series, Value};
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 
 /// Evaluates `query` at `time_ms`.
+///
+/// Parsing and evaluation recurse with the query's nesting: run queries
+/// from untrusted input on a thread with [`QUERY_THREAD_STACK_BYTES`] of
+/// stack, as the HTTP API does.
+///
+/// [`QUERY_THREAD_STACK_BYTES`]: crate::QUERY_THREAD_STACK_BYTES
 pub fn instant_query(
     source: &dyn SeriesSource,
     query: &str,
@@ -29,7 +35,8 @@ pub fn instant_query(
 }
 
 /// Evaluates `query` at `start_ms`, `start_ms + step_ms`, … up to `end_ms`;
-/// always a matrix, with series sorted by labels.
+/// always a matrix, with series sorted by labels. Needs a deep stack, as
+/// [`instant_query`] does.
 pub fn range_query(
     source: &dyn SeriesSource,
     query: &str,

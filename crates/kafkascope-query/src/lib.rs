@@ -23,16 +23,21 @@ mod evaluator;
 mod label_matcher;
 mod memory_source;
 mod plan;
+mod query_limits;
 mod range_functions;
 mod selector;
 mod source;
 mod value;
 
-pub use api::{PROMETHEUS_API_VERSION, format_value, parse_duration_ms, parse_time, router};
+pub use api::{
+    MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION, format_value, parse_duration_ms, parse_time,
+    router,
+};
 pub use engine::{MAX_POINTS_PER_SERIES, instant_query, range_query};
 pub use error::QueryError;
 pub use label_matcher::{InvalidPattern, LabelMatcher, MatchKind};
 pub use memory_source::MemorySource;
+pub use query_limits::{MAX_QUERY_BYTES, MAX_STRUCTURE_BYTES, QUERY_THREAD_STACK_BYTES};
 pub use selector::DEFAULT_LOOKBACK_MS;
 pub use source::{Labels, METRIC_NAME, SeriesRef, SeriesSource, SourceError};
 pub use value::{QueryValue, Sample, Series};

@@ -16,6 +16,7 @@ use crate::aggregation::{AggregateOp, Grouping};
 use crate::binary_ops::{BinaryOp, Matching};
 use crate::error::QueryError;
 use crate::label_matcher::LabelMatcher;
+use crate::query_limits::check_query_size;
 use crate::range_functions::RangeFunction;
 use crate::selector::Selector;
 use crate::source::METRIC_NAME;
@@ -58,6 +59,7 @@ pub enum Plan {
 impl QueryPlan {
     /// Parses `query` and plans it.
     pub fn parse(query: &str) -> Result<Self, QueryError> {
+        check_query_size("query", query)?;
         // The parser is third-party code fed with network input: a panic in
         // it must become a bad request, not a dead worker.
         let parsed = std::panic::catch_unwind(|| promql_parser::parser::parse(query))

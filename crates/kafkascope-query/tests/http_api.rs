@@ -188,3 +188,29 @@ async fn buildinfo_reports_a_prometheus_version_grafana_understands() {
     );
     assert_eq!(body["data"]["application"], "kafkascope");
 }
+
+#[tokio::test]
+async fn deep_nesting_is_evaluated_on_a_deep_stack_and_beyond_limit_refused() {
+    // Deep enough to overflow a default 2 MiB thread stack.
+    let levels = 1600;
+    let nested = format!(
+        "{}kafka_consumergroup_lag{}",
+        "sum(".repeat(levels),
+        ")".repeat(levels)
+    );
+    let (status, body) = post_form("/api/v1/query", &format!("query={nested}&time=1010")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["data"]["result"],
+        json!([{"metric": {}, "value": [1010, "16.5"]}])
+    );
+
+    let chain = vec!["1"; 5000].join("%2B");
+    let (status, body) = post_form("/api/v1/query", &format!("query={chain}&time=1000")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["error"].as_str().unwrap();
+    assert!(
+        message.contains("outside string literals is longer than"),
+        "{message}"
+    );
+}

@@ -12,7 +12,7 @@ use axum::routing::get;
 
 use crate::source::SeriesSource;
 
-pub use handlers::PROMETHEUS_API_VERSION;
+pub use handlers::{MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION};
 pub use params::{parse_duration_ms, parse_time};
 pub use response::format_value;
 
@@ -39,5 +39,5 @@ pub fn router(source: Arc<dyn SeriesSource>) -> Router {
         )
         .route("/api/v1/metadata", get(handlers::metadata))
         .route("/api/v1/status/buildinfo", get(handlers::build_info))
-        .with_state(source)
+        .with_state(handlers::ApiState::new(source))
 }

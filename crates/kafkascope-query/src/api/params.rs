@@ -10,6 +10,7 @@ use promql_parser::parser::Expr;
 use super::response::ApiError;
 use crate::label_matcher::LabelMatcher;
 use crate::plan::selector_matchers;
+use crate::query_limits::check_query_size;
 
 /// Prometheus's textual forms of its smallest and largest times, which its
 /// own clients send for "unbounded".
@@ -131,6 +132,7 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
 fn parse_selector(text: &str) -> Result<Vec<LabelMatcher>, ApiError> {
     let invalid =
         |reason: &str| ApiError::bad_data(format!("invalid parameter \"match[]\": {reason}"));
+    check_query_size("match[]", text)?;
     let parsed = std::panic::catch_unwind(|| promql_parser::parser::parse(text))
         .map_err(|_| invalid("the parser failed on this input"))?
         .map_err(|e| invalid(&e))?;
