@@ -68,6 +68,8 @@ const QUERIES: &[&str] = &[
     r#"kafka_consumergroup_lag{group="audit"} > ignoring(group) kafka_consumergroup_lag{group="billing"}"#,
     r#"kafka_consumergroup_lag{group="audit"} < bool on(cluster, topic, partition) kafka_consumergroup_lag{group="billing"}"#,
     "kafka_consumergroup_lag == kafka_consumergroup_lag",
+    "kafka_consumergroup_lag <= 5",
+    r#"kafka_consumergroup_lag{group="billing"} != bool ignoring(group) kafka_consumergroup_lag{group="audit"}"#,
 ];
 
 /// Queries Prometheus answers with an error; kafkascope must give the same
