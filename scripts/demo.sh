@@ -17,7 +17,8 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 tansu_bin="$(bash scripts/install-test-deps.sh --clients-only)"
 
 say "building the web UI and kafkascope (release)"
-(cd ui && npm ci --no-audit --no-fund --silent && npm run build --silent) >&2
+# Installs what package-lock.json pins (see scripts/test.sh on `npm ci`).
+(cd ui && npm install --no-save --no-audit --no-fund --silent && npm run build --silent) >&2
 cargo build --release --quiet -p kafkascope
 
 if port_in_use "$BROKER_PORT"; then

@@ -17,7 +17,10 @@ KAFKASCOPE_PYTHON="$(command -v "$KAFKASCOPE_PYTHON")"
 export KAFKASCOPE_TANSU_BIN KAFKASCOPE_PYTHON
 
 step "building the web UI (ui/)"
-(cd ui && npm ci --no-audit --no-fund && npm run build)
+# `npm install --no-save` installs exactly what package-lock.json pins, like
+# `npm ci`, but tolerates a lock without every platform's optional native
+# binaries (rollup's), which not every registry mirror serves.
+(cd ui && npm install --no-save --no-audit --no-fund && npm run build)
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -121,7 +121,7 @@ const NOT_BUILT_PAGE: &str = r#"<!doctype html>
 <h1>kafkascope</h1>
 <p>This kafkascope binary was built without its web UI.</p>
 <p>Build the UI, then kafkascope again:</p>
-<pre>(cd ui &amp;&amp; npm ci &amp;&amp; npm run build)
+<pre>(cd ui &amp;&amp; npm install --no-save &amp;&amp; npm run build)
 cargo build --release -p kafkascope</pre>
 <p>(<code>scripts/demo.sh</code> and <code>scripts/test.sh</code> do both.)
 The APIs work without it: <a href="/api/v1/clusters">/api/v1/clusters</a>,
