@@ -17,6 +17,10 @@
 //! last-write times; then the log is emptied. On start the index is loaded and the log
 //! replayed up to its first damaged record, which is reported and cut off.
 //!
+//! Once an aligned `merge_span_ms` window (1 h) is sealed, each series' raw chunks in it are
+//! merged into one (see `merge.rs`): small seals keep the log and head short, long columns
+//! keep the disk footprint and query cost low.
+//!
 //! # Retention and downsampling
 //! After a seal, at most every `maintenance_every_ms` of data time, chunks older than each
 //! tier's `after_ms` (6 h and 24 h by default) are rewritten at its step (1 min, 5 min),
@@ -31,13 +35,18 @@
 //!
 //! # Memory
 //! The head holds one interval; queries read chunk by chunk within a redb read
-//! transaction; maintenance rewrites one series' window at a time and commits in batches.
-//! Nothing holds the history in memory.
+//! transaction; maintenance rewrites one series' window at a time and commits in batches;
+//! redb's page cache is capped by `cache_bytes` (64 MiB). Nothing holds the history in
+//! memory.
 //!
 //! # Reading
 //! [`Store::select`], [`Store::label_names`], [`Store::label_values`] take Prometheus-style
 //! [`Matcher`]s; [`Store::query`] and [`Store::samples`] return samples over
 //! `[start, end]` at the best resolution stored for each part of the range.
+//!
+//! # Files
+//! `history.redb` (tables in `tables.rs`) and `head.wal`, in `StoreConfig::dir`. Appends
+//! must come in time order; an older or equal timestamp is refused (`OutOfOrder`).
 //!
 //! Not thread-safe by itself: writes take `&mut self`, reads `&self`; a server wraps the
 //! store in a lock.

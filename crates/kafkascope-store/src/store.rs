@@ -151,8 +151,9 @@ impl Store {
             self.head.add(id, value);
             appended.written += 1;
         }
-        self.wal.commit_cycle()?;
+        // The head holds the cycle even if the log write fails, so time moves on regardless.
         self.last_ms = Some(at_ms);
+        self.wal.commit_cycle()?;
         Ok(appended)
     }
 
@@ -193,7 +194,10 @@ impl Store {
             .maintained_at_ms
             .is_none_or(|at| now - at >= self.config.maintenance_every_ms);
         if due && self.last_ms.is_some() {
-            self.maintain(now)?;
+            // The interval is sealed either way; a failed pass is retried at the next seal.
+            if let Err(error) = self.maintain(now) {
+                tracing::warn!(%error, "time-series store maintenance failed");
+            }
         }
         Ok(())
     }
@@ -217,12 +221,12 @@ fn open_database(
     match Database::builder().set_cache_size(cache_bytes).create(path) {
         Ok(db) => Ok(db),
         Err(DatabaseError::Storage(StorageError::Corrupted(reason))) => {
-            move_aside(path, reason, problems)
+            move_aside(path, cache_bytes, reason, problems)
         }
         Err(DatabaseError::Storage(StorageError::Io(e)))
             if e.kind() == std::io::ErrorKind::InvalidData =>
         {
-            move_aside(path, e.to_string(), problems)
+            move_aside(path, cache_bytes, e.to_string(), problems)
         }
         Err(e) => Err(db_error("opening database", e)),
     }
@@ -230,6 +234,7 @@ fn open_database(
 
 fn move_aside(
     path: &Path,
+    cache_bytes: usize,
     reason: String,
     problems: &mut Vec<StoreProblem>,
 ) -> Result<Database, StoreError> {
@@ -243,7 +248,10 @@ fn move_aside(
         source,
     })?;
     problems.push(StoreProblem::DatabaseMovedAside { moved_to, reason }.reported());
-    Database::create(path).map_err(|e| db_error("creating database", e))
+    Database::builder()
+        .set_cache_size(cache_bytes)
+        .create(path)
+        .map_err(|e| db_error("creating database", e))
 }
 
 type Sealed = (SeriesIndex, Option<i64>, Option<i64>);

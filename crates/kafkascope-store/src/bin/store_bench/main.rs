@@ -112,15 +112,26 @@ fn main() -> anyhow::Result<()> {
     config.wal_fsync = args.fsync;
     let mut store = Store::open(config.clone())?;
     let mut cluster = SyntheticCluster::register(&mut store, args.topics, args.groups)?;
-    let (samples, spent) = ingest(&mut store, &mut cluster, T0 + 10 * SECOND, T0 + 2 * HOUR + SECOND, 10 * SECOND)?;
+    let (samples, spent) = ingest(
+        &mut store,
+        &mut cluster,
+        T0 + 10 * SECOND,
+        T0 + 2 * HOUR + SECOND,
+        10 * SECOND,
+    )?;
     let rate = samples as f64 / spent.as_secs_f64();
     println!("series per cycle: {}", samples / 720);
-    row("ingest, 2 h raw (samples/s)", format!("{rate:.0}"), ">= 1,000,000");
+    row(
+        "ingest, 2 h raw (samples/s)",
+        format!("{rate:.0}"),
+        ">= 1,000,000",
+    );
     store.close()?;
     let mut store = Store::open(config)?;
     let started = Instant::now();
     store.maintain(T0 + 2 * HOUR)?;
     let merge_time = started.elapsed();
+    let before_compaction = store.disk_usage()?.file;
     store.compact()?;
     let usage = store.disk_usage()?;
     row(
@@ -129,8 +140,9 @@ fn main() -> anyhow::Result<()> {
         "<= 1.5",
     );
     println!(
-        "  (file {} B: stored {} B, b-tree {} B; merging 2 h took {:.1} s)",
+        "  (file {} B after compaction, {} B before: stored {} B, b-tree {} B; merging 2 h took {:.1} s)",
         usage.file,
+        before_compaction,
         usage.stored,
         usage.metadata,
         merge_time.as_secs_f64()
