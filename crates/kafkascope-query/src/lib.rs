@@ -29,10 +29,7 @@ mod selector;
 mod source;
 mod value;
 
-pub use api::{
-    MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION, format_value, parse_duration_ms, parse_time,
-    router,
-};
+pub use api::{MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION, router};
 pub use engine::{MAX_POINTS_PER_SERIES, instant_query, range_query};
 pub use error::QueryError;
 pub use label_matcher::{InvalidPattern, LabelMatcher, MatchKind};

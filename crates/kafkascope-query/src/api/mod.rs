@@ -13,8 +13,6 @@ use axum::routing::get;
 use crate::source::SeriesSource;
 
 pub use handlers::{MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION};
-pub use params::{parse_duration_ms, parse_time};
-pub use response::format_value;
 
 /// The API's routes under `/api/v1`, GET and POST (form-encoded) alike.
 /// Nest or merge it into a larger router as it is.
