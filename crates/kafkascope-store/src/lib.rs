@@ -25,7 +25,8 @@
 //! After a seal, at most every `maintenance_every_ms` of data time, chunks older than each
 //! tier's `after_ms` (6 h and 24 h by default) are rewritten at its step (1 min, 5 min),
 //! keeping the last value per bucket (see `retention.rs` for why). Chunks that ended before
-//! `now - retention_ms` (7 days) are deleted, and so are series not written for as long.
+//! `now - retention_ms` (7 days) are deleted, and so are series not written for as long
+//! (checked hourly after seals, so data may outlive the retention by up to an hour).
 //! Vanished series are simply not appended to any more, and so age out.
 //!
 //! # Damage
@@ -72,7 +73,7 @@ pub use disk_usage::DiskUsage;
 pub use error::{StoreError, StoreProblem};
 pub use matcher::Matcher;
 pub use query::{QueryResult, SeriesSamples};
-pub use retention::MaintenanceReport;
+pub use retention::{MaintenanceReport, RETENTION_PASS_EVERY_MS};
 pub use series_index::SeriesId;
 pub use series_key::{METRIC_NAME_LABEL, SeriesKey};
 pub use store::{Appended, Store};

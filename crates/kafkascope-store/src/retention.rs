@@ -24,6 +24,9 @@ use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, META, SER
 
 /// Series rewritten per transaction, bounding the transaction's dirty pages.
 pub(crate) const SERIES_PER_BATCH: usize = 20_000;
+/// Automatic retention passes are this far apart in data time, so expired data outlives
+/// the retention by up to this much.
+pub const RETENTION_PASS_EVERY_MS: i64 = 3_600_000;
 
 /// What one maintenance pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -38,6 +41,24 @@ impl Store {
     /// Downsamples and applies retention as of `now_ms` (data time, normally the latest
     /// cycle). Runs by itself after seals; callable directly.
     pub fn maintain(&mut self, now_ms: i64) -> Result<MaintenanceReport, StoreError> {
+        self.maintain_with(now_ms, true)
+    }
+
+    /// The pass run after seals: retention scans every series' oldest chunks, and chunks
+    /// expire a whole window at a time, so it runs at most once per
+    /// [`RETENTION_PASS_EVERY_MS`] of data time; merging and downsampling run every time.
+    pub(crate) fn maintain_after_seal(&mut self, now_ms: i64) -> Result<(), StoreError> {
+        let retention_due = self
+            .retention_at_ms
+            .is_none_or(|at| now_ms - at >= RETENTION_PASS_EVERY_MS);
+        self.maintain_with(now_ms, retention_due).map(drop)
+    }
+
+    fn maintain_with(
+        &mut self,
+        now_ms: i64,
+        retention: bool,
+    ) -> Result<MaintenanceReport, StoreError> {
         let mut report = MaintenanceReport::default();
         if let Some(origin) = self.origin_ms {
             self.merge_raw(origin, now_ms, &mut report)?;
@@ -45,7 +66,10 @@ impl Store {
                 self.downsample_tier(tier_no, tier, origin, now_ms, &mut report)?;
             }
         }
-        self.apply_retention(now_ms, &mut report)?;
+        if retention {
+            self.apply_retention(now_ms, &mut report)?;
+            self.retention_at_ms = Some(now_ms);
+        }
         self.maintained_at_ms = Some(now_ms);
         Ok(report)
     }

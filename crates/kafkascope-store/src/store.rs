@@ -35,6 +35,7 @@ pub struct Store {
     last_ms: Option<i64>,
     pub(crate) origin_ms: Option<i64>,
     pub(crate) maintained_at_ms: Option<i64>,
+    pub(crate) retention_at_ms: Option<i64>,
     open_problems: Vec<StoreProblem>,
 }
 
@@ -81,6 +82,7 @@ impl Store {
             unsaved_series: restored.unsaved_series,
             last_ms,
             maintained_at_ms: None,
+            retention_at_ms: None,
             open_problems: problems,
             config,
             db,
@@ -195,7 +197,7 @@ impl Store {
             .is_none_or(|at| now - at >= self.config.maintenance_every_ms);
         if due && self.last_ms.is_some() {
             // The interval is sealed either way; a failed pass is retried at the next seal.
-            if let Err(error) = self.maintain(now) {
+            if let Err(error) = self.maintain_after_seal(now) {
                 tracing::warn!(%error, "time-series store maintenance failed");
             }
         }
