@@ -147,3 +147,23 @@ fn sealed_windows_are_merged_into_one_chunk_per_series_with_every_sample_kept() 
     assert_eq!(read(&store, "offset"), expected);
     assert_eq!(read(&store, "sparse"), sparse_expected);
 }
+
+#[test]
+fn a_series_registered_before_its_first_sample_is_not_aged_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = base_config(dir.path());
+    config.retention_ms = 600 * SECOND;
+    let mut store = Store::open(config).unwrap();
+    let early = store.series_id(&series("early")).unwrap();
+    let busy = store.series_id(&series("busy")).unwrap();
+    store.append(10 * SECOND, [(busy, 1.0)]).unwrap();
+    let late = store.series_id(&series("late")).unwrap();
+    // The seal at 70 s runs maintenance; neither quiet series has a sample yet.
+    store.append(70 * SECOND, [(busy, 2.0)]).unwrap();
+    store
+        .append(130 * SECOND, [(busy, 3.0), (early, 4.0), (late, 5.0)])
+        .unwrap();
+    store.maintain(130 * SECOND).unwrap();
+    assert_eq!(read(&store, "early"), vec![(130 * SECOND, 4.0)]);
+    assert_eq!(read(&store, "late"), vec![(130 * SECOND, 5.0)]);
+}
