@@ -148,6 +148,12 @@ fn main() -> anyhow::Result<()> {
         merge_time.as_secs_f64()
     );
     drop(store);
+    let peak = proc_status_kib("VmHWM:").unwrap_or(0);
+    row(
+        "peak RSS, 2 h raw with merging (MiB)",
+        format!("{:.0}", peak as f64 / 1024.0),
+        "bounded, independent of retention",
+    );
     std::fs::remove_dir_all(&fresh)?;
     if args.week {
         let started = Instant::now();
