@@ -3,6 +3,7 @@
 //! cluster's trouble never delays another's.
 
 use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, TrySendError};
 use std::time::Instant;
 
 use kafkascope_client::admin::Admin;
@@ -26,6 +27,8 @@ pub struct ClusterCollector {
     previous: Option<Arc<ClusterSnapshot>>,
     /// Lag windows and liveness, carried across cycles.
     health: ConsumerHealth,
+    /// Told about every published snapshot (the history store listens).
+    listener: Option<SyncSender<Arc<ClusterSnapshot>>>,
 }
 
 impl ClusterCollector {
@@ -37,7 +40,15 @@ impl ClusterCollector {
             admin: Admin::new(pool),
             collectors: registry(),
             previous: None,
+            listener: None,
         }
+    }
+
+    /// Also hands every published snapshot to `listener`. A listener that
+    /// falls behind misses snapshots rather than slowing collection.
+    pub fn with_listener(mut self, listener: SyncSender<Arc<ClusterSnapshot>>) -> Self {
+        self.listener = Some(listener);
+        self
     }
 
     pub fn admin(&self) -> &Admin {
@@ -84,7 +95,13 @@ impl ClusterCollector {
             if *shutdown.borrow() {
                 return;
             }
-            snapshots.publish(self.collect_once().await);
+            let snapshot = self.collect_once().await;
+            snapshots.publish(snapshot.clone());
+            if let Some(Err(TrySendError::Full(_))) =
+                self.listener.as_ref().map(|l| l.try_send(snapshot))
+            {
+                tracing::warn!(cluster = %self.settings.cluster, "snapshot listener is behind; skipped one");
+            }
         }
     }
 }

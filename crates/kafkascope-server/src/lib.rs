@@ -8,6 +8,7 @@
 //! | `/metrics` | Prometheus text 0.0.4, or OpenMetrics 1.0.0 when asked for | [`metrics`] |
 //! | `/api/v1/clusters[/{cluster}[/brokers\|/topics[/{topic}]\|/groups[/{group}]]]` | read-only JSON | [`api`] |
 //! | `/v3/kafka[/{cluster}[/topic[/{topic}]\|/consumer[/{group}[/status\|/lag]]]]` | Burrow-compatible read API; `/burrow/admin` its health check | [`burrow`] |
+//! | `/api/v1/query`, `/query_range`, `/series`, `/labels`, `/label/{name}/values` | Prometheus's query API over the history, merged in by the binary ([`app_with`]) | `kafkascope-query` |
 //! | `/healthz` | 200 `ok` while the process serves | [`health`] |
 //! | `/readyz` | 200 once every cluster has a snapshot, else 503 naming the missing ones | [`health`] |
 //! | any other GET | the web UI (`ui/`), embedded; JSON 404 under the prefixes above | [`ui_assets`] |
@@ -36,7 +37,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use api_error::ApiError;
 pub use metrics::{Format, render, render_snapshots};
-pub use serve::{serve, serve_on};
+pub use serve::{serve, serve_on, serve_with};
 pub use state::AppState;
 
 /// How long one request may take before it is answered 408. Rendering is
@@ -59,4 +60,13 @@ pub fn app(state: AppState) -> Router {
             REQUEST_TIMEOUT,
         ))
         .with_state(state)
+}
+
+/// [`app`] with `extra` routes merged in (the history query API under
+/// `/api/v1/query…`, whose paths do not overlap the JSON API's).
+pub fn app_with(state: AppState, extra: Option<Router>) -> Router {
+    match extra {
+        Some(extra) => app(state).merge(extra),
+        None => app(state),
+    }
 }

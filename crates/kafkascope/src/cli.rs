@@ -127,4 +127,11 @@ pub struct ServeArgs {
     /// Seconds between collection cycles; overrides the config file's.
     #[arg(long, env = "KAFKASCOPE_INTERVAL")]
     pub interval: Option<u64>,
+    /// Where the history is kept; overrides the config file's
+    /// [default: ./kafkascope-data].
+    #[arg(long, env = "KAFKASCOPE_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Keep no history (no data directory; the query API answers nothing).
+    #[arg(long, env = "KAFKASCOPE_NO_HISTORY")]
+    pub no_history: bool,
 }

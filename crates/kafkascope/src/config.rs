@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use kafkascope_client::{ClientConfig, SaslMechanism, SaslSettings, TlsSettings};
 use kafkascope_collector::{CollectorSettings, HealthSettings, NameFilter};
+
+use crate::history::HistorySettings;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -19,6 +21,8 @@ const DEFAULT_INTERVAL_SECONDS: u64 = 10;
 pub struct ConfigFile {
     pub listen: Option<Spanned<String>>,
     pub interval_seconds: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub history: HistoryEntry,
     #[serde(default)]
     pub clusters: Vec<ClusterEntry>,
 }
@@ -41,6 +45,15 @@ pub struct ClusterEntry {
     pub connections_per_broker: Option<Spanned<u64>>,
     #[serde(default)]
     pub consumer_health: HealthEntry,
+}
+
+/// The embedded history: on by default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    pub enabled: Option<bool>,
+    pub dir: Option<PathBuf>,
+    pub retention_days: Option<Spanned<u64>>,
 }
 
 /// How consumer groups are judged; every field optional (defaults as Burrow's).
@@ -96,6 +109,42 @@ pub struct ClusterPlan {
 pub struct ServePlan {
     pub listen: SocketAddr,
     pub clusters: Vec<ClusterPlan>,
+    /// `None` when history is switched off.
+    pub history: Option<HistorySettings>,
+}
+
+pub const DEFAULT_DATA_DIR: &str = "kafkascope-data";
+const DEFAULT_RETENTION_DAYS: u32 = 7;
+
+/// History on, in `./kafkascope-data`, for 7 days.
+pub fn default_history() -> Option<HistorySettings> {
+    Some(HistorySettings {
+        dir: PathBuf::from(DEFAULT_DATA_DIR),
+        retention_days: DEFAULT_RETENTION_DAYS,
+    })
+}
+
+fn history(
+    entry: &HistoryEntry,
+    base: &Path,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<Option<HistorySettings>> {
+    if entry.enabled == Some(false) {
+        return Ok(None);
+    }
+    let retention_days = match &entry.retention_days {
+        Some(days) if !(1..=3650).contains(days.get_ref()) => bail!(
+            "line {}: history.retention_days: {} is not between 1 and 3650",
+            at(days.span()),
+            days.get_ref()
+        ),
+        Some(days) => *days.get_ref() as u32,
+        None => DEFAULT_RETENTION_DAYS,
+    };
+    Ok(Some(HistorySettings {
+        dir: base.join(entry.dir.as_deref().unwrap_or(Path::new(DEFAULT_DATA_DIR))),
+        retention_days,
+    }))
 }
 
 /// Reads and validates a config file.
@@ -138,7 +187,12 @@ pub fn parse(text: &str, base: &Path) -> anyhow::Result<ServePlan> {
         }
         clusters.push(plan);
     }
-    Ok(ServePlan { listen, clusters })
+    let history = history(&file.history, base, &at)?;
+    Ok(ServePlan {
+        listen,
+        clusters,
+        history,
+    })
 }
 
 fn cluster(
@@ -377,6 +431,31 @@ password = "p"
                 ..HealthSettings::default()
             }
         );
+    }
+
+    #[test]
+    fn history_is_on_by_default_beside_the_config_and_can_be_switched_off() {
+        let cluster = "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"a:1\"]\n";
+        let plan = parse(cluster, Path::new("/etc/kafkascope")).unwrap();
+        let history = plan.history.unwrap();
+        assert_eq!(history.dir, Path::new("/etc/kafkascope/kafkascope-data"));
+        assert_eq!(history.retention_days, 7);
+        let plan = parse(
+            &format!("[history]\ndir = \"/var/lib/ks\"\nretention_days = 30\n{cluster}"),
+            Path::new("/etc/kafkascope"),
+        )
+        .unwrap();
+        let history = plan.history.unwrap();
+        assert_eq!(history.dir, Path::new("/var/lib/ks"));
+        assert_eq!(history.retention_days, 30);
+        let plan = parse(
+            &format!("[history]\nenabled = false\n{cluster}"),
+            Path::new("."),
+        )
+        .unwrap();
+        assert!(plan.history.is_none());
+        let err = parse_err(&format!("[history]\nretention_days = 0\n{cluster}"));
+        assert!(err.contains("line 2: history.retention_days"), "{err}");
     }
 
     #[test]

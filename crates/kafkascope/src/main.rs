@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod config;
+mod history;
 mod malloc_arenas;
 mod table;
 

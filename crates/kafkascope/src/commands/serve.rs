@@ -12,12 +12,27 @@ use tokio::sync::watch;
 use crate::cli::ServeArgs;
 use crate::commands::{bootstrap_list, client_config};
 use crate::config::{self, ClusterPlan, ServePlan};
+use crate::history::{History, StoreSource};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let plan = plan(&args)?;
     let snapshots = Arc::new(Snapshots::new(
         plan.clusters.iter().map(|c| c.settings.cluster.clone()),
     ));
+    let history = match &plan.history {
+        Some(settings) => {
+            tracing::info!(dir = %settings.dir.display(), retention_days = settings.retention_days, "keeping history");
+            Some(History::open(settings)?)
+        }
+        None => None,
+    };
+    let (history_feed, history_writer) = match &history {
+        Some(history) => {
+            let (feed, writer) = history.spawn_writer()?;
+            (Some(feed), Some(writer))
+        }
+        None => (None, None),
+    };
     let (stop_collecting, shutdown) = watch::channel(false);
     let mut loops = Vec::new();
     for cluster in plan.clusters {
@@ -27,16 +42,29 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             interval = ?cluster.settings.interval,
             "collecting"
         );
-        let collector = ClusterCollector::new(cluster.settings, cluster.bootstrap, cluster.client);
+        let mut collector =
+            ClusterCollector::new(cluster.settings, cluster.bootstrap, cluster.client);
+        if let Some(feed) = &history_feed {
+            collector = collector.with_listener(feed.clone());
+        }
         loops.push(tokio::spawn(
             collector.run(snapshots.clone(), shutdown.clone()),
         ));
     }
-    tracing::info!(listen = %plan.listen, "serving /metrics and /api/v1");
-    let served = kafkascope_server::serve(plan.listen, AppState { snapshots }).await;
+    // The loops hold the only other senders: the writer ends after them.
+    drop(history_feed);
+    tracing::info!(listen = %plan.listen, "serving the UI, /metrics, /api/v1 and /v3");
+    let query_api =
+        history.map(|history| kafkascope_query::router(Arc::new(StoreSource::new(history))));
+    let served =
+        kafkascope_server::serve_with(plan.listen, AppState::new(snapshots), query_api).await;
     let _ = stop_collecting.send(true);
     for task in loops {
         let _ = task.await;
+    }
+    if let Some(writer) = history_writer {
+        // Seals the open interval so a clean stop loses nothing.
+        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
     }
     served
 }
@@ -51,6 +79,11 @@ fn plan(args: &ServeArgs) -> anyhow::Result<ServePlan> {
     };
     if let Some(listen) = args.listen {
         plan.listen = listen;
+    }
+    if args.no_history {
+        plan.history = None;
+    } else if let (Some(dir), Some(history)) = (&args.data_dir, plan.history.as_mut()) {
+        history.dir = dir.clone();
     }
     if let Some(seconds) = args.interval {
         anyhow::ensure!(seconds > 0, "--interval must be at least 1 second");
@@ -71,5 +104,6 @@ fn single_cluster(args: &ServeArgs, servers: &str) -> anyhow::Result<ServePlan> 
             client: client_config(args.command_config.as_deref())?,
             settings: CollectorSettings::new(args.cluster_name.clone()),
         }],
+        history: config::default_history(),
     })
 }

@@ -42,25 +42,41 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// `kafkascope serve` in the background, killed on drop.
+/// `kafkascope serve` in the background, killed on drop. Its history goes
+/// to a temporary directory unless the test gives one.
 pub struct Serve {
     child: Child,
     pub addr: String,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl Serve {
     pub fn start(args: &[&str]) -> Serve {
+        let data = tempfile::tempdir().expect("temporary data directory");
+        let mut serve = Self::start_with_data_dir(args, data.path());
+        serve._data_dir = Some(data);
+        serve
+    }
+
+    /// Keeps history in `data_dir`, which outlives this process.
+    pub fn start_with_data_dir(args: &[&str], data_dir: &std::path::Path) -> Serve {
         let addr = format!("127.0.0.1:{}", free_port());
         let child = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
             .arg("serve")
             .args(args)
+            .arg("--data-dir")
+            .arg(data_dir)
             .args(["--listen", &addr])
             .env("KAFKASCOPE_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawning kafkascope serve");
-        let serve = Serve { child, addr };
+        let serve = Serve {
+            child,
+            addr,
+            _data_dir: None,
+        };
         serve.wait_until("ready", Duration::from_secs(30), |s| {
             s.get("/readyz").is_some_and(|(status, _)| status == 200)
         });
@@ -91,6 +107,14 @@ impl Serve {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+}
+
+impl Serve {
+    /// SIGKILL, as a crash would: nothing is flushed or sealed.
+    pub fn kill_hard(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

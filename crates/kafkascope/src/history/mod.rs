@@ -1,0 +1,112 @@
+//! kafkascope's own history: every published snapshot's figures go into the
+//! embedded store (`kafkascope-store`) under the names `/metrics` uses, and
+//! the Prometheus-compatible query API (`kafkascope-query`) reads them back.
+//!
+//! The store is written by one thread of its own ([`History::spawn_writer`]),
+//! fed by the collection loops through a bounded channel, so a slow disk
+//! delays history, never collection or a scrape. Queries take a read lock.
+
+mod snapshot_series;
+mod store_source;
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+
+use anyhow::Context;
+use kafkascope_collector::ClusterSnapshot;
+use kafkascope_store::{Store, StoreConfig};
+
+pub use snapshot_series::snapshot_series;
+pub use store_source::StoreSource;
+
+/// Snapshots waiting for the writer; more are dropped (and logged) rather
+/// than queued without bound.
+const PENDING_SNAPSHOTS: usize = 4;
+
+/// How the history is kept.
+#[derive(Debug, Clone)]
+pub struct HistorySettings {
+    pub dir: PathBuf,
+    pub retention_days: u32,
+}
+
+/// The store, shared by the writer thread and the query API.
+pub struct History {
+    store: RwLock<Store>,
+}
+
+impl History {
+    pub fn open(settings: &HistorySettings) -> anyhow::Result<Arc<History>> {
+        std::fs::create_dir_all(&settings.dir).with_context(|| {
+            format!("creating the history directory {}", settings.dir.display())
+        })?;
+        let mut config = StoreConfig::new(&settings.dir);
+        config.retention_ms = i64::from(settings.retention_days) * 24 * 3600 * 1000;
+        // The database cache is the store's largest fixed cost; queries of
+        // recent data hit the open interval and fresh chunks anyway.
+        config.cache_bytes = 16 << 20;
+        let store = Store::open(config)
+            .with_context(|| format!("opening the history in {}", settings.dir.display()))?;
+        for problem in store.open_problems() {
+            tracing::warn!("history: {problem}");
+        }
+        Ok(Arc::new(History {
+            store: RwLock::new(store),
+        }))
+    }
+
+    /// Starts the writer thread; it ends when every sender is dropped.
+    pub fn spawn_writer(
+        self: &Arc<Self>,
+    ) -> anyhow::Result<(SyncSender<Arc<ClusterSnapshot>>, JoinHandle<()>)> {
+        let (sender, receiver) = sync_channel(PENDING_SNAPSHOTS);
+        let history = self.clone();
+        let writer = std::thread::Builder::new()
+            .name("history-writer".into())
+            .spawn(move || history.write_all(receiver))
+            .context("starting the history writer thread")?;
+        Ok((sender, writer))
+    }
+
+    fn write_all(&self, snapshots: Receiver<Arc<ClusterSnapshot>>) {
+        for snapshot in snapshots {
+            if let Err(error) = self.record(&snapshot) {
+                tracing::warn!(cluster = %snapshot.cluster, "history: {error:#}");
+            }
+        }
+        match self.store.write() {
+            Ok(mut store) => {
+                if let Err(error) = store.seal() {
+                    tracing::warn!("history: sealing on shutdown: {error}");
+                }
+            }
+            Err(_) => tracing::warn!("history: store lock poisoned at shutdown"),
+        }
+    }
+
+    /// Appends one snapshot's figures. A stale snapshot repeats figures
+    /// already recorded, so it is skipped.
+    pub fn record(&self, snapshot: &ClusterSnapshot) -> anyhow::Result<()> {
+        if snapshot.stale {
+            return Ok(());
+        }
+        let series = snapshot_series(snapshot);
+        let mut store = self
+            .store
+            .write()
+            .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        store
+            .append_keyed(
+                snapshot.collected_at_ms,
+                series.iter().map(|(key, value)| (key, *value)),
+            )
+            .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
+        Ok(())
+    }
+
+    pub(crate) fn store(&self) -> &RwLock<Store> {
+        &self.store
+    }
+}

@@ -1,0 +1,108 @@
+//! The history store as the query engine's [`SeriesSource`]: label matchers
+//! translated, series ids passed through, damage logged and skipped.
+
+use std::sync::Arc;
+
+use kafkascope_query::{
+    LabelMatcher, Labels, METRIC_NAME, MatchKind, SeriesRef, SeriesSource, SourceError,
+};
+use kafkascope_store::{Matcher, SeriesKey, Store};
+
+use super::History;
+
+/// Reads [`History`] for the query API.
+pub struct StoreSource {
+    history: Arc<History>,
+}
+
+impl StoreSource {
+    pub fn new(history: Arc<History>) -> Self {
+        Self { history }
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T, SourceError>) -> Result<T, SourceError> {
+        let store = self
+            .history
+            .store()
+            .read()
+            .map_err(|_| SourceError::new("store lock poisoned"))?;
+        f(&store)
+    }
+}
+
+fn store_matcher(m: &LabelMatcher) -> Result<Matcher, SourceError> {
+    let invalid = |e| SourceError::with_cause(format!("matcher on {}", m.name), e);
+    Ok(match &m.kind {
+        MatchKind::Equal => Matcher::equal(&m.name, &m.value),
+        MatchKind::NotEqual => Matcher::not_equal(&m.name, &m.value),
+        MatchKind::Regex(_) => Matcher::matches(&m.name, &m.value).map_err(invalid)?,
+        MatchKind::NotRegex(_) => Matcher::not_matches(&m.name, &m.value).map_err(invalid)?,
+    })
+}
+
+fn labels_of(key: &SeriesKey) -> Labels {
+    let mut labels: Labels = key
+        .labels()
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .cloned()
+        .collect();
+    labels.insert(METRIC_NAME.to_string(), key.name().to_string());
+    labels
+}
+
+impl SeriesSource for StoreSource {
+    fn select(
+        &self,
+        matchers: &[LabelMatcher],
+        _start_ms: i64,
+        _end_ms: i64,
+    ) -> Result<Vec<SeriesRef>, SourceError> {
+        let matchers = matchers
+            .iter()
+            .map(store_matcher)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read(|store| {
+            Ok(store
+                .select(&matchers)
+                .into_iter()
+                .map(|(id, key)| SeriesRef {
+                    id: u64::from(id),
+                    labels: labels_of(&key),
+                })
+                .collect())
+        })
+    }
+
+    fn samples(
+        &self,
+        series: &SeriesRef,
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<(i64, f64)>, SourceError> {
+        let id = u32::try_from(series.id)
+            .map_err(|_| SourceError::new(format!("series id {} out of range", series.id)))?;
+        self.read(|store| {
+            let range = store
+                .samples(id, start_ms, end_ms)
+                .map_err(|e| SourceError::with_cause("reading samples", e))?;
+            for problem in &range.problems {
+                tracing::warn!("history: {problem}");
+            }
+            Ok(range.samples)
+        })
+    }
+
+    fn label_names(&self, _start_ms: i64, _end_ms: i64) -> Result<Vec<String>, SourceError> {
+        self.read(|store| Ok(store.label_names(&[])))
+    }
+
+    fn label_values(
+        &self,
+        name: &str,
+        _start_ms: i64,
+        _end_ms: i64,
+    ) -> Result<Vec<String>, SourceError> {
+        self.read(|store| Ok(store.label_values(name, &[])))
+    }
+}
