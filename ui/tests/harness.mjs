@@ -8,9 +8,9 @@
 // where scripts/install-test-deps.sh and cargo put them.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
 import { createServer, connect } from "node:net";
-import { homedir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -97,14 +97,19 @@ export function client(bootstrap, command, args) {
 
 /** Processes started here, killed by `stopAll`. */
 const children = [];
+/** History folders made here, removed by `stopAll` once their serve is gone. */
+const dataDirs = [];
 
 function background(name, bin, args) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const log = openSync(join(ARTIFACTS, `${name}.log`), "w");
-  // tansu reads these as flags; an inherited value would change the broker.
+  // tansu and kafkascope read these as flags; an inherited value would
+  // change the broker or where history goes.
   const env = { ...process.env };
   delete env.SCHEMA_REGISTRY;
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete env.KAFKASCOPE_DATA_DIR;
+  delete env.KAFKASCOPE_NO_HISTORY;
   const child = spawn(bin, args, { stdio: ["ignore", log, log], env });
   children.push(child);
   return child;
@@ -128,11 +133,22 @@ export function clientInBackground(name, bootstrap, command, args) {
   return background(name, python, [CLIENT, command, "--bootstrap", bootstrap, ...args]);
 }
 
-export async function startKafkascope(bootstrap, cluster) {
+/**
+ * Starts `kafkascope serve` collecting every second. With history (the
+ * default) it keeps it in a fresh temporary folder, never the repository's;
+ * `history: false` passes `--no-history`. `name` names its log file.
+ */
+export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope" } = {}) {
   const port = await freePort();
-  background("kafkascope", kafkascopeBin(), [
+  let historyArgs = ["--no-history"];
+  if (history) {
+    const dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-test-"));
+    dataDirs.push(dir);
+    historyArgs = ["--data-dir", dir];
+  }
+  background(name, kafkascopeBin(), [
     "serve", "--bootstrap-server", bootstrap, "--cluster-name", cluster,
-    "--listen", `127.0.0.1:${port}`, "--interval", "1",
+    "--listen", `127.0.0.1:${port}`, "--interval", "1", ...historyArgs,
   ]);
   const base = `http://127.0.0.1:${port}`;
   await eventually("kafkascope to be ready", async () => (await fetch(`${base}/readyz`)).ok);
@@ -160,4 +176,5 @@ export async function stopAll() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
   }
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
