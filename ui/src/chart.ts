@@ -6,6 +6,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
+import { HEIGHT, plotOptions } from "./chart_options";
 import { h, fill } from "./dom";
 import { queryRange, type History, type Series } from "./history";
 import { resolveRange, stepFor, type TimeRange } from "./time_range";
@@ -23,16 +24,6 @@ export interface ChartSpec {
   lines: ChartLine[];
   /** Formats an axis tick or a value: "1.2k msg/s". */
   format: (value: number) => string;
-}
-
-const HEIGHT = 200;
-
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
-function seriesColor(index: number): string {
-  return cssVar(`--series-${(index % 6) + 1}`);
 }
 
 interface Drawn {
@@ -79,11 +70,10 @@ export class Chart {
     if (signal?.aborted) return;
     const drawn = this.spec.lines.flatMap((line, i) => drawnLines(line, answers[i]));
     if (drawn.length === 0) {
-      const reason = answers.find((a) => a.kind === "none");
-      this.showEmpty(reason?.kind === "none" ? reason.reason : "nothing recorded in this time range");
+      this.showEmpty(answers);
       return;
     }
-    this.draw(drawn, start, end);
+    this.draw(drawn, start, end, range.name !== "custom");
   }
 
   dispose(): void {
@@ -92,48 +82,37 @@ export class Chart {
     this.plot = null;
   }
 
-  private showEmpty(reason: string): void {
+  /** Says why nothing is drawn: a failed query first, then missing history. */
+  private showEmpty(answers: History[]): void {
     this.dispose();
-    this.element.dataset.state = "empty";
+    const failed = answers.find((a) => a.kind === "failed");
+    const unavailable = answers.find((a) => a.kind === "unavailable");
+    const [state, title, reason] =
+      failed?.kind === "failed"
+        ? ["error", "The chart's query failed", failed.reason]
+        : unavailable?.kind === "unavailable"
+          ? ["no-history", "No history yet", unavailable.reason]
+          : ["no-data", "No data in this range", "kafkascope recorded none of these figures in the picked time range"];
+    Object.assign(this.element.dataset, { state, series: "0", points: "0" });
     fill(this.latest);
     fill(
       this.body,
-      h("div", { class: "chart-empty", style: `height:${HEIGHT}px` }, h("strong", null, "No history yet"), h("span", null, reason)),
+      h("div", { class: "chart-empty", style: `height:${HEIGHT}px` }, h("strong", null, title), h("span", null, reason)),
     );
   }
 
-  private draw(drawn: Drawn[], start: number, end: number): void {
+  private draw(drawn: Drawn[], start: number, end: number, endsNow: boolean): void {
     this.dispose();
-    this.element.dataset.state = "drawn";
-    this.element.dataset.series = String(drawn.length);
+    const points = drawn.reduce((n, d) => n + d.points.length, 0);
+    Object.assign(this.element.dataset, { state: "drawn", series: String(drawn.length), points: String(points) });
     const format = this.spec.format;
     const last = drawn[0].points[drawn[0].points.length - 1][1];
-    fill(this.latest, drawn.length === 1 ? `${format(last)} now` : "");
+    // The legend shows every series' latest value; the headline repeats a
+    // lone series' value when the range ends now.
+    fill(this.latest, drawn.length === 1 && endsNow ? `${format(last)} now` : "");
     fill(this.body);
-    const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--grid"), width: 1 }, ticks: { stroke: cssVar("--grid"), width: 1 } };
-    const options: uPlot.Options = {
-      width: Math.max(300, this.body.clientWidth || 600),
-      height: HEIGHT,
-      // Every charted figure is a count, rate or age: start the y axis at 0
-      // so a small wobble does not look like a cliff.
-      scales: {
-        x: { time: true, range: () => [start, end] },
-        y: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] },
-      },
-      series: [
-        {},
-        ...drawn.map((d, i) => ({
-          label: d.label,
-          stroke: seriesColor(i),
-          width: 1.5,
-          points: { show: false },
-          value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)),
-        })),
-      ],
-      axes: [axis, { ...axis, size: 80, values: (_u: uPlot, ticks: number[]) => ticks.map(format) }],
-      legend: { show: true },
-      cursor: { drag: { x: false, y: false } },
-    };
+    const width = Math.max(300, this.body.clientWidth || 600);
+    const options = plotOptions({ labels: drawn.map((d) => d.label), start, end, width, format });
     this.plot = new uPlot(options, aligned(drawn), this.body);
     this.resize = new ResizeObserver(() => {
       const width = this.body.clientWidth;
@@ -146,6 +125,6 @@ export class Chart {
 }
 
 function drawnLines(line: ChartLine, answer: History): Drawn[] {
-  if (answer.kind === "none") return [];
+  if (answer.kind !== "series") return [];
   return answer.series.map((s: Series) => ({ label: line.label(s.labels), points: s.points }));
 }

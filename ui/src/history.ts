@@ -1,6 +1,7 @@
 // Chart data from the Prometheus-compatible /api/v1/query_range over
-// kafkascope's own history. A server without history (404) and an empty
-// answer both mean "no history yet", which charts say plainly.
+// kafkascope's own history. Charts tell apart a server that keeps no
+// history (404, or unreachable), a query the server refused, and a range
+// with nothing recorded, because each asks the reader for something else.
 
 export interface Series {
   labels: Record<string, string>;
@@ -9,7 +10,12 @@ export interface Series {
 
 export type History =
   | { kind: "series"; series: Series[] }
-  | { kind: "none"; reason: string };
+  /** Nothing recorded in the range (the query was fine). */
+  | { kind: "empty" }
+  /** The server keeps no history or cannot be reached. */
+  | { kind: "unavailable"; reason: string }
+  /** The server answered the query with an error. */
+  | { kind: "failed"; reason: string };
 
 interface PromMatrix {
   status: string;
@@ -30,19 +36,19 @@ export async function queryRange(
     response = await fetch(`/api/v1/query_range?${params}`, { signal });
   } catch (error) {
     if (signal?.aborted) throw error;
-    return { kind: "none", reason: "the history API could not be reached" };
+    return { kind: "unavailable", reason: "the history API could not be reached" };
   }
   if (response.status === 404) {
-    return { kind: "none", reason: "this kafkascope keeps no history (the query API is not enabled)" };
+    return { kind: "unavailable", reason: "this kafkascope keeps no history (started with --no-history)" };
   }
   let body: PromMatrix;
   try {
     body = (await response.json()) as PromMatrix;
   } catch {
-    return { kind: "none", reason: `the history API answered HTTP ${response.status}` };
+    return { kind: "failed", reason: `the history API answered HTTP ${response.status}` };
   }
   if (!response.ok || body.status !== "success" || !body.data) {
-    return { kind: "none", reason: body.error ?? `the history API answered HTTP ${response.status}` };
+    return { kind: "failed", reason: body.error ?? `the history API answered HTTP ${response.status}` };
   }
   const series = body.data.result
     .map((r) => ({
@@ -52,7 +58,7 @@ export async function queryRange(
         .filter(([, v]) => Number.isFinite(v)),
     }))
     .filter((s) => s.points.length > 0);
-  if (series.length === 0) return { kind: "none", reason: "nothing recorded in this time range" };
+  if (series.length === 0) return { kind: "empty" };
   return { kind: "series", series };
 }
 

@@ -1,7 +1,8 @@
 // Browser tests of kafkascope's web UI against a real tansu cluster with
 // real traffic (see harness.mjs). Each page is checked against what the
 // scripted traffic implies and what the JSON API says at the same moment;
-// screenshots of every page go to test-artifacts/ui/.
+// charts against what the query API answers over the serve's own history.
+// Screenshots of every page go to test-artifacts/ui/.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -19,8 +20,22 @@ const BILLING_COMMITS = [4, 20, 25];
 const BULK_TOPICS = Array.from({ length: 30 }, (_, i) => `bulk-${String(i).padStart(2, "0")}`);
 
 let base;
+/** A second serve on the same cluster, started with `--no-history`. */
+let noHistoryBase;
 let browser;
 const api = (path) => getJson(`${base}/api/v1/clusters/${CLUSTER}${path}`);
+
+/** `/api/v1/query_range` on `server` with the parameters a page used. */
+async function queryRange(server, { query, start, end, step }) {
+  return getJson(`${server}/api/v1/query_range?${new URLSearchParams({ query, start, end, step })}`);
+}
+
+/** The series of a range query over the last `seconds`, 1 s apart. */
+async function recent(query, seconds) {
+  const end = Math.floor(Date.now() / 1000);
+  const answer = await queryRange(base, { query, start: end - seconds, end, step: 1 });
+  return answer.data.result;
+}
 
 async function inBatches(items, size, run) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
@@ -38,10 +53,16 @@ before(async () => {
   clientInBackground("produce-loop", bootstrap, "produce-loop", ["--topic", "payments", "--partition", "0", "--rate", "20", "--seconds", "900"]);
   clientInBackground("consume-loop", bootstrap, "consume-loop", ["--group", "live", "--topic", "payments", "--seconds", "900"]);
   base = await startKafkascope(bootstrap, CLUSTER);
+  noHistoryBase = await startKafkascope(bootstrap, CLUSTER, { history: false, name: "kafkascope-no-history" });
   await eventually("billing's lag and a live member of live", async () => {
     const billing = await api("/groups/billing");
     const live = await api("/groups/live");
     return billing.lag_sum === 11 && live.members.length === 1 && live.state === "Stable";
+  }, 60_000);
+  // Charts need a few cycles of history: the payments rate over 5 cycles.
+  await eventually("5 s of payments' rate in history", async () => {
+    const [series] = await recent(`kafkascope_topic_messages_in_per_second{cluster="${CLUSTER}",topic="payments"}`, 60);
+    return series && series.values.filter(([, v]) => Number(v) > 0).length >= 5;
   }, 60_000);
   browser = await launchBrowser();
 });
@@ -51,14 +72,38 @@ after(async () => {
   await stopAll();
 });
 
-async function open(path, { theme = "light" } = {}) {
+/** Every history query a page sent, with its answer, by page. */
+const sentQueries = new WeakMap();
+
+async function open(path, { theme = "light", server = base } = {}) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: theme });
   const page = await context.newPage();
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
-  await page.goto(`${base}${path}`);
+  const queries = [];
+  sentQueries.set(page, queries);
+  page.on("response", (response) => {
+    const url = new URL(response.url());
+    if (url.pathname !== "/api/v1/query_range") return;
+    const [query, start, end, step] = ["query", "start", "end", "step"].map((n) => url.searchParams.get(n));
+    queries.push({ query, start, end, step, status: response.status(), body: response.json().catch(() => null) });
+  });
+  await page.goto(`${server}${path}`);
   await page.waitForSelector(".updated[data-status=ready]");
   return page;
 }
+
+/** The latest answer the page got for `query`, once it has one. */
+async function answerTo(page, query) {
+  const sent = await eventually(`the page to query ${query}`, async () => sentQueries.get(page).findLast((q) => q.query === query));
+  return { ...sent, body: await sent.body };
+}
+
+const chartReady = (page, id) => page.waitForSelector(`[data-chart="${id}"][data-state]:not([data-state=""])`);
+const chartAttr = (page, id, name) => page.locator(`[data-chart="${id}"]`).getAttribute(`data-${name}`);
+/** The legend's rows: label and value (each series' latest value when not hovered). */
+const legend = (page, id) =>
+  page.locator(`[data-chart="${id}"] .u-legend .u-series`).evaluateAll((rows) =>
+    rows.map((r) => [r.querySelector(".u-label")?.textContent, r.querySelector(".u-value")?.textContent]));
 
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 const text = (page, selector) => page.locator(selector).innerText();
@@ -84,7 +129,18 @@ describe("overview", () => {
     assert.equal(await text(page, '[data-tile="groups"] .tile-detail'), `${err.total} ERR · ${warn.total} WARN`);
     assert.equal(await cell(page, "worst-groups", "billing", "lag").innerText(), "11");
     assert.equal(await cell(page, "worst-groups", "billing", "members").innerText(), "0");
-    assert.equal(await page.locator('[data-chart="messages-in"]').count(), 1);
+    // Cluster-wide throughput from history: payments' produce loop.
+    await chartReady(page, "messages-in");
+    assert.equal(await chartAttr(page, "messages-in", "state"), "drawn");
+    const messagesIn = await answerTo(page, `sum(kafkascope_topic_messages_in_per_second{cluster="${CLUSTER}"})`);
+    assert.equal(messagesIn.body.data.result.length, 1);
+    assert.equal(await chartAttr(page, "messages-in", "points"), String(messagesIn.body.data.result[0].values.length));
+    // tansu reports no log sizes, so no byte rate is ever recorded.
+    await chartReady(page, "bytes-in");
+    assert.equal(await chartAttr(page, "bytes-in", "state"), "no-data");
+    const bytesIn = await answerTo(page, `sum(kafkascope_topic_bytes_in_per_second{cluster="${CLUSTER}"})`);
+    assert.deepEqual([bytesIn.status, bytesIn.body.status, bytesIn.body.data.result], [200, "success", []]);
+    assert.equal(await text(page, '[data-chart="bytes-in"] .chart-empty strong'), "No data in this range");
     await shot(page, "overview-light");
 
     await page.click("[data-control=theme]"); // system -> light
@@ -148,7 +204,7 @@ describe("topics", () => {
   });
 
   test("a topic page shows every partition's leader, replicas, ISR and offsets", async () => {
-    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`);
+    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off&range=15m`);
     const topic = await api("/topics/orders");
     assert.deepEqual(await rowKeys(page, "partitions"), ["0", "1", "2"]);
     for (const p of topic.partitions) {
@@ -161,6 +217,13 @@ describe("topics", () => {
       assert.equal(await row("messages").innerText(), String(ORDERS_END[p.partition]));
     }
     assert.equal(await tile(page, "partitions"), "3");
+    // Nothing was produced to orders since the serve started: a flat zero.
+    await chartReady(page, "topic-messages-in");
+    const answer = await answerTo(page, `sum(kafkascope_topic_messages_in_per_second{cluster="${CLUSTER}",topic="orders"})`);
+    const values = answer.body.data.result[0].values;
+    assert.ok(values.length >= 2, `${values.length} points`);
+    assert.deepEqual(new Set(values.map(([, v]) => v)), new Set(["0"]));
+    assert.equal(await text(page, '[data-chart="topic-messages-in"] .chart-latest'), "0 msg/s now");
     await shot(page, "topic");
     await page.context().close();
   });
@@ -198,9 +261,24 @@ describe("consumer groups", () => {
     assert.equal(await tile(page, "lag"), "11");
     assert.equal(await tile(page, "members"), "0");
     assert.equal(await text(page, '[data-table="members"] tbody'), "No members: nobody is consuming");
-    for (const chart of ["group-lag", "group-lag-seconds", "group-rates"]) {
-      assert.equal(await page.locator(`[data-chart="${chart}"]`).count(), 1, chart);
-    }
+    // billing never commits again: its lag on orders is 11 at every point,
+    // and its consumed rate and orders' produced rate are both 0.
+    const selector = `cluster="${CLUSTER}",consumergroup="billing"`;
+    await chartReady(page, "group-lag");
+    const lag = await answerTo(page, `kafka_consumergroup_lag_sum{${selector}}`);
+    const [series] = lag.body.data.result;
+    assert.deepEqual(lag.body.data.result.map((r) => r.metric),
+      [{ __name__: "kafka_consumergroup_lag_sum", cluster: CLUSTER, consumergroup: "billing", topic: "orders" }]);
+    assert.equal(series.values.at(-1)[1], "11");
+    assert.deepEqual(new Set(series.values.map(([, v]) => v)), new Set(["11"]));
+    assert.deepEqual((await queryRange(base, lag)).data.result, lag.body.data.result, "the same query asked directly");
+    assert.equal(await chartAttr(page, "group-lag", "points"), String(series.values.length));
+    assert.deepEqual(await legend(page, "group-lag"), [["Time", "latest"], ["orders", "11"]]);
+    assert.equal(await text(page, '[data-chart="group-lag"] .chart-latest'), "11 now");
+    await chartReady(page, "group-rates");
+    assert.deepEqual(await legend(page, "group-rates"), [["Time", "latest"], ["consumed", "0 msg/s"], ["produced", "0 msg/s"]]);
+    await chartReady(page, "group-lag-seconds");
+    assert.equal(await chartAttr(page, "group-lag-seconds", "state"), "drawn");
     await shot(page, "group-billing");
 
     const live = await open(`/clusters/${CLUSTER}/groups/live?refresh=off`);
@@ -218,51 +296,55 @@ describe("consumer groups", () => {
 });
 
 describe("charts", () => {
-  test("say there is no history yet when the history API answers 404", async () => {
-    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`, { theme: "dark" });
-    await page.route("**/api/v1/query_range?**", (route) => route.fulfill({ status: 404, contentType: "application/json", body: '{"error":"no such endpoint"}' }));
-    await page.reload();
-    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="empty"]');
-    assert.match(await text(page, '[data-chart="topic-messages-in"] .chart-empty'), /^No history yet\n/);
-    await shot(page, "topic-no-history-dark");
+  const PAYMENTS_RATE = `sum(kafkascope_topic_messages_in_per_second{cluster="${CLUSTER}",topic="payments"})`;
+
+  test("a topic's throughput chart draws the produce loop's 20 msg/s from the serve's history", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/payments?refresh=off&range=15m`);
+    await chartReady(page, "topic-messages-in");
+    assert.equal(await chartAttr(page, "topic-messages-in", "state"), "drawn");
+    const answer = await answerTo(page, PAYMENTS_RATE);
+    assert.deepEqual([answer.start, answer.end, answer.step],
+      await Promise.all(["start", "end", "step"].map((n) => chartAttr(page, "topic-messages-in", n))));
+    const [series] = answer.body.data.result;
+    assert.equal(answer.body.data.result.length, 1);
+    assert.equal(await chartAttr(page, "topic-messages-in", "points"), String(series.values.length));
+    const values = series.values.map(([, v]) => Number(v));
+    assert.ok(values.length >= 2, `${values.length} points`);
+    // A rate measured between 1 s cycles of a Python producer: near 20, not exactly.
+    const latest = values.at(-1);
+    assert.ok(latest >= 15 && latest <= 25, `latest rate ${latest}`);
+    assert.equal(await text(page, '[data-chart="topic-messages-in"] .chart-latest'), `${Number(latest.toFixed(1))} msg/s now`);
+    // The same query asked directly agrees, up to the samples written since.
+    const direct = await queryRange(base, answer);
+    const settled = (result) => result[0].values.filter(([t]) => t <= Number(answer.end) - 5);
+    assert.deepEqual(settled(direct.data.result), settled(answer.body.data.result));
+    await shot(page, "topic-payments-15m");
     await page.context().close();
   });
 
-  test("draw fake history over the picked range, and the picker changes that range", async () => {
-    const page = await open(`/clusters/${CLUSTER}/topics/orders?refresh=off`);
-    const asked = [];
-    await page.route("**/api/v1/query_range?**", (route) => {
-      const url = new URL(route.request().url());
-      const [start, end, step] = ["start", "end", "step"].map((n) => Number(url.searchParams.get(n)));
-      asked.push({ query: url.searchParams.get("query"), start, end });
-      const values = [];
-      for (let t = start; t <= end; t += step) values.push([t, String(5 + (t % 7))]);
-      route.fulfill({
-        contentType: "application/json",
-        body: JSON.stringify({ status: "success", data: { resultType: "matrix", result: [{ metric: { cluster: CLUSTER, topic: "orders" }, values }] } }),
-      });
-    });
-    const chart = page.locator('[data-chart="topic-messages-in"]');
-    const span = async () => Number(await chart.getAttribute("data-end")) - Number(await chart.getAttribute("data-start"));
+  test("the time picker changes the range the charts ask the history for", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/payments?refresh=off`);
+    const asked = () => sentQueries.get(page).filter((q) => q.query === PAYMENTS_RATE).at(-1);
+    const span = (q) => Number(q.end) - Number(q.start);
+    await chartReady(page, "topic-messages-in");
+    assert.deepEqual([span(asked()), asked().step], [3600, "12"], "1 h by default, 300 steps");
 
     await page.click('[data-range="6h"]');
     await page.waitForURL(/range=6h/);
-    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="drawn"]');
-    assert.equal(await span(), 6 * 3600);
-    const sixHours = asked.filter((a) => a.query === 'sum(kafkascope_topic_messages_in_per_second{cluster="local",topic="orders"})');
-    assert.equal(sixHours.at(-1).end - sixHours.at(-1).start, 6 * 3600);
-    assert.equal(await chart.locator("canvas").count(), 1);
+    await eventually("a 6 h query", async () => span(asked()) === 6 * 3600);
+    assert.equal(asked().step, "72");
+    await page.waitForFunction(() => document.querySelector('[data-chart="topic-messages-in"]')?.dataset.step === "72");
     assert.equal(await page.locator('[data-range="6h"]').getAttribute("aria-current"), "true");
-    await shot(page, "topic-fake-history-6h");
+    await shot(page, "topic-payments-6h");
 
     await page.click('[data-range="15m"]');
     await page.waitForURL(/range=15m/);
-    await page.waitForFunction(() => {
-      const c = document.querySelector('[data-chart="topic-messages-in"]');
-      return c && Number(c.dataset.end) - Number(c.dataset.start) === 900 && c.dataset.state === "drawn";
-    });
-    assert.equal(asked.at(-1).end - asked.at(-1).start, 900);
+    await eventually("a 15 min query", async () => span(asked()) === 900);
+    assert.equal(asked().step, "5");
+    const answer = await answerTo(page, PAYMENTS_RATE);
+    assert.ok(answer.body.data.result[0].values.length >= 2);
 
+    // A range before the serve started: asked for exactly, and empty.
     await page.click('[data-range="custom"]');
     await page.fill("[data-control=from]", "2024-03-01T10:00");
     await page.fill("[data-control=to]", "2024-03-01T12:30");
@@ -273,9 +355,43 @@ describe("charts", () => {
     const url = new URL(page.url());
     assert.equal(url.searchParams.get("from"), String(from));
     assert.equal(url.searchParams.get("to"), String(from + 2.5 * 3600));
-    assert.equal(await chart.getAttribute("data-start"), String(from));
-    assert.equal(asked.at(-1).start, from);
+    await eventually("the custom range's query", async () => asked().start === String(from));
+    assert.deepEqual([asked().end, asked().step], [String(from + 2.5 * 3600), "30"]);
+    const past = await answerTo(page, PAYMENTS_RATE);
+    assert.deepEqual([past.status, past.body.data.result], [200, []]);
+    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="no-data"]');
+    assert.equal(await chartAttr(page, "topic-messages-in", "start"), String(from));
     await page.context().close();
+  });
+
+  test("say there is no history yet when the serve keeps none (--no-history)", async () => {
+    const response = await fetch(`${noHistoryBase}/api/v1/query_range?${new URLSearchParams({ query: PAYMENTS_RATE, start: 0, end: 60, step: 15 })}`);
+    assert.equal(response.status, 404);
+    const page = await open(`/clusters/${CLUSTER}/topics/payments?refresh=off`, { theme: "dark", server: noHistoryBase });
+    await page.waitForSelector('[data-chart="topic-messages-in"][data-state="no-history"]');
+    assert.equal(await text(page, '[data-chart="topic-messages-in"] .chart-empty'),
+      "No history yet\nthis kafkascope keeps no history (started with --no-history)");
+    await shot(page, "topic-no-history-dark");
+    await page.context().close();
+  });
+
+  test("every query the charts send is one the query API answers", async () => {
+    const paths = ["", "/topics/payments", "/groups/billing", "/groups/live"];
+    for (const range of ["15m", "7d"]) {
+      for (const path of paths) {
+        const page = await open(`/clusters/${CLUSTER}${path}?refresh=off&range=${range}`);
+        const charts = await page.locator("[data-chart]").count();
+        await page.waitForFunction((n) => document.querySelectorAll("[data-chart][data-state]").length === n, charts);
+        const sent = sentQueries.get(page);
+        assert.ok(sent.length >= charts, `${path}: ${sent.length} queries for ${charts} charts`);
+        for (const q of sent) {
+          const body = await q.body;
+          assert.deepEqual([q.status, body?.status], [200, "success"], `${path} ${q.query}: ${JSON.stringify(body)}`);
+        }
+        assert.equal(await page.locator('[data-chart][data-state="error"]').count(), 0);
+        await page.context().close();
+      }
+    }
   });
 });
 
