@@ -61,11 +61,12 @@ say "starting traffic: 5 topics x 4 partitions, 3 consumer groups"
   >"$logs/traffic.log" 2>&1 &
 children+=("$!")
 
+say "kafkascope: history kept in $logs/history, next to the logs"
 say "kafkascope: the web UI at http://$LISTEN/ ; http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
 say "  Burrow's API at http://$LISTEN/v3/kafka/default/consumer (Ctrl-C to stop)"
 say "  from another shell: kafkascope lag --bootstrap-server localhost:$BROKER_PORT --samples 5 --every 2"
 # In the background so that a signal to this script interrupts `wait` at once.
 cargo run --release --quiet -p kafkascope -- \
-  serve --bootstrap-server "localhost:$BROKER_PORT" --listen "$LISTEN" &
+  serve --bootstrap-server "localhost:$BROKER_PORT" --listen "$LISTEN" --data-dir "$logs/history" &
 children+=("$!")
 wait "$!"
