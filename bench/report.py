@@ -15,6 +15,7 @@ import sys
 
 import lag_seconds_compare
 from report_consumer_health import print_lag_seconds, print_requests
+from report_history import history_figures, print_history, print_store
 
 # The targets from the issue. Misses are reported, never fatal.
 CYCLE_VS_FLOOR = 1.25
@@ -148,6 +149,7 @@ def main():
     with open(os.path.join(work, "cycle.json")) as f:
         cycle = json.load(f)
     serve = read_env(os.path.join(work, "serve.env"))
+    serve_history = read_env(os.path.join(work, "serve-history.env"))
     klag = read_env(os.path.join(work, "klag.env"))
     klag_message = read_env(os.path.join(work, "klag-message.env"))
 
@@ -184,6 +186,9 @@ def main():
     ks_rss_metrics = mb(int(serve["rss_metrics_kib"])) if serve else None
 
     kl = klag_figures(klag)
+    # kafkascope serve with history: the same figures as klag's from its env.
+    ksh = klag_figures(serve_history and {**serve_history, "cycles": ""})
+    history = history_figures(serve_history, ks_fetches[-1][2] if ks_fetches else None)
     klm = klag_figures(klag_message)
     klag_median = kl["median"]
     moving = read_json(os.path.join(work, "cycle-moving.json"))
@@ -214,8 +219,26 @@ def main():
         ("/metrics samples", fmt(ks_fetches[-1][2] if ks_fetches else None, digits=0),
          fmt(kl["samples"], digits=0), fmt(klm["samples"], digits=0), "-"),
     ]
-    headers = ("", "kafkascope", "klag (rate)", "klag (message)", "protocol floor")
+    # The serve run with history goes next to the --no-history one, for the
+    # rows it measures; the cycle rows are collect_cycle's, shared by both.
+    history_rows = {
+        "peak RSS after cycles (MB)": fmt(ksh["rss_cycles"]),
+        "peak RSS after /metrics (MB)": fmt(ksh["rss_metrics"]),
+        "GET /metrics, median (ms)": fmt(ksh["metrics_ms"]),
+        "GET /metrics, max (ms)": fmt(ksh["metrics_max"]),
+        "/metrics size (KB)": fmt(ksh["size_kb"]),
+        "/metrics samples": fmt(ksh["samples"], digits=0),
+        "bytes per sample in the data dir": fmt(history and history["bytes_per_sample"], digits=2),
+        "query_range 1 h of one group, median (ms)": fmt(history and history["query_median_ms"]),
+    }
+    rows += [("bytes per sample in the data dir", "-", "-", "-", "-"),
+             ("query_range 1 h of one group, median (ms)", "-", "-", "-", "-")]
+    rows = [(r[0], r[1], history_rows.get(r[0], "-" if serve_history else "n/a"), *r[2:]) for r in rows]
+    headers = ("", "kafkascope", "kafkascope +history", "klag (rate)", "klag (message)",
+               "protocol floor")
     print_table(headers, rows)
+    print("kafkascope: serve --no-history (klag-exporter keeps no history either); "
+          "+history: serve with its default history store in a data directory")
     print(f"klag-exporter, rate mode: {klag_note(klag, kl)}")
     print(f"klag-exporter, message mode: {klag_note(klag_message, klm)}")
     if moving:
@@ -251,6 +274,8 @@ def main():
 
     print_requests(cycle, moving, read_json(os.path.join(work, "mover.json")))
     print_lag_seconds(lag_seconds_compare.compare(work), cycle, ks_rss_metrics, klm)
+    print_history(history, serve_history and serve_history.get("query"))
+    print_store(os.path.join(work, "store.txt"))
 
     # ---- targets
     ks = cycle["cycle_median_ms"]

@@ -42,6 +42,17 @@
 #   BENCH_MOVE_SECONDS [60]        how long the mover can keep going (sets how
 #                                  many records it produces ahead)
 #   BENCH_MOVING_PAUSE_MS [1000]   pause between the moving phase's cycles
+#   BENCH_HISTORY [1]              1: a second kafkascope serve run with
+#                                  history (the default; the first runs with
+#                                  --no-history, like klag-exporter): its RSS,
+#                                  /metrics, data directory size and one
+#                                  query_range of 1 h through the HTTP API
+#   BENCH_HISTORY_QUERY [kafka_consumergroup_lag{consumergroup="bench-group-00001"}]
+#   BENCH_HISTORY_QUERY_STEP [15]  that query_range's step, seconds
+#   BENCH_SKIP_STORE [0]           1: leave out the store's own benchmark
+#                                  (kafkascope-store's store_bench)
+#   BENCH_STORE_TOPICS [100]       store_bench --topics (its full size, 1000,
+#   BENCH_STORE_GROUPS [100]       and --groups takes about half an hour)
 #   BENCH_KLAG_VERSION [0.1.29]    klag-exporter version to install
 #   BENCH_KEEP [0]                 1: keep the work directory (logs, JSON)
 #   KAFKASCOPE_CACHE [~/.cache/kafkascope]  where tansu and klag-exporter live
@@ -82,6 +93,12 @@ BENCH_MOVING_PAUSE_MS=${BENCH_MOVING_PAUSE_MS:-1000}
 export BENCH_MOVE_SHARE=${BENCH_MOVE_SHARE:-0.1}
 export BENCH_MOVE_PERIOD=${BENCH_MOVE_PERIOD:-1}
 export BENCH_MOVE_SECONDS=${BENCH_MOVE_SECONDS:-60}
+BENCH_HISTORY=${BENCH_HISTORY:-1}
+HISTORY_QUERY=${BENCH_HISTORY_QUERY:-'kafka_consumergroup_lag{consumergroup="bench-group-00001"}'}
+HISTORY_QUERY_STEP=${BENCH_HISTORY_QUERY_STEP:-15}
+BENCH_SKIP_STORE=${BENCH_SKIP_STORE:-0}
+BENCH_STORE_TOPICS=${BENCH_STORE_TOPICS:-100}
+BENCH_STORE_GROUPS=${BENCH_STORE_GROUPS:-100}
 BENCH_KEEP=${BENCH_KEEP:-0}
 
 TANSU_VERSION=0.6.0
@@ -196,6 +213,9 @@ ensure_python
 [[ $BENCH_SKIP_KLAG == 1 ]] || ensure_klag
 log "building kafkascope and the benchmark programs (release)"
 (cd "$ROOT" && cargo build --release --quiet -p kafkascope -p kafkascope-bench)
+if [[ $BENCH_SKIP_STORE != 1 ]]; then
+    (cd "$ROOT" && cargo build --release --quiet -p kafkascope-store --bin store_bench)
+fi
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 BIN=$TARGET_DIR/release
 
@@ -222,34 +242,117 @@ log "kafkascope collection cycle (1 + $BENCH_CYCLES cycles)"
 "$BIN/collect_cycle" "$BOOTSTRAP" "$BENCH_CYCLES" >"$WORK/cycle.json" 2>"$WORK/cycle.txt"
 cat "$WORK/cycle.txt" >&2
 
-KS_PORT=$(free_port)
-log "kafkascope serve on 127.0.0.1:$KS_PORT, --interval $BENCH_INTERVAL"
-"$BIN/kafkascope" serve --bootstrap-server "$BOOTSTRAP" --listen "127.0.0.1:$KS_PORT" \
-    --interval "$BENCH_INTERVAL" --log warn >"$WORK/serve.log" 2>&1 &
-KS_PID=$!
-PIDS+=("$KS_PID")
-wait_port "$KS_PORT" 30
-deadline=$((SECONDS + 600))
-until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$KS_PORT/readyz") == 200 ]]; do
-    ((SECONDS < deadline)) || { log "kafkascope never became ready"; exit 1; }
-    sleep 0.5
-done
-# A few more cycles before the first scrape, so the RSS is a steady state's.
-sleep $((BENCH_INTERVAL * 3 + 1))
-KS_RSS_CYCLES=$(peak_rss "$KS_PID")
-time_metrics "http://127.0.0.1:$KS_PORT/metrics" "$WORK/serve-metrics.txt"
-KS_RSS_METRICS=$(peak_rss "$KS_PID")
-scrape "http://127.0.0.1:$KS_PORT/metrics" "$WORK/serve-lag"
-KS_SERVE_CYCLE=$(awk '/^kafkascope_collection_duration_seconds/ {print $2 * 1000}' "$WORK/serve-metrics.txt.body")
-kill "$KS_PID"
-wait "$KS_PID" 2>/dev/null || true
-{
-    echo "rss_cycles_kib=$KS_RSS_CYCLES"
-    echo "rss_metrics_kib=$KS_RSS_METRICS"
-    echo "serve_last_cycle_ms=${KS_SERVE_CYCLE:-}"
-    echo "metrics=$(awk '{printf "%s%s:%s:%s", (NR>1?",":""), $1, $2, $3}' "$WORK/serve-metrics.txt")"
-} >"$WORK/serve.env"
-log "kafkascope serve: peak RSS ${KS_RSS_CYCLES} KiB after cycles, ${KS_RSS_METRICS} KiB after /metrics"
+# run_serve NAME [FLAGS...]: runs kafkascope serve with FLAGS until a few
+# cycles are published, times its /metrics, keeps the last answer
+# (NAME-lag.prom, scraped at NAME-lag.time) and writes NAME.env. Leaves the
+# process in SERVE_PID and its port in SERVE_PORT, still running, so the
+# caller can measure more before stopping it.
+run_serve() {
+    local name=$1
+    shift
+    SERVE_PORT=$(free_port)
+    log "kafkascope serve $* on 127.0.0.1:$SERVE_PORT, --interval $BENCH_INTERVAL"
+    # Run inside the work directory, so a relative --data-dir lands there.
+    (cd "$WORK" && exec "$BIN/kafkascope" serve --bootstrap-server "$BOOTSTRAP" \
+        --listen "127.0.0.1:$SERVE_PORT" --interval "$BENCH_INTERVAL" --log warn "$@" \
+        >"$WORK/$name.log" 2>&1) &
+    SERVE_PID=$!
+    PIDS+=("$SERVE_PID")
+    wait_port "$SERVE_PORT" 30
+    local deadline=$((SECONDS + 600))
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SERVE_PORT/readyz") == 200 ]]; do
+        ((SECONDS < deadline)) || { log "kafkascope never became ready"; exit 1; }
+        sleep 0.5
+    done
+    SERVE_READY_AT=$(date +%s.%N)
+    # A few more cycles before the first scrape, so the RSS is a steady state's.
+    sleep $((BENCH_INTERVAL * 3 + 1))
+    local rss_cycles rss_metrics last_cycle
+    rss_cycles=$(peak_rss "$SERVE_PID")
+    time_metrics "http://127.0.0.1:$SERVE_PORT/metrics" "$WORK/$name-metrics.txt"
+    rss_metrics=$(peak_rss "$SERVE_PID")
+    scrape "http://127.0.0.1:$SERVE_PORT/metrics" "$WORK/$name-lag"
+    last_cycle=$(awk '/^kafkascope_collection_duration_seconds/ {print $2 * 1000}' "$WORK/$name-metrics.txt.body")
+    {
+        echo "flags=$*"
+        echo "rss_cycles_kib=$rss_cycles"
+        echo "rss_metrics_kib=$rss_metrics"
+        echo "serve_last_cycle_ms=${last_cycle:-}"
+        echo "metrics=$(awk '{printf "%s%s:%s:%s", (NR>1?",":""), $1, $2, $3}' "$WORK/$name-metrics.txt")"
+    } >"$WORK/$name.env"
+    log "kafkascope serve $*: peak RSS ${rss_cycles} KiB after cycles, ${rss_metrics} KiB after /metrics"
+}
+
+stop_serve() {
+    kill "$SERVE_PID"
+    wait "$SERVE_PID" 2>/dev/null || true
+}
+
+# time_query_range NAME: GETs a query_range for 1 h of one group's
+# per-partition lag from the running serve $BENCH_RUNS times; appends
+# "query_ms=" (one per fetch) and "query_series=" to NAME.env.
+time_query_range() {
+    local name=$1
+    local body=$WORK/$name-query.json times=() end
+    end=$(date +%s)
+    local url="http://127.0.0.1:$SERVE_PORT/api/v1/query_range"
+    for _ in $(seq "$BENCH_RUNS"); do
+        local timing
+        timing=$(curl -sS -o "$body" -w '%{http_code} %{time_total}' -G "$url" \
+            --data-urlencode "query=$HISTORY_QUERY" \
+            --data-urlencode "start=$((end - 3600))" --data-urlencode "end=$end" \
+            --data-urlencode "step=$HISTORY_QUERY_STEP")
+        read -r code seconds <<<"$timing"
+        [[ $code == 200 ]] || { log "query_range answered $code: $(head -c 300 "$body")"; return 1; }
+        times+=("$(awk -v s="$seconds" 'BEGIN {printf "%.3f", s * 1000}')")
+    done
+    {
+        echo "query_ms=$(IFS=,; echo "${times[*]}")"
+        echo "query_series=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["data"]["result"]))' "$body")"
+        echo "query_step_s=$HISTORY_QUERY_STEP"
+        echo "query=$HISTORY_QUERY"
+    } >>"$WORK/$name.env"
+}
+
+# count_history_cycles NAME: the cycles the store holds, counted as changes of
+# kafkascope_collection_duration_seconds over 1 s steps since serve started
+# (every cycle writes it; two cycles of the very same duration count once).
+count_history_cycles() {
+    local name=$1 end
+    end=$(date +%s)
+    curl -sS -G -o "$WORK/$name-cycles.json" "http://127.0.0.1:$SERVE_PORT/api/v1/query_range" \
+        --data-urlencode "query=kafkascope_collection_duration_seconds" \
+        --data-urlencode "start=$((end - 3600))" --data-urlencode "end=$end" --data-urlencode "step=1"
+    python3 - "$WORK/$name-cycles.json" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))["data"]["result"]
+values = [v for _, v in result[0]["values"]] if result else []
+print(sum(1 for i, v in enumerate(values) if i == 0 or v != values[i - 1]))
+PY
+}
+
+# Like for like with klag-exporter, which keeps no history.
+run_serve serve --no-history
+stop_serve
+
+# The default: history in a data directory, and its query API.
+if [[ $BENCH_HISTORY == 1 ]]; then
+    run_serve serve-history --data-dir history
+    time_query_range serve-history
+    # The size first, then the cycles at once: a cycle landing in between
+    # would be counted without its bytes, which errs towards fewer bytes.
+    HISTORY_BYTES=$(du -sb "$WORK/history" | cut -f1)
+    HISTORY_CYCLES=$(count_history_cycles serve-history)
+    HISTORY_SECONDS=$(awk -v a="$SERVE_READY_AT" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
+    stop_serve
+    {
+        echo "cycles=$HISTORY_CYCLES"
+        echo "dir_bytes=$HISTORY_BYTES"
+        echo "dir_bytes_after_stop=$(du -sb "$WORK/history" | cut -f1)"
+        echo "seconds_since_ready=$HISTORY_SECONDS"
+    } >>"$WORK/serve-history.env"
+    log "kafkascope serve with history: $(tr '\n' ' ' <"$WORK/serve-history.env" | sed 's/metrics=[^ ]* //')"
+fi
 
 # ---------------------------------------------------------------- klag-exporter
 # run_klag NAME MODE INTERVAL CYCLES [GROUPS]: runs klag-exporter with time
@@ -362,6 +465,18 @@ if [[ $BENCH_MOVING == 1 ]]; then
     kill -TERM "$MOVER_PID"
     wait "$MOVER_PID" 2>/dev/null || true
     tail -n 1 "$WORK/mover.log" >&2
+fi
+
+# ---------------------------------------------------------------- store
+# Last, so its CPU and disk use cannot touch the figures above.
+if [[ $BENCH_SKIP_STORE != 1 ]]; then
+    log "store bench: store_bench --topics $BENCH_STORE_TOPICS --groups $BENCH_STORE_GROUPS (7 days laid down, then the last 6 h ingested)"
+    # A failure here leaves the figures above standing; the report says so.
+    if ! "$BIN/store_bench" --topics "$BENCH_STORE_TOPICS" --groups "$BENCH_STORE_GROUPS" \
+        --dir "$WORK/store-bench" >"$WORK/store.txt" 2>"$WORK/store.err"; then
+        echo "store_bench failed: $(head -n 1 "$WORK/store.err")" >>"$WORK/store.txt"
+    fi
+    cat "$WORK/store.txt" >&2
 fi
 
 # ---------------------------------------------------------------- report
