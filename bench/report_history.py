@@ -87,20 +87,21 @@ def print_history(figures, query):
           f"{figures['query_runs']} runs, {figures['query_series']} series returned")
 
 
-def store_rows(path):
-    """(figure, value, target) rows and the other lines of store_bench's output."""
+def store_lines(path):
+    """store_bench's output in order: (figure, value, target) for a figure
+    row, a plain string for any other line; None when it was not run."""
     if not os.path.exists(path):
-        return None, []
-    rows, notes = [], []
+        return None
+    lines = []
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
             match = STORE_ROW.match(line)
             if match:
-                rows.append((match["figure"], float(match["value"]), match["target"]))
+                lines.append((match["figure"], float(match["value"]), match["target"]))
             elif line:
-                notes.append(line)
-    return rows, notes
+                lines.append(line)
+    return lines
 
 
 def store_verdict(figure, value):
@@ -114,21 +115,33 @@ def store_verdict(figure, value):
 
 
 def print_store(path):
-    rows, notes = store_rows(path)
+    """store_bench's figures against the targets, its other lines (sizes,
+    parenthesised details) kept under the figure they follow."""
+    lines = store_lines(path)
     print()
-    if rows is None:
+    if lines is None:
         print("store bench: skipped (BENCH_SKIP_STORE=1)")
         return
     print("store bench (kafkascope-store's store_bench, simulated time, one thread)")
-    size = [n for n in notes if n.startswith("store bench:")]
-    for note in size:
-        print(f"size: {note.removeprefix('store bench: ')}")
     digits = {"samples/s": 0, "bytes/sample": 3, "ms": 2, "MiB": 0}
     shown = []
-    for figure, value, target in rows:
+    for line in lines:
+        if isinstance(line, str):
+            if line.startswith("store bench:"):
+                print(f"size: {line.removeprefix('store bench: ')}")
+            else:
+                shown.append(line)
+            continue
+        figure, value, target = line
         places = next((d for unit, d in digits.items() if unit in figure), 2)
         shown.append((figure, fmt(value, digits=places), target, store_verdict(figure, value)))
-    table(("figure", "store", "target", "result"), shown)
-    for note in notes:
-        if note not in size:
-            print(note)
+    rows = [r for r in shown if isinstance(r, tuple)]
+    headers = ("figure", "store", "target", "result")
+    widths = [max(len(str(r[i])) for r in rows + [headers]) for i in range(len(headers))]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    print("  ".join("-" * w for w in widths))
+    for r in shown:
+        if isinstance(r, str):
+            print(r)
+        else:
+            print("  ".join([r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]))
