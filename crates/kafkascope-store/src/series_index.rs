@@ -4,18 +4,30 @@
 //! retention) and is mirrored in redb at every seal. Ids of series that aged out are reused,
 //! so per-id arrays stay as long as the live series count.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 
 use crate::error::StoreError;
 use crate::matcher::Matcher;
 use crate::series_key::{METRIC_NAME_LABEL, SeriesKey};
+
+fn hash_of(key: &SeriesKey) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// A dense series number, valid while the series lives.
 pub type SeriesId = u32;
 
 #[derive(Debug, Default)]
 pub(crate) struct SeriesIndex {
-    ids: HashMap<SeriesKey, SeriesId>,
+    /// Key hash → id. The key itself lives once, in `keys`: a second copy
+    /// per series doubled the index (hundreds of MB at 200k series).
+    ids: HashMap<u64, SeriesId>,
+    /// The rare keys whose hash another live key already holds.
+    colliding: HashMap<SeriesKey, SeriesId>,
     keys: Vec<Option<SeriesKey>>,
     last_written_ms: Vec<i64>,
     by_name: HashMap<String, BTreeSet<SeriesId>>,
@@ -24,7 +36,11 @@ pub(crate) struct SeriesIndex {
 
 impl SeriesIndex {
     pub(crate) fn id(&self, key: &SeriesKey) -> Option<SeriesId> {
-        self.ids.get(key).copied()
+        self.ids
+            .get(&hash_of(key))
+            .copied()
+            .filter(|id| self.key(*id) == Some(key))
+            .or_else(|| self.colliding.get(key).copied())
     }
 
     pub(crate) fn key(&self, id: SeriesId) -> Option<&SeriesKey> {
@@ -59,7 +75,15 @@ impl SeriesIndex {
             .entry(key.name().to_string())
             .or_default()
             .insert(id);
-        self.ids.insert(key.clone(), id);
+        let hash = hash_of(&key);
+        match self.ids.get(&hash) {
+            Some(&other) if other != id && self.key(other).is_some() => {
+                self.colliding.insert(key.clone(), id);
+            }
+            _ => {
+                self.ids.insert(hash, id);
+            }
+        }
         self.keys[slot] = Some(key);
     }
 
@@ -72,7 +96,13 @@ impl SeriesIndex {
     }
 
     fn forget_key(&mut self, id: SeriesId, key: &SeriesKey) {
-        self.ids.remove(key);
+        let hash = hash_of(key);
+        if self.ids.get(&hash) == Some(&id) {
+            self.ids.remove(&hash);
+        }
+        if self.colliding.get(key) == Some(&id) {
+            self.colliding.remove(key);
+        }
         if let Some(set) = self.by_name.get_mut(key.name()) {
             set.remove(&id);
             if set.is_empty() {
@@ -124,6 +154,22 @@ mod tests {
 
     fn key(name: &str, group: &str) -> SeriesKey {
         SeriesKey::new(name, [("group".to_string(), group.to_string())])
+    }
+
+    #[test]
+    fn keys_whose_hash_is_taken_are_still_found_and_removed() {
+        let mut index = SeriesIndex::default();
+        let a = index.create(key("lag", "a")).unwrap();
+        // Make b's hash point at a, as a hash collision would.
+        index.ids.insert(hash_of(&key("lag", "b")), a);
+        let b = index.create(key("lag", "b")).unwrap();
+        assert_eq!(index.colliding.len(), 1);
+        assert_eq!(index.id(&key("lag", "b")), Some(b));
+        assert_eq!(index.id(&key("lag", "a")), Some(a));
+        index.remove(b);
+        assert_eq!(index.id(&key("lag", "b")), None);
+        assert!(index.colliding.is_empty());
+        assert_eq!(index.id(&key("lag", "a")), Some(a));
     }
 
     #[test]

@@ -27,3 +27,15 @@ pub fn limit() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn limit() {}
+
+/// Returns freed heap pages to the system after a large transient burst.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn release_free_memory() {
+    // SAFETY: malloc_trim only walks malloc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn release_free_memory() {}
