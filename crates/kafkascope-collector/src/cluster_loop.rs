@@ -29,6 +29,8 @@ pub struct ClusterCollector {
     health: ConsumerHealth,
     /// Told about every published snapshot (the history store listens).
     listener: Option<SyncSender<Arc<ClusterSnapshot>>>,
+    /// Run after each published cycle (the binary returns freed memory).
+    after_cycle: Option<fn()>,
 }
 
 impl ClusterCollector {
@@ -41,7 +43,14 @@ impl ClusterCollector {
             collectors: registry(),
             previous: None,
             listener: None,
+            after_cycle: None,
         }
+    }
+
+    /// Runs `hook` after every published cycle.
+    pub fn with_after_cycle(mut self, hook: fn()) -> Self {
+        self.after_cycle = Some(hook);
+        self
     }
 
     /// Also hands every published snapshot to `listener`. A listener that
@@ -101,6 +110,9 @@ impl ClusterCollector {
                 self.listener.as_ref().map(|l| l.try_send(snapshot))
             {
                 tracing::warn!(cluster = %self.settings.cluster, "snapshot listener is behind; skipped one");
+            }
+            if let Some(hook) = self.after_cycle {
+                hook();
             }
         }
     }

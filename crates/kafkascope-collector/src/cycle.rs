@@ -2,11 +2,13 @@
 //! and what failed, until [`crate::assemble`] turns it into a snapshot.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, RecordAt, ShardError, TopicPartition,
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, Partial, RecordAt, ShardError,
+    TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
@@ -14,11 +16,21 @@ use crate::snapshot::CollectionError;
 
 pub type Offsets = BTreeMap<TopicPartition, i64>;
 
+/// The answers to ListOffsets(earliest) and ListOffsets(read_committed end).
+pub struct EarlyOffsets {
+    pub earliest: Partial<Offsets>,
+    pub last_stable: Partial<Offsets>,
+}
+
 pub struct Cycle<'a> {
     pub admin: &'a Admin,
     pub settings: &'a CollectorSettings,
     pub started_at: SystemTime,
-    pub metadata: Option<ClusterMetadata>,
+    /// Shared, so reads started early can run beside later collectors.
+    pub metadata: Option<Arc<ClusterMetadata>>,
+    /// Log start and read_committed end offsets, requested right after
+    /// Metadata and collected by the log_offsets collector.
+    pub early_offsets: Option<tokio::task::JoinHandle<EarlyOffsets>>,
     pub groups: Vec<DescribedGroup>,
     /// Group → committed offsets, read before the log end offsets.
     pub committed: BTreeMap<String, Offsets>,
@@ -43,6 +55,7 @@ impl<'a> Cycle<'a> {
             settings,
             started_at: SystemTime::now(),
             metadata: None,
+            early_offsets: None,
             groups: Vec::new(),
             committed: BTreeMap::new(),
             earliest: Offsets::new(),
@@ -100,6 +113,6 @@ impl<'a> Cycle<'a> {
             brokers: Vec::new(),
             topics: Vec::new(),
         };
-        self.metadata.as_ref().unwrap_or(&EMPTY)
+        self.metadata.as_deref().unwrap_or(&EMPTY)
     }
 }

@@ -1,9 +1,14 @@
-//! Brokers, controller, topics and partition placement (Metadata).
+//! Brokers, controller, topics and partition placement (Metadata); also
+//! starts the offset reads that need nothing but placement.
 
 use futures::future::BoxFuture;
 
+use std::sync::Arc;
+
+use kafkascope_client::admin::{Admin, ClusterMetadata, OffsetSpec};
+
 use crate::collector::{CollectResult, Collector, CycleAborted};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, EarlyOffsets};
 
 pub struct ClusterMetadataCollector;
 
@@ -18,6 +23,8 @@ impl Collector for ClusterMetadataCollector {
                 Ok(mut metadata) => {
                     let filter = &cycle.settings.topics;
                     metadata.topics.retain(|t| filter.admits(&t.name));
+                    let metadata = std::sync::Arc::new(metadata);
+                    cycle.early_offsets = Some(start_early_offsets(cycle.admin, &metadata));
                     cycle.metadata = Some(metadata);
                     Ok(())
                 }
@@ -28,4 +35,26 @@ impl Collector for ClusterMetadataCollector {
             }
         })
     }
+}
+
+/// Starts ListOffsets(earliest) and ListOffsets(read_committed end) at once,
+/// beside the group reads that follow: neither feeds lag, so neither has to
+/// wait for the committed offsets (only the log end does). They go on their
+/// own connection lanes, so the broker works on them in parallel.
+fn start_early_offsets(
+    admin: &Admin,
+    metadata: &Arc<ClusterMetadata>,
+) -> tokio::task::JoinHandle<EarlyOffsets> {
+    let admin = admin.clone();
+    let metadata = metadata.clone();
+    tokio::spawn(async move {
+        let (earliest, last_stable) = futures::join!(
+            admin.list_offsets(&metadata, OffsetSpec::Earliest),
+            admin.list_offsets(&metadata, OffsetSpec::LatestCommitted),
+        );
+        EarlyOffsets {
+            earliest,
+            last_stable,
+        }
+    })
 }

@@ -43,7 +43,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "collecting"
         );
         let mut collector =
-            ClusterCollector::new(cluster.settings, cluster.bootstrap, cluster.client);
+            ClusterCollector::new(cluster.settings, cluster.bootstrap, cluster.client)
+                .with_after_cycle(crate::malloc_arenas::release_free_memory);
         if let Some(feed) = &history_feed {
             collector = collector.with_listener(feed.clone());
         }
