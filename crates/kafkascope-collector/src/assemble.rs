@@ -210,23 +210,28 @@ fn group(
 ) -> ConsumerGroup {
     let empty = Offsets::new();
     let committed = cycle.committed.get(&described.group_id).unwrap_or(&empty);
-    let offsets = committed
-        .iter()
-        // A commit on a topic that no longer exists (or is filtered out) is
-        // not lag anyone can act on.
-        .filter(|((topic, _), _)| topics.contains_key(topic))
-        .map(|((topic, partition), &committed)| {
-            let latest = cycle.latest.get(&(topic.clone(), *partition)).copied();
-            PartitionLag {
-                topic: topic.clone(),
-                partition: *partition,
-                committed_offset: committed,
-                latest_offset: latest,
-                lag: partition_lag(committed, latest),
-                ..PartitionLag::default()
-            }
-        })
-        .collect();
+    // Sized up front: grown by doubling, a group's 20 partitions held room
+    // for 32, two snapshots' worth of it (4 MB at 1,000 groups) at peak.
+    let mut offsets = Vec::with_capacity(committed.len());
+    offsets.extend(
+        committed
+            .iter()
+            // A commit on a topic that no longer exists (or is filtered out) is
+            // not lag anyone can act on.
+            .filter(|((topic, _), _)| topics.contains_key(topic))
+            .map(|((topic, partition), &committed)| {
+                let latest = cycle.latest.get(&(topic.clone(), *partition)).copied();
+                PartitionLag {
+                    topic: topic.clone(),
+                    partition: *partition,
+                    committed_offset: committed,
+                    latest_offset: latest,
+                    lag: partition_lag(committed, latest),
+                    ..PartitionLag::default()
+                }
+            }),
+    );
+    offsets.shrink_to_fit();
     ConsumerGroup {
         name: described.group_id.clone(),
         state: described.state.clone(),

@@ -183,8 +183,14 @@ fn print_steady(runs: &[Cycle], collectors: &[(String, f64, f64)], outside: &[f6
     }
 }
 
+#[cfg(feature = "dhat-heap")]
+#[global_allocator]
+static HEAP_PROFILE: dhat::Alloc = dhat::Alloc;
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
+    #[cfg(feature = "dhat-heap")]
+    let _profiler = dhat::Profiler::new_heap();
     let (bootstrap, cycles) = args(USAGE, 5)?;
     if cycles == 0 {
         bail!("CYCLES must be at least 1");

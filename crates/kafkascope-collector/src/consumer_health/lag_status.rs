@@ -107,7 +107,7 @@ fn offsets_rewound(window: &[OffsetSample]) -> bool {
 /// Burrow's rule 1: a consumer that was caught up at some point in the
 /// window is keeping up; the lag now is a burst.
 fn lag_was_zero(window: &[OffsetSample]) -> bool {
-    window.iter().any(|s| s.lag == Some(0))
+    window.iter().any(|s| s.lag() == Some(0))
 }
 
 fn offsets_unchanged(window: &[OffsetSample]) -> bool {
@@ -117,7 +117,7 @@ fn offsets_unchanged(window: &[OffsetSample]) -> bool {
 /// Over the samples whose lag is known: it never went down, and the last
 /// is above the first.
 fn lag_grew_without_decreasing(window: &[OffsetSample]) -> bool {
-    let lags: Vec<i64> = window.iter().filter_map(|s| s.lag).collect();
+    let lags: Vec<i64> = window.iter().filter_map(|s| s.lag()).collect();
     let never_decreased = lags.windows(2).all(|w| w[1] >= w[0]);
     let grew = matches!((lags.first(), lags.last()), (Some(first), Some(last)) if last > first);
     never_decreased && grew
@@ -132,11 +132,13 @@ mod tests {
         points
             .iter()
             .enumerate()
-            .map(|(i, &(committed, lag))| OffsetSample {
-                at_ms: i as i64 * 10_000,
-                committed,
-                lag,
-                log_end: lag.map(|l| committed + l),
+            .map(|(i, &(committed, lag))| {
+                OffsetSample::new(
+                    i as i64 * 10_000,
+                    committed,
+                    lag,
+                    lag.map(|l| committed + l),
+                )
             })
             .collect()
     }
@@ -146,7 +148,7 @@ mod tests {
         partition_status(StatusInput {
             window: &window,
             window_full: true,
-            lag_now: window.last().and_then(|s| s.lag),
+            lag_now: window.last().and_then(|s| s.lag()),
             live_member,
         })
     }
