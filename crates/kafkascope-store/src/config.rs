@@ -39,8 +39,18 @@ pub struct StoreConfig {
     /// fsync the write-ahead log after every cycle (a crash of the machine, not only of the
     /// process, then loses nothing that `append` returned for).
     pub wal_fsync: bool,
-    /// Retention and downsampling run after a seal at most once per this much data time.
+    /// A maintenance pass (merging, downsampling, retention) starts at most once per this
+    /// much data time; see `Store::maintain_if_due`.
     pub maintenance_every_ms: i64,
+    /// Series per maintenance slice, which bounds how long one slice holds the store.
+    pub maintenance_slice_series: usize,
+    /// A finished pass checks at most this often whether compacting the file is worthwhile;
+    /// 0 never compacts by itself.
+    pub compaction_every_ms: i64,
+    /// ... and compacts when at least this share of the file is free ...
+    pub compaction_free_percent: u8,
+    /// ... and at least this many bytes.
+    pub compaction_min_free_bytes: u64,
     /// pco compression level 0..=12; lower seals faster, higher stores smaller.
     pub compression_level: usize,
     /// redb's page cache; queries and maintenance stream through it, so it bounds their
@@ -72,6 +82,10 @@ impl StoreConfig {
             ],
             wal_fsync: true,
             maintenance_every_ms: 10 * MINUTE_MS,
+            maintenance_slice_series: 2_000,
+            compaction_every_ms: HOUR_MS,
+            compaction_free_percent: 50,
+            compaction_min_free_bytes: 4 << 20,
             compression_level: 4,
             cache_bytes: 64 << 20,
         }
@@ -83,6 +97,12 @@ impl StoreConfig {
         let bad = |reason: String| Err(StoreError::Config(reason));
         if self.retention_ms <= 0 || self.seal_span_ms <= 0 || self.maintenance_every_ms <= 0 {
             return bad("retention, seal span and maintenance interval must be positive".into());
+        }
+        if self.maintenance_slice_series == 0 || self.compaction_every_ms < 0 {
+            return bad("maintenance slices need series; compaction_every_ms must be >= 0".into());
+        }
+        if self.compaction_free_percent > 100 {
+            return bad("compaction_free_percent must be 0..=100".into());
         }
         if !(1..=MAX_CYCLES_PER_CHUNK).contains(&self.seal_max_cycles) {
             return bad(format!(

@@ -17,28 +17,27 @@ pub struct DiskUsage {
 }
 
 impl Store {
-    /// Gives free pages back to the file system; redb keeps freed pages for reuse, so the
-    /// file only shrinks through this. Takes time in proportion to the database size.
-    pub fn compact(&mut self) -> Result<bool, StoreError> {
-        self.db.compact().map_err(|e| db_error("compacting", e))
-    }
-
+    /// Walks every page of the database: costs about as much as reading it.
     pub fn disk_usage(&self) -> Result<DiskUsage, StoreError> {
         let txn = self.db.begin_write().map_err(|e| db_error("begin", e))?;
         let stats = txn.stats().map_err(|e| db_error("stats", e))?;
         txn.abort().map_err(|e| db_error("abort", e))?;
-        let file = std::fs::metadata(self.database_path())
-            .map_err(|source| StoreError::Io {
-                path: self.database_path(),
-                source,
-            })?
-            .len();
         Ok(DiskUsage {
-            file,
+            file: self.database_file_bytes()?,
             stored: stats.stored_bytes(),
             metadata: stats.metadata_bytes(),
             fragmented: stats.fragmented_bytes(),
             allocated: stats.allocated_pages() * stats.page_size() as u64,
         })
+    }
+}
+
+impl Store {
+    pub(crate) fn database_file_bytes(&self) -> Result<u64, StoreError> {
+        let path = self.database_path();
+        match std::fs::metadata(&path) {
+            Ok(metadata) => Ok(metadata.len()),
+            Err(source) => Err(StoreError::Io { path, source }),
+        }
     }
 }

@@ -17,17 +17,29 @@
 //! last-write times; then the log is emptied. On start the index is loaded and the log
 //! replayed up to its first damaged record, which is reported and cut off.
 //!
+//! # Maintenance
+//! `append` and `seal` never do more than the above, so ingest stays fast on a full store.
+//! Everything else is maintenance, which the caller runs when it has time with
+//! [`Store::maintain_if_due`]: a pass starts at most every `maintenance_every_ms` of data
+//! time and is done in slices of `maintenance_slice_series` series, each a short
+//! transaction, so a server can let queries and the next cycle in between (see
+//! `maintenance.rs`). [`Store::maintain`] runs a whole pass at once.
+//!
 //! Once an aligned `merge_span_ms` window (1 h) is sealed, each series' raw chunks in it are
 //! merged into one (see `merge.rs`): small seals keep the log and head short, long columns
 //! keep the disk footprint and query cost low.
 //!
 //! # Retention and downsampling
-//! After a seal, at most every `maintenance_every_ms` of data time, chunks older than each
-//! tier's `after_ms` (6 h and 24 h by default) are rewritten at its step (1 min, 5 min),
-//! keeping the last value per bucket (see `retention.rs` for why). Chunks that ended before
-//! `now - retention_ms` (7 days) are deleted, and so are series not written for as long
-//! (checked hourly after seals, so data may outlive the retention by up to an hour).
+//! Chunks older than each tier's `after_ms` (6 h and 24 h by default) are rewritten at its
+//! step (1 min, 5 min), keeping the last value per bucket (see `retention.rs` for why).
+//! Chunks that ended before `now - retention_ms` (7 days) are deleted, and so are series not
+//! written for as long (at most hourly, so data may outlive the retention by up to an hour).
 //! Vanished series are simply not appended to any more, and so age out.
+//!
+//! # Compaction
+//! redb reuses freed pages but never shrinks its file by itself; a pass that rewrote or
+//! deleted chunks ends, at most every `compaction_every_ms`, with a check of the free share
+//! and a compaction when half the file or more is free (see `compaction.rs`).
 //!
 //! # Damage
 //! Chunks, blocks and series entries carry CRC32C checksums. A damaged one is reported as a
@@ -36,7 +48,7 @@
 //!
 //! # Memory
 //! The head holds one interval; queries read chunk by chunk within a redb read
-//! transaction; maintenance rewrites one series' window at a time and commits in batches;
+//! transaction; maintenance rewrites one series' window at a time and commits per slice;
 //! redb's page cache is capped by `cache_bytes` (64 MiB). Nothing holds the history in
 //! memory.
 //!
@@ -53,10 +65,12 @@
 //! store in a lock.
 
 mod chunk;
+mod compaction;
 mod config;
 mod disk_usage;
 mod error;
 mod head;
+mod maintenance;
 mod matcher;
 mod merge;
 mod query;
@@ -71,9 +85,9 @@ mod wal;
 pub use config::{DownsampleTier, MAX_CYCLES_PER_CHUNK, StoreConfig};
 pub use disk_usage::DiskUsage;
 pub use error::{StoreError, StoreProblem};
+pub use maintenance::{Compaction, Maintenance, MaintenanceReport, RETENTION_PASS_EVERY_MS};
 pub use matcher::Matcher;
 pub use query::{QueryResult, SeriesSamples};
-pub use retention::{MaintenanceReport, RETENTION_PASS_EVERY_MS};
 pub use series_index::SeriesId;
 pub use series_key::{METRIC_NAME_LABEL, SeriesKey};
 pub use store::{Appended, Store};

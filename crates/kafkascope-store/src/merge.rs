@@ -5,111 +5,111 @@
 //! Seals stay small and frequent (the log and the head hold at most one 5-minute interval),
 //! while history is stored in long columns: pco's per-column header is paid once per hour
 //! instead of twelve times, and a query opens twelve times fewer chunks. Resolution is
-//! unchanged. Windows commit in batches of series; a rerun after a crash finds the finished
-//! series already merged and redoes only the rest.
+//! unchanged. A window is merged in slices of series (see `maintenance.rs`), one transaction
+//! each; a rerun after a crash finds the finished series already merged and redoes only the
+//! rest.
 
-use redb::{Durability, ReadableDatabase, ReadableTable, Table};
+use redb::{Durability, ReadableTable, Table, WriteTransaction};
 
 use crate::chunk::{BlockTimesCache, Grid, decode_block, encode_block, encode_chunk, view_chunk};
 use crate::error::{StoreError, StoreProblem, db_error};
-use crate::retention::{MaintenanceReport, SERIES_PER_BATCH};
+use crate::maintenance::{MaintenanceReport, Slice};
 use crate::series_index::SeriesId;
 use crate::store::Store;
-use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS, META};
+use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS};
 
 impl Store {
-    /// Merges every sealed window that ends by `now_ms` and by the oldest unsealed cycle.
-    pub(crate) fn merge_raw(
+    /// Merges the next slice of series in the oldest sealed window not merged yet; the
+    /// window's raw blocks go, and its progress is recorded, with its last slice.
+    pub(crate) fn merge_slice(
         &mut self,
         origin: i64,
         now_ms: i64,
+        next_id: &mut SeriesId,
         report: &mut MaintenanceReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Slice, StoreError> {
         let span = self.config.merge_span_ms;
         if span == 0 {
-            return Ok(());
+            return Ok(Slice::Idle);
         }
-        let txn = self.db.begin_read().map_err(|e| db_error("begin", e))?;
-        let meta = txn.open_table(META).map_err(|e| db_error("meta", e))?;
-        let mut window = tables::read_meta(&meta, tables::META_MERGED_THROUGH)?
+        let window = self
+            .read_progress(tables::META_MERGED_THROUGH)?
             .unwrap_or_else(|| (origin - 1).div_euclid(span) * span);
-        drop((meta, txn));
         let sealed_until = self
             .head
             .first_ms()
             .map_or(now_ms, |first| now_ms.min(first - 1));
-        let ids: Vec<SeriesId> = self.index.live_ids().collect();
-        while window + span <= sealed_until {
-            let merged = self.window_times(window, span)?;
-            if let Some(times) = &merged {
-                for batch in ids.chunks(SERIES_PER_BATCH) {
-                    let txn = self.begin(Durability::None)?;
-                    {
-                        let mut merger = WindowMerger {
-                            chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
-                            blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
-                            block_times: BlockTimesCache::default(),
-                            times,
-                            window,
-                            span,
-                            compression_level: self.config.compression_level,
-                        };
-                        for id in batch {
-                            report.chunks_rewritten += merger.merge(*id, report)?;
-                        }
-                    }
-                    txn.commit().map_err(|e| db_error("merging", e))?;
-                }
+        if window + span > sealed_until {
+            return Ok(Slice::Idle);
+        }
+        let (ids, next) = self.slice_ids(*next_id);
+        let txn = self.begin(Durability::None)?;
+        let merged = window_times(&txn, window, span)?;
+        let last = next == 0 || merged.is_none();
+        if let Some(times) = &merged {
+            let mut merger = WindowMerger {
+                chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+                blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
+                block_times: BlockTimesCache::default(),
+                times,
+                window,
+                span,
+                compression_level: self.config.compression_level,
+            };
+            for id in ids {
+                report.chunks_rewritten += merger.merge(id, report)?;
             }
-            window += span;
-            let txn = self.begin(Durability::Immediate)?;
+        }
+        if last {
             if merged.is_some() {
                 let mut blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
                 blocks
-                    .retain_in(window - span + 1..=window, |_, _| false)
+                    .retain_in(window + 1..=window + span, |_, _| false)
                     .map_err(|e| db_error("deleting blocks", e))?;
             }
-            tables::write_meta(&txn, tables::META_MERGED_THROUGH, window)?;
-            txn.commit().map_err(|e| db_error("merging", e))?;
+            tables::write_meta(&txn, tables::META_MERGED_THROUGH, window + span)?;
         }
-        Ok(())
+        self.commit_slice(txn, last, "merging")?;
+        *next_id = if last { 0 } else { next };
+        Ok(Slice::Worked)
     }
+}
 
-    /// Writes the merged block of `(window, window + span]` and returns its timestamps, or
-    /// `None` when the window has fewer than two raw blocks (nothing to merge).
-    fn window_times(&self, window: i64, span: i64) -> Result<Option<Vec<i64>>, StoreError> {
-        let txn = self.begin(Durability::None)?;
-        let mut times = Vec::new();
-        let mut blocks_seen = 0;
-        {
-            let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
-            let range = blocks
-                .range(window + 1..=window + span)
-                .map_err(|e| db_error("blocks", e))?;
-            for entry in range {
-                let (start, bytes) = entry.map_err(|e| db_error("blocks", e))?;
-                match decode_block(start.value(), bytes.value()) {
-                    Ok(block) => times.extend(block),
-                    Err(reason) => {
-                        let start_ms = start.value();
-                        StoreProblem::CorruptBlock { start_ms, reason }.reported();
-                    }
-                }
-                blocks_seen += 1;
+/// Writes the merged block of `(window, window + span]` and returns its timestamps, or
+/// `None` when the window has fewer than two raw blocks (nothing to merge). Every slice of
+/// a window writes the same block again, which keeps slices independent of each other.
+fn window_times(
+    txn: &WriteTransaction,
+    window: i64,
+    span: i64,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let mut times = Vec::new();
+    let mut blocks_seen = 0;
+    let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
+    let range = blocks
+        .range(window + 1..=window + span)
+        .map_err(|e| db_error("blocks", e))?;
+    for entry in range {
+        let (start, bytes) = entry.map_err(|e| db_error("blocks", e))?;
+        match decode_block(start.value(), bytes.value()) {
+            Ok(block) => times.extend(block),
+            Err(reason) => {
+                let start_ms = start.value();
+                StoreProblem::CorruptBlock { start_ms, reason }.reported();
             }
-            if blocks_seen < 2 || times.is_empty() {
-                return Ok(None);
-            }
-            let mut merged = txn
-                .open_table(MERGED_BLOCKS)
-                .map_err(|e| db_error("merged blocks", e))?;
-            merged
-                .insert(times[0], encode_block(&times).as_slice())
-                .map_err(|e| db_error("merged blocks", e))?;
         }
-        txn.commit().map_err(|e| db_error("merging", e))?;
-        Ok(Some(times))
+        blocks_seen += 1;
     }
+    if blocks_seen < 2 || times.is_empty() {
+        return Ok(None);
+    }
+    let mut merged = txn
+        .open_table(MERGED_BLOCKS)
+        .map_err(|e| db_error("merged blocks", e))?;
+    merged
+        .insert(times[0], encode_block(&times).as_slice())
+        .map_err(|e| db_error("merged blocks", e))?;
+    Ok(Some(times))
 }
 
 /// Merges one window's raw chunks, series by series.

@@ -10,128 +10,86 @@
 //! one 5-minute bucket.
 //!
 //! Each tier walks aligned windows of its chunk span, oldest first, and rewrites every finer
-//! chunk in a window into one chunk per series. Windows commit in batches of series; a crash
-//! midway is harmless because a rerun finds nothing finer left in finished series.
+//! chunk in a window into one chunk per series. A window is rewritten in slices of series
+//! (see `maintenance.rs`), one transaction each; a crash midway is harmless because a rerun
+//! finds nothing finer left in finished series. Retention sweeps the series in slices too.
 
-use redb::{Durability, ReadableDatabase, ReadableTable, Table, WriteTransaction};
+use redb::{Durability, ReadableTable, Table, WriteTransaction};
 
 use crate::chunk::{BlockTimesCache, Grid, encode_chunk, view_chunk};
 use crate::config::DownsampleTier;
 use crate::error::{StoreError, StoreProblem, db_error};
+use crate::maintenance::{MaintenanceReport, Slice};
 use crate::series_index::SeriesId;
 use crate::store::Store;
-use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, META, SERIES};
-
-/// Series rewritten per transaction, bounding the transaction's dirty pages.
-pub(crate) const SERIES_PER_BATCH: usize = 20_000;
-/// Automatic retention passes are this far apart in data time, so expired data outlives
-/// the retention by up to this much.
-pub const RETENTION_PASS_EVERY_MS: i64 = 3_600_000;
-
-/// What one maintenance pass did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct MaintenanceReport {
-    pub chunks_rewritten: usize,
-    pub chunks_deleted: usize,
-    pub series_removed: usize,
-    pub problems: Vec<StoreProblem>,
-}
+use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, SERIES};
 
 impl Store {
-    /// Downsamples and applies retention as of `now_ms` (data time, normally the latest
-    /// cycle). Runs by itself after seals; callable directly.
-    pub fn maintain(&mut self, now_ms: i64) -> Result<MaintenanceReport, StoreError> {
-        self.maintain_with(now_ms, true)
-    }
-
-    /// The pass run after seals: retention scans every series' oldest chunks, and chunks
-    /// expire a whole window at a time, so it runs at most once per
-    /// [`RETENTION_PASS_EVERY_MS`] of data time; merging and downsampling run every time.
-    pub(crate) fn maintain_after_seal(&mut self, now_ms: i64) -> Result<(), StoreError> {
-        let retention_due = self
-            .retention_at_ms
-            .is_none_or(|at| now_ms - at >= RETENTION_PASS_EVERY_MS);
-        self.maintain_with(now_ms, retention_due).map(drop)
-    }
-
-    fn maintain_with(
-        &mut self,
-        now_ms: i64,
-        retention: bool,
-    ) -> Result<MaintenanceReport, StoreError> {
-        let mut report = MaintenanceReport::default();
-        if let Some(origin) = self.origin_ms {
-            self.merge_raw(origin, now_ms, &mut report)?;
-            for (tier_no, tier) in self.config.tiers.clone().iter().enumerate() {
-                self.downsample_tier(tier_no, tier, origin, now_ms, &mut report)?;
-            }
-        }
-        if retention {
-            self.apply_retention(now_ms, &mut report)?;
-            self.retention_at_ms = Some(now_ms);
-        }
-        self.maintained_at_ms = Some(now_ms);
-        Ok(report)
-    }
-
-    fn downsample_tier(
+    /// Downsamples the next slice of series in tier `tier_no`'s oldest window that is old
+    /// enough; the window's finer blocks go, and its progress is recorded, with its last slice.
+    pub(crate) fn downsample_slice(
         &mut self,
         tier_no: usize,
-        tier: &DownsampleTier,
         origin: i64,
         now_ms: i64,
+        next_id: &mut SeriesId,
         report: &mut MaintenanceReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Slice, StoreError> {
+        let Some(tier) = self.config.tiers.get(tier_no).cloned() else {
+            return Ok(Slice::Idle);
+        };
         let span = tier.chunk_span_ms;
         let key = tables::tier_through_key(tier_no);
-        let txn = self.db.begin_read().map_err(|e| db_error("begin", e))?;
-        let meta = txn.open_table(META).map_err(|e| db_error("meta", e))?;
-        let mut window =
-            tables::read_meta(&meta, &key)?.unwrap_or_else(|| (origin - 1).div_euclid(span) * span);
-        drop((meta, txn));
+        let window = self
+            .read_progress(&key)?
+            .unwrap_or_else(|| (origin - 1).div_euclid(span) * span);
         let limit = (now_ms - tier.after_ms).div_euclid(span) * span;
-        let ids: Vec<SeriesId> = self.index.live_ids().collect();
-        while window + span <= limit {
-            for batch in ids.chunks(SERIES_PER_BATCH) {
-                let txn = self.begin(Durability::None)?;
-                {
-                    let mut rewriter = WindowRewriter {
-                        chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
-                        blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
-                        merged: txn
-                            .open_table(MERGED_BLOCKS)
-                            .map_err(|e| db_error("merged blocks", e))?,
-                        block_times: BlockTimesCache::default(),
-                        merged_times: BlockTimesCache::default(),
-                        tier,
-                        window,
-                        compression_level: self.config.compression_level,
-                    };
-                    for id in batch {
-                        report.chunks_rewritten += rewriter.rewrite(*id, report)?;
-                    }
-                }
-                txn.commit().map_err(|e| db_error("downsampling", e))?;
-            }
-            window += span;
-            let txn = self.begin(Durability::Immediate)?;
-            delete_blocks(&txn, i64::MIN, window)?;
-            tables::write_meta(&txn, &key, window)?;
-            txn.commit().map_err(|e| db_error("downsampling", e))?;
+        if window + span > limit {
+            return Ok(Slice::Idle);
         }
-        Ok(())
+        let (ids, next) = self.slice_ids(*next_id);
+        let txn = self.begin(Durability::None)?;
+        {
+            let mut rewriter = WindowRewriter {
+                chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+                blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
+                merged: txn
+                    .open_table(MERGED_BLOCKS)
+                    .map_err(|e| db_error("merged blocks", e))?,
+                block_times: BlockTimesCache::default(),
+                merged_times: BlockTimesCache::default(),
+                tier: &tier,
+                window,
+                compression_level: self.config.compression_level,
+            };
+            for id in ids {
+                report.chunks_rewritten += rewriter.rewrite(id, report)?;
+            }
+        }
+        let last = next == 0;
+        if last {
+            delete_blocks(&txn, i64::MIN, window + span)?;
+            tables::write_meta(&txn, &key, window + span)?;
+        }
+        self.commit_slice(txn, last, "downsampling")?;
+        *next_id = next;
+        Ok(Slice::Worked)
     }
 
-    fn apply_retention(
+    /// Deletes the chunks past retention of the next slice of series, and those series that
+    /// were not written for the whole retention; old blocks go with the last slice.
+    pub(crate) fn retention_slice(
         &mut self,
         now_ms: i64,
+        next_id: &mut SeriesId,
         report: &mut MaintenanceReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Slice, StoreError> {
         let cutoff = now_ms - self.config.retention_ms;
         let max_span = self.config.max_chunk_span_ms();
-        let expired: Vec<SeriesId> = self
-            .index
-            .live_ids()
+        let (ids, next) = self.slice_ids(*next_id);
+        let expired: Vec<SeriesId> = ids
+            .iter()
+            .copied()
             .filter(|id| {
                 self.index
                     .last_written_ms(*id)
@@ -139,11 +97,10 @@ impl Store {
             })
             .filter(|id| self.head.samples(*id, i64::MIN, i64::MAX).is_empty())
             .collect();
-        let txn = self.begin(Durability::Immediate)?;
+        let txn = self.begin(Durability::None)?;
         {
             let err = |e: redb::StorageError| db_error("retention", e);
             let mut chunks = txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?;
-            let ids: Vec<SeriesId> = self.index.live_ids().collect();
             for id in ids {
                 let mut deleted = 0;
                 chunks
@@ -170,22 +127,20 @@ impl Store {
                 last_written.remove(*id).map_err(err)?;
             }
         }
-        let longest_block = self.config.seal_span_ms.max(self.config.merge_span_ms);
-        delete_blocks(&txn, i64::MIN, cutoff - longest_block)?;
-        txn.commit().map_err(|e| db_error("retention", e))?;
+        let last = next == 0;
+        if last {
+            let longest_block = self.config.seal_span_ms.max(self.config.merge_span_ms);
+            delete_blocks(&txn, i64::MIN, cutoff - longest_block)?;
+        }
+        // Removed series must be durable before their ids can be handed out again.
+        self.commit_slice(txn, last || !expired.is_empty(), "retention")?;
         for id in &expired {
             self.index.remove(*id);
             self.head.forget(*id);
         }
         report.series_removed += expired.len();
-        Ok(())
-    }
-
-    pub(crate) fn begin(&self, durability: Durability) -> Result<WriteTransaction, StoreError> {
-        let mut txn = self.db.begin_write().map_err(|e| db_error("begin", e))?;
-        txn.set_durability(durability)
-            .map_err(|e| db_error("durability", e))?;
-        Ok(txn)
+        *next_id = next;
+        Ok(Slice::Worked)
     }
 }
 

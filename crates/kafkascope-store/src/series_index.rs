@@ -130,6 +130,18 @@ impl SeriesIndex {
             .map(|(i, _)| i as SeriesId)
     }
 
+    /// Up to `max` live ids from `from` on, in order.
+    pub(crate) fn live_ids_from(&self, from: SeriesId, max: usize) -> Vec<SeriesId> {
+        let start = (from as usize).min(self.keys.len());
+        self.keys[start..]
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.is_some())
+            .map(|(i, _)| (start + i) as SeriesId)
+            .take(max)
+            .collect()
+    }
+
     /// Series matching every matcher, in id order. A `__name__="x"` matcher narrows the scan
     /// to that name's series first.
     pub(crate) fn select(&self, matchers: &[Matcher]) -> Vec<(SeriesId, &SeriesKey)> {

@@ -8,6 +8,7 @@ use crate::chunk::{Grid, encode_block, encode_chunk};
 use crate::config::StoreConfig;
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::head::Head;
+use crate::maintenance::Pass;
 use crate::series_index::{SeriesId, SeriesIndex};
 use crate::series_key::SeriesKey;
 use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, META, SERIES};
@@ -36,6 +37,8 @@ pub struct Store {
     pub(crate) origin_ms: Option<i64>,
     pub(crate) maintained_at_ms: Option<i64>,
     pub(crate) retention_at_ms: Option<i64>,
+    pub(crate) compaction_checked_at_ms: Option<i64>,
+    pub(crate) pass: Option<Pass>,
     open_problems: Vec<StoreProblem>,
 }
 
@@ -83,6 +86,8 @@ impl Store {
             last_ms,
             maintained_at_ms: None,
             retention_at_ms: None,
+            compaction_checked_at_ms: None,
+            pass: None,
             open_problems: problems,
             config,
             db,
@@ -94,6 +99,11 @@ impl Store {
     /// file that had to be moved aside.
     pub fn open_problems(&self) -> &[StoreProblem] {
         &self.open_problems
+    }
+
+    /// The timestamp of the newest cycle appended, sealed or not.
+    pub fn last_cycle_ms(&self) -> Option<i64> {
+        self.last_ms
     }
 
     pub fn config(&self) -> &StoreConfig {
@@ -178,8 +188,8 @@ impl Store {
         span(first_ms) != span(at_ms) || self.head.cycle_count() >= self.config.seal_max_cycles
     }
 
-    /// Writes the open interval into the database in one transaction and empties the log,
-    /// then runs retention and downsampling if they are due.
+    /// Writes the open interval into the database in one transaction and empties the log.
+    /// Maintenance is left to [`Store::maintain_if_due`].
     pub fn seal(&mut self) -> Result<(), StoreError> {
         seal_head(
             &self.db,
@@ -191,16 +201,6 @@ impl Store {
         self.wal.truncate()?;
         self.unsaved_series.clear();
         self.head.clear();
-        let now = self.last_ms.unwrap_or(i64::MIN);
-        let due = self
-            .maintained_at_ms
-            .is_none_or(|at| now - at >= self.config.maintenance_every_ms);
-        if due && self.last_ms.is_some() {
-            // The interval is sealed either way; a failed pass is retried at the next seal.
-            if let Err(error) = self.maintain_after_seal(now) {
-                tracing::warn!(%error, "time-series store maintenance failed");
-            }
-        }
         Ok(())
     }
 

@@ -4,19 +4,22 @@
 //!
 //! The store is written by one thread of its own ([`History::spawn_writer`]),
 //! fed by the collection loops through a bounded channel, so a slow disk
-//! delays history, never collection or a scrape. Queries take a read lock.
+//! delays history, never collection or a scrape. Between cycles, while no
+//! snapshot waits, the same thread runs the store's maintenance (merging,
+//! downsampling, retention, compaction) in slices, each under the write lock
+//! for a moment only. Queries take a read lock.
 
 mod snapshot_series;
 mod store_source;
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
 use anyhow::Context;
 use kafkascope_collector::ClusterSnapshot;
-use kafkascope_store::{Store, StoreConfig};
+use kafkascope_store::{Maintenance, MaintenanceReport, Store, StoreConfig};
 
 pub use snapshot_series::snapshot_series;
 pub use store_source::StoreSource;
@@ -71,13 +74,22 @@ impl History {
     }
 
     fn write_all(&self, snapshots: Receiver<Arc<ClusterSnapshot>>) {
-        for snapshot in snapshots {
+        let mut waiting = None;
+        loop {
+            let snapshot = match waiting.take() {
+                Some(snapshot) => snapshot,
+                None => match snapshots.recv() {
+                    Ok(snapshot) => snapshot,
+                    Err(_) => break,
+                },
+            };
             if let Err(error) = self.record(&snapshot) {
                 tracing::warn!(cluster = %snapshot.cluster, "history: {error:#}");
             }
             // A cycle's series keys are built and dropped each time (tens of
             // MB at 10,000 partitions); hand the freed pages back.
             crate::malloc_arenas::release_free_memory();
+            waiting = self.maintain_while_idle(&snapshots);
         }
         match self.store.write() {
             Ok(mut store) => {
@@ -86,6 +98,38 @@ impl History {
                 }
             }
             Err(_) => tracing::warn!("history: store lock poisoned at shutdown"),
+        }
+    }
+
+    /// Runs due store maintenance one slice at a time, taking the write lock
+    /// per slice so queries get in between, and stops as soon as a snapshot
+    /// is waiting, which it returns: recording comes first.
+    fn maintain_while_idle(
+        &self,
+        snapshots: &Receiver<Arc<ClusterSnapshot>>,
+    ) -> Option<Arc<ClusterSnapshot>> {
+        loop {
+            match snapshots.try_recv() {
+                Ok(snapshot) => return Some(snapshot),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            let Ok(mut store) = self.store.write() else {
+                return None;
+            };
+            let now_ms = store.last_cycle_ms()?;
+            match store.maintain_if_due(now_ms) {
+                Ok(Maintenance::InProgress(report)) => log_problems(&report),
+                Ok(Maintenance::Finished(report)) => {
+                    log_problems(&report);
+                    return None;
+                }
+                Ok(Maintenance::NotDue) => return None,
+                Err(error) => {
+                    tracing::warn!("history: maintenance: {error}");
+                    return None;
+                }
+            }
         }
     }
 
@@ -111,5 +155,22 @@ impl History {
 
     pub(crate) fn store(&self) -> &RwLock<Store> {
         &self.store
+    }
+}
+
+/// The store logged each problem where it found it; this ties them to history.
+fn log_problems(report: &MaintenanceReport) {
+    if !report.problems.is_empty() {
+        tracing::warn!(
+            problems = report.problems.len(),
+            "history: maintenance skipped damaged data"
+        );
+    }
+    if let Some(compaction) = report.compaction {
+        tracing::info!(
+            file_before = compaction.file_before,
+            file_after = compaction.file_after,
+            "history: database file compacted"
+        );
     }
 }
