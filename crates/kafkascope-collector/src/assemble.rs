@@ -15,32 +15,39 @@ use crate::snapshot::{
 };
 
 /// The snapshot for a cycle that completed (possibly with partial errors).
+///
+/// Takes the cycle's answers as it goes: what the topics hold is released
+/// before the groups are built, and each group's commits are consumed by
+/// its own entry, so a cycle's peak holds the answers or the snapshot built
+/// from them, not both in full. Only `records_at` is left for the health
+/// evaluation.
 pub fn assemble(
-    cycle: &Cycle<'_>,
+    cycle: &mut Cycle<'_>,
     previous: Option<&ClusterSnapshot>,
     collectors: Vec<CollectorRun>,
     cycle_duration_ms: u64,
 ) -> ClusterSnapshot {
     let metadata = cycle.metadata();
+    let (cluster_id, controller_id) = (metadata.cluster_id.clone(), metadata.controller_id);
+    let brokers = brokers(cycle);
     let partition_bytes = partition_bytes_by_leader(cycle);
     let topics: BTreeMap<String, Topic> = metadata
         .topics
         .iter()
         .map(|t| (t.name.clone(), topic(cycle, t, &partition_bytes)))
         .collect();
+    drop(partition_bytes);
+    cycle.release_placement();
+    let groups = groups(cycle, &topics);
     let mut snapshot = ClusterSnapshot {
         cluster: cycle.settings.cluster.clone(),
-        cluster_id: metadata.cluster_id.clone(),
-        controller_id: metadata.controller_id,
+        cluster_id,
+        controller_id,
         collected_at_ms: unix_ms(cycle),
         cycle_duration_ms,
         stale: false,
-        brokers: brokers(cycle),
-        groups: cycle
-            .groups
-            .iter()
-            .map(|g| (g.group_id.clone(), group(cycle, g, &topics)))
-            .collect(),
+        brokers,
+        groups,
         topics,
         unsupported_apis: cycle.unsupported_apis.iter().cloned().collect(),
         errors: cycle.errors.clone(),
@@ -203,56 +210,70 @@ fn partition(
     }
 }
 
-fn group(
-    cycle: &Cycle<'_>,
-    described: &DescribedGroup,
+/// Every described group with its commits, consuming both from the cycle.
+fn groups(
+    cycle: &mut Cycle<'_>,
     topics: &BTreeMap<String, Topic>,
-) -> ConsumerGroup {
-    let empty = Offsets::new();
-    let committed = cycle.committed.get(&described.group_id).unwrap_or(&empty);
+) -> BTreeMap<String, ConsumerGroup> {
+    let mut committed = std::mem::take(&mut cycle.committed);
+    std::mem::take(&mut cycle.groups)
+        .into_iter()
+        .map(|described| {
+            let commits = committed.remove(&described.group_id).unwrap_or_default();
+            let offsets = group_offsets(commits, &cycle.latest, topics);
+            (described.group_id.clone(), group(described, offsets))
+        })
+        .collect()
+}
+
+fn group_offsets(
+    commits: Offsets,
+    latest: &Offsets,
+    topics: &BTreeMap<String, Topic>,
+) -> Vec<PartitionLag> {
     // Sized up front: grown by doubling, a group's 20 partitions held room
     // for 32, two snapshots' worth of it (4 MB at 1,000 groups) at peak.
-    let mut offsets = Vec::with_capacity(committed.len());
-    offsets.extend(
-        committed
-            .iter()
-            // A commit on a topic that no longer exists (or is filtered out) is
-            // not lag anyone can act on.
-            .filter(|((topic, _), _)| topics.contains_key(topic))
-            .map(|((topic, partition), &committed)| {
-                let latest = cycle.latest.get(&(topic.clone(), *partition)).copied();
-                PartitionLag {
-                    topic: topic.clone(),
-                    partition: *partition,
-                    committed_offset: committed,
-                    latest_offset: latest,
-                    lag: partition_lag(committed, latest),
-                    ..PartitionLag::default()
-                }
-            }),
-    );
+    let mut offsets = Vec::with_capacity(commits.len());
+    for (key, committed) in commits {
+        // A commit on a topic that no longer exists (or is filtered out) is
+        // not lag anyone can act on.
+        if !topics.contains_key(&key.0) {
+            continue;
+        }
+        let latest = latest.get(&key).copied();
+        let (topic, partition) = key;
+        offsets.push(PartitionLag {
+            topic,
+            partition,
+            committed_offset: committed,
+            latest_offset: latest,
+            lag: partition_lag(committed, latest),
+            ..PartitionLag::default()
+        });
+    }
     offsets.shrink_to_fit();
+    offsets
+}
+
+fn group(described: DescribedGroup, offsets: Vec<PartitionLag>) -> ConsumerGroup {
     ConsumerGroup {
-        name: described.group_id.clone(),
-        state: described.state.clone(),
-        protocol_type: described.protocol_type.clone(),
-        protocol: described.protocol.clone(),
+        name: described.group_id,
+        state: described.state,
+        protocol_type: described.protocol_type,
+        protocol: described.protocol,
         coordinator: Some(described.coordinator),
         members: described
             .members
-            .iter()
+            .into_iter()
             .map(|m| GroupMember {
-                member_id: m.member_id.clone(),
-                group_instance_id: m.group_instance_id.clone(),
-                client_id: m.client_id.clone(),
-                client_host: m.client_host.clone(),
+                member_id: m.member_id,
+                group_instance_id: m.group_instance_id,
+                client_id: m.client_id,
+                client_host: m.client_host,
                 assignment: m
                     .assignment
-                    .iter()
-                    .map(|(topic, partitions)| TopicAssignment {
-                        topic: topic.clone(),
-                        partitions: partitions.clone(),
-                    })
+                    .into_iter()
+                    .map(|(topic, partitions)| TopicAssignment { topic, partitions })
                     .collect(),
             })
             .collect(),

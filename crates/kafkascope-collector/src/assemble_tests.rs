@@ -110,7 +110,7 @@ fn derives_broker_counts_flags_and_lag() {
             reason: "refused".into(),
         },
     );
-    let snapshot = assemble(&cycle, None, vec![], 12);
+    let snapshot = assemble(&mut cycle, None, vec![], 12);
 
     assert_eq!(snapshot.cluster, "prod");
     assert_eq!(snapshot.collected_at_ms, 100_000);
@@ -163,10 +163,10 @@ fn rates_come_from_the_previous_snapshot() {
     let (admin, settings) = (admin(), CollectorSettings::new("prod"));
     let mut first = Cycle::new(&admin, &settings);
     fill(&mut first, [10, 4], [7, 2], 100);
-    let before = assemble(&first, None, vec![], 1);
+    let before = assemble(&mut first, None, vec![], 1);
     let mut second = Cycle::new(&admin, &settings);
     fill(&mut second, [60, 4], [27, 4], 110);
-    let after = assemble(&second, Some(&before), vec![], 1);
+    let after = assemble(&mut second, Some(&before), vec![], 1);
 
     let topic = &after.topics["orders"];
     assert_eq!(topic.partitions[0].messages_in_per_sec, Some(5.0));
@@ -190,7 +190,7 @@ fn unsupported_api_is_noted_not_counted_as_error() {
     };
     cycle.record("log_dirs", Some(1), "", &error);
     cycle.record("log_dirs", Some(2), "", &error);
-    let snapshot = assemble(&cycle, None, vec![], 1);
+    let snapshot = assemble(&mut cycle, None, vec![], 1);
     assert!(snapshot.errors.is_empty());
     assert_eq!(
         snapshot.unsupported_apis,
@@ -203,7 +203,7 @@ fn failed_cycle_republishes_last_snapshot_as_stale() {
     let (admin, settings) = (admin(), CollectorSettings::new("prod"));
     let mut good = Cycle::new(&admin, &settings);
     fill(&mut good, [10, 4], [7, 2], 100);
-    let before = assemble(&good, None, vec![], 1);
+    let before = assemble(&mut good, None, vec![], 1);
     let mut failed = Cycle::new(&admin, &settings);
     failed.record(
         "cluster_metadata",

@@ -72,7 +72,8 @@ impl ClusterCollector {
         let duration_ms = started.elapsed().as_millis() as u64;
         let snapshot = match aborted {
             None => {
-                let mut snapshot = assemble(&cycle, self.previous.as_deref(), runs, duration_ms);
+                let mut snapshot =
+                    assemble(&mut cycle, self.previous.as_deref(), runs, duration_ms);
                 self.health.evaluate(&mut snapshot, &cycle.records_at);
                 snapshot
             }

@@ -106,6 +106,16 @@ impl<'a> Cycle<'a> {
     }
 
     /// The metadata collector runs first; later ones may rely on it.
+    /// Drops the answers only the topics needed (metadata, log starts,
+    /// stable offsets, configs), once the topics are built from them.
+    pub fn release_placement(&mut self) {
+        self.metadata = None;
+        self.earliest = Offsets::new();
+        self.last_stable = Offsets::new();
+        self.topic_configs = BTreeMap::new();
+        self.log_dirs = None;
+    }
+
     pub fn metadata(&self) -> &ClusterMetadata {
         static EMPTY: ClusterMetadata = ClusterMetadata {
             cluster_id: None,
