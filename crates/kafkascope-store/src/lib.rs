@@ -78,6 +78,7 @@ mod retention;
 mod series_index;
 mod series_key;
 mod store;
+mod symbol_table;
 mod tables;
 mod varint;
 mod wal;

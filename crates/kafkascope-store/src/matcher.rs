@@ -62,7 +62,11 @@ impl Matcher {
     }
 
     pub fn is_match(&self, key: &SeriesKey) -> bool {
-        let value = key.label(&self.label);
+        self.matches_value(key.label(&self.label))
+    }
+
+    /// Whether a series whose label has `value` ("" when missing) matches.
+    pub(crate) fn matches_value(&self, value: &str) -> bool {
         match &self.test {
             Test::Equal(expected) => value == expected,
             Test::NotEqual(expected) => value != expected,

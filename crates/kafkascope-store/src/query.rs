@@ -46,7 +46,7 @@ impl Store {
         self.index
             .select(matchers)
             .into_iter()
-            .map(|(id, key)| (id, key.clone()))
+            .map(|(id, key)| (id, key.to_key()))
             .collect()
     }
 
@@ -55,7 +55,7 @@ impl Store {
         let mut names = BTreeSet::new();
         for (_, key) in self.index.select(matchers) {
             names.insert(METRIC_NAME_LABEL);
-            names.extend(key.labels().iter().map(|(k, _)| k.as_str()));
+            names.extend(key.labels().map(|(k, _)| k));
         }
         names.into_iter().map(str::to_string).collect()
     }
@@ -88,7 +88,7 @@ impl Store {
             let samples = reader.samples(id, start_ms, end_ms, &mut result.problems)?;
             result.series.push(SeriesSamples {
                 id,
-                key: key.clone(),
+                key: key.to_key(),
                 samples,
             });
         }
@@ -102,7 +102,7 @@ impl Store {
         start_ms: i64,
         end_ms: i64,
     ) -> Result<SampleRange, StoreError> {
-        if self.index.key(id).is_none() {
+        if !self.index.contains(id) {
             return Err(StoreError::UnknownSeries(id));
         }
         let mut problems = Vec::new();

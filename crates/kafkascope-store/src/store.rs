@@ -115,7 +115,7 @@ impl Store {
         if let Some(id) = self.index.id(key) {
             return Ok(id);
         }
-        let id = self.index.create(key.clone())?;
+        let id = self.index.create(key)?;
         // Counts as written now, so retention does not take it before its first sample.
         self.index
             .mark_written(id, self.last_ms.unwrap_or(i64::MIN));
@@ -155,7 +155,7 @@ impl Store {
             unknown_series: 0,
         };
         for (id, value) in samples {
-            if self.index.key(id).is_none() {
+            if !self.index.contains(id) {
                 appended.unknown_series += 1;
                 continue;
             }
@@ -267,7 +267,7 @@ fn load_sealed(db: &Database, problems: &mut Vec<StoreProblem>) -> Result<Sealed
     for entry in series.iter().map_err(|e| err(e.into()))? {
         let (id, bytes) = entry.map_err(|e| err(e.into()))?;
         match tables::decode_series_entry(bytes.value()) {
-            Ok(key) => index.insert(id.value(), key),
+            Ok(key) => index.insert(id.value(), &key),
             Err(reason) => problems.push(
                 StoreProblem::CorruptSeries {
                     series_id: id.value(),
@@ -282,6 +282,7 @@ fn load_sealed(db: &Database, problems: &mut Vec<StoreProblem>) -> Result<Sealed
         let (id, at) = entry.map_err(|e| err(e.into()))?;
         index.mark_written(id.value(), at.value());
     }
+    index.shrink_to_fit();
     let meta = txn.open_table(META).map_err(|e| err(e.into()))?;
     let sealed_through = tables::read_meta(&meta, tables::META_SEALED_THROUGH)?;
     let origin = tables::read_meta(&meta, tables::META_ORIGIN)?;
@@ -306,8 +307,8 @@ impl Restored<'_> {
         }
         match record {
             WalRecord::NewSeries(id, key) => {
-                if self.index.key(id).is_none() {
-                    self.index.insert(id, key);
+                if !self.index.contains(id) {
+                    self.index.insert(id, &key);
                     self.unsaved_series.push(id);
                 }
             }
@@ -343,7 +344,7 @@ impl Restored<'_> {
         }
         self.head.begin_cycle(at_ms);
         for (id, value) in samples {
-            if self.index.key(id).is_some() {
+            if self.index.contains(id) {
                 self.head.add(id, value);
             }
         }
@@ -397,7 +398,7 @@ pub(crate) fn seal_head(
         for id in unsaved_series {
             if let Some(key) = index.key(*id) {
                 series
-                    .insert(*id, tables::series_entry(key).as_slice())
+                    .insert(*id, tables::series_entry(&key.to_key()).as_slice())
                     .map_err(|e| err(e.into()))?;
             }
         }

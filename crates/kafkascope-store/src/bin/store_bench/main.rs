@@ -18,14 +18,23 @@
 //!    ingest and maintenance are again timed apart.
 //! 3. Query: 24 h of one group's 20 per-partition lag series, by label matchers.
 //!
+//! 4. Index memory: the heap the series index of a production-shaped full-size cluster
+//!    (~217,000 series, whatever `--topics`/`--groups` say) takes; see `index_memory.rs`.
+//!
 //! Usage: store_bench [--topics N] [--groups N] [--dir PATH] [--skip-week] [--no-fsync]
+//!        [--skip-index] [--only-index]
 
+mod counting_allocator;
+mod index_memory;
 mod synthetic_cluster;
 
 use std::time::{Duration, Instant};
 
 use kafkascope_store::{Compaction, Maintenance, Matcher, SeriesId, Store, StoreConfig};
 use synthetic_cluster::SyntheticCluster;
+
+#[global_allocator]
+static ALLOCATOR: counting_allocator::CountingAllocator = counting_allocator::CountingAllocator;
 
 const SECOND: i64 = 1_000;
 const HOUR: i64 = 3_600 * SECOND;
@@ -39,6 +48,8 @@ struct Args {
     dir: std::path::PathBuf,
     week: bool,
     fsync: bool,
+    index: bool,
+    only_index: bool,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -48,6 +59,8 @@ fn parse_args() -> anyhow::Result<Args> {
         dir: std::env::temp_dir().join(format!("kafkascope-store-bench-{}", std::process::id())),
         week: true,
         fsync: true,
+        index: true,
+        only_index: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -61,6 +74,8 @@ fn parse_args() -> anyhow::Result<Args> {
             "--dir" => args.dir = value()?.into(),
             "--skip-week" => args.week = false,
             "--no-fsync" => args.fsync = false,
+            "--skip-index" => args.index = false,
+            "--only-index" => args.only_index = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -162,12 +177,17 @@ fn reset_peak_rss() {
 }
 
 fn row(figure: &str, value: String, target: &str) {
-    println!("{figure:<44} {value:>16}   target {target}");
+    println!("{figure:<62} {value:>12}   target {target}");
 }
 
 fn main() -> anyhow::Result<()> {
     let args = parse_args()?;
     std::fs::create_dir_all(&args.dir)?;
+    if args.only_index {
+        index(&args)?;
+        std::fs::remove_dir_all(&args.dir)?;
+        return Ok(());
+    }
     println!(
         "store bench: {} topics x 10 partitions, {} groups x 20 partitions, 10 s cycles, one thread",
         args.topics, args.groups
@@ -237,7 +257,26 @@ fn main() -> anyhow::Result<()> {
         week(&args)?;
         println!("week phases took {:.0} s", started.elapsed().as_secs_f64());
     }
+    if args.index {
+        index(&args)?;
+    }
     std::fs::remove_dir_all(&args.dir)?;
+    Ok(())
+}
+
+fn index(args: &Args) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let (series, bytes) = index_memory::index_bytes(&args.dir.join("index"), 1_000, 1_000)?;
+    row(
+        &format!("series index, {series} series (MiB of heap)"),
+        format!("{:.1}", bytes as f64 / (1 << 20) as f64),
+        "a small fraction of ~100",
+    );
+    println!(
+        "  ({:.0} bytes per series; registering, closing and reopening took {:.1} s)",
+        bytes as f64 / series as f64,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
