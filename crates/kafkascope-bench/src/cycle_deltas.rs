@@ -50,7 +50,7 @@ pub fn committed_offsets(snapshot: &ClusterSnapshot) -> CommittedOffsets {
         .flat_map(|(group, g)| {
             g.offsets.iter().map(move |o| {
                 (
-                    (group.clone(), o.topic.clone(), o.partition),
+                    (group.clone(), o.topic.to_string(), o.partition),
                     o.committed_offset,
                 )
             })

@@ -3,6 +3,7 @@
 //! nothing downstream talks to Kafka.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -200,16 +201,14 @@ impl ConsumerGroup {
     pub fn topic_lags(&self) -> Vec<TopicLag<'_>> {
         let mut topics: BTreeMap<&str, TopicLag<'_>> = BTreeMap::new();
         for offset in &self.offsets {
-            let entry = topics
-                .entry(offset.topic.as_str())
-                .or_insert_with(|| TopicLag {
-                    topic: offset.topic.as_str(),
-                    partitions: 0,
-                    committed_offset_sum: 0,
-                    lag_sum: None,
-                    lag_max: None,
-                    messages_consumed_per_sec: None,
-                });
+            let entry = topics.entry(&*offset.topic).or_insert_with(|| TopicLag {
+                topic: &offset.topic,
+                partitions: 0,
+                committed_offset_sum: 0,
+                lag_sum: None,
+                lag_max: None,
+                messages_consumed_per_sec: None,
+            });
             entry.partitions += 1;
             entry.committed_offset_sum += offset.committed_offset;
             if let Some(lag) = offset.lag {
@@ -264,7 +263,9 @@ pub struct TopicAssignment {
 /// A group's position on one partition.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct PartitionLag {
-    pub topic: String,
+    /// Shared by every group-partition of the topic (and by the health
+    /// state kept for them): 20,000 copies of names cost a few MB.
+    pub topic: Arc<str>,
     pub partition: i32,
     pub committed_offset: i64,
     /// The log end offset read after the commit (so lag is never negative).

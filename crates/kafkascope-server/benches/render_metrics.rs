@@ -68,7 +68,7 @@ fn large_cluster() -> ClusterSnapshot {
             let topic = format!("service-{:03}.events.v1", g % 500);
             let offsets = (0..20)
                 .map(|p| PartitionLag {
-                    topic: topic.clone(),
+                    topic: topic.as_str().into(),
                     partition: p,
                     committed_offset: 987_650_000,
                     latest_offset: Some(987_654_321),

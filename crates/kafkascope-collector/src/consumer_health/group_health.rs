@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use kafkascope_client::admin::TopicPartition;
-
 use crate::settings::HealthSettings;
 use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic, WindowSample};
 
+use super::PartitionKey;
 use super::RecordsAt;
 use super::forecast::forecast;
 use super::lag_seconds::{LagFacts, is_caught_up, lag_age};
@@ -35,7 +34,7 @@ pub(super) struct GroupHealth {
     /// Sorted by key. A vector rather than a map: a group's partitions
     /// rarely change, and a B-tree's half-empty nodes took twice the room
     /// (this state lives for every group-partition, 20,000 at bench size).
-    partitions: Vec<(TopicPartition, PartitionHealth)>,
+    partitions: Vec<(PartitionKey, PartitionHealth)>,
     liveness: GroupLiveness,
     pub last_seen_ms: i64,
 }
@@ -105,7 +104,7 @@ impl GroupHealth {
     }
 
     #[cfg(test)]
-    pub fn window_len(&self, partition: &TopicPartition) -> Option<usize> {
+    pub fn window_len(&self, partition: &PartitionKey) -> Option<usize> {
         self.position(partition)
             .ok()
             .map(|i| self.partitions[i].1.window.samples().len())
@@ -149,12 +148,12 @@ impl GroupHealth {
     fn evaluate_partition(
         &mut self,
         offset: &mut PartitionLag,
-        key: &TopicPartition,
+        key: &PartitionKey,
         live_member: bool,
         view: &CycleView<'_>,
         tally: &mut GroupTally,
     ) {
-        let partition = view.topics.get(&offset.topic).and_then(|t| {
+        let partition = view.topics.get(&*offset.topic).and_then(|t| {
             t.partitions
                 .iter()
                 .find(|p| p.partition == offset.partition)
@@ -164,7 +163,9 @@ impl GroupHealth {
             log_end: offset.latest_offset,
             last_stable: partition.and_then(|p| p.last_stable_offset),
             log_start: partition.and_then(|p| p.earliest_offset),
-            record: view.records_at.get(&(key.clone(), offset.committed_offset)),
+            record: view
+                .records_at
+                .get(&((key.0.to_string(), key.1), offset.committed_offset)),
         };
         let age = lag_age(&facts, view.log_ends.get(key), view.now_ms);
         offset.lag_seconds = age.seconds;
@@ -226,7 +227,7 @@ impl GroupHealth {
         self.partitions.retain(|(key, state)| {
             let seen_this_cycle = state.last_seen_ms == view.now_ms;
             seen_this_cycle
-                || (view.topics.contains_key(&key.0)
+                || (view.topics.contains_key(&*key.0)
                     && !view.committed_offsets_complete
                     && view.now_ms - state.last_seen_ms < expiry_ms)
         });
@@ -235,13 +236,13 @@ impl GroupHealth {
         }
     }
 
-    fn position(&self, key: &TopicPartition) -> Result<usize, usize> {
+    fn position(&self, key: &PartitionKey) -> Result<usize, usize> {
         self.partitions.binary_search_by(|(k, _)| k.cmp(key))
     }
 
     fn partition_mut(
         &mut self,
-        key: &TopicPartition,
+        key: &PartitionKey,
         new: impl FnOnce() -> PartitionHealth,
     ) -> &mut PartitionHealth {
         let at = match self.position(key) {

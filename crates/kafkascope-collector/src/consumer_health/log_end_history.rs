@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use kafkascope_client::admin::TopicPartition;
+use super::PartitionKey;
 
 pub const MAX_POINTS: usize = 32;
 
@@ -117,11 +117,11 @@ impl LogEndHistory {
 /// The histories of the partitions some group consumes.
 #[derive(Debug, Clone, Default)]
 pub struct LogEndHistories {
-    partitions: BTreeMap<TopicPartition, LogEndHistory>,
+    partitions: BTreeMap<PartitionKey, LogEndHistory>,
 }
 
 impl LogEndHistories {
-    pub fn observe(&mut self, partition: &TopicPartition, log_end: i64, at_ms: i64) {
+    pub fn observe(&mut self, partition: &PartitionKey, log_end: i64, at_ms: i64) {
         if let Some(history) = self.partitions.get_mut(partition) {
             history.observe(log_end, at_ms);
         } else {
@@ -131,11 +131,11 @@ impl LogEndHistories {
         }
     }
 
-    pub fn get(&self, partition: &TopicPartition) -> Option<&LogEndHistory> {
+    pub fn get(&self, partition: &PartitionKey) -> Option<&LogEndHistory> {
         self.partitions.get(partition)
     }
 
-    pub fn retain(&mut self, mut keep: impl FnMut(&TopicPartition) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&PartitionKey) -> bool) {
         self.partitions.retain(|partition, _| keep(partition));
     }
 
@@ -231,11 +231,11 @@ mod tests {
     #[test]
     fn histories_are_dropped_on_request() {
         let mut histories = LogEndHistories::default();
-        let a = ("a".to_string(), 0);
-        let b = ("b".to_string(), 0);
+        let a = ("a".into(), 0);
+        let b = ("b".into(), 0);
         histories.observe(&a, 1, 0);
         histories.observe(&b, 1, 0);
-        histories.retain(|p| p.0 == "a");
+        histories.retain(|p| &*p.0 == "a");
         assert_eq!(histories.len(), 1);
         assert!(histories.get(&b).is_none());
         assert_eq!(histories.get(&a).map(LogEndHistory::len), Some(1));

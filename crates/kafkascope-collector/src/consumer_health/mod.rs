@@ -24,8 +24,12 @@ pub mod offset_window;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use kafkascope_client::admin::{RecordAt, TopicPartition};
+
+/// A group-partition's topic and partition, the topic name shared with the snapshot.
+pub(crate) type PartitionKey = (Arc<str>, i32);
 
 use crate::settings::HealthSettings;
 use crate::snapshot::ClusterSnapshot;
@@ -90,7 +94,7 @@ impl ConsumerHealth {
     /// partitions nobody consumes any more or that no longer exist.
     /// Histories are kept while a failed read may be hiding their consumers.
     fn observe_log_ends(&mut self, snapshot: &ClusterSnapshot, consumers_known: bool) {
-        let consumed: BTreeSet<TopicPartition> = snapshot
+        let consumed: BTreeSet<PartitionKey> = snapshot
             .groups
             .values()
             .flat_map(|g| &g.offsets)

@@ -573,7 +573,7 @@ fn stale_snapshot_advances_nothing() {
     let republished = evaluate(&mut health, republished);
     assert_eq!(republished.groups, last.groups);
     assert_eq!(
-        health.groups["g"].window_len(&(TOPIC.to_string(), 0)),
+        health.groups["g"].window_len(&(TOPIC.into(), 0)),
         Some(2)
     );
     let seen = evaluate(&mut health, cycle(20));

@@ -113,7 +113,7 @@ pub fn max_lag_seconds_by_topic(g: &ConsumerGroup) -> Vec<(&str, f64)> {
     for offset in &g.offsets {
         if let Some(seconds) = offset.lag_seconds {
             topics
-                .entry(offset.topic.as_str())
+                .entry(&*offset.topic)
                 .and_modify(|max| *max = max.max(seconds))
                 .or_insert(seconds);
         }

@@ -50,7 +50,7 @@ fn describe(group: &ConsumerGroup) -> String {
             let owner = group.owner_of(&o.topic, o.partition);
             vec![
                 group.name.clone(),
-                o.topic.clone(),
+                o.topic.to_string(),
                 o.partition.to_string(),
                 o.committed_offset.to_string(),
                 or_dash(o.latest_offset),

@@ -132,7 +132,7 @@ fn group_table(group: &GroupLag) -> String {
         .iter()
         .map(|o| {
             vec![
-                o.topic.clone(),
+                o.topic.to_string(),
                 o.partition.to_string(),
                 o.committed_offset.to_string(),
                 or_dash(o.latest_offset),
