@@ -7,8 +7,8 @@ use std::time::SystemTime;
 
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, Partial, RecordAt, ShardError,
-    TopicPartition,
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, Partial, RecordAt,
+    ShardError, TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
@@ -32,6 +32,9 @@ pub struct Cycle<'a> {
     /// Metadata and collected by the log_offsets collector.
     pub early_offsets: Option<tokio::task::JoinHandle<EarlyOffsets>>,
     pub groups: Vec<DescribedGroup>,
+    /// OffsetFetch of the listed groups, started before DescribeGroups and
+    /// collected by the committed_offsets collector.
+    pub pending_commits: Option<tokio::task::JoinHandle<Partial<Vec<GroupOffsets>>>>,
     /// Group → committed offsets, read before the log end offsets.
     pub committed: BTreeMap<String, Offsets>,
     pub earliest: Offsets,
@@ -57,6 +60,7 @@ impl<'a> Cycle<'a> {
             metadata: None,
             early_offsets: None,
             groups: Vec::new(),
+            pending_commits: None,
             committed: BTreeMap::new(),
             earliest: Offsets::new(),
             latest: Offsets::new(),

@@ -7,7 +7,10 @@
 //! and earliest for every partition, first one after the other (each built
 //! from the answers before it, as a client must), then all seven at once,
 //! pipelined on the same connection, then all seven at once on seven
-//! connections (does the broker answer connections in parallel?). One warm-up round, then RUNS measured
+//! connections (does the broker answer connections in parallel?), then
+//! "ordered": on seven connections, each request sent the moment what it
+//! depends on has answered, the log end only after the committed offsets
+//! (the fastest a correct collector can be). One warm-up round, then RUNS measured
 //! rounds; medians are reported. DescribeLogDirs, which kafkascope's cycle
 //! also sends, is timed on its own and kept out of the totals.
 //!
@@ -316,6 +319,71 @@ async fn pipelined(
     })
 }
 
+/// One round in the order a correct collector must keep, each request on a
+/// connection of its own and sent the moment what it depends on has
+/// answered: Metadata and ListGroups at once; DescribeGroups and
+/// OffsetFetch when the groups are listed; earliest and read_committed
+/// offsets when Metadata is in; the log end only after OffsetFetch (so lag
+/// is never negative). Requests come prebuilt, so this is below any client.
+async fn ordered(
+    conns: &[Connection],
+    requests: &Requests,
+    fetch_version: i16,
+) -> anyhow::Result<Round> {
+    let started = Instant::now();
+    let since_start = move || ms(started.elapsed());
+    let groups_then_log_end = async {
+        conns[1].send(&requests.list_groups).await?;
+        let listed = since_start();
+        let describe = async {
+            conns[2].send(&requests.describe_groups).await?;
+            anyhow::Ok(since_start())
+        };
+        let commits_then_log_end = async {
+            conns[3]
+                .send_at(&requests.offset_fetch, fetch_version)
+                .await?;
+            let fetched = since_start();
+            conns[4].send(&requests.list_offsets[0]).await?;
+            anyhow::Ok((fetched, since_start()))
+        };
+        let (described, commits) = futures::join!(describe, commits_then_log_end);
+        let (fetched, log_end) = commits?;
+        anyhow::Ok((listed, described?, fetched, log_end))
+    };
+    let metadata_then_offsets = async {
+        conns[0].send(&requests.metadata).await?;
+        let metadata = since_start();
+        let committed_end = async {
+            conns[5].send(&requests.list_offsets[1]).await?;
+            anyhow::Ok(since_start())
+        };
+        let earliest = async {
+            conns[6].send(&requests.list_offsets[2]).await?;
+            anyhow::Ok(since_start())
+        };
+        let (committed_end, earliest) = futures::join!(committed_end, earliest);
+        anyhow::Ok((metadata, committed_end?, earliest?))
+    };
+    let (groups, offsets) = futures::join!(groups_then_log_end, metadata_then_offsets);
+    let total = ms(started.elapsed());
+    let (listed, described, fetched, log_end) = groups.context("ordered round, groups")?;
+    let (metadata, committed_end, earliest) = offsets.context("ordered round, metadata")?;
+    Ok(Round {
+        steps: [
+            metadata,
+            listed,
+            described,
+            fetched,
+            log_end,
+            committed_end,
+            earliest,
+        ],
+        total,
+        coverage: Coverage::default(),
+    })
+}
+
 fn summary(rounds: &[Round]) -> serde_json::Value {
     let mut steps = serde_json::Map::new();
     for (i, name) in STEPS.iter().enumerate() {
@@ -371,11 +439,13 @@ async fn main() -> anyhow::Result<()> {
     let mut seq_rounds = Vec::new();
     let mut pipe_rounds = Vec::new();
     let mut parallel_rounds = Vec::new();
+    let mut ordered_rounds = Vec::new();
     for _ in 0..runs {
         let (round, _) = sequential(&conn, broker, fetch_version).await?;
         seq_rounds.push(round);
         pipe_rounds.push(pipelined(&one_conn, &requests, fetch_version).await?);
         parallel_rounds.push(pipelined(&parallel_conns, &requests, fetch_version).await?);
+        ordered_rounds.push(ordered(&parallel_conns, &requests, fetch_version).await?);
     }
 
     // DescribeLogDirs: part of kafkascope's cycle, not of the floor's seven.
@@ -400,27 +470,38 @@ async fn main() -> anyhow::Result<()> {
     let seq = summary(&seq_rounds);
     let pipe = summary(&pipe_rounds);
     let parallel = summary(&parallel_rounds);
+    let ordered = summary(&ordered_rounds);
     eprintln!(
-        "{:<26} {:>12} {:>12} {:>12}",
-        "request (median ms)", "sequential", "pipelined*", "7 conns*"
+        "{:<26} {:>12} {:>12} {:>12} {:>12}",
+        "request (median ms)", "sequential", "pipelined*", "7 conns*", "ordered*"
     );
+    let column = |round: &serde_json::Value, name: &str| {
+        round["steps_median_ms"][name].as_f64().unwrap_or(0.0)
+    };
     for name in STEPS {
         eprintln!(
-            "{:<26} {:>12.1} {:>12.1} {:>12.1}",
+            "{:<26} {:>12.1} {:>12.1} {:>12.1} {:>12.1}",
             name,
-            seq["steps_median_ms"][name].as_f64().unwrap_or(0.0),
-            pipe["steps_median_ms"][name].as_f64().unwrap_or(0.0),
-            parallel["steps_median_ms"][name].as_f64().unwrap_or(0.0)
+            column(&seq, name),
+            column(&pipe, name),
+            column(&parallel, name),
+            column(&ordered, name)
         );
     }
+    let total = |round: &serde_json::Value| round["total_median_ms"].as_f64().unwrap_or(0.0);
     eprintln!(
-        "{:<26} {:>12.1} {:>12.1} {:>12.1}",
+        "{:<26} {:>12.1} {:>12.1} {:>12.1} {:>12.1}",
         "total",
-        seq["total_median_ms"].as_f64().unwrap_or(0.0),
-        pipe["total_median_ms"].as_f64().unwrap_or(0.0),
-        parallel["total_median_ms"].as_f64().unwrap_or(0.0)
+        total(&seq),
+        total(&pipe),
+        total(&parallel),
+        total(&ordered)
     );
     eprintln!("* time from the start of the round until that answer arrived");
+    eprintln!(
+        "ordered: seven connections, each request sent once what it depends on has answered \
+         (log end after OffsetFetch)"
+    );
     if !log_dirs_ms.is_empty() {
         eprintln!(
             "describe_log_dirs (not in totals): {:.1} ms median",
@@ -449,6 +530,7 @@ async fn main() -> anyhow::Result<()> {
         "sequential": seq,
         "pipelined": pipe,
         "parallel_connections": parallel,
+        "ordered": ordered,
         "describe_log_dirs_median_ms": (!log_dirs_ms.is_empty()).then(|| median(&log_dirs_ms)),
         "coverage": {
             "topics": coverage.topics,

@@ -45,6 +45,9 @@ pub struct DescribedMember {
     pub assignment: Vec<(String, Vec<i32>)>,
 }
 
+/// The connection lane DescribeGroups goes on (see `ClientConfig::connections_per_broker`).
+const DESCRIBE_LANE: usize = 3;
+
 impl Admin {
     /// Every group on every known broker, tagged with its coordinator.
     pub async fn list_groups(&self) -> Partial<Vec<ListedGroup>> {
@@ -100,10 +103,16 @@ impl Admin {
                     .map(move |chunk| (coordinator, (coordinator, chunk.to_vec())))
             })
             .collect();
+        // A lane of its own: a cycle reads the groups' commits (OffsetFetch,
+        // lane 0) at the same time.
         let answers = self
-            .fan_out(shards, |connection, (coordinator, ids)| async move {
-                describe(&connection, coordinator, ids).await
-            })
+            .fan_out_on_lane(
+                DESCRIBE_LANE,
+                shards,
+                |connection, (coordinator, ids)| async move {
+                    describe(&connection, coordinator, ids).await
+                },
+            )
             .await;
         merge_shards(DESCRIBE_API, answers)
     }

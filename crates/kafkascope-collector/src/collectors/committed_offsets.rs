@@ -1,9 +1,12 @@
-//! Committed offsets of every described group (OffsetFetch per coordinator).
-//! Runs before the log end offsets are read, so end ≥ commit holds.
+//! Committed offsets of every listed group (OffsetFetch per coordinator),
+//! started by the consumer_groups collector beside DescribeGroups and
+//! collected here. Runs before the log end offsets are read, so end ≥
+//! commit holds.
 
 use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
+use kafkascope_client::admin::{Admin, GroupOffsets, Partial};
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
@@ -17,14 +20,16 @@ impl Collector for CommittedOffsetsCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
-            for group in &cycle.groups {
-                by_coordinator
-                    .entry(group.coordinator)
-                    .or_default()
-                    .push(group.group_id.clone());
-            }
-            let fetched = cycle.admin.offset_fetch(&by_coordinator).await;
+            let started = cycle.pending_commits.take();
+            let fetched = match started {
+                Some(task) => match task.await {
+                    Ok(fetched) => fetched,
+                    // The task was lost (the runtime is shutting down):
+                    // read again rather than report no commits.
+                    Err(_) => fetch_described(cycle.admin, cycle).await,
+                },
+                None => fetch_described(cycle.admin, cycle).await,
+            };
             cycle.record_shards(self.name(), fetched.errors);
             cycle.committed = fetched
                 .value
@@ -34,4 +39,16 @@ impl Collector for CommittedOffsetsCollector {
             Ok(())
         })
     }
+}
+
+/// The commits of the described groups, read now.
+async fn fetch_described(admin: &Admin, cycle: &Cycle<'_>) -> Partial<Vec<GroupOffsets>> {
+    let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for group in &cycle.groups {
+        by_coordinator
+            .entry(group.coordinator)
+            .or_default()
+            .push(group.group_id.clone());
+    }
+    admin.offset_fetch(&by_coordinator).await
 }

@@ -1,6 +1,8 @@
 //! Consumer groups: ListGroups on every broker, then DescribeGroups per
 //! coordinator for the groups the filter admits. Groups named in the
-//! settings that no broker listed are located with FindCoordinator.
+//! settings that no broker listed are located with FindCoordinator. The
+//! groups' commits (OffsetFetch) start as soon as the groups are located,
+//! beside DescribeGroups; the committed_offsets collector takes them.
 
 use std::collections::BTreeMap;
 
@@ -47,6 +49,13 @@ impl Collector for ConsumerGroupsCollector {
                     Err(error) => cycle.record(self.name(), None, "", &error),
                 }
             }
+            // The commits need only the group ids, so they are read beside
+            // the descriptions rather than after them.
+            let admin = cycle.admin.clone();
+            let groups = by_coordinator.clone();
+            cycle.pending_commits = Some(tokio::spawn(
+                async move { admin.offset_fetch(&groups).await },
+            ));
             let described = cycle.admin.describe_groups(&by_coordinator).await;
             cycle.record_shards(self.name(), described.errors);
             cycle.groups = described.value;

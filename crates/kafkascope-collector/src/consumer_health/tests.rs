@@ -572,10 +572,7 @@ fn stale_snapshot_advances_nothing() {
     republished.stale = true;
     let republished = evaluate(&mut health, republished);
     assert_eq!(republished.groups, last.groups);
-    assert_eq!(
-        health.groups["g"].window_len(&(TOPIC.into(), 0)),
-        Some(2)
-    );
+    assert_eq!(health.groups["g"].window_len(&(TOPIC.into(), 0)), Some(2));
     let seen = evaluate(&mut health, cycle(20));
     assert_eq!(
         status_of(&seen, "g"),
