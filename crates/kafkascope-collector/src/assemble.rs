@@ -160,10 +160,16 @@ fn partition_bytes_by_leader(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, u64>
 }
 
 fn topic(cycle: &Cycle<'_>, meta: &TopicMetadata, sizes: &BTreeMap<TopicPartition, u64>) -> Topic {
+    let offsets = TopicOffsets {
+        latest: of_topic(&cycle.latest, &meta.name),
+        earliest: of_topic(&cycle.earliest, &meta.name),
+        last_stable: of_topic(&cycle.last_stable, &meta.name),
+        sizes: of_topic(sizes, &meta.name),
+    };
     let mut partitions: Vec<Partition> = meta
         .partitions
         .iter()
-        .map(|p| partition(cycle, &meta.name, p, sizes))
+        .map(|p| partition(&offsets, p))
         .collect();
     partitions.sort_by_key(|p| p.partition);
     Topic {
@@ -180,14 +186,37 @@ fn topic(cycle: &Cycle<'_>, meta: &TopicMetadata, sizes: &BTreeMap<TopicPartitio
     }
 }
 
-fn partition(
-    cycle: &Cycle<'_>,
-    topic: &str,
-    meta: &PartitionMetadata,
-    sizes: &BTreeMap<TopicPartition, u64>,
-) -> Partition {
-    let key = (topic.to_string(), meta.partition);
-    let latest = cycle.latest.get(&key).copied();
+/// One topic's figures from the cycle's (topic, partition)-keyed maps,
+/// each read with one seek per topic: a lookup per partition compared the
+/// topic name a dozen times over, a tenth of a cycle's CPU at 10,000
+/// partitions.
+struct TopicOffsets<'c> {
+    latest: ByPartition<'c, i64>,
+    earliest: ByPartition<'c, i64>,
+    last_stable: ByPartition<'c, i64>,
+    sizes: ByPartition<'c, u64>,
+}
+
+/// One topic's entries of a (topic, partition)-keyed map, by partition.
+type ByPartition<'m, V> = Vec<(i32, &'m V)>;
+
+/// The entries of `topic` in a (topic, partition)-keyed map.
+fn of_topic<'m, V>(map: &'m BTreeMap<TopicPartition, V>, topic: &str) -> ByPartition<'m, V> {
+    map.range((topic.to_string(), i32::MIN)..)
+        .take_while(|((t, _), _)| t == topic)
+        .map(|((_, partition), value)| (*partition, value))
+        .collect()
+}
+
+fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
+    entries
+        .binary_search_by_key(&partition, |(p, _)| *p)
+        .ok()
+        .map(|i| *entries[i].1)
+}
+
+fn partition(offsets: &TopicOffsets<'_>, meta: &PartitionMetadata) -> Partition {
+    let latest = find(&offsets.latest, meta.partition);
     let error = if meta.error_code != 0 {
         Some(kafkascope_client::kafka_error_name(meta.error_code))
     } else if latest.is_none() && meta.leader.is_some() {
@@ -202,10 +231,10 @@ fn partition(
         replicas: meta.replicas.clone(),
         isr: meta.isr.clone(),
         offline_replicas: meta.offline_replicas.clone(),
-        earliest_offset: cycle.earliest.get(&key).copied(),
+        earliest_offset: find(&offsets.earliest, meta.partition),
         latest_offset: latest,
-        last_stable_offset: cycle.last_stable.get(&key).copied(),
-        size_bytes: sizes.get(&key).copied(),
+        last_stable_offset: find(&offsets.last_stable, meta.partition),
+        size_bytes: find(&offsets.sizes, meta.partition),
         messages_in_per_sec: None,
         error,
     }
@@ -240,16 +269,27 @@ fn group_offsets(
     // Sized up front: grown by doubling, a group's 20 partitions held room
     // for 32, two snapshots' worth of it (4 MB at 1,000 groups) at peak.
     let mut offsets = Vec::with_capacity(commits.len());
-    for (key, committed) in commits {
-        // A commit on a topic that no longer exists (or is filtered out) is
-        // not lag anyone can act on.
-        let Some(topic) = names.get(key.0.as_str()) else {
+    // Commits come in topic order: the topic's name and log ends are looked
+    // up once per topic, not once per partition.
+    let mut current: Option<(Arc<str>, ByPartition<'_, i64>)> = None;
+    for ((topic_name, partition), committed) in commits {
+        if current
+            .as_ref()
+            .is_none_or(|(name, _)| **name != *topic_name)
+        {
+            // A commit on a topic that no longer exists (or is filtered out)
+            // is not lag anyone can act on.
+            current = names
+                .get(topic_name.as_str())
+                .map(|name| (name.clone(), of_topic(latest, &topic_name)));
+        }
+        let Some((topic, log_ends)) = &current else {
             continue;
         };
-        let latest_offset = latest.get(&key).copied();
+        let latest_offset = find(log_ends, partition);
         offsets.push(PartitionLag {
             topic: topic.clone(),
-            partition: key.1,
+            partition,
             committed_offset: committed,
             latest_offset,
             lag: partition_lag(committed, latest_offset),
