@@ -13,8 +13,10 @@
 //! it a `kill -9` still loses nothing, since the bytes sit in the kernel. An interval is
 //! sealed when a cycle falls into the next aligned `seal_span_ms` (5 min) or the interval
 //! holds `seal_max_cycles` (at most 64): one redb transaction writes the interval's
-//! timestamp block, one pco-compressed chunk per series (see `chunk.rs`), new series and
-//! last-write times; then the log is emptied. On start the index is loaded and the log
+//! timestamp block, one pco-compressed chunk per series (see `chunk.rs`; kept in a table
+//! keyed by time first until merged, so a seal appends rather than touching one b-tree page
+//! per series, see `raw_chunks.rs`), new series and last-write times; then the log is
+//! emptied. On start the index is loaded and the log
 //! replayed up to its first damaged record, which is reported and cut off.
 //!
 //! # Maintenance
@@ -38,8 +40,9 @@
 //!
 //! # Compaction
 //! redb reuses freed pages but never shrinks its file by itself; a pass that rewrote or
-//! deleted chunks ends, at most every `compaction_every_ms`, with a check of the free share
-//! and a compaction when half the file or more is free (see `compaction.rs`).
+//! deleted chunks ends, at most every `compaction_every_ms` and when the file grew or
+//! enough chunks went since the last look, with a check of the free share and a compaction
+//! when half the file or more is free (see `compaction.rs`).
 //!
 //! # Damage
 //! Chunks, blocks and series entries carry CRC32C checksums. A damaged one is reported as a
@@ -74,6 +77,7 @@ mod maintenance;
 mod matcher;
 mod merge;
 mod query;
+mod raw_chunks;
 mod retention;
 mod series_index;
 mod series_key;

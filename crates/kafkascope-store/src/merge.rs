@@ -9,14 +9,15 @@
 //! each; a rerun after a crash finds the finished series already merged and redoes only the
 //! rest.
 
-use redb::{Durability, ReadableTable, Table, WriteTransaction};
+use redb::{ReadableTable, Table, WriteTransaction};
 
 use crate::chunk::{BlockTimesCache, Grid, decode_block, encode_block, encode_chunk, view_chunk};
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::maintenance::{MaintenanceReport, Slice};
+use crate::raw_chunks::{RawChunkError, raw_samples};
 use crate::series_index::SeriesId;
 use crate::store::Store;
-use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS};
+use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS, RAW_CHUNKS};
 
 impl Store {
     /// Merges the next slice of series in the oldest sealed window not merged yet; the
@@ -43,15 +44,20 @@ impl Store {
             return Ok(Slice::Idle);
         }
         let (ids, next) = self.slice_ids(*next_id);
-        let txn = self.begin(Durability::None)?;
+        let txn = self.begin()?;
         let merged = window_times(&txn, window, span)?;
         let last = next == 0 || merged.is_none();
-        if let Some(times) = &merged {
+        if let Some(WindowBlocks { times, starts }) = &merged {
             let mut merger = WindowMerger {
                 chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+                raw: txn
+                    .open_table(RAW_CHUNKS)
+                    .map_err(|e| db_error("raw chunks", e))?,
+                raw_starts: starts,
                 blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
                 block_times: BlockTimesCache::default(),
                 times,
+                freed_bytes: 0,
                 window,
                 span,
                 compression_level: self.config.compression_level,
@@ -59,6 +65,7 @@ impl Store {
             for id in ids {
                 report.chunks_rewritten += merger.merge(id, report)?;
             }
+            self.freed_bytes_since_check += merger.freed_bytes;
         }
         if last {
             if merged.is_some() {
@@ -69,21 +76,23 @@ impl Store {
             }
             tables::write_meta(&txn, tables::META_MERGED_THROUGH, window + span)?;
         }
-        self.commit_slice(txn, last, "merging")?;
+        self.commit_slice(txn, "merging")?;
         *next_id = if last { 0 } else { next };
         Ok(Slice::Worked)
     }
 }
 
-/// Writes the merged block of `(window, window + span]` and returns its timestamps, or
-/// `None` when the window has fewer than two raw blocks (nothing to merge). Every slice of
+/// Writes the merged block of `(window, window + span]` and returns its timestamps and the
+/// raw blocks' starts, or `None` when the window has fewer than two raw blocks (nothing to
+/// merge). Every slice of
 /// a window writes the same block again, which keeps slices independent of each other.
 fn window_times(
     txn: &WriteTransaction,
     window: i64,
     span: i64,
-) -> Result<Option<Vec<i64>>, StoreError> {
+) -> Result<Option<WindowBlocks>, StoreError> {
     let mut times = Vec::new();
+    let mut starts = Vec::new();
     let mut blocks_seen = 0;
     let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
     let range = blocks
@@ -92,7 +101,10 @@ fn window_times(
     for entry in range {
         let (start, bytes) = entry.map_err(|e| db_error("blocks", e))?;
         match decode_block(start.value(), bytes.value()) {
-            Ok(block) => times.extend(block),
+            Ok(block) => {
+                times.extend(block);
+                starts.push(start.value());
+            }
             Err(reason) => {
                 let start_ms = start.value();
                 StoreProblem::CorruptBlock { start_ms, reason }.reported();
@@ -109,15 +121,25 @@ fn window_times(
     merged
         .insert(times[0], encode_block(&times).as_slice())
         .map_err(|e| db_error("merged blocks", e))?;
-    Ok(Some(times))
+    Ok(Some(WindowBlocks { times, starts }))
+}
+
+/// A merge window's raw blocks: all their timestamps in order, and where each starts.
+struct WindowBlocks {
+    times: Vec<i64>,
+    starts: Vec<i64>,
 }
 
 /// Merges one window's raw chunks, series by series.
 struct WindowMerger<'t, 'w> {
     chunks: Table<'t, (u32, i64), &'static [u8]>,
+    raw: Table<'t, (i64, u32), &'static [u8]>,
+    raw_starts: &'w [i64],
     blocks: Table<'t, i64, &'static [u8]>,
     block_times: BlockTimesCache,
     times: &'w [i64],
+    /// Bytes of the chunks merged away, for the compaction check.
+    freed_bytes: u64,
     window: i64,
     span: i64,
     compression_level: usize,
@@ -127,45 +149,63 @@ impl WindowMerger<'_, '_> {
     fn merge(&mut self, id: SeriesId, report: &mut MaintenanceReport) -> Result<usize, StoreError> {
         let err = |e: redb::StorageError| db_error("merging chunks", e);
         let mut sources = Vec::new();
-        let mut present = vec![false; self.times.len()];
-        let mut values = Vec::new();
+        let mut raw_sources = Vec::new();
+        let mut samples = Vec::new();
         let range = (id, self.window + 1)..=(id, self.window + self.span);
         for entry in self.chunks.range(range).map_err(err)? {
             let (key, bytes) = entry.map_err(err)?;
             let start_ms = key.value().1;
-            let samples = view_chunk(start_ms, bytes.value()).and_then(|view| match view.grid {
+            let decoded = view_chunk(start_ms, bytes.value()).and_then(|view| match view.grid {
                 Grid::Block => {
                     let times = self.block_times.get(start_ms, &self.blocks)?;
                     view.samples(start_ms, Some(&times)).map(Some)
                 }
                 Grid::Merged | Grid::Regular { .. } => Ok(None),
             });
-            match samples {
-                Ok(Some(samples)) => {
+            match decoded {
+                Ok(Some(chunk_samples)) => {
                     sources.push(start_ms);
-                    for (at_ms, value) in samples {
-                        if let Ok(slot) = self.times.binary_search(&at_ms) {
-                            present[slot] = true;
-                            values.push(value);
-                        }
-                    }
+                    self.freed_bytes += bytes.value().len() as u64;
+                    samples.extend(chunk_samples);
                 }
                 Ok(None) => {}
-                Err(reason) => report.problems.push(
-                    StoreProblem::CorruptChunk {
-                        series_id: id,
-                        start_ms,
-                        reason,
-                    }
-                    .reported(),
-                ),
+                Err(reason) => report.problems.push(corrupt(id, start_ms, reason)),
             }
         }
-        if sources.is_empty() {
+        for &start_ms in self.raw_starts {
+            let decoded = raw_samples(&self.raw, &self.blocks, &mut self.block_times, start_ms, id);
+            match decoded {
+                Ok(Some(chunk)) => {
+                    raw_sources.push(start_ms);
+                    self.freed_bytes += chunk.size;
+                    samples.extend(chunk.samples);
+                }
+                Ok(None) => {}
+                Err(RawChunkError::Storage(e)) => return Err(err(e)),
+                Err(RawChunkError::Damaged(reason)) => {
+                    report.problems.push(corrupt(id, start_ms, reason));
+                }
+            }
+        }
+        if sources.is_empty() && raw_sources.is_empty() {
             return Ok(0);
         }
         for start_ms in &sources {
             self.chunks.remove((id, *start_ms)).map_err(err)?;
+        }
+        for start_ms in &raw_sources {
+            self.raw.remove((*start_ms, id)).map_err(err)?;
+        }
+        samples.sort_by_key(|(t, _)| *t);
+        let mut present = vec![false; self.times.len()];
+        let mut values = Vec::with_capacity(samples.len());
+        for (at_ms, value) in samples {
+            if let Ok(slot) = self.times.binary_search(&at_ms)
+                && !present[slot]
+            {
+                present[slot] = true;
+                values.push(value);
+            }
         }
         let first = self.times[0];
         let last_slot = present.iter().rposition(|p| *p).unwrap_or(0);
@@ -181,6 +221,15 @@ impl WindowMerger<'_, '_> {
         self.chunks
             .insert((id, first), bytes.as_slice())
             .map_err(err)?;
-        Ok(sources.len())
+        Ok(sources.len() + raw_sources.len())
     }
+}
+
+fn corrupt(series_id: SeriesId, start_ms: i64, reason: String) -> StoreProblem {
+    StoreProblem::CorruptChunk {
+        series_id,
+        start_ms,
+        reason,
+    }
+    .reported()
 }

@@ -13,10 +13,11 @@ use redb::{ReadOnlyTable, ReadableDatabase};
 use crate::chunk::{BlockTimesCache, Grid, view_chunk};
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::matcher::Matcher;
+use crate::raw_chunks::{RawChunkError, block_starts, raw_samples};
 use crate::series_index::SeriesId;
 use crate::series_key::{METRIC_NAME_LABEL, SeriesKey};
 use crate::store::Store;
-use crate::tables::{BLOCKS, CHUNKS, MERGED_BLOCKS};
+use crate::tables::{BLOCKS, CHUNKS, MERGED_BLOCKS, RAW_CHUNKS};
 
 /// One series' samples in a range, oldest first.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +120,9 @@ impl Store {
             .map_err(|e| db_error("begin read", e))?;
         Ok(ChunkReader {
             chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+            raw: txn
+                .open_table(RAW_CHUNKS)
+                .map_err(|e| db_error("raw chunks", e))?,
             blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
             merged: txn
                 .open_table(MERGED_BLOCKS)
@@ -133,6 +137,7 @@ impl Store {
 /// One read snapshot of the database plus the block timestamps decoded so far.
 struct ChunkReader<'s> {
     chunks: ReadOnlyTable<(u32, i64), &'static [u8]>,
+    raw: ReadOnlyTable<(i64, u32), &'static [u8]>,
     blocks: ReadOnlyTable<i64, &'static [u8]>,
     merged: ReadOnlyTable<i64, &'static [u8]>,
     block_times: BlockTimesCache,
@@ -172,8 +177,39 @@ impl ChunkReader<'_> {
                 Err(reason) => problems.push(damaged(id, chunk_start, reason)),
             }
         }
+        self.raw_samples(id, start_ms, end_ms, &mut out, problems)?;
         out.extend(self.store.head.samples(id, start_ms, end_ms));
+        // Raw chunks are newer than the merged and downsampled ones, but a store from before
+        // the raw table may hold raw chunks among those; sorting sorted runs costs little.
+        out.sort_by_key(|(t, _)| *t);
         Ok(out)
+    }
+
+    /// Samples from the series' chunks of sealed intervals not merged yet.
+    fn raw_samples(
+        &mut self,
+        id: SeriesId,
+        start_ms: i64,
+        end_ms: i64,
+        out: &mut Vec<(i64, f64)>,
+        problems: &mut Vec<StoreProblem>,
+    ) -> Result<(), StoreError> {
+        let from = start_ms.saturating_sub(self.store.config.seal_span_ms);
+        let starts =
+            block_starts(&self.blocks, from, end_ms).map_err(|e| db_error("reading blocks", e))?;
+        for start in starts {
+            match raw_samples(&self.raw, &self.blocks, &mut self.block_times, start, id) {
+                Ok(chunk) => out.extend(
+                    chunk
+                        .into_iter()
+                        .flat_map(|chunk| chunk.samples)
+                        .filter(|(t, _)| (start_ms..=end_ms).contains(t)),
+                ),
+                Err(RawChunkError::Damaged(reason)) => problems.push(damaged(id, start, reason)),
+                Err(RawChunkError::Storage(e)) => problems.push(damaged(id, start, e.to_string())),
+            }
+        }
+        Ok(())
     }
 
     fn decode(

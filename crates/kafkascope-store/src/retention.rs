@@ -14,15 +14,16 @@
 //! (see `maintenance.rs`), one transaction each; a crash midway is harmless because a rerun
 //! finds nothing finer left in finished series. Retention sweeps the series in slices too.
 
-use redb::{Durability, ReadableTable, Table, WriteTransaction};
+use redb::{ReadableTable, Table, WriteTransaction};
 
 use crate::chunk::{BlockTimesCache, Grid, encode_chunk, view_chunk};
 use crate::config::DownsampleTier;
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::maintenance::{MaintenanceReport, Slice};
+use crate::raw_chunks::{RawChunkError, block_starts, raw_samples};
 use crate::series_index::SeriesId;
 use crate::store::Store;
-use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, SERIES};
+use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, RAW_CHUNKS, SERIES};
 
 impl Store {
     /// Downsamples the next slice of series in tier `tier_no`'s oldest window that is old
@@ -48,10 +49,18 @@ impl Store {
             return Ok(Slice::Idle);
         }
         let (ids, next) = self.slice_ids(*next_id);
-        let txn = self.begin(Durability::None)?;
+        let txn = self.begin()?;
         {
+            let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
+            let raw_starts = block_starts(&blocks, window + 1, window + span)
+                .map_err(|e| db_error("blocks", e))?;
+            drop(blocks);
             let mut rewriter = WindowRewriter {
                 chunks: txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?,
+                raw: txn
+                    .open_table(RAW_CHUNKS)
+                    .map_err(|e| db_error("raw chunks", e))?,
+                raw_starts: &raw_starts,
                 blocks: txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?,
                 merged: txn
                     .open_table(MERGED_BLOCKS)
@@ -59,19 +68,21 @@ impl Store {
                 block_times: BlockTimesCache::default(),
                 merged_times: BlockTimesCache::default(),
                 tier: &tier,
+                freed_bytes: 0,
                 window,
                 compression_level: self.config.compression_level,
             };
             for id in ids {
                 report.chunks_rewritten += rewriter.rewrite(id, report)?;
             }
+            self.freed_bytes_since_check += rewriter.freed_bytes;
         }
         let last = next == 0;
         if last {
             delete_blocks(&txn, i64::MIN, window + span)?;
             tables::write_meta(&txn, &key, window + span)?;
         }
-        self.commit_slice(txn, last, "downsampling")?;
+        self.commit_slice(txn, "downsampling")?;
         *next_id = next;
         Ok(Slice::Worked)
     }
@@ -97,7 +108,8 @@ impl Store {
             })
             .filter(|id| self.head.samples(*id, i64::MIN, i64::MAX).is_empty())
             .collect();
-        let txn = self.begin(Durability::None)?;
+        let txn = self.begin()?;
+        let mut freed = 0u64;
         {
             let err = |e: redb::StorageError| db_error("retention", e);
             let mut chunks = txn.open_table(CHUNKS).map_err(|e| db_error("chunks", e))?;
@@ -109,7 +121,10 @@ impl Store {
                             Ok(view) => view.end_ms >= cutoff,
                             Err(_) => start.saturating_add(max_span) >= cutoff,
                         };
-                        deleted += usize::from(!keep);
+                        if !keep {
+                            deleted += 1;
+                            freed += bytes.len() as u64;
+                        }
                         keep
                     })
                     .map_err(err)?;
@@ -119,21 +134,41 @@ impl Store {
             let mut last_written = txn
                 .open_table(LAST_WRITTEN)
                 .map_err(|e| db_error("series", e))?;
+            let mut raw = txn
+                .open_table(RAW_CHUNKS)
+                .map_err(|e| db_error("raw chunks", e))?;
+            let raw_starts = if expired.is_empty() {
+                Vec::new()
+            } else {
+                let blocks = txn.open_table(BLOCKS).map_err(|e| db_error("blocks", e))?;
+                block_starts(&blocks, i64::MIN, i64::MAX).map_err(err)?
+            };
             for id in &expired {
                 chunks
-                    .retain_in((*id, i64::MIN)..=(*id, i64::MAX), |_, _| false)
+                    .retain_in((*id, i64::MIN)..=(*id, i64::MAX), |_, bytes| {
+                        freed += bytes.len() as u64;
+                        false
+                    })
                     .map_err(err)?;
+                for start in &raw_starts {
+                    if let Some(bytes) = raw.remove((*start, *id)).map_err(err)? {
+                        freed += bytes.value().len() as u64;
+                    }
+                }
                 series.remove(*id).map_err(err)?;
                 last_written.remove(*id).map_err(err)?;
             }
         }
         let last = next == 0;
         if last {
+            let (deleted, bytes) = self.expire_raw_chunks(&txn, cutoff)?;
+            report.chunks_deleted += deleted;
+            freed += bytes;
             let longest_block = self.config.seal_span_ms.max(self.config.merge_span_ms);
             delete_blocks(&txn, i64::MIN, cutoff - longest_block)?;
         }
-        // Removed series must be durable before their ids can be handed out again.
-        self.commit_slice(txn, last || !expired.is_empty(), "retention")?;
+        self.commit_slice(txn, "retention")?;
+        self.freed_bytes_since_check += freed;
         for id in &expired {
             self.index.remove(*id);
             self.head.forget(*id);
@@ -141,6 +176,35 @@ impl Store {
         report.series_removed += expired.len();
         *next_id = next;
         Ok(Slice::Worked)
+    }
+}
+
+impl Store {
+    /// Deletes the raw chunks that ended before `cutoff`, whatever their series; returns
+    /// how many and their bytes.
+    fn expire_raw_chunks(
+        &self,
+        txn: &WriteTransaction,
+        cutoff: i64,
+    ) -> Result<(usize, u64), StoreError> {
+        let seal_span = self.config.seal_span_ms;
+        let mut raw = txn
+            .open_table(RAW_CHUNKS)
+            .map_err(|e| db_error("raw chunks", e))?;
+        let (mut deleted, mut freed) = (0, 0);
+        raw.retain_in((i64::MIN, 0)..=(cutoff, u32::MAX), |(start, _), bytes| {
+            let keep = match view_chunk(start, bytes) {
+                Ok(view) => view.end_ms >= cutoff,
+                Err(_) => start.saturating_add(seal_span) >= cutoff,
+            };
+            if !keep {
+                deleted += 1;
+                freed += bytes.len() as u64;
+            }
+            keep
+        })
+        .map_err(|e| db_error("retention", e))?;
+        Ok((deleted, freed))
     }
 }
 
@@ -159,11 +223,15 @@ pub(crate) fn delete_blocks(txn: &WriteTransaction, from: i64, to: i64) -> Resul
 /// Rewrites the finer chunks of one window of one tier, series by series.
 struct WindowRewriter<'t, 'c> {
     chunks: Table<'t, (u32, i64), &'static [u8]>,
+    raw: Table<'t, (i64, u32), &'static [u8]>,
+    raw_starts: &'c [i64],
     blocks: Table<'t, i64, &'static [u8]>,
     merged: Table<'t, i64, &'static [u8]>,
     block_times: BlockTimesCache,
     merged_times: BlockTimesCache,
     tier: &'c DownsampleTier,
+    /// Bytes of the chunks rewritten, for the compaction check.
+    freed_bytes: u64,
     window: i64,
     compression_level: usize,
 }
@@ -202,6 +270,7 @@ impl WindowRewriter<'_, '_> {
             match decoded {
                 Ok((finer, chunk_samples)) => {
                     sources.push((start_ms, finer));
+                    self.freed_bytes += bytes.value().len() as u64;
                     samples.extend(chunk_samples);
                 }
                 Err(reason) => report.problems.push(
@@ -214,8 +283,34 @@ impl WindowRewriter<'_, '_> {
                 ),
             }
         }
-        if !sources.iter().any(|(_, finer)| *finer) {
+        let mut raw_sources = Vec::new();
+        for &start_ms in self.raw_starts {
+            let decoded = raw_samples(&self.raw, &self.blocks, &mut self.block_times, start_ms, id);
+            match decoded {
+                Ok(Some(chunk)) => {
+                    raw_sources.push(start_ms);
+                    self.freed_bytes += chunk.size;
+                    samples.extend(chunk.samples);
+                }
+                Ok(None) => {}
+                Err(RawChunkError::Storage(e)) => return Err(err(e)),
+                Err(RawChunkError::Damaged(reason)) => report.problems.push(
+                    StoreProblem::CorruptChunk {
+                        series_id: id,
+                        start_ms,
+                        reason,
+                    }
+                    .reported(),
+                ),
+            }
+        }
+        if raw_sources.is_empty() && !sources.iter().any(|(_, finer)| *finer) {
             return Ok(0);
+        }
+        // The last value of a bucket wins, so samples must be in time order.
+        samples.sort_by_key(|(t, _)| *t);
+        for start_ms in &raw_sources {
+            self.raw.remove((*start_ms, id)).map_err(err)?;
         }
         let slots = (tier.chunk_span_ms / tier.step_ms) as usize;
         let mut buckets: Vec<Option<f64>> = vec![None; slots];
@@ -249,6 +344,6 @@ impl WindowRewriter<'_, '_> {
                 .insert((id, start_ms), bytes.as_slice())
                 .map_err(err)?;
         }
-        Ok(sources.len())
+        Ok(sources.len() + raw_sources.len())
     }
 }

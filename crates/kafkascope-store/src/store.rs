@@ -11,7 +11,7 @@ use crate::head::Head;
 use crate::maintenance::Pass;
 use crate::series_index::{SeriesId, SeriesIndex};
 use crate::series_key::SeriesKey;
-use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, META, SERIES};
+use crate::tables::{self, BLOCKS, LAST_WRITTEN, META, RAW_CHUNKS, SERIES};
 use crate::wal::{Wal, WalRecord};
 
 const DATABASE_FILE: &str = "history.redb";
@@ -38,6 +38,10 @@ pub struct Store {
     pub(crate) maintained_at_ms: Option<i64>,
     pub(crate) retention_at_ms: Option<i64>,
     pub(crate) compaction_checked_at_ms: Option<i64>,
+    /// Bytes of chunks merged, downsampled or deleted since the last compaction check.
+    pub(crate) freed_bytes_since_check: u64,
+    /// The file's size after the last compaction check.
+    pub(crate) file_bytes_at_check: Option<u64>,
     pub(crate) pass: Option<Pass>,
     open_problems: Vec<StoreProblem>,
 }
@@ -87,6 +91,8 @@ impl Store {
             maintained_at_ms: None,
             retention_at_ms: None,
             compaction_checked_at_ms: None,
+            freed_bytes_since_check: 0,
+            file_bytes_at_check: None,
             pass: None,
             open_problems: problems,
             config,
@@ -371,7 +377,7 @@ pub(crate) fn seal_head(
         blocks
             .insert(first_ms, encode_block(head.times()).as_slice())
             .map_err(|e| err(e.into()))?;
-        let mut chunks = txn.open_table(CHUNKS).map_err(|e| err(e.into()))?;
+        let mut chunks = txn.open_table(RAW_CHUNKS).map_err(|e| err(e.into()))?;
         let mut last_written = txn.open_table(LAST_WRITTEN).map_err(|e| err(e.into()))?;
         let slots = head.cycle_count();
         let mut present = Vec::with_capacity(slots);
@@ -389,7 +395,7 @@ pub(crate) fn seal_head(
             )
             .map_err(|e| db_error("compressing chunk", e))?;
             chunks
-                .insert((id, first_ms), bytes.as_slice())
+                .insert((first_ms, id), bytes.as_slice())
                 .map_err(|e| err(e.into()))?;
             last_written.insert(id, end_ms).map_err(|e| err(e.into()))?;
             index.mark_written(id, end_ms);

@@ -8,8 +8,13 @@ use crate::error::{StoreError, db_error};
 pub(crate) const SERIES: TableDefinition<u32, &[u8]> = TableDefinition::new("series");
 /// Series id → timestamp of its newest sealed sample, for ageing vanished series out.
 pub(crate) const LAST_WRITTEN: TableDefinition<u32, i64> = TableDefinition::new("last_written");
-/// (series id, chunk start) → chunk bytes (see `chunk.rs`).
+/// (series id, chunk start) → merged and downsampled chunk bytes (see `chunk.rs`); raw
+/// chunks of stores written before `RAW_CHUNKS` existed are read from here too.
 pub(crate) const CHUNKS: TableDefinition<(u32, i64), &[u8]> = TableDefinition::new("chunks");
+/// (raw block start, series id) → chunk bytes of a sealed interval not merged yet (see
+/// `raw_chunks.rs`).
+pub(crate) const RAW_CHUNKS: TableDefinition<(i64, u32), &[u8]> =
+    TableDefinition::new("raw_chunks");
 /// Raw block start → the block's cycle timestamps.
 pub(crate) const BLOCKS: TableDefinition<i64, &[u8]> = TableDefinition::new("blocks");
 /// Merge window's first cycle → the timestamps of all its raw blocks.
@@ -36,6 +41,7 @@ pub(crate) fn create_all(txn: &WriteTransaction) -> Result<(), StoreError> {
     txn.open_table(SERIES).map_err(err)?;
     txn.open_table(LAST_WRITTEN).map_err(err)?;
     txn.open_table(CHUNKS).map_err(err)?;
+    txn.open_table(RAW_CHUNKS).map_err(err)?;
     txn.open_table(BLOCKS).map_err(err)?;
     txn.open_table(MERGED_BLOCKS).map_err(err)?;
     txn.open_table(META).map_err(err)?;

@@ -225,3 +225,42 @@ fn no_compaction_when_it_is_switched_off_or_little_is_free() {
     assert_eq!(store.compact_if_worthwhile(600 * SECOND).unwrap(), None);
     assert_eq!(store.disk_usage().unwrap().file, before);
 }
+
+#[test]
+fn sealed_intervals_left_unmerged_are_downsampled_from_the_raw_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = StoreConfig::new(dir.path());
+    config.seal_span_ms = 60 * SECOND;
+    config.merge_span_ms = 0;
+    config.tiers = vec![kafkascope_store::DownsampleTier {
+        after_ms: 300 * SECOND,
+        step_ms: 30 * SECOND,
+        chunk_span_ms: 120 * SECOND,
+    }];
+    config.wal_fsync = false;
+    let mut store = Store::open(config.clone()).unwrap();
+    let id = store.series_id(&series("offset")).unwrap();
+    let tenth = |t: i64| (t / (10 * SECOND)) as f64;
+    for at in (10 * SECOND..=600 * SECOND).step_by(10_000) {
+        store.append(at, [(id, tenth(at))]).unwrap();
+    }
+    // Windows (0, 120] and (120, 240] are old enough: two raw chunks each.
+    assert_eq!(store.maintain(600 * SECOND).unwrap(), rewritten(4));
+    let mut expected: Vec<(i64, f64)> = (30 * SECOND..=240 * SECOND)
+        .step_by(30_000)
+        .map(|t| (t, tenth(t)))
+        .collect();
+    expected.extend(
+        (250 * SECOND..=600 * SECOND)
+            .step_by(10_000)
+            .map(|t| (t, tenth(t))),
+    );
+    assert_eq!(read(&store, "offset"), expected);
+    store.close().unwrap();
+    let mut store = Store::open(config).unwrap();
+    assert_eq!(read(&store, "offset"), expected);
+    assert_eq!(
+        store.maintain(600 * SECOND).unwrap(),
+        MaintenanceReport::default()
+    );
+}

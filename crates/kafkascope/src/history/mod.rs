@@ -174,3 +174,45 @@ fn log_problems(report: &MaintenanceReport) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(at_ms: i64) -> Arc<ClusterSnapshot> {
+        Arc::new(ClusterSnapshot {
+            cluster: "prod".into(),
+            collected_at_ms: at_ms,
+            ..ClusterSnapshot::default()
+        })
+    }
+
+    #[test]
+    fn maintenance_runs_between_cycles_but_never_ahead_of_a_waiting_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = HistorySettings {
+            dir: dir.path().to_path_buf(),
+            retention_days: 7,
+        };
+        let history = History::open(&settings).unwrap();
+        // 1 h 10 min of 10 s cycles: the first hour is sealed and waits to be merged.
+        let last_ms = 420 * 10_000;
+        for n in 1..=420 {
+            history.record(&snapshot(n * 10_000)).unwrap();
+        }
+        let (sender, receiver) = sync_channel(PENDING_SNAPSHOTS);
+        sender.send(snapshot(last_ms + 10_000)).unwrap();
+        let waiting = history.maintain_while_idle(&receiver);
+        assert_eq!(waiting.map(|s| s.collected_at_ms), Some(last_ms + 10_000));
+        assert!(!history.store().read().unwrap().maintenance_running());
+        // Nothing waits now: the whole pass runs, so none is due right after it, and a
+        // full pass finds the hour already merged.
+        assert_eq!(history.maintain_while_idle(&receiver).map(|_| ()), None);
+        let mut store = history.store().write().unwrap();
+        assert!(!store.select(&[]).is_empty());
+        assert!(!store.maintenance_running());
+        assert_eq!(store.maintain_if_due(last_ms).unwrap(), Maintenance::NotDue);
+        assert_eq!(store.maintain(last_ms).unwrap().chunks_rewritten, 0);
+        drop(sender);
+    }
+}

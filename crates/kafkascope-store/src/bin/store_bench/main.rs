@@ -95,8 +95,10 @@ struct Ingested {
 struct MaintenanceCost {
     spent: Duration,
     slices: u64,
+    /// The longest slice that did not compact, and the compactions with their times apart:
+    /// a compaction is the one slice whose length follows the database size.
     longest_slice: Duration,
-    compactions: Vec<Compaction>,
+    compactions: Vec<(Compaction, Duration)>,
 }
 
 impl MaintenanceCost {
@@ -114,8 +116,10 @@ impl MaintenanceCost {
             };
             self.spent += took;
             self.slices += 1;
-            self.longest_slice = self.longest_slice.max(took);
-            self.compactions.extend(report.compaction);
+            match report.compaction {
+                Some(compaction) => self.compactions.push((compaction, took)),
+                None => self.longest_slice = self.longest_slice.max(took),
+            }
             anyhow::ensure!(report.problems.is_empty(), "{:?}", report.problems);
             if finished {
                 return Ok(());
@@ -147,6 +151,24 @@ fn ingest(
     Ok(ingested)
 }
 
+fn compactions(done: &[(Compaction, Duration)]) -> String {
+    if done.is_empty() {
+        return "none".into();
+    }
+    let each: Vec<String> = done
+        .iter()
+        .map(|(c, took)| {
+            format!(
+                "{:.1} -> {:.1} MiB in {:.0} ms",
+                c.file_before as f64 / (1 << 20) as f64,
+                c.file_after as f64 / (1 << 20) as f64,
+                took.as_secs_f64() * 1e3
+            )
+        })
+        .collect();
+    each.join(", ")
+}
+
 /// Prints the maintenance cost per simulated hour and the longest slice (how long a query
 /// could wait behind it).
 fn maintenance_rows(figure: &str, cost: &MaintenanceCost, hours: f64) {
@@ -156,12 +178,12 @@ fn maintenance_rows(figure: &str, cost: &MaintenanceCost, hours: f64) {
         "off the ingest path",
     );
     println!(
-        "  ({} slices in {:.1} s, longest {:.0} ms; {:.1} s per simulated day; {} compaction(s))",
+        "  ({} slices in {:.1} s, longest {:.0} ms; {:.1} s per simulated day; compactions: {})",
         cost.slices,
         cost.spent.as_secs_f64(),
         cost.longest_slice.as_secs_f64() * 1e3,
         cost.spent.as_secs_f64() / hours * 24.0,
-        cost.compactions.len()
+        compactions(&cost.compactions)
     );
 }
 
@@ -224,25 +246,14 @@ fn main() -> anyhow::Result<()> {
         format!("{:.3}", usage.file as f64 / samples as f64),
         "<= 1.5",
     );
-    let compactions: Vec<String> = ingested
-        .maintenance
-        .compactions
-        .iter()
-        .chain(&after_restart.compactions)
-        .map(|c| format!("{} B -> {} B", c.file_before, c.file_after))
-        .collect();
     println!(
-        "  (file {} B: stored {} B, b-tree {} B; no compact() by hand, the store's own: {}; \
-         the pass after the restart took {:.1} s)",
+        "  (file {} B: stored {} B, b-tree {} B; no compact() by hand; the pass after the \
+         restart took {:.1} s, compactions: {})",
         usage.file,
         usage.stored,
         usage.metadata,
-        if compactions.is_empty() {
-            "none".to_string()
-        } else {
-            compactions.join(", ")
-        },
-        after_restart.spent.as_secs_f64()
+        after_restart.spent.as_secs_f64(),
+        compactions(&after_restart.compactions)
     );
     drop(store);
     let peak = proc_status_kib("VmHWM:").unwrap_or(0);
