@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
-use kafkascope_client::admin::{Admin, GroupOffsets, Partial};
+use kafkascope_client::admin::{GroupOffsets, Partial};
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
@@ -26,9 +26,9 @@ impl Collector for CommittedOffsetsCollector {
                     Ok(fetched) => fetched,
                     // The task was lost (the runtime is shutting down):
                     // read again rather than report no commits.
-                    Err(_) => fetch_described(cycle.admin, cycle).await,
+                    Err(_) => fetch_described(cycle).await,
                 },
-                None => fetch_described(cycle.admin, cycle).await,
+                None => fetch_described(cycle).await,
             };
             cycle.record_shards(self.name(), fetched.errors);
             cycle.committed = fetched
@@ -42,7 +42,7 @@ impl Collector for CommittedOffsetsCollector {
 }
 
 /// The commits of the described groups, read now.
-async fn fetch_described(admin: &Admin, cycle: &Cycle<'_>) -> Partial<Vec<GroupOffsets>> {
+async fn fetch_described(cycle: &Cycle<'_>) -> Partial<Vec<GroupOffsets>> {
     let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
     for group in &cycle.groups {
         by_coordinator
@@ -50,5 +50,5 @@ async fn fetch_described(admin: &Admin, cycle: &Cycle<'_>) -> Partial<Vec<GroupO
             .or_default()
             .push(group.group_id.clone());
     }
-    admin.offset_fetch(&by_coordinator).await
+    cycle.admin.offset_fetch(&by_coordinator).await
 }
