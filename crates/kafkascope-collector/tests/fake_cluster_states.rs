@@ -249,3 +249,49 @@ async fn fake_broker_down_leaves_a_partial_snapshot_then_recovers() {
         Some(50)
     );
 }
+
+/// From the second cycle on, groups are listed beside Metadata on the
+/// brokers the previous cycle knew; a broker Metadata names for the first
+/// time is listed in the same cycle, and one it no longer names is dropped.
+#[tokio::test]
+async fn fake_group_listing_follows_brokers_that_join_and_leave() {
+    let cluster = model()
+        .group(GroupSpec::new("audit", 3).committed("orders", 0, 1))
+        .start()
+        .unwrap();
+    cluster.set_broker_down(3, true).await.unwrap();
+    let mut collector = collector(&cluster);
+    let names = |s: &ClusterSnapshot| s.groups.keys().cloned().collect::<Vec<_>>();
+    let listed_by = |cluster: &FakeClusterHandle| {
+        [1, 2, 3].map(|b| cluster.request_count(b, ApiKey::ListGroups))
+    };
+
+    let first = collector.collect_once().await;
+    assert_eq!(names(&first), vec!["billing"]);
+    assert_eq!(listed_by(&cluster), [1, 1, 0]);
+
+    cluster.set_broker_down(3, false).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let joined = collector.collect_once().await;
+    assert_eq!(names(&joined), vec!["audit", "billing"]);
+    assert_eq!(listed_by(&cluster), [2, 2, 1]);
+    assert!(
+        !joined
+            .errors
+            .iter()
+            .any(|e| e.collector == "consumer_groups"),
+        "{:?}",
+        joined.errors
+    );
+
+    cluster.set_broker_down(3, true).await.unwrap();
+    let left = collector.collect_once().await;
+    // The early listing asked broker 3 and failed; Metadata no longer names
+    // it, so that failure is no error of this cycle's listing.
+    assert_eq!(names(&left), vec!["billing"]);
+    assert!(
+        !left.errors.iter().any(|e| e.collector == "consumer_groups"),
+        "{:?}",
+        left.errors
+    );
+}

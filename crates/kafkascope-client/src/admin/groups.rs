@@ -51,9 +51,19 @@ const DESCRIBE_LANE: usize = 3;
 impl Admin {
     /// Every group on every known broker, tagged with its coordinator.
     pub async fn list_groups(&self) -> Partial<Vec<ListedGroup>> {
-        let shards = self.pool.brokers().into_keys().map(|id| (id, ())).collect();
+        self.list_groups_on(self.pool.brokers().into_keys()).await
+    }
+
+    /// Every group on the given brokers, tagged with its coordinator. On the
+    /// DescribeGroups lane: the descriptions follow the listing there, and
+    /// the lane is free while Metadata answers on lane 0.
+    pub async fn list_groups_on(
+        &self,
+        brokers: impl IntoIterator<Item = i32>,
+    ) -> Partial<Vec<ListedGroup>> {
+        let shards = brokers.into_iter().map(|id| (id, ())).collect();
         let answers = self
-            .fan_out(shards, |connection, ()| async move {
+            .fan_out_on_lane(DESCRIBE_LANE, shards, |connection, ()| async move {
                 let response = connection.send(&ListGroupsRequest::default()).await?;
                 if response.error_code != 0 {
                     return Err(kafka_error(

@@ -1,5 +1,6 @@
 //! Brokers, controller, topics and partition placement (Metadata); also
-//! starts the offset reads that need nothing but placement.
+//! starts the offset reads that need nothing but placement, and, from the
+//! second cycle on, the group listing beside Metadata itself.
 
 use futures::future::BoxFuture;
 
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use kafkascope_client::admin::{Admin, ClusterMetadata, OffsetSpec};
 
 use crate::collector::{CollectResult, Collector, CycleAborted};
-use crate::cycle::{Cycle, EarlyOffsets};
+use crate::cycle::{Cycle, EarlyListing, EarlyOffsets};
 
 pub struct ClusterMetadataCollector;
 
@@ -19,6 +20,7 @@ impl Collector for ClusterMetadataCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
+            cycle.early_listing = start_early_listing(cycle.admin);
             match cycle.admin.metadata().await {
                 Ok(mut metadata) => {
                     let filter = &cycle.settings.topics;
@@ -57,4 +59,20 @@ fn start_early_offsets(
             last_stable,
         }
     })
+}
+
+/// Lists the groups on the brokers the last Metadata named, while this
+/// cycle's Metadata is read: brokers rarely come and go, and the
+/// consumer_groups collector mends the listing when they did. None in a
+/// first cycle, when no broker is known yet.
+fn start_early_listing(admin: &Admin) -> Option<tokio::task::JoinHandle<EarlyListing>> {
+    let asked: std::collections::BTreeSet<i32> = admin.pool().brokers().into_keys().collect();
+    if asked.is_empty() {
+        return None;
+    }
+    let admin = admin.clone();
+    Some(tokio::spawn(async move {
+        let listed = admin.list_groups_on(asked.iter().copied()).await;
+        EarlyListing { asked, listed }
+    }))
 }

@@ -1,12 +1,14 @@
-//! Consumer groups: ListGroups on every broker, then DescribeGroups per
+//! Consumer groups: ListGroups on every broker (started beside Metadata when
+//! the brokers are known from the last cycle), then DescribeGroups per
 //! coordinator for the groups the filter admits. Groups named in the
 //! settings that no broker listed are located with FindCoordinator. The
 //! groups' commits (OffsetFetch) start as soon as the groups are located,
 //! beside DescribeGroups; the committed_offsets collector takes them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::BoxFuture;
+use kafkascope_client::admin::{ListedGroup, Partial};
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
@@ -20,7 +22,7 @@ impl Collector for ConsumerGroupsCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let listed = cycle.admin.list_groups().await;
+            let listed = list_every_broker(cycle).await;
             cycle.record_shards(self.name(), listed.errors);
             let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
             for group in listed.value {
@@ -63,4 +65,30 @@ impl Collector for ConsumerGroupsCollector {
             Ok(())
         })
     }
+}
+
+/// The groups of every broker this cycle's Metadata names: the early
+/// listing without the brokers that have left, plus a listing of those that
+/// joined since it was sent.
+async fn list_every_broker(cycle: &mut Cycle<'_>) -> Partial<Vec<ListedGroup>> {
+    let current: BTreeSet<i32> = cycle.metadata().brokers.iter().map(|b| b.id).collect();
+    let early = match cycle.early_listing.take() {
+        Some(task) => task.await.ok(),
+        None => None,
+    };
+    let Some(early) = early else {
+        return cycle.admin.list_groups_on(current).await;
+    };
+    let mut listed = early.listed;
+    listed.value.retain(|g| current.contains(&g.coordinator));
+    listed
+        .errors
+        .retain(|e| e.broker.is_none_or(|b| current.contains(&b)));
+    let joined: Vec<i32> = current.difference(&early.asked).copied().collect();
+    if !joined.is_empty() {
+        let more = cycle.admin.list_groups_on(joined).await;
+        listed.value.extend(more.value);
+        listed.errors.extend(more.errors);
+    }
+    listed
 }

@@ -19,58 +19,117 @@ use futures::future::BoxFuture;
 use kafkascope_client::admin::{OffsetKey, RecordAt};
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, Offsets};
+
+/// Topic → (partition, offset) pairs, each topic's sorted and unique.
+type ByTopic<V> = BTreeMap<String, V>;
 
 #[derive(Default)]
 pub struct RecordTimestampsCollector {
-    timestamps: Mutex<BTreeMap<OffsetKey, i64>>,
+    /// Topic → (partition, offset) → record timestamp.
+    timestamps: Mutex<ByTopic<BTreeMap<(i32, i64), i64>>>,
 }
 
 impl RecordTimestampsCollector {
     /// Fills `records_at` from the cache and the log starts; returns the
-    /// offsets left to fetch. Drops cached offsets no group is at any more.
+    /// offsets left to fetch. The cache keeps only the offsets some group
+    /// is at this cycle.
     fn answer_known(
         &self,
         cycle: &mut Cycle<'_>,
-        lagging: BTreeSet<OffsetKey>,
+        lagging: ByTopic<Vec<(i32, i64)>>,
     ) -> BTreeSet<OffsetKey> {
         let mut cache = self.timestamps.lock().unwrap_or_else(|e| e.into_inner());
-        cache.retain(|key, _| lagging.contains(key));
+        let mut kept = ByTopic::new();
         let mut to_fetch = BTreeSet::new();
-        for key in lagging {
-            let (tp, offset) = &key;
-            if let Some(&start) = cycle.earliest.get(tp).filter(|&&start| *offset < start) {
-                cycle
-                    .records_at
-                    .insert(key, RecordAt::BelowLogStart(Some(start)));
-            } else if let Some(&timestamp) = cache.get(&key) {
-                cycle.records_at.insert(key, RecordAt::Timestamp(timestamp));
-            } else {
-                to_fetch.insert(key);
+        for (topic, offsets) in lagging {
+            let log_starts = of_topic(&cycle.earliest, &topic);
+            let cached = cache.remove(&topic).unwrap_or_default();
+            let mut still_cached = BTreeMap::new();
+            let mut known = BTreeMap::new();
+            for key @ (partition, offset) in offsets {
+                if let Some(start) = find(&log_starts, partition).filter(|&start| offset < start) {
+                    known.insert(key, RecordAt::BelowLogStart(Some(start)));
+                } else if let Some(&timestamp) = cached.get(&key) {
+                    still_cached.insert(key, timestamp);
+                    known.insert(key, RecordAt::Timestamp(timestamp));
+                } else {
+                    to_fetch.insert(((topic.clone(), partition), offset));
+                }
+            }
+            if !still_cached.is_empty() {
+                kept.insert(topic.clone(), still_cached);
+            }
+            if !known.is_empty() {
+                cycle.records_at.insert(topic, known);
             }
         }
+        *cache = kept;
         to_fetch
     }
 
     fn remember(&self, answers: &BTreeMap<OffsetKey, RecordAt>) {
         let mut cache = self.timestamps.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, at) in answers {
+        for (((topic, partition), offset), at) in answers {
             if let RecordAt::Timestamp(timestamp) = at {
-                cache.insert(key.clone(), *timestamp);
+                cache
+                    .entry(topic.clone())
+                    .or_default()
+                    .insert((*partition, *offset), *timestamp);
             }
         }
     }
 }
 
-/// Every (partition, committed offset) some group is at, below the log end.
-fn lagging_offsets(cycle: &Cycle<'_>) -> BTreeSet<OffsetKey> {
-    cycle
-        .committed
-        .values()
-        .flat_map(|offsets| offsets.iter())
-        .filter(|(tp, committed)| cycle.latest.get(*tp).is_some_and(|end| *committed < end))
-        .map(|(tp, committed)| (tp.clone(), *committed))
+/// Every (partition, committed offset) some group is at, below the log end,
+/// by topic. Walks each group's commits topic by topic, so the log ends are
+/// sought once per topic rather than once per partition.
+fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
+    let mut log_ends_by_topic: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
+    let mut lagging: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
+    for commits in cycle.committed.values() {
+        let mut current: Option<(&str, &[(i32, i64)])> = None;
+        for ((topic, partition), &committed) in commits {
+            if current.is_none_or(|(name, _)| name != topic) {
+                let log_ends = log_ends_by_topic
+                    .entry(topic)
+                    .or_insert_with(|| of_topic(&cycle.latest, topic));
+                current = Some((topic, log_ends));
+            }
+            let Some((_, log_ends)) = current else {
+                continue;
+            };
+            if find(log_ends, *partition).is_some_and(|end| committed < end) {
+                lagging
+                    .entry(topic)
+                    .or_default()
+                    .push((*partition, committed));
+            }
+        }
+    }
+    lagging
+        .into_iter()
+        .map(|(topic, mut offsets)| {
+            offsets.sort_unstable();
+            offsets.dedup();
+            (topic.to_string(), offsets)
+        })
         .collect()
+}
+
+/// One topic's entries of a (topic, partition)-keyed map, by partition.
+fn of_topic(map: &Offsets, topic: &str) -> Vec<(i32, i64)> {
+    map.range((topic.to_string(), i32::MIN)..)
+        .take_while(|((t, _), _)| t == topic)
+        .map(|((_, partition), value)| (*partition, *value))
+        .collect()
+}
+
+fn find(entries: &[(i32, i64)], partition: i32) -> Option<i64> {
+    entries
+        .binary_search_by_key(&partition, |(p, _)| *p)
+        .ok()
+        .map(|i| entries[i].1)
 }
 
 impl Collector for RecordTimestampsCollector {
@@ -90,7 +149,13 @@ impl Collector for RecordTimestampsCollector {
                 .record_timestamps(cycle.metadata(), &to_fetch)
                 .await;
             self.remember(&answer.value);
-            cycle.records_at.extend(answer.value);
+            for (((topic, partition), offset), at) in answer.value {
+                cycle
+                    .records_at
+                    .entry(topic)
+                    .or_default()
+                    .insert((partition, offset), at);
+            }
             cycle.record_shards(self.name(), answer.errors);
             Ok(())
         })

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use kafkascope_client::admin::RecordAt;
+
 use crate::settings::HealthSettings;
 use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic, WindowSample};
 
@@ -118,10 +120,17 @@ impl GroupHealth {
         self.liveness.observe(&group.state, member_ids, now_ms);
 
         let mut tally = GroupTally::default();
+        let mut topic: Option<TopicView<'_>> = None;
+        // Offsets come sorted as the state is, so the state's entry for each
+        // is usually the one after the last.
+        let mut hint = 0;
         for offset in &mut group.offsets {
-            let key = (offset.topic.clone(), offset.partition);
+            if topic.as_ref().is_none_or(|t| *t.name != *offset.topic) {
+                topic = Some(TopicView::of(&offset.topic, view));
+            }
+            let Some(topic) = &topic else { continue };
             let live_member = live_member(&group.members, &offset.topic, offset.partition);
-            self.evaluate_partition(offset, &key, live_member, view, &mut tally);
+            hint = self.evaluate_partition(offset, topic, live_member, view, &mut tally, hint);
         }
         self.forget_partitions(view);
 
@@ -145,15 +154,17 @@ impl GroupHealth {
         group.forecast = forecast(tally.lag, tally.consumed_per_sec, tally.produced_per_sec);
     }
 
+    /// Returns where the partition's state sits, the hint for the next one.
     fn evaluate_partition(
         &mut self,
         offset: &mut PartitionLag,
-        key: &PartitionKey,
+        topic: &TopicView<'_>,
         live_member: bool,
         view: &CycleView<'_>,
         tally: &mut GroupTally,
-    ) {
-        let partition = view.topics.get(&*offset.topic).and_then(|t| {
+        hint: usize,
+    ) -> usize {
+        let partition = topic.topic.and_then(|t| {
             t.partitions
                 .iter()
                 .find(|p| p.partition == offset.partition)
@@ -163,11 +174,12 @@ impl GroupHealth {
             log_end: offset.latest_offset,
             last_stable: partition.and_then(|p| p.last_stable_offset),
             log_start: partition.and_then(|p| p.earliest_offset),
-            record: view
-                .records_at
-                .get(&((key.0.to_string(), key.1), offset.committed_offset)),
+            record: topic
+                .records
+                .and_then(|r| r.get(&(offset.partition, offset.committed_offset))),
         };
-        let age = lag_age(&facts, view.log_ends.get(key), view.now_ms);
+        let key = (offset.topic.clone(), offset.partition);
+        let age = lag_age(&facts, view.log_ends.get(&key), view.now_ms);
         offset.lag_seconds = age.seconds;
         offset.lag_seconds_source = age.source;
         offset.messages_lost = age.messages_lost;
@@ -178,9 +190,10 @@ impl GroupHealth {
         };
 
         let intervals = view.settings.intervals;
-        let state = self.partition_mut(key, || {
+        let at = self.position_from(&key, hint, || {
             PartitionHealth::new(offset.committed_offset, view.now_ms, intervals)
         });
+        let state = &mut self.partitions[at].1;
         state.observe(
             OffsetSample::new(
                 view.now_ms,
@@ -217,6 +230,7 @@ impl GroupHealth {
         );
         add_known(&mut tally.consumed_per_sec, state.window.consumed_per_sec());
         add_known(&mut tally.produced_per_sec, state.window.produced_per_sec());
+        at + 1
     }
 
     /// Drops partitions of deleted topics at once, and partitions the group
@@ -240,19 +254,42 @@ impl GroupHealth {
         self.partitions.binary_search_by(|(k, _)| k.cmp(key))
     }
 
-    fn partition_mut(
+    /// The index of `key`'s state, inserted by `new` if absent; `hint` is
+    /// tried first.
+    fn position_from(
         &mut self,
         key: &PartitionKey,
+        hint: usize,
         new: impl FnOnce() -> PartitionHealth,
-    ) -> &mut PartitionHealth {
-        let at = match self.position(key) {
+    ) -> usize {
+        if self.partitions.get(hint).is_some_and(|(k, _)| k == key) {
+            return hint;
+        }
+        match self.position(key) {
             Ok(at) => at,
             Err(at) => {
                 self.partitions.insert(at, (key.clone(), new()));
                 at
             }
-        };
-        &mut self.partitions[at].1
+        }
+    }
+}
+
+/// What a group's evaluation reads about the topic of a run of its
+/// partitions, looked up once per run rather than once per partition.
+struct TopicView<'a> {
+    name: std::sync::Arc<str>,
+    topic: Option<&'a Topic>,
+    records: Option<&'a BTreeMap<(i32, i64), RecordAt>>,
+}
+
+impl<'a> TopicView<'a> {
+    fn of(name: &std::sync::Arc<str>, view: &CycleView<'a>) -> Self {
+        Self {
+            name: name.clone(),
+            topic: view.topics.get(&**name),
+            records: view.records_at.get(&**name),
+        }
     }
 }
 

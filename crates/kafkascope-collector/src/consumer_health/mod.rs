@@ -26,8 +26,6 @@ mod tests;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use kafkascope_client::admin::{RecordAt, TopicPartition};
-
 /// A group-partition's topic and partition, the topic name shared with the snapshot.
 pub(crate) type PartitionKey = (Arc<str>, i32);
 
@@ -37,9 +35,7 @@ use crate::snapshot::ClusterSnapshot;
 use group_health::{CycleView, GroupHealth, millis};
 use log_end_history::LogEndHistories;
 
-/// What the log holds at a group's committed offset, keyed by partition and
-/// offset (`Cycle::records_at`).
-pub type RecordsAt = BTreeMap<(TopicPartition, i64), RecordAt>;
+pub use crate::cycle::RecordsAt;
 
 /// Consumer-health state of one cluster, carried from cycle to cycle.
 #[derive(Debug, Clone)]
