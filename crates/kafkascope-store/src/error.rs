@@ -54,6 +54,16 @@ pub enum StoreProblem {
 
 impl StoreProblem {
     /// Logs the problem once where it is found, so a caller that ignores the list still sees it.
+    /// A chunk that could not be decoded, reported as it is found.
+    pub(crate) fn corrupt_chunk(series_id: u32, start_ms: i64, reason: String) -> Self {
+        StoreProblem::CorruptChunk {
+            series_id,
+            start_ms,
+            reason,
+        }
+        .reported()
+    }
+
     pub(crate) fn reported(self) -> Self {
         tracing::warn!(problem = %self, "time-series store skipped damaged data");
         self

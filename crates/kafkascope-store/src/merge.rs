@@ -14,7 +14,7 @@ use redb::{ReadableTable, Table, WriteTransaction};
 use crate::chunk::{BlockTimesCache, Grid, decode_block, encode_block, encode_chunk, view_chunk};
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::maintenance::{MaintenanceReport, Slice};
-use crate::raw_chunks::{RawChunkError, raw_samples};
+use crate::raw_chunks::gather_raw_chunks;
 use crate::series_index::SeriesId;
 use crate::store::Store;
 use crate::tables::{self, BLOCKS, CHUNKS, MERGED_BLOCKS, RAW_CHUNKS};
@@ -149,7 +149,6 @@ impl WindowMerger<'_, '_> {
     fn merge(&mut self, id: SeriesId, report: &mut MaintenanceReport) -> Result<usize, StoreError> {
         let err = |e: redb::StorageError| db_error("merging chunks", e);
         let mut sources = Vec::new();
-        let mut raw_sources = Vec::new();
         let mut samples = Vec::new();
         let range = (id, self.window + 1)..=(id, self.window + self.span);
         for entry in self.chunks.range(range).map_err(err)? {
@@ -169,24 +168,27 @@ impl WindowMerger<'_, '_> {
                     samples.extend(chunk_samples);
                 }
                 Ok(None) => {}
-                Err(reason) => report.problems.push(corrupt(id, start_ms, reason)),
+                Err(reason) => report
+                    .problems
+                    .push(StoreProblem::corrupt_chunk(id, start_ms, reason)),
             }
         }
-        for &start_ms in self.raw_starts {
-            let decoded = raw_samples(&self.raw, &self.blocks, &mut self.block_times, start_ms, id);
-            match decoded {
-                Ok(Some(chunk)) => {
-                    raw_sources.push(start_ms);
-                    self.freed_bytes += chunk.size;
-                    samples.extend(chunk.samples);
-                }
-                Ok(None) => {}
-                Err(RawChunkError::Storage(e)) => return Err(err(e)),
-                Err(RawChunkError::Damaged(reason)) => {
-                    report.problems.push(corrupt(id, start_ms, reason));
-                }
-            }
+        let raw = gather_raw_chunks(
+            &self.raw,
+            &self.blocks,
+            &mut self.block_times,
+            self.raw_starts,
+            id,
+        )
+        .map_err(err)?;
+        self.freed_bytes += raw.bytes;
+        samples.extend(raw.samples);
+        for (start_ms, reason) in raw.damaged {
+            report
+                .problems
+                .push(StoreProblem::corrupt_chunk(id, start_ms, reason));
         }
+        let raw_sources = raw.sources;
         if sources.is_empty() && raw_sources.is_empty() {
             return Ok(0);
         }
@@ -223,13 +225,4 @@ impl WindowMerger<'_, '_> {
             .map_err(err)?;
         Ok(sources.len() + raw_sources.len())
     }
-}
-
-fn corrupt(series_id: SeriesId, start_ms: i64, reason: String) -> StoreProblem {
-    StoreProblem::CorruptChunk {
-        series_id,
-        start_ms,
-        reason,
-    }
-    .reported()
 }

@@ -163,7 +163,7 @@ impl ChunkReader<'_> {
             let (key, bytes) = match entry {
                 Ok(pair) => pair,
                 Err(e) => {
-                    problems.push(damaged(id, from, e.to_string()));
+                    problems.push(StoreProblem::corrupt_chunk(id, from, e.to_string()));
                     break;
                 }
             };
@@ -174,7 +174,7 @@ impl ChunkReader<'_> {
                         .into_iter()
                         .filter(|(t, _)| (start_ms..=end_ms).contains(t)),
                 ),
-                Err(reason) => problems.push(damaged(id, chunk_start, reason)),
+                Err(reason) => problems.push(StoreProblem::corrupt_chunk(id, chunk_start, reason)),
             }
         }
         self.raw_samples(id, start_ms, end_ms, &mut out, problems)?;
@@ -205,8 +205,12 @@ impl ChunkReader<'_> {
                         .flat_map(|chunk| chunk.samples)
                         .filter(|(t, _)| (start_ms..=end_ms).contains(t)),
                 ),
-                Err(RawChunkError::Damaged(reason)) => problems.push(damaged(id, start, reason)),
-                Err(RawChunkError::Storage(e)) => problems.push(damaged(id, start, e.to_string())),
+                Err(RawChunkError::Damaged(reason)) => {
+                    problems.push(StoreProblem::corrupt_chunk(id, start, reason))
+                }
+                Err(RawChunkError::Storage(e)) => {
+                    problems.push(StoreProblem::corrupt_chunk(id, start, e.to_string()))
+                }
             }
         }
         Ok(())
@@ -229,13 +233,4 @@ impl ChunkReader<'_> {
         };
         view.samples(chunk_start, times.as_deref().map(Vec::as_slice))
     }
-}
-
-fn damaged(series_id: SeriesId, start_ms: i64, reason: String) -> StoreProblem {
-    StoreProblem::CorruptChunk {
-        series_id,
-        start_ms,
-        reason,
-    }
-    .reported()
 }

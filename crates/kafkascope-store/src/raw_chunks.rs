@@ -53,6 +53,43 @@ pub(crate) fn raw_samples(
         .map_err(RawChunkError::Damaged)
 }
 
+/// One series' raw chunks of the blocks starting at `starts`, read for a merge or a
+/// downsampling, which both replace them by one chunk.
+pub(crate) fn gather_raw_chunks(
+    raw: &impl ReadableTable<(i64, SeriesId), &'static [u8]>,
+    blocks: &impl ReadableTable<i64, &'static [u8]>,
+    block_times: &mut BlockTimesCache,
+    starts: &[i64],
+    id: SeriesId,
+) -> Result<GatheredRawChunks, StorageError> {
+    let mut gathered = GatheredRawChunks::default();
+    for &start_ms in starts {
+        match raw_samples(raw, blocks, block_times, start_ms, id) {
+            Ok(Some(chunk)) => {
+                gathered.sources.push(start_ms);
+                gathered.bytes += chunk.size;
+                gathered.samples.extend(chunk.samples);
+            }
+            Ok(None) => {}
+            Err(RawChunkError::Storage(e)) => return Err(e),
+            Err(RawChunkError::Damaged(reason)) => gathered.damaged.push((start_ms, reason)),
+        }
+    }
+    Ok(gathered)
+}
+
+/// What [`gather_raw_chunks`] read.
+#[derive(Default)]
+pub(crate) struct GatheredRawChunks {
+    pub(crate) samples: Vec<(i64, f64)>,
+    /// Block starts of the chunks read, to delete once replaced.
+    pub(crate) sources: Vec<i64>,
+    /// Their size in the database, in bytes.
+    pub(crate) bytes: u64,
+    /// Block starts and reasons of the chunks that could not be read: left in place.
+    pub(crate) damaged: Vec<(i64, String)>,
+}
+
 /// One series' raw chunk, read.
 pub(crate) struct RawChunk {
     pub(crate) samples: Vec<(i64, f64)>,

@@ -20,7 +20,7 @@ use crate::chunk::{BlockTimesCache, Grid, encode_chunk, view_chunk};
 use crate::config::DownsampleTier;
 use crate::error::{StoreError, StoreProblem, db_error};
 use crate::maintenance::{MaintenanceReport, Slice};
-use crate::raw_chunks::{RawChunkError, block_starts, raw_samples};
+use crate::raw_chunks::{block_starts, gather_raw_chunks};
 use crate::series_index::SeriesId;
 use crate::store::Store;
 use crate::tables::{self, BLOCKS, CHUNKS, LAST_WRITTEN, MERGED_BLOCKS, RAW_CHUNKS, SERIES};
@@ -273,37 +273,27 @@ impl WindowRewriter<'_, '_> {
                     self.freed_bytes += bytes.value().len() as u64;
                     samples.extend(chunk_samples);
                 }
-                Err(reason) => report.problems.push(
-                    StoreProblem::CorruptChunk {
-                        series_id: id,
-                        start_ms,
-                        reason,
-                    }
-                    .reported(),
-                ),
+                Err(reason) => report
+                    .problems
+                    .push(StoreProblem::corrupt_chunk(id, start_ms, reason)),
             }
         }
-        let mut raw_sources = Vec::new();
-        for &start_ms in self.raw_starts {
-            let decoded = raw_samples(&self.raw, &self.blocks, &mut self.block_times, start_ms, id);
-            match decoded {
-                Ok(Some(chunk)) => {
-                    raw_sources.push(start_ms);
-                    self.freed_bytes += chunk.size;
-                    samples.extend(chunk.samples);
-                }
-                Ok(None) => {}
-                Err(RawChunkError::Storage(e)) => return Err(err(e)),
-                Err(RawChunkError::Damaged(reason)) => report.problems.push(
-                    StoreProblem::CorruptChunk {
-                        series_id: id,
-                        start_ms,
-                        reason,
-                    }
-                    .reported(),
-                ),
-            }
+        let raw = gather_raw_chunks(
+            &self.raw,
+            &self.blocks,
+            &mut self.block_times,
+            self.raw_starts,
+            id,
+        )
+        .map_err(err)?;
+        self.freed_bytes += raw.bytes;
+        samples.extend(raw.samples);
+        for (start_ms, reason) in raw.damaged {
+            report
+                .problems
+                .push(StoreProblem::corrupt_chunk(id, start_ms, reason));
         }
+        let raw_sources = raw.sources;
         if raw_sources.is_empty() && !sources.iter().any(|(_, finer)| *finer) {
             return Ok(0);
         }
