@@ -111,7 +111,14 @@ impl Wal {
                 Ok(())
             }
         });
+        let written = self.pending.len();
         self.pending.clear();
+        // The first cycle also logs every series' key, several times the
+        // size of a cycle of samples (13-20 MB at bench size): keep room for
+        // what the last cycle needed, not for the largest ever.
+        if self.pending.capacity() > 2 * written {
+            self.pending.shrink_to(written);
+        }
         result.map_err(|source| self.io(source))
     }
 
@@ -257,6 +264,37 @@ mod tests {
         let mut records = Vec::new();
         let (_, problem) = Wal::open(path, false, |r| records.push(r)).unwrap();
         (records, problem)
+    }
+
+    #[test]
+    fn the_buffer_shrinks_to_a_cycle_of_samples_after_the_first_cycle() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut wal, _) = Wal::open(&dir.path().join("wal"), false, |_| {}).unwrap();
+        let key = SeriesKey::new(
+            "kafka_consumergroup_lag",
+            [("consumergroup".to_string(), "billing-service".to_string())],
+        );
+        let cycle = |wal: &mut Wal, at_ms: i64, new_series: bool| {
+            for id in 0..1_000 {
+                if new_series {
+                    wal.add_series(id, &key);
+                }
+            }
+            wal.begin_cycle(at_ms);
+            for id in 0..1_000 {
+                wal.push_sample(id, 1.0);
+            }
+            wal.commit_cycle().unwrap();
+        };
+        cycle(&mut wal, 1_000, true);
+        let after_first = wal.pending.capacity();
+        cycle(&mut wal, 2_000, false);
+        // A cycle frame: header, tag, time, count, then 12 bytes a sample.
+        let samples_frame = FRAME_HEADER + 1 + 8 + 4 + 12 * 1_000;
+        assert!(after_first > 2 * samples_frame, "{after_first}");
+        assert_eq!(wal.pending.capacity(), samples_frame);
+        cycle(&mut wal, 3_000, false);
+        assert_eq!(wal.pending.capacity(), samples_frame);
     }
 
     #[test]
