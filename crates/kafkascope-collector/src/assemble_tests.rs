@@ -218,3 +218,36 @@ fn failed_cycle_republishes_last_snapshot_as_stale() {
     assert!(after.brokers.iter().all(|b| !b.reachable));
     assert_eq!(after.errors.len(), 1);
 }
+
+#[test]
+fn consume_rates_pair_partitions_that_come_and_go() {
+    let (admin, settings) = (admin(), CollectorSettings::new("prod"));
+    let cycle_with = |commits: &[(i32, i64)], at_secs| {
+        let mut cycle = Cycle::new(&admin, &settings);
+        fill(&mut cycle, [100, 100], [0, 0], at_secs);
+        cycle.committed = BTreeMap::from([(
+            "g1".to_string(),
+            commits.iter().map(|&(p, o)| (tp(p), o)).collect(),
+        )]);
+        cycle
+    };
+    let rates = |snapshot: &crate::ClusterSnapshot| -> Vec<(i32, Option<f64>)> {
+        snapshot.groups["g1"]
+            .offsets
+            .iter()
+            .map(|o| (o.partition, o.messages_consumed_per_sec))
+            .collect()
+    };
+    let first = assemble(&mut cycle_with(&[(1, 10)], 100), None, vec![], 1);
+    // Partition 0 is new: no rate; partition 1 moved 30 in 10 s.
+    let second = assemble(
+        &mut cycle_with(&[(0, 5), (1, 40)], 110),
+        Some(&first),
+        vec![],
+        1,
+    );
+    assert_eq!(rates(&second), vec![(0, None), (1, Some(3.0))]);
+    // Partition 0 left; partition 1 moved 20 in 10 s.
+    let third = assemble(&mut cycle_with(&[(1, 60)], 120), Some(&second), vec![], 1);
+    assert_eq!(rates(&third), vec![(1, Some(2.0))]);
+}
