@@ -34,6 +34,31 @@ function timeTicks(ticks: number[], increment: number): string[] {
   });
 }
 
+/** uPlot's default least room between time ticks, in CSS pixels. */
+const TICK_SPACE = 50;
+
+/**
+ * Room between time ticks: "15:31:30" needs more than "15:31", and at the
+ * default room the ticks of a range of a few minutes fall under a minute
+ * apart, where the labels carry seconds and run into each other.
+ */
+function timeTickSpace(_u: uPlot, _axis: number, min: number, max: number, pixels: number): number {
+  return ((max - min) / pixels) * TICK_SPACE < 60 ? 72 : TICK_SPACE;
+}
+
+/**
+ * Room for the value axis: its longest label plus tick and gap, so a wide
+ * label ("0.75 msg/s", "1.5 kB/s") is not cut at the chart's edge.
+ */
+function valueAxisSize(u: uPlot, values: string[] | null, axisIndex: number): number {
+  // uPlot keeps an axis's resolved font as [css font, device px, css px].
+  const axis = u.axes[axisIndex] as uPlot.Axis & { font: [string, number, number] };
+  const longest = (values ?? []).reduce((a, b) => (b.length > a.length ? b : a), "");
+  u.ctx.font = axis.font[0];
+  const width = u.ctx.measureText(longest).width / devicePixelRatio;
+  return Math.max(50, Math.ceil(width + (axis.ticks?.size ?? 10) + (axis.gap ?? 5) + 4));
+}
+
 function lastKnown(values: ArrayLike<number | null | undefined>): number | null {
   for (let i = values.length - 1; i >= 0; i -= 1) {
     const v = values[i];
@@ -90,8 +115,12 @@ export function plotOptions(spec: PlotSpec): uPlot.Options {
       })),
     ],
     axes: [
-      { ...axis, values: (_u: uPlot, ticks: number[], _a: number, _space: number, increment: number) => timeTicks(ticks, increment) },
-      { ...axis, size: 80, values: (_u: uPlot, ticks: number[]) => ticks.map(format) },
+      {
+        ...axis,
+        space: timeTickSpace,
+        values: (_u: uPlot, ticks: number[], _a: number, _space: number, increment: number) => timeTicks(ticks, increment),
+      },
+      { ...axis, size: valueAxisSize, values: (_u: uPlot, ticks: number[]) => ticks.map(format) },
     ],
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },

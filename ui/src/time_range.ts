@@ -4,6 +4,7 @@
 import type { Route } from "./route";
 
 export const PRESETS: Record<string, number> = {
+  "5m": 5 * 60,
   "15m": 15 * 60,
   "1h": 3600,
   "6h": 6 * 3600,
@@ -52,9 +53,13 @@ export function resolveRange(range: TimeRange, nowMs = Date.now()): { start: num
   return { start: end - PRESETS[range.name], end };
 }
 
-/** Seconds between points: about 300 points per chart, never below 5 s. */
+/**
+ * Seconds between points: about 300 points per chart. The floor is 1 s, the
+ * shortest collection interval, rather than anything coarser: a floor of 5 s
+ * would leave the 5-minute range with 60 points, fewer than any longer one.
+ */
 export function stepFor(start: number, end: number): number {
-  return Math.max(5, Math.ceil((end - start) / 300));
+  return Math.max(1, Math.ceil((end - start) / 300));
 }
 
 export function refreshSeconds(route: Route): number {

@@ -328,6 +328,8 @@ describe("charts", () => {
     const span = (q) => Number(q.end) - Number(q.start);
     await chartReady(page, "topic-messages-in");
     assert.deepEqual([span(asked()), asked().step], [3600, "12"], "1 h by default, 300 steps");
+    assert.deepEqual(await page.locator(".time-picker [data-range]").evaluateAll((links) => links.map((a) => a.dataset.range)),
+      ["5m", "15m", "1h", "6h", "24h", "7d", "custom"]);
 
     await page.click('[data-range="6h"]');
     await page.waitForURL(/range=6h/);
@@ -340,9 +342,24 @@ describe("charts", () => {
     await page.click('[data-range="15m"]');
     await page.waitForURL(/range=15m/);
     await eventually("a 15 min query", async () => span(asked()) === 900);
-    assert.equal(asked().step, "5");
+    assert.equal(asked().step, "3");
     const answer = await answerTo(page, PAYMENTS_RATE);
     assert.ok(answer.body.data.result[0].values.length >= 2);
+
+    // 5 minutes at a 1 s step: every 1 s cycle of this serve is a point.
+    await page.click('[data-range="5m"]');
+    await page.waitForURL(/range=5m/);
+    await eventually("a 5 min query", async () => span(asked()) === 300);
+    assert.equal(asked().step, "1");
+    await page.waitForFunction(() => document.querySelector('[data-chart="topic-messages-in"]')?.dataset.step === "1");
+    assert.equal(await page.locator('[data-range="5m"]').getAttribute("aria-current"), "true");
+    const fiveMinutes = await answerTo(page, PAYMENTS_RATE);
+    assert.equal(Number(fiveMinutes.end) - Number(fiveMinutes.start), 300);
+    const points = fiveMinutes.body.data.result[0].values;
+    assert.ok(points.length >= 5, `${points.length} points`);
+    assert.ok(points.every(([t], i) => i === 0 || t - points[i - 1][0] === 1), "consecutive points 1 s apart");
+    await page.waitForFunction((n) => document.querySelector('[data-chart="topic-messages-in"]')?.dataset.points === String(n), points.length);
+    await shot(page, "topic-payments-5m");
 
     // A range before the serve started: asked for exactly, and empty.
     await page.click('[data-range="custom"]');
