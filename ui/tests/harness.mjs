@@ -19,6 +19,7 @@ import { chromium } from "playwright-core";
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const ARTIFACTS = process.env.KAFKASCOPE_UI_ARTIFACTS ?? join(REPO, "test-artifacts", "ui");
 const CLIENT = join(REPO, "tests/clients/kafka_client.py");
+const BUILD_CLUSTER = join(REPO, "bench/build_cluster.py");
 
 function kafkascopeBin() {
   if (process.env.KAFKASCOPE_BIN) return process.env.KAFKASCOPE_BIN;
@@ -95,6 +96,28 @@ export function client(bootstrap, command, args) {
   });
 }
 
+/**
+ * Builds the benchmark's synthetic cluster (bench/build_cluster.py: topics
+ * `bench-topic-NNNNN`, groups `bench-group-NNNNN` with committed offsets and
+ * no members) on `bootstrap`; `sizes` are its BENCH_* variables. Its log goes
+ * to `build-cluster.log` beside the others.
+ */
+export function buildCluster(bootstrap, sizes) {
+  const python = process.env.KAFKASCOPE_PYTHON ?? "python3";
+  const env = { ...process.env };
+  for (const [name, value] of Object.entries(sizes)) env[`BENCH_${name}`] = String(value);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const log = openSync(join(ARTIFACTS, "build-cluster.log"), "w");
+  return new Promise((done, fail) => {
+    const child = spawn(python, [BUILD_CLUSTER, bootstrap], { stdio: ["ignore", log, log], env });
+    children.push(child);
+    child.on("error", fail);
+    child.on("exit", (code) =>
+      code === 0 ? done() : fail(new Error(`build_cluster.py exited ${code}; see ${join(ARTIFACTS, "build-cluster.log")}`)),
+    );
+  });
+}
+
 /** Processes started here, killed by `stopAll`. */
 const children = [];
 /** History folders made here, removed by `stopAll` once their serve is gone. */
@@ -115,10 +138,11 @@ function background(name, bin, args) {
   return child;
 }
 
-export async function startTansu() {
+/** Starts a tansu broker with in-memory storage; `name` names its log file. */
+export async function startTansu({ name = "tansu" } = {}) {
   const port = await freePort();
   const listener = `tcp://127.0.0.1:${port}`;
-  const child = background("tansu", tansuBin(), [
+  const child = background(name, tansuBin(), [
     "broker", "--cluster-id", "kafkascope-ui-test",
     "--listener-url", listener, "--advertised-listener-url", listener,
     "--storage-engine", "memory://tansu/",
@@ -134,11 +158,12 @@ export function clientInBackground(name, bootstrap, command, args) {
 }
 
 /**
- * Starts `kafkascope serve` collecting every second. With history (the
- * default) it keeps it in a fresh temporary folder, never the repository's;
- * `history: false` passes `--no-history`. `name` names its log file.
+ * Starts `kafkascope serve` collecting every `interval` seconds (1 unless
+ * told). With history (the default) it keeps it in a fresh temporary folder,
+ * never the repository's; `history: false` passes `--no-history`. `name`
+ * names its log file.
  */
-export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope" } = {}) {
+export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope", interval = 1 } = {}) {
   const port = await freePort();
   let historyArgs = ["--no-history"];
   if (history) {
@@ -148,7 +173,7 @@ export async function startKafkascope(bootstrap, cluster, { history = true, name
   }
   background(name, kafkascopeBin(), [
     "serve", "--bootstrap-server", bootstrap, "--cluster-name", cluster,
-    "--listen", `127.0.0.1:${port}`, "--interval", "1", ...historyArgs,
+    "--listen", `127.0.0.1:${port}`, "--interval", String(interval), ...historyArgs,
   ]);
   const base = `http://127.0.0.1:${port}`;
   await eventually("kafkascope to be ready", async () => (await fetch(`${base}/readyz`)).ok);
