@@ -130,10 +130,14 @@ async fn send(
     }
     let response = connection.send_at(request, version).await?;
     let mut shard = Partial::<Offsets>::empty();
+    // Answers come in request order, by topic then partition: collected
+    // into a vector, the map is built in bulk instead of searched per insert.
+    let mut offsets = Vec::new();
     for topic in response.topics {
+        let name = topic.name.0.to_string();
         for partition in topic.partitions {
-            let subject = format!("{}-{}", topic.name.0, partition.partition_index);
             if partition.error_code != 0 {
+                let subject = format!("{name}-{}", partition.partition_index);
                 shard.errors.push(ShardError {
                     broker: None,
                     api: API,
@@ -146,12 +150,10 @@ async fn send(
                     subject,
                 });
             } else if partition.offset >= 0 {
-                shard.value.insert(
-                    (topic.name.0.to_string(), partition.partition_index),
-                    partition.offset,
-                );
+                offsets.push(((name.clone(), partition.partition_index), partition.offset));
             }
         }
     }
+    shard.value = offsets.into_iter().collect();
     Ok(shard)
 }

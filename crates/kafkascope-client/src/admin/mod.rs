@@ -125,10 +125,18 @@ where
     C: Default + IntoIterator + Extend<<C as IntoIterator>::Item>,
 {
     let mut merged = Partial::<C>::empty();
+    let mut first = true;
     for (broker, answer) in answers {
         match answer {
             Ok(shard) => {
-                merged.value.extend(shard.value);
+                // The first shard is taken whole: extending an empty map
+                // would search it once per entry (one broker holds them all
+                // on a single-node cluster).
+                if std::mem::take(&mut first) {
+                    merged.value = shard.value;
+                } else {
+                    merged.value.extend(shard.value);
+                }
                 merged
                     .errors
                     .extend(shard.errors.into_iter().map(|e| ShardError {

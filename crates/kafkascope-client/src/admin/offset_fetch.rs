@@ -160,7 +160,9 @@ fn collect_offsets(
     partitions: impl Iterator<Item = (String, i32, i64, i16)>,
     errors: &mut Vec<ShardError>,
 ) -> GroupOffsets {
-    let mut offsets = BTreeMap::new();
+    // Partitions come by topic, then partition: built in bulk, not searched
+    // per insert.
+    let mut offsets = Vec::new();
     for (topic, partition, committed, error_code) in partitions {
         if error_code != 0 {
             let context = format!(" for group {group_id} on {topic}-{partition}");
@@ -170,10 +172,13 @@ fn collect_offsets(
             ));
         } else if committed >= 0 {
             // -1 means "no commit for this partition", not an offset.
-            offsets.insert((topic, partition), committed);
+            offsets.push(((topic, partition), committed));
         }
     }
-    GroupOffsets { group_id, offsets }
+    GroupOffsets {
+        group_id,
+        offsets: offsets.into_iter().collect(),
+    }
 }
 
 fn group_error(group_id: &str, error: crate::ClientError) -> ShardError {
