@@ -10,8 +10,13 @@
 #   BENCH_GROUPS [1000]            consumer groups
 #   BENCH_GROUP_PARTITIONS [20]    partitions each group commits
 #   BENCH_RECORDS [3]              records produced into every partition
-#   BENCH_CYCLES [5]               measured collection cycles (after a first one)
-#   BENCH_RUNS [5]                 protocol-floor rounds and /metrics fetches
+#   BENCH_PAIRS [3]                protocol floor and kafkascope's cycle, run in
+#                                  turns this many times (their figures pooled)
+#   BENCH_FLOOR_ROUNDS [10]        protocol-floor rounds per pair, each way
+#   BENCH_PAIR_CYCLES [10]         kafkascope cycles per pair (after a first one)
+#   BENCH_CYCLES [5]               cycles measured with moving consumers, and
+#                                  klag-exporter cycles
+#   BENCH_RUNS [5]                 /metrics fetches
 #   BENCH_INTERVAL [5]             kafkascope serve --interval, seconds
 #   BENCH_KLAG_INTERVAL [30s]      klag-exporter poll_interval (its collection
 #                                  timeout is this minus 5s, so keep it above
@@ -76,6 +81,9 @@ export BENCH_GROUPS=${BENCH_GROUPS:-1000}
 export BENCH_GROUP_PARTITIONS=${BENCH_GROUP_PARTITIONS:-20}
 export BENCH_RECORDS=${BENCH_RECORDS:-3}
 BENCH_CYCLES=${BENCH_CYCLES:-5}
+BENCH_PAIRS=${BENCH_PAIRS:-3}
+BENCH_FLOOR_ROUNDS=${BENCH_FLOOR_ROUNDS:-10}
+BENCH_PAIR_CYCLES=${BENCH_PAIR_CYCLES:-10}
 BENCH_RUNS=${BENCH_RUNS:-5}
 BENCH_INTERVAL=${BENCH_INTERVAL:-5}
 BENCH_KLAG_INTERVAL=${BENCH_KLAG_INTERVAL:-30s}
@@ -232,15 +240,24 @@ wait_port "$TANSU_PORT" 30
 log "building the cluster: $BENCH_TOPICS topics x $BENCH_PARTITIONS partitions, $BENCH_GROUPS groups x $BENCH_GROUP_PARTITIONS partitions"
 python3 "$ROOT/bench/build_cluster.py" "$BOOTSTRAP"
 
-# ---------------------------------------------------------------- floor
-log "protocol floor ($BENCH_RUNS rounds)"
-"$BIN/protocol_floor" "$BOOTSTRAP" "$BENCH_RUNS" >"$WORK/floor.json" 2>"$WORK/floor.txt"
-cat "$WORK/floor.txt" >&2
-
-# ---------------------------------------------------------------- kafkascope
-log "kafkascope collection cycle (1 + $BENCH_CYCLES cycles)"
-"$BIN/collect_cycle" "$BOOTSTRAP" "$BENCH_CYCLES" >"$WORK/cycle.json" 2>"$WORK/cycle.txt"
-cat "$WORK/cycle.txt" >&2
+# ------------------------------------------------- floor and kafkascope's cycle
+# Taken in turns, BENCH_PAIRS times: tansu's answer times drift from one
+# process's connections to the next by a third, so one floor run against one
+# cycle run could land either side of the target by luck. report.py pools
+# the pairs' rounds and cycles; the breakdowns shown are the first pair's.
+for pair in $(seq "$BENCH_PAIRS"); do
+    log "pair $pair/$BENCH_PAIRS: protocol floor ($BENCH_FLOOR_ROUNDS rounds each way)"
+    "$BIN/protocol_floor" "$BOOTSTRAP" "$BENCH_FLOOR_ROUNDS" \
+        >"$WORK/floor-$pair.json" 2>"$WORK/floor-$pair.txt"
+    log "pair $pair/$BENCH_PAIRS: kafkascope collection cycle (1 + $BENCH_PAIR_CYCLES cycles)"
+    "$BIN/collect_cycle" "$BOOTSTRAP" "$BENCH_PAIR_CYCLES" \
+        >"$WORK/cycle-$pair.json" 2>"$WORK/cycle-$pair.txt"
+done
+cp "$WORK/floor-1.json" "$WORK/floor.json"
+cp "$WORK/floor-1.txt" "$WORK/floor.txt"
+cp "$WORK/cycle-1.json" "$WORK/cycle.json"
+cp "$WORK/cycle-1.txt" "$WORK/cycle.txt"
+cat "$WORK/floor.txt" "$WORK/cycle.txt" >&2
 
 # run_serve NAME [FLAGS...]: runs kafkascope serve with FLAGS until a few
 # cycles are published, times its /metrics, keeps the last answer
