@@ -12,7 +12,11 @@ use crate::connection::Connection;
 
 const API: &str = "OffsetFetchRequest";
 /// Groups per v8+ request; each answer carries every committed partition.
-const GROUPS_PER_REQUEST: usize = 250;
+/// Kafka's own admin client asks for all of a coordinator's groups at once;
+/// the cap keeps an answer near 20 MB even at 1,000 partitions a group. On
+/// tansu one request of 1,000 groups answered about 15% sooner than four of
+/// 250 pipelined on one connection (the broker works through them in turn).
+const GROUPS_PER_REQUEST: usize = 1000;
 /// Single-group requests in flight at once on an old broker.
 const PIPELINE_DEPTH: usize = 64;
 const MULTI_GROUP_VERSION: i16 = 8;
