@@ -46,7 +46,7 @@ async fn clusters_lists_every_configured_cluster() {
 }
 
 #[tokio::test]
-async fn list_filters_are_substrings_of_the_name() {
+async fn list_filters_are_substrings_of_the_name_ignoring_case() {
     let names = |body: &Value, key: &str| -> Vec<String> {
         body[key]
             .as_array()
@@ -64,6 +64,17 @@ async fn list_filters_are_substrings_of_the_name() {
     let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=").await;
     assert_eq!(names(&body, "groups"), ["audit", "billing", "reports"]);
     let (_, body) = get_json("/api/v1/clusters/prod/brokers?filter=kafka-3").await;
+    assert_eq!(body["brokers"].as_array().unwrap().len(), 1);
+    assert_eq!(body["brokers"][0]["id"], 3);
+
+    let (_, body) = get_json("/api/v1/clusters?filter=A").await;
+    assert_eq!(names(&body, "clusters"), ["later", "staging"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/topics?filter=ORD").await;
+    assert_eq!(names(&body, "topics"), ["orders"]);
+    assert_eq!(body["total"], 1);
+    let (_, body) = get_json("/api/v1/clusters/prod/groups?filter=BiLl").await;
+    assert_eq!(names(&body, "groups"), ["billing"]);
+    let (_, body) = get_json("/api/v1/clusters/prod/brokers?filter=KAFKA-3").await;
     assert_eq!(body["brokers"].as_array().unwrap().len(), 1);
     assert_eq!(body["brokers"][0]["id"], 3);
 }
@@ -199,7 +210,8 @@ async fn topic_detail_has_partitions_with_derived_flags() {
             "replication_factor": 3, "under_replicated_partitions": 2, "under_min_isr_partitions": 2,
             "offline_partitions": 1, "messages_in_per_sec": 7.5, "bytes_in_per_sec": 1536.0,
             "size_bytes": null, "min_insync_replicas": 2,
-            "configs": {"min.insync.replicas": "2", "retention.ms": "604800000"}
+            "configs": {"min.insync.replicas": "2", "retention.ms": "604800000"},
+            "partitions_total": 4, "partitions_offset": 0
         })
     );
 }
@@ -243,8 +255,11 @@ async fn groups() {
 
 #[tokio::test]
 async fn group_detail_with_owners_and_topic_sums() {
-    let (status, body) = get_json("/api/v1/clusters/prod/groups/billing").await;
+    let (status, mut body) = get_json("/api/v1/clusters/prod/groups/billing").await;
     assert_eq!(status, StatusCode::OK);
+    let fields = body.as_object_mut().unwrap();
+    let paging = ["partitions_total", "partitions_offset"].map(|name| fields.remove(name));
+    assert_eq!(paging, [Some(json!(5)), Some(json!(0))], "all of them");
     let member1 =
         json!({"member_id": "billing-1-aaa", "client_id": "billing-1", "client_host": "/10.0.0.1"});
     let member2 =
@@ -462,4 +477,204 @@ async fn topics_sort_by_partitions_and_bad_sort_is_a_400_naming_it() {
          replication_factor, under_replicated_partitions, offline_partitions, \
          messages_in_per_sec, bytes_in_per_sec, size_bytes"
     );
+}
+
+/// The partition numbers of a topic detail's page.
+fn partition_numbers(body: &Value) -> Vec<i64> {
+    body["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["partition"].as_i64().unwrap())
+        .collect()
+}
+
+/// `topic/partition` of each entry of a group detail's page.
+fn offset_keys(body: &Value) -> Vec<String> {
+    body["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| format!("{}/{}", o["topic"].as_str().unwrap(), o["partition"]))
+        .collect()
+}
+
+#[tokio::test]
+async fn topic_detail_pages_partitions_on_the_server_and_keeps_topic_figures_whole() {
+    // End offsets: 0 -> 1100, 1 -> 500, 2 -> 300, 3 unknown (offline).
+    let (status, body) = get_json(
+        "/api/v1/clusters/prod/topics/orders?sort=latest_offset&order=asc&offset=1&limit=2",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(partition_numbers(&body), [1, 0]);
+    assert_eq!(
+        (&body["partitions_total"], &body["partitions_offset"]),
+        (&json!(4), &json!(1))
+    );
+    // A page of partition 2 alone, which is neither offline nor
+    // under-replicated: the topic's figures still count partitions 1 and 3.
+    let (_, body) =
+        get_json("/api/v1/clusters/prod/topics/orders?sort=latest_offset&limit=1").await;
+    assert_eq!(partition_numbers(&body), [2]);
+    let figures = [
+        "partition_count",
+        "under_replicated_partitions",
+        "under_min_isr_partitions",
+        "offline_partitions",
+        "messages_in_per_sec",
+        "size_bytes",
+        "partitions_total",
+        "partitions_offset",
+    ]
+    .map(|name| body[name].clone());
+    assert_eq!(
+        figures,
+        [
+            json!(4),
+            json!(2),
+            json!(2),
+            json!(1),
+            json!(7.5),
+            Value::Null,
+            json!(4),
+            json!(0)
+        ]
+    );
+    let (_, body) =
+        get_json("/api/v1/clusters/prod/topics/orders?sort=latest_offset&order=desc").await;
+    assert_eq!(partition_numbers(&body), [0, 1, 2, 3], "unknown last");
+    let (_, body) = get_json("/api/v1/clusters/prod/topics/orders?offset=3").await;
+    assert_eq!(partition_numbers(&body), [3]);
+    let (_, body) = get_json("/api/v1/clusters/prod/topics/orders?offset=9&limit=2").await;
+    assert_eq!(partition_numbers(&body), Vec::<i64>::new());
+    assert_eq!(body["partitions_offset"], 4);
+}
+
+#[tokio::test]
+async fn topic_partitions_sort_by_health_and_flags() {
+    // 3 offline, 1 under min ISR, 2 with a leader that is not preferred, 0 fine.
+    let (_, body) = get_json("/api/v1/clusters/prod/topics/orders?sort=health&order=desc").await;
+    assert_eq!(partition_numbers(&body), [3, 1, 2, 0]);
+    let (_, body) =
+        get_json("/api/v1/clusters/prod/topics/orders?sort=under_replicated&order=desc").await;
+    assert_eq!(partition_numbers(&body), [1, 3, 0, 2]);
+    let (_, body) = get_json("/api/v1/clusters/prod/topics/orders?sort=messages").await;
+    assert_eq!(partition_numbers(&body), [2, 1, 0, 3]);
+    let (_, body) = get_json("/api/v1/clusters/prod/topics/orders?sort=leader").await;
+    assert_eq!(partition_numbers(&body), [0, 2, 1, 3]);
+}
+
+#[tokio::test]
+async fn group_detail_pages_offsets_on_the_server_and_keeps_group_figures_whole() {
+    // Lag: orders/0 100, orders/1 0, orders/2 50, orders/3 unknown, payments/0 2.
+    let (status, body) =
+        get_json("/api/v1/clusters/prod/groups/billing?sort=lag&order=desc&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(offset_keys(&body), ["orders/0", "orders/2"]);
+    assert_eq!(
+        (&body["partitions_total"], &body["partitions_offset"]),
+        (&json!(5), &json!(0))
+    );
+    let (_, second) =
+        get_json("/api/v1/clusters/prod/groups/billing?sort=lag&order=desc&offset=2&limit=2").await;
+    assert_eq!(offset_keys(&second), ["payments/0", "orders/1"]);
+    assert_eq!(second["partitions_offset"], 2);
+    // Owners are those of the rows on the page.
+    assert_eq!(second["offsets"][0]["owner"]["member_id"], "billing-2-bbb");
+    assert_eq!(second["offsets"][1]["owner"]["member_id"], "billing-1-aaa");
+    // Whatever the page, the group's figures are over all five partitions.
+    let (_, whole) = get_json("/api/v1/clusters/prod/groups/billing").await;
+    for body in [&body, &second] {
+        for name in [
+            "lag_sum",
+            "lag_max",
+            "lag_seconds_max",
+            "status",
+            "complete",
+            "messages_consumed_per_sec",
+            "members",
+            "topics",
+        ] {
+            assert_eq!(body[name], whole[name], "{name}");
+        }
+    }
+    assert_eq!(
+        [&body["lag_sum"], &body["lag_max"], &body["lag_seconds_max"]],
+        [&json!(152), &json!(100), &json!(120.0)]
+    );
+    let (_, last) =
+        get_json("/api/v1/clusters/prod/groups/billing?sort=lag&order=desc&offset=4").await;
+    assert_eq!(offset_keys(&last), ["orders/3"], "unknown lag last");
+}
+
+#[tokio::test]
+async fn group_partitions_sort_by_status_severity_lag_seconds_and_topic() {
+    // orders/0 WARN, orders/1 OK, orders/2 STALL, orders/3 not enough data,
+    // payments/0 OK.
+    let (_, body) = get_json("/api/v1/clusters/prod/groups/billing?sort=status&order=desc").await;
+    assert_eq!(
+        offset_keys(&body),
+        ["orders/2", "orders/0", "orders/3", "orders/1", "payments/0"]
+    );
+    // Lag seconds: 42.5, 0, 120, unknown, 3.25.
+    let (_, body) = get_json("/api/v1/clusters/prod/groups/billing?sort=lag_seconds").await;
+    assert_eq!(
+        offset_keys(&body),
+        ["orders/1", "payments/0", "orders/0", "orders/2", "orders/3"]
+    );
+    let (_, body) = get_json("/api/v1/clusters/prod/groups/billing?sort=topic&order=desc").await;
+    assert_eq!(
+        offset_keys(&body),
+        ["payments/0", "orders/0", "orders/1", "orders/2", "orders/3"]
+    );
+}
+
+#[tokio::test]
+async fn bad_paging_parameters_are_400s_naming_them_on_lists_and_details() {
+    let cases = [
+        (
+            "/api/v1/clusters/prod/groups/billing?sort=colour",
+            "sort",
+            "bad parameter sort: unknown sort key \"colour\"; one of topic, partition, \
+             committed_offset, latest_offset, lag, lag_seconds, status, \
+             messages_consumed_per_sec, messages_lost, last_commit_at",
+        ),
+        (
+            "/api/v1/clusters/prod/topics/orders?sort=colour",
+            "sort",
+            "bad parameter sort: unknown sort key \"colour\"; one of partition, leader, \
+             earliest_offset, latest_offset, messages, messages_in_per_sec, size_bytes, \
+             offline, under_replicated, under_min_isr, health",
+        ),
+        (
+            "/api/v1/clusters/prod/topics/orders?order=up",
+            "order",
+            "bad parameter order: \"up\" is not asc or desc",
+        ),
+        (
+            "/api/v1/clusters/prod/groups/billing?offset=-1",
+            "offset",
+            "bad parameter offset: \"-1\" is not a whole number",
+        ),
+        (
+            "/api/v1/clusters/prod/topics?limit=ten",
+            "limit",
+            "bad parameter limit: \"ten\" is not a whole number",
+        ),
+        (
+            "/api/v1/clusters/prod/groups?offset=1.5",
+            "offset",
+            "bad parameter offset: \"1.5\" is not a whole number",
+        ),
+    ];
+    for (path, parameter, error) in cases {
+        let (status, body) = get_json(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            body,
+            json!({"error": error, "parameter": parameter}),
+            "{path}"
+        );
+    }
 }

@@ -32,10 +32,11 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Json<BrokerList>, ApiError> {
     let s = snapshot(&state, &cluster)?;
+    let hosts = query.name_filter();
     let brokers = s
         .brokers
         .iter()
-        .filter(|b| query.keeps(&b.host))
+        .filter(|b| hosts.keeps(&b.host))
         .map(|b| BrokerItem {
             broker: b.clone(),
             is_controller: s.controller_id == Some(b.id),

@@ -39,10 +39,11 @@ pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Json<ClusterList> {
+    let names = query.name_filter();
     let clusters = state
         .snapshots
         .cluster_names()
-        .filter(|name| query.keeps(name))
+        .filter(|name| names.keeps(name))
         .map(|name| match state.snapshots.get(name) {
             Some(s) => ClusterListItem {
                 name: name.to_string(),

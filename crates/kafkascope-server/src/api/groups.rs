@@ -5,11 +5,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use kafkascope_collector::snapshot::{
     CatchUpForecast, ConsumerGroup, DeadReason, GroupMember, GroupStatus, LagSecondsSource,
-    PartitionStatus, TopicLag,
+    PartitionLag, PartitionStatus, TopicLag,
 };
 use serde::Serialize;
 
-use super::list_page::{SortKey, SortValue, number, page};
+use super::list_page::{PageQuery, SortKey, SortValue, number, page};
 use super::timestamp::rfc3339_ms;
 use super::{ListQuery, snapshot};
 use crate::AppState;
@@ -149,12 +149,14 @@ pub async fn list(
     State(state): State<AppState>,
     Path(cluster): Path<String>,
     Query(query): Query<ListQuery>,
+    paging: PageQuery,
 ) -> Result<Json<GroupList>, ApiError> {
     let s = snapshot(&state, &cluster)?;
+    let names = query.name_filter();
     let groups = s
         .groups
         .values()
-        .filter(|g| query.keeps(&g.name))
+        .filter(|g| names.keeps(&g.name))
         .filter(|g| {
             query
                 .status
@@ -163,7 +165,7 @@ pub async fn list(
         })
         .map(GroupListItem::of)
         .collect();
-    let page = page(groups, &query, SORT_KEYS)?;
+    let page = page(groups, &paging, SORT_KEYS)?;
     Ok(Json(GroupList {
         cluster: s.cluster.clone(),
         total: page.total,
@@ -191,7 +193,11 @@ pub struct GroupDetail<'a> {
     pub members: &'a [GroupMember],
     /// Per-topic sums, in topic order.
     pub topics: Vec<TopicDetail<'a>>,
-    /// Per-partition position, in topic then partition order.
+    /// Partitions the group has committed offsets on, before paging.
+    pub partitions_total: usize,
+    /// Where in the sorted partitions `offsets` starts.
+    pub partitions_offset: usize,
+    /// Per-partition position, in topic then partition order unless sorted.
     pub offsets: Vec<OffsetDetail<'a>>,
 }
 
@@ -233,20 +239,9 @@ pub struct Owner<'a> {
     pub client_host: &'a str,
 }
 
-/// `GET /api/v1/clusters/{cluster}/groups/{group}`.
-pub async fn detail(
-    State(state): State<AppState>,
-    Path((cluster, group)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let s = snapshot(&state, &cluster)?;
-    let g = s.groups.get(&group).ok_or_else(|| ApiError::UnknownGroup {
-        cluster: cluster.clone(),
-        group: group.clone(),
-    })?;
-    let offsets = g
-        .offsets
-        .iter()
-        .map(|o| OffsetDetail {
+impl<'a> OffsetDetail<'a> {
+    pub fn of(g: &'a ConsumerGroup, o: &'a PartitionLag) -> Self {
+        Self {
             topic: &o.topic,
             partition: o.partition,
             committed_offset: o.committed_offset,
@@ -264,11 +259,55 @@ pub async fn detail(
             messages_lost: o.messages_lost,
             last_commit_at: o.last_commit_at_ms.map(rfc3339_ms),
             last_commit_at_ms: o.last_commit_at_ms,
-        })
-        .collect();
+        }
+    }
+}
+
+/// What `?sort=` accepts for a group's partitions; topic then partition
+/// order unless sorted. `status` sorts by severity. A function, not a
+/// constant: the rows borrow from the snapshot.
+fn offset_sort_keys<'a>() -> [SortKey<&'a PartitionLag>; 10] {
+    [
+        ("topic", |o| SortValue::Text(&o.topic)),
+        ("partition", |o| number(Some(o.partition))),
+        ("committed_offset", |o| {
+            number(Some(o.committed_offset as f64))
+        }),
+        ("latest_offset", |o| {
+            number(o.latest_offset.map(|l| l as f64))
+        }),
+        ("lag", |o| number(o.lag.map(|l| l as f64))),
+        ("lag_seconds", |o| number(o.lag_seconds)),
+        ("status", |o| number(Some(partition_severity(o.status)))),
+        ("messages_consumed_per_sec", |o| {
+            number(o.messages_consumed_per_sec)
+        }),
+        ("messages_lost", |o| {
+            number(o.messages_lost.map(|m| m as f64))
+        }),
+        ("last_commit_at", |o| {
+            number(o.last_commit_at_ms.map(|ms| ms as f64))
+        }),
+    ]
+}
+
+/// OK, then not yet judged, then WARN, then Burrow's error statuses in the
+/// order of its codes (STOP, STALL, REWIND).
+fn partition_severity(status: PartitionStatus) -> f64 {
+    match status {
+        PartitionStatus::Ok => 0.0,
+        PartitionStatus::NotEnoughData => 1.0,
+        PartitionStatus::Warn => 2.0,
+        PartitionStatus::Stop => 3.0,
+        PartitionStatus::Stall => 4.0,
+        PartitionStatus::Rewind => 5.0,
+    }
+}
+
+/// Per-topic sums with each topic's largest lag in seconds, in topic order.
+fn topic_details(g: &ConsumerGroup) -> Vec<TopicDetail<'_>> {
     let by_topic = max_lag_seconds_by_topic(g);
-    let topics = g
-        .topic_lags()
+    g.topic_lags()
         .into_iter()
         .map(|lag| TopicDetail {
             lag_seconds_max: by_topic
@@ -277,7 +316,25 @@ pub async fn detail(
                 .map(|(_, seconds)| *seconds),
             lag,
         })
-        .collect();
+        .collect()
+}
+
+/// `GET /api/v1/clusters/{cluster}/groups/{group}[?sort=&order=&offset=&limit=]`:
+/// every partition unless `offset` or `limit` cut a page.
+pub async fn detail(
+    State(state): State<AppState>,
+    Path((cluster, group)): Path<(String, String)>,
+    paging: PageQuery,
+) -> Result<Response, ApiError> {
+    let s = snapshot(&state, &cluster)?;
+    let g = s.groups.get(&group).ok_or_else(|| ApiError::UnknownGroup {
+        cluster: cluster.clone(),
+        group: group.clone(),
+    })?;
+    // Sorted as references and turned into rows for the page only: finding
+    // a row's owner searches every member's assignment, which for a
+    // 10,000-partition group would cost more than the page.
+    let offsets = page(g.offsets.iter().collect(), &paging, &offset_sort_keys())?;
     let detail = GroupDetail {
         cluster: &s.cluster,
         name: &g.name,
@@ -291,8 +348,14 @@ pub async fn detail(
         messages_consumed_per_sec: g.messages_consumed_per_sec,
         health: GroupHealth::of(g),
         members: &g.members,
-        topics,
-        offsets,
+        topics: topic_details(g),
+        partitions_total: offsets.total,
+        partitions_offset: offsets.offset,
+        offsets: offsets
+            .items
+            .into_iter()
+            .map(|o| OffsetDetail::of(g, o))
+            .collect(),
     };
     // Serialized here, while the snapshot it borrows from is alive.
     Ok(Json(&detail).into_response())

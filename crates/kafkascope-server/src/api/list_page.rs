@@ -1,17 +1,70 @@
-//! Sorting and paging of list endpoints, done on the server so that a page
-//! of a 10,000-partition cluster never ships the whole list.
+//! Sorting and paging done on the server, so that a page of a
+//! 10,000-partition cluster never ships the whole list: the topic and group
+//! lists, and the partitions of one topic or one group.
 //!
-//! `?sort=<key>&order=asc|desc&offset=N&limit=N`; each list names the keys it
-//! sorts by. Unknown figures (`null`) sort last in either order, so "largest
-//! lag first" never starts with groups whose lag is unknown. Ties keep name
-//! order (the snapshot's), so pages are stable.
+//! `?sort=<key>&order=asc|desc&offset=N&limit=N`; each endpoint names the
+//! keys it sorts by. Unknown figures (`null`) sort last in either order, so
+//! "largest lag first" never starts with groups whose lag is unknown. Ties
+//! keep the snapshot's order (names, or topic then partition), so pages are
+//! stable.
 
 use std::cmp::Ordering;
 
-use serde::Serialize;
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
 
-use super::ListQuery;
 use crate::api_error::ApiError;
+
+/// `sort`, `order`, `offset` and `limit` from the query string. A bad value
+/// is a 400 in the API's JSON shape naming the parameter, which axum's own
+/// `Query` rejection (plain text) would not be.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageQuery {
+    /// A sort key the endpoint names; its natural order when absent.
+    pub sort: Option<String>,
+    /// `asc` (default) or `desc`.
+    pub order: Option<String>,
+    pub offset: Option<usize>,
+    pub limit: Option<usize>,
+}
+
+/// The paging parameters as written, before the numbers are read.
+#[derive(Deserialize)]
+struct PageParams {
+    sort: Option<String>,
+    order: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let Query(params) =
+            Query::<PageParams>::try_from_uri(&parts.uri).map_err(|e| ApiError::BadParameter {
+                name: "query".into(),
+                message: e.body_text(),
+            })?;
+        Ok(PageQuery {
+            sort: params.sort,
+            order: params.order,
+            offset: whole_number("offset", params.offset)?,
+            limit: whole_number("limit", params.limit)?,
+        })
+    }
+}
+
+fn whole_number(name: &str, text: Option<String>) -> Result<Option<usize>, ApiError> {
+    text.map(|text| {
+        text.parse().map_err(|_| ApiError::BadParameter {
+            name: name.into(),
+            message: format!("{text:?} is not a whole number"),
+        })
+    })
+    .transpose()
+}
 
 /// What one item is sorted by under a key.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +73,7 @@ pub enum SortValue<'a> {
     Number(Option<f64>),
 }
 
-/// A sort key a list accepts and how to read it from an item.
+/// A sort key an endpoint accepts and how to read it from an item.
 pub type SortKey<T> = (&'static str, fn(&T) -> SortValue<'_>);
 
 /// One page of a list, with how many items matched in all.
@@ -35,7 +88,7 @@ pub struct Page<T> {
 /// Sorts `items` as `query` asks (by one of `keys`) and cuts the page.
 pub fn page<T>(
     mut items: Vec<T>,
-    query: &ListQuery,
+    query: &PageQuery,
     keys: &[SortKey<T>],
 ) -> Result<Page<T>, ApiError> {
     let descending = match query.order.as_deref() {
@@ -88,8 +141,15 @@ pub fn number<N: Into<f64>>(value: Option<N>) -> SortValue<'static> {
     SortValue::Number(value.map(Into::into))
 }
 
+/// A yes/no flag as a sort value: yes sorts after no, first when descending.
+pub fn flag(value: bool) -> SortValue<'static> {
+    number(Some(u8::from(value)))
+}
+
 #[cfg(test)]
 mod tests {
+    use axum::http::Request;
+
     use super::*;
 
     #[derive(Debug)]
@@ -110,7 +170,7 @@ mod tests {
             .collect()
     }
 
-    fn names(query: ListQuery) -> Vec<&'static str> {
+    fn names(query: PageQuery) -> Vec<&'static str> {
         page(items(), &query, KEYS)
             .unwrap()
             .items
@@ -119,12 +179,17 @@ mod tests {
             .collect()
     }
 
-    fn query(sort: &str, order: &str) -> ListQuery {
-        ListQuery {
+    fn query(sort: &str, order: &str) -> PageQuery {
+        PageQuery {
             sort: Some(sort.into()),
             order: Some(order.into()),
-            ..ListQuery::default()
+            ..PageQuery::default()
         }
+    }
+
+    async fn from_uri(uri: &str) -> Result<PageQuery, ApiError> {
+        let (mut parts, ()) = Request::get(uri).body(()).unwrap().into_parts();
+        PageQuery::from_request_parts(&mut parts, &()).await
     }
 
     #[test]
@@ -138,7 +203,7 @@ mod tests {
     fn offset_and_limit_cut_the_page_and_total_counts_all() {
         let page = page(
             items(),
-            &ListQuery {
+            &PageQuery {
                 offset: Some(1),
                 limit: Some(2),
                 ..query("lag", "desc")
@@ -163,6 +228,38 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "bad parameter order: \"up\" is not asc or desc"
+        );
+    }
+
+    #[tokio::test]
+    async fn paging_parameters_are_read_from_the_query_string_among_others() {
+        assert_eq!(
+            from_uri("/x?filter=a&sort=lag&order=desc&offset=100&limit=25").await,
+            Ok(PageQuery {
+                sort: Some("lag".into()),
+                order: Some("desc".into()),
+                offset: Some(100),
+                limit: Some(25),
+            })
+        );
+        assert_eq!(from_uri("/x").await, Ok(PageQuery::default()));
+    }
+
+    #[tokio::test]
+    async fn a_paging_number_that_is_not_a_whole_number_is_a_bad_parameter() {
+        assert_eq!(
+            from_uri("/x?offset=-1").await,
+            Err(ApiError::BadParameter {
+                name: "offset".into(),
+                message: "\"-1\" is not a whole number".into(),
+            })
+        );
+        assert_eq!(
+            from_uri("/x?limit=ten").await,
+            Err(ApiError::BadParameter {
+                name: "limit".into(),
+                message: "\"ten\" is not a whole number".into(),
+            })
         );
     }
 }

@@ -10,12 +10,22 @@
 //! | `/clusters/{cluster}/groups` | [`groups::list`] |
 //! | `/clusters/{cluster}/groups/{group}` | [`groups::detail`] |
 //!
-//! List endpoints take `?filter=<substring>` (case-sensitive, on the name);
-//! topics and groups also sort and page on the server
-//! (`sort`, `order`, `offset`, `limit`: [`list_page`]) and say how many
-//! matched in `total`; groups filter by `status` too.
+//! List endpoints take `?filter=<substring>` (on the name, ignoring case:
+//! `orders` finds `Orders-EU`); topics and groups also sort and page on the
+//! server (`sort`, `order`, `offset`, `limit`: [`list_page`]) and say how
+//! many matched in `total`; groups filter by `status` too.
+//!
+//! The topic and group details sort and page their partitions the same way
+//! (a topic's `partitions`, a group's `offsets`) and say how many there are
+//! in `partitions_total` and where the page starts in `partitions_offset`;
+//! every topic- or group-level figure (counts, sums, flags, members, the
+//! per-topic sums) is over all partitions, whatever the page. Without paging
+//! parameters they answer every partition.
+//!
 //! An unknown cluster, topic or group is a 404 naming it ([`ApiError`]); a
-//! configured cluster whose first cycle has not finished is a 503.
+//! configured cluster whose first cycle has not finished is a 503; a bad
+//! `sort`, `order`, `offset` or `limit` is a 400 naming the parameter.
+//! Every sort key and field is described in `docs/API.md`.
 
 pub mod brokers;
 pub mod clusters;
@@ -45,25 +55,31 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/groups/{group}", get(groups::detail))
 }
 
-/// Query parameters of the list endpoints.
+/// What the list endpoints keep; their paging is a [`list_page::PageQuery`].
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
-    /// Keep only entries whose name contains this.
+    /// Keep only entries whose name contains this, ignoring case.
     pub filter: Option<String>,
-    /// A sort key the list names; name order when absent.
-    pub sort: Option<String>,
-    /// `asc` (default) or `desc`.
-    pub order: Option<String>,
-    pub offset: Option<usize>,
-    pub limit: Option<usize>,
     /// Groups only: keep groups with this status (`OK`, `WARN`, `ERR`,
     /// `NOT_ENOUGH_DATA`).
     pub status: Option<String>,
 }
 
 impl ListQuery {
+    /// The name filter, lowercased once for the whole list.
+    pub fn name_filter(&self) -> NameFilter {
+        NameFilter(self.filter.as_deref().map(str::to_lowercase))
+    }
+}
+
+/// Keeps the names that contain a substring, ignoring case.
+pub struct NameFilter(Option<String>);
+
+impl NameFilter {
     pub fn keeps(&self, name: &str) -> bool {
-        self.filter.as_deref().is_none_or(|f| name.contains(f))
+        self.0
+            .as_deref()
+            .is_none_or(|wanted| name.to_lowercase().contains(wanted))
     }
 }
 
@@ -76,5 +92,28 @@ pub fn snapshot(state: &AppState, cluster: &str) -> Result<Arc<ClusterSnapshot>,
         Err(ApiError::NotCollected(cluster.to_string()))
     } else {
         Err(ApiError::UnknownCluster(cluster.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(text: &str) -> NameFilter {
+        ListQuery {
+            filter: Some(text.into()),
+            ..ListQuery::default()
+        }
+        .name_filter()
+    }
+
+    #[test]
+    fn the_name_filter_is_a_substring_ignoring_case() {
+        assert!(filter("orders").keeps("Orders-EU"));
+        assert!(filter("EU").keeps("orders-eu"));
+        assert!(filter("ÉTÉ").keeps("données-été"));
+        assert!(filter("").keeps("anything"));
+        assert!(!filter("orders").keeps("payments"));
+        assert!(ListQuery::default().name_filter().keeps("anything"));
     }
 }

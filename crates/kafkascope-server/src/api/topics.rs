@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use kafkascope_collector::snapshot::{Partition, Topic};
 use serde::Serialize;
 
-use super::list_page::{SortKey, SortValue, number, page};
+use super::list_page::{PageQuery, SortKey, SortValue, flag, number, page};
 use super::{ListQuery, snapshot};
 use crate::AppState;
 use crate::api_error::ApiError;
@@ -77,15 +78,17 @@ pub async fn list(
     State(state): State<AppState>,
     Path(cluster): Path<String>,
     Query(query): Query<ListQuery>,
+    paging: PageQuery,
 ) -> Result<Json<TopicList>, ApiError> {
     let s = snapshot(&state, &cluster)?;
+    let names = query.name_filter();
     let topics = s
         .topics
         .values()
-        .filter(|t| query.keeps(&t.name))
+        .filter(|t| names.keeps(&t.name))
         .map(TopicListItem::of)
         .collect();
-    let page = page(topics, &query, SORT_KEYS)?;
+    let page = page(topics, &paging, SORT_KEYS)?;
     Ok(Json(TopicList {
         cluster: s.cluster.clone(),
         total: page.total,
@@ -94,34 +97,101 @@ pub async fn list(
     }))
 }
 
-/// A topic in full: the list figures, its configs and every partition.
+/// A topic in full: the list figures and configs over the whole topic, and
+/// its partitions, all of them or one page.
 #[derive(Debug, Serialize)]
-pub struct TopicDetail {
-    pub cluster: String,
+pub struct TopicDetail<'a> {
+    pub cluster: &'a str,
     #[serde(flatten)]
     pub summary: TopicListItem,
     /// `min.insync.replicas` as the flags below use it (1 when not known).
     pub min_insync_replicas: usize,
-    pub configs: BTreeMap<String, String>,
-    pub partitions: Vec<PartitionDetail>,
+    pub configs: &'a BTreeMap<String, String>,
+    /// Partitions of the topic, before paging.
+    pub partitions_total: usize,
+    /// Where in the sorted partitions `partitions` starts.
+    pub partitions_offset: usize,
+    pub partitions: Vec<PartitionDetail<'a>>,
 }
 
 /// A partition as the snapshot has it, plus its derived flags.
 #[derive(Debug, Serialize)]
-pub struct PartitionDetail {
+pub struct PartitionDetail<'a> {
     #[serde(flatten)]
-    pub partition: Partition,
+    pub partition: &'a Partition,
     pub offline: bool,
     pub under_replicated: bool,
     pub under_min_isr: bool,
     pub leader_is_preferred: bool,
 }
 
-/// `GET /api/v1/clusters/{cluster}/topics/{topic}`.
+impl<'a> PartitionDetail<'a> {
+    pub fn of(p: &'a Partition, min_insync_replicas: usize) -> Self {
+        Self {
+            partition: p,
+            offline: p.is_offline(),
+            under_replicated: p.is_under_replicated(),
+            under_min_isr: p.is_under_min_isr(min_insync_replicas),
+            leader_is_preferred: p.leader_is_preferred(),
+        }
+    }
+
+    /// Messages the partition holds, when both ends of its log are known.
+    fn messages(&self) -> Option<f64> {
+        let p = self.partition;
+        Some((p.latest_offset? - p.earliest_offset?) as f64)
+    }
+
+    /// Offline above under min ISR above under-replicated above a leader
+    /// that is not the preferred one.
+    fn health(&self) -> f64 {
+        if self.offline {
+            4.0
+        } else if self.under_min_isr {
+            3.0
+        } else if self.under_replicated {
+            2.0
+        } else if !self.leader_is_preferred {
+            1.0
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What `?sort=` accepts for a topic's partitions; partition order unless
+/// sorted. A function, not a constant: the rows borrow from the snapshot.
+fn partition_sort_keys<'a>() -> [SortKey<PartitionDetail<'a>>; 11] {
+    [
+        ("partition", |p| number(Some(p.partition.partition))),
+        ("leader", |p| number(p.partition.leader)),
+        ("earliest_offset", |p| {
+            number(p.partition.earliest_offset.map(|o| o as f64))
+        }),
+        ("latest_offset", |p| {
+            number(p.partition.latest_offset.map(|o| o as f64))
+        }),
+        ("messages", |p| number(p.messages())),
+        ("messages_in_per_sec", |p| {
+            number(p.partition.messages_in_per_sec)
+        }),
+        ("size_bytes", |p| {
+            number(p.partition.size_bytes.map(|b| b as f64))
+        }),
+        ("offline", |p| flag(p.offline)),
+        ("under_replicated", |p| flag(p.under_replicated)),
+        ("under_min_isr", |p| flag(p.under_min_isr)),
+        ("health", |p| number(Some(p.health()))),
+    ]
+}
+
+/// `GET /api/v1/clusters/{cluster}/topics/{topic}[?sort=&order=&offset=&limit=]`:
+/// every partition unless `offset` or `limit` cut a page.
 pub async fn detail(
     State(state): State<AppState>,
     Path((cluster, topic)): Path<(String, String)>,
-) -> Result<Json<TopicDetail>, ApiError> {
+    paging: PageQuery,
+) -> Result<Response, ApiError> {
     let s = snapshot(&state, &cluster)?;
     let t = s.topics.get(&topic).ok_or_else(|| ApiError::UnknownTopic {
         cluster: cluster.clone(),
@@ -131,19 +201,18 @@ pub async fn detail(
     let partitions = t
         .partitions
         .iter()
-        .map(|p| PartitionDetail {
-            offline: p.is_offline(),
-            under_replicated: p.is_under_replicated(),
-            under_min_isr: p.is_under_min_isr(min_insync_replicas),
-            leader_is_preferred: p.leader_is_preferred(),
-            partition: p.clone(),
-        })
+        .map(|p| PartitionDetail::of(p, min_insync_replicas))
         .collect();
-    Ok(Json(TopicDetail {
-        cluster: s.cluster.clone(),
+    let partitions = page(partitions, &paging, &partition_sort_keys())?;
+    let detail = TopicDetail {
+        cluster: &s.cluster,
         summary: TopicListItem::of(t),
         min_insync_replicas,
-        configs: t.configs.clone(),
-        partitions,
-    }))
+        configs: &t.configs,
+        partitions_total: partitions.total,
+        partitions_offset: partitions.offset,
+        partitions: partitions.items,
+    };
+    // Serialized here, while the snapshot it borrows from is alive.
+    Ok(Json(&detail).into_response())
 }
