@@ -1,5 +1,6 @@
-// The JSON API under /api/v1, typed as the server writes it. Lists are
-// filtered, sorted and paged on the server; no page asks for everything.
+// The JSON API under /api/v1, typed as the server writes it. Lists, and the
+// partitions of a topic or group, are filtered, sorted and paged on the
+// server; no page asks for everything.
 
 export class ApiError extends Error {
   constructor(
@@ -112,9 +113,16 @@ export interface Partition {
   leader_is_preferred: boolean;
 }
 
-export interface TopicDetail extends TopicListItem {
+/** How many partitions there are and where the page starts. */
+export interface PartitionPage {
+  partitions_total: number;
+  partitions_offset: number;
+}
+
+export interface TopicDetail extends TopicListItem, PartitionPage {
   min_insync_replicas: number;
   configs: Record<string, string>;
+  /** One page of them. */
   partitions: Partition[];
 }
 
@@ -187,7 +195,7 @@ export interface GroupTopic {
   lag_seconds_max: number | null;
 }
 
-export interface GroupDetail extends GroupHealth {
+export interface GroupDetail extends GroupHealth, PartitionPage {
   name: string;
   state: string;
   protocol_type: string;
@@ -199,16 +207,20 @@ export interface GroupDetail extends GroupHealth {
   messages_consumed_per_sec: number | null;
   members: GroupMember[];
   topics: GroupTopic[];
+  /** One page of them. */
   offsets: GroupOffset[];
 }
 
-export interface ListParams {
-  filter?: string | null;
-  status?: string | null;
+export interface PageParams {
   sort?: string | null;
   order?: string | null;
   offset?: number;
   limit?: number;
+}
+
+export interface ListParams extends PageParams {
+  filter?: string | null;
+  status?: string | null;
 }
 
 const base = (cluster: string) => `/api/v1/clusters/${enc(cluster)}`;
@@ -222,12 +234,12 @@ export const api = {
     getJson<{ total: number; offset: number; topics: TopicListItem[] }>(
       `${base(cluster)}/topics${query({ ...params })}`,
     ),
-  topic: (cluster: string, topic: string) =>
-    getJson<TopicDetail>(`${base(cluster)}/topics/${enc(topic)}`),
+  topic: (cluster: string, topic: string, params: PageParams) =>
+    getJson<TopicDetail>(`${base(cluster)}/topics/${enc(topic)}${query({ ...params })}`),
   groups: (cluster: string, params: ListParams) =>
     getJson<{ total: number; offset: number; groups: GroupListItem[] }>(
       `${base(cluster)}/groups${query({ ...params })}`,
     ),
-  group: (cluster: string, group: string) =>
-    getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}`),
+  group: (cluster: string, group: string, params: PageParams) =>
+    getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}${query({ ...params })}`),
 };

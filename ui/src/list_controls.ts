@@ -1,29 +1,59 @@
-// The search box and paging shared by the topic and group lists: the
-// filter, sort and page live in the URL; typing rewrites it in place.
+// The search box, sorting and paging shared by the topic and group lists and
+// by the partition tables of a topic or group: the filter, sort and page
+// live in the URL; typing rewrites it in place. The server sorts and pages.
 
+import type { PageParams } from "./api";
 import { h } from "./dom";
 import { debounce, type PageContext } from "./page";
-import { DEFAULT_PAGE_SIZE, PAGE_SIZES } from "./pager";
+import { DEFAULT_PAGE_SIZE, PAGE_SIZES, pager } from "./pager";
 import { intParam, withParams } from "./route";
 import type { SortState } from "./table";
 
-export interface ListState {
-  filter: string;
+/** Rows per page of a topic's or group's partitions (the size is fixed). */
+export const PARTITIONS_PER_PAGE = 100;
+
+/** Which page, in which order: the URL's `sort`, `order` and `page`. */
+export interface PageState {
   sort: string | null;
   order: "asc" | "desc";
   page: number;
   size: number;
 }
 
-export function listState(ctx: PageContext, defaultSort: string | null, defaultOrder: "asc" | "desc"): ListState {
+export interface ListState extends PageState {
+  filter: string;
+}
+
+function pageState(ctx: PageContext, defaultSort: string | null, defaultOrder: "asc" | "desc", size: number): PageState {
   const params = ctx.route.params;
-  const size = intParam(ctx.route, "size", DEFAULT_PAGE_SIZE);
   return {
-    filter: params.get("q") ?? "",
     sort: params.get("sort") ?? defaultSort,
     order: params.get("order") === "asc" ? "asc" : params.get("order") === "desc" ? "desc" : defaultOrder,
     page: intParam(ctx.route, "page", 0),
-    size: PAGE_SIZES.includes(size) ? size : DEFAULT_PAGE_SIZE,
+    size,
+  };
+}
+
+export function listState(ctx: PageContext, defaultSort: string | null, defaultOrder: "asc" | "desc"): ListState {
+  const size = intParam(ctx.route, "size", DEFAULT_PAGE_SIZE);
+  return {
+    ...pageState(ctx, defaultSort, defaultOrder, PAGE_SIZES.includes(size) ? size : DEFAULT_PAGE_SIZE),
+    filter: ctx.route.params.get("q") ?? "",
+  };
+}
+
+/** A topic's or group's partitions, in the server's natural order unless sorted. */
+export function partitionState(ctx: PageContext): PageState {
+  return pageState(ctx, null, "asc", PARTITIONS_PER_PAGE);
+}
+
+/** What to ask the server for: the order only when sorted, and one page. */
+export function pageParams(state: PageState): PageParams {
+  return {
+    sort: state.sort,
+    order: state.sort ? state.order : null,
+    offset: state.page * state.size,
+    limit: state.size,
   };
 }
 
@@ -40,7 +70,7 @@ export function searchBox(ctx: PageContext, placeholder: string): HTMLInputEleme
   });
 }
 
-export function sorting(ctx: PageContext, state: ListState): SortState {
+export function sorting(ctx: PageContext, state: PageState): SortState {
   return {
     sort: state.sort,
     order: state.order,
@@ -51,4 +81,17 @@ export function sorting(ctx: PageContext, state: ListState): SortState {
 export function pageHref(ctx: PageContext) {
   return (page: number, size: number) =>
     withParams(ctx.route, { page: page > 0 ? String(page) : null, size: size === DEFAULT_PAGE_SIZE ? null : String(size) });
+}
+
+/** The pager under a partition table; none when every partition fits on the first page. */
+export function partitionPager(ctx: PageContext, state: PageState, total: number): HTMLElement | null {
+  if (total <= state.size && state.page === 0) return null;
+  return pager({
+    total,
+    page: state.page,
+    size: state.size,
+    href: (page) => withParams(ctx.route, { page: page > 0 ? String(page) : null }),
+    noun: "partitions",
+    fixedSize: true,
+  });
 }

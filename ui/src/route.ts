@@ -1,7 +1,8 @@
 // Everything a view shows is in its URL, so a link restores it exactly:
 //   /clusters/{cluster}[/brokers | /topics[/{topic}] | /groups[/{group}]]
 //   ?range=1h | range=custom&from=<unix s>&to=<unix s>, refresh=15s,
-//   and per list: q (filter), status, sort, order, page, size.
+//   per list: q (filter), status, sort, order, page, size; and on a topic
+//   or group page, the partitions' sort, order and page.
 
 export type PageName = "overview" | "brokers" | "topics" | "topic" | "groups" | "group";
 

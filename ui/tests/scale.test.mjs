@@ -22,6 +22,8 @@ const GROUP_PARTITIONS = 20;
 const RECORDS = 3;
 /** The lists' default page size (ui/src/pager.ts). */
 const PAGE = 50;
+/** Partitions per page of a topic or group page (ui/src/list_controls.ts). */
+const PARTITION_PAGE = 100;
 
 // What bench/build_cluster.py builds, restated: its names, the partitions
 // each group commits on and where.
@@ -135,6 +137,9 @@ async function timed(name, page, table, keys, action) {
 }
 
 const LIST = new RegExp(`^/api/v1/clusters/${CLUSTER}/(topics|groups)$`);
+const DETAIL = new RegExp(`^/api/v1/clusters/${CLUSTER}/(topics|groups)/[^/]+$`);
+/** Where a detail answer carries its page of partitions. */
+const DETAIL_ROWS = { topics: "partitions", groups: "offsets" };
 
 /**
  * What no answer may carry at this size. A page of 50 of 1,000 is a
@@ -144,7 +149,8 @@ const LIST = new RegExp(`^/api/v1/clusters/${CLUSTER}/(topics|groups)$`);
  * 10,000 partitions in any shape the API has would be several times that.
  * Names are counted too, since a bare list of every name would be small: at
  * most 100 distinct topics (a page of groups names two topics each) and 50
- * groups in one answer, and at most 100 partitions.
+ * groups in one answer, and at most 100 partitions. A topic or group page
+ * asks for one page of its partitions (`limit`) and gets no more.
  */
 async function assertNothingFetchesEverything(page) {
   const answers = traffic.get(page);
@@ -167,6 +173,12 @@ async function assertNothingFetchesEverything(page) {
       assert.ok(json[list[1]].length <= Number(limit), `${where}: ${json[list[1]].length} items for limit ${limit}`);
       const full = list[1] === "topics" ? fullTopicBytes : fullGroupBytes;
       assert.ok(bytes < full / 10, `${where}: ${bytes} bytes, the full listing is ${full}`);
+    }
+    const detail = answer.url.pathname.match(DETAIL);
+    if (detail) {
+      assert.equal(answer.url.searchParams.get("limit"), String(PARTITION_PAGE), `${where}: asks for a page of partitions`);
+      const rows = JSON.parse(body)[DETAIL_ROWS[detail[1]]];
+      assert.ok(rows.length <= PARTITION_PAGE, `${where}: ${rows.length} partitions`);
     }
     assert.ok(bytes < fullGroupBytes / 10, `${where}: ${bytes} bytes, a tenth of all groups is ${fullGroupBytes / 10}`);
     const distinct = (pattern) => new Set(body.match(pattern) ?? []).size;
@@ -289,6 +301,11 @@ describe("works with 10,000 partitions and 1,000 groups (server-side filtering, 
     assert.equal(await text(page, '[data-tile="lag"] .tile-value'), String(groupLag(g)));
     assert.equal(await text(page, '[data-tile="lag"] .tile-detail'), `max ${RECORDS} on one partition`);
     assert.equal(await text(page, '[data-tile="members"] .tile-value'), "0");
+    const detail = traffic.get(page).find((a) => a.url.pathname === `/api/v1/clusters/${CLUSTER}/groups/${groupName(g)}`);
+    assert.deepEqual(Object.fromEntries(detail.url.searchParams), { offset: "0", limit: String(PARTITION_PAGE) });
+    const answer = JSON.parse(await detail.body);
+    assert.deepEqual([answer.partitions_total, answer.partitions_offset, answer.offsets.length], [GROUP_PARTITIONS, 0, GROUP_PARTITIONS]);
+    assert.equal(await page.locator(".pager").count(), 0, "one page holds them all");
     // The lag chart draws one line per topic, at the lag committed above.
     await page.waitForSelector('[data-chart="group-lag"][data-state="drawn"]');
     const span = await page.locator('[data-chart="group-lag"]').evaluate((chart) => [Number(chart.dataset.end) - Number(chart.dataset.start), chart.dataset.step]);

@@ -18,6 +18,22 @@ const CLUSTER = "local";
 const ORDERS_END = [10, 20, 30];
 const BILLING_COMMITS = [4, 20, 25];
 const BULK_TOPICS = Array.from({ length: 30 }, (_, i) => `bulk-${String(i).padStart(2, "0")}`);
+/** Partitions per page of a topic's or group's partition table (ui/src/list_controls.ts). */
+const PARTITION_PAGE = 100;
+/**
+ * A topic with more partitions than a page: records in five of them (end
+ * offset by partition), the rest empty; and a group committed on every one
+ * of them, at 0 but for two.
+ */
+const WIDE = "wide";
+const WIDE_READERS = "wide-readers";
+const WIDE_PARTITIONS = Array.from({ length: 250 }, (_, p) => p);
+const WIDE_END = new Map([[7, 5], [42, 3], [130, 8], [199, 1], [240, 2]]);
+const WIDE_COMMITS = new Map([[130, 2], [240, 1]]);
+const wideEnd = (p) => WIDE_END.get(p) ?? 0;
+const wideLag = (p) => wideEnd(p) - (WIDE_COMMITS.get(p) ?? 0);
+/** Partitions by `figure`, largest first, ties in partition order: as the server sorts. */
+const largestFirst = (figure) => WIDE_PARTITIONS.slice().sort((a, b) => figure(b) - figure(a) || a - b);
 
 let base;
 /** A second serve on the same cluster, started with `--no-history`. */
@@ -46,10 +62,17 @@ before(async () => {
   await client(bootstrap, "create-topic", ["--topic", "orders", "--partitions", "3"]);
   await client(bootstrap, "create-topic", ["--topic", "payments", "--partitions", "2"]);
   await inBatches(BULK_TOPICS, 6, (topic) => client(bootstrap, "create-topic", ["--topic", topic, "--partitions", "1"]));
-  await Promise.all(ORDERS_END.map((count, p) =>
-    client(bootstrap, "produce", ["--topic", "orders", "--partition", String(p), "--count", String(count)])));
+  await client(bootstrap, "create-topic", ["--topic", WIDE, "--partitions", String(WIDE_PARTITIONS.length)]);
+  await Promise.all([
+    ...ORDERS_END.map((count, p) =>
+      client(bootstrap, "produce", ["--topic", "orders", "--partition", String(p), "--count", String(count)])),
+    ...[...WIDE_END].map(([p, count]) =>
+      client(bootstrap, "produce", ["--topic", WIDE, "--partition", String(p), "--count", String(count)])),
+  ]);
   await client(bootstrap, "commit-offsets", ["--group", "billing", "--topic", "orders",
     "--offsets", BILLING_COMMITS.map((o, p) => `${p}=${o}`).join(",")]);
+  await client(bootstrap, "commit-offsets", ["--group", WIDE_READERS, "--topic", WIDE,
+    "--offsets", WIDE_PARTITIONS.map((p) => `${p}=${WIDE_COMMITS.get(p) ?? 0}`).join(",")]);
   clientInBackground("produce-loop", bootstrap, "produce-loop", ["--topic", "payments", "--partition", "0", "--rate", "20", "--seconds", "900"]);
   clientInBackground("consume-loop", bootstrap, "consume-loop", ["--group", "live", "--topic", "payments", "--seconds", "900"]);
   base = await startKafkascope(bootstrap, CLUSTER);
@@ -58,6 +81,10 @@ before(async () => {
     const billing = await api("/groups/billing");
     const live = await api("/groups/live");
     return billing.lag_sum === 11 && live.members.length === 1 && live.state === "Stable";
+  }, 60_000);
+  await eventually(`${WIDE_READERS}' lag on all ${WIDE_PARTITIONS.length} partitions`, async () => {
+    const wide = await api(`/groups/${WIDE_READERS}?limit=0`);
+    return wide.partitions_total === WIDE_PARTITIONS.length && wide.lag_sum === 16;
   }, 60_000);
   // Charts need a few cycles of history: the payments rate over 5 cycles.
   await eventually("5 s of payments' rate in history", async () => {
@@ -74,6 +101,9 @@ after(async () => {
 
 /** Every history query a page sent, with its answer, by page. */
 const sentQueries = new WeakMap();
+/** Every topic or group detail answer a page got (URL and body), by page. */
+const detailAnswers = new WeakMap();
+const DETAIL = new RegExp(`^/api/v1/clusters/${CLUSTER}/(topics|groups)/[^/]+$`);
 
 async function open(path, { theme = "light", server = base } = {}) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: theme });
@@ -81,8 +111,11 @@ async function open(path, { theme = "light", server = base } = {}) {
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
   const queries = [];
   sentQueries.set(page, queries);
+  const details = [];
+  detailAnswers.set(page, details);
   page.on("response", (response) => {
     const url = new URL(response.url());
+    if (DETAIL.test(url.pathname)) details.push({ url, body: response.json().catch(() => null) });
     if (url.pathname !== "/api/v1/query_range") return;
     const [query, start, end, step] = ["query", "start", "end", "step"].map((n) => url.searchParams.get(n));
     queries.push({ query, start, end, step, status: response.status(), body: response.json().catch(() => null) });
@@ -110,6 +143,32 @@ const text = (page, selector) => page.locator(selector).innerText();
 const tile = (page, id) => text(page, `[data-tile="${id}"] .tile-value`);
 const cell = (page, table, key, col) => page.locator(`[data-table="${table}"] tr[data-key="${key}"] td[data-col="${col}"]`);
 const rowKeys = (page, table) => page.locator(`[data-table="${table}"] tbody tr[data-key]`).evaluateAll((rows) => rows.map((r) => r.dataset.key));
+
+/** Waits until `table` shows exactly `keys`, in that order. */
+function showsRows(page, table, keys) {
+  return page.waitForFunction(([table, keys]) => {
+    const rows = [...document.querySelectorAll(`[data-table="${table}"] tbody tr[data-key]`)].map((r) => r.dataset.key);
+    return rows.length === keys.length && rows.every((key, i) => key === keys[i]);
+  }, [table, keys]);
+}
+
+/** The parameters of the last detail request a page sent. */
+const lastDetailParams = (page) => Object.fromEntries(detailAnswers.get(page).at(-1).url.searchParams);
+
+/**
+ * Every detail answer the page got asked for one page of partitions and
+ * carried no more than one, out of all of them.
+ */
+async function assertOnePageOfPartitionsEach(page, list) {
+  const answers = detailAnswers.get(page);
+  assert.ok(answers.length >= 2, `${answers.length} detail answers`);
+  for (const { url, body } of answers) {
+    const json = await body;
+    assert.equal(url.searchParams.get("limit"), String(PARTITION_PAGE), url.search);
+    assert.ok(json[list].length <= PARTITION_PAGE, `${url.search}: ${json[list].length} partitions`);
+    assert.equal(json.partitions_total, WIDE_PARTITIONS.length);
+  }
+}
 
 describe("overview", () => {
   test("shows the cluster's health as the API has it, in light and dark", async () => {
@@ -190,7 +249,7 @@ describe("topics", () => {
     await page.waitForSelector(".updated[data-status=ready]");
     const first = await api("/topics?sort=partitions&order=desc&offset=0&limit=25");
     assert.deepEqual(await rowKeys(page, "topics"), first.topics.map((t) => t.name));
-    assert.deepEqual(first.topics.slice(0, 2).map((t) => t.name), ["orders", "payments"]);
+    assert.deepEqual(first.topics.slice(0, 3).map((t) => t.name), [WIDE, "orders", "payments"]);
     assert.equal(await text(page, ".pager-range"), `1–25 of ${first.total} topics`);
     await shot(page, "topics");
 
@@ -225,6 +284,50 @@ describe("topics", () => {
     assert.deepEqual(new Set(values.map(([, v]) => v)), new Set(["0"]));
     assert.equal(await text(page, '[data-chart="topic-messages-in"] .chart-latest'), "0 msg/s now");
     await shot(page, "topic");
+    await page.context().close();
+  });
+
+  test("a topic with more partitions than a page shows them a page at a time, sorted by the server", async () => {
+    const page = await open(`/clusters/${CLUSTER}/topics/${WIDE}?refresh=off`);
+    const keys = (partitions) => partitions.map(String);
+    await showsRows(page, "partitions", keys(WIDE_PARTITIONS.slice(0, 100)));
+    assert.equal(await text(page, ".pager-range"), "1–100 of 250 partitions");
+    assert.equal(await text(page, ".pager-page"), "Page 1 of 3");
+    assert.deepEqual(lastDetailParams(page), { offset: "0", limit: "100" });
+    assert.equal(await tile(page, "partitions"), "250");
+    assert.equal(await cell(page, "partitions", 7, "latest").innerText(), "5");
+    assert.equal(await cell(page, "partitions", 42, "messages").innerText(), "3");
+    assert.equal(await cell(page, "partitions", 99, "latest").innerText(), "0");
+
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=1/);
+    await showsRows(page, "partitions", keys(WIDE_PARTITIONS.slice(100, 200)));
+    assert.deepEqual(lastDetailParams(page), { offset: "100", limit: "100" });
+    assert.equal(await text(page, ".pager-range"), "101–200 of 250 partitions");
+    assert.equal(await cell(page, "partitions", 130, "latest").innerText(), "8");
+    assert.equal(await cell(page, "partitions", 199, "latest").innerText(), "1");
+
+    // End offset, largest first: the five partitions written to, then the
+    // empty ones in partition order.
+    const byEnd = largestFirst(wideEnd);
+    assert.deepEqual(byEnd.slice(0, 7), [130, 7, 42, 240, 199, 0, 1]);
+    await page.click('[data-table="partitions"] th a[data-sort="latest_offset"]');
+    await page.waitForURL(/sort=latest_offset&order=desc/);
+    await showsRows(page, "partitions", keys(byEnd.slice(0, 100)));
+    assert.deepEqual(lastDetailParams(page), { sort: "latest_offset", order: "desc", offset: "0", limit: "100" });
+    assert.equal(await text(page, "th.sorted"), "END OFFSET ▼");
+    assert.deepEqual(
+      await page.locator('[data-table="partitions"] td[data-col="latest"]').evaluateAll((cells) => cells.slice(0, 6).map((c) => c.textContent)),
+      ["8", "5", "3", "2", "1", "0"],
+    );
+    await shot(page, "topic-wide-by-end-offset");
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=1/);
+    await showsRows(page, "partitions", keys(byEnd.slice(100, 200)));
+    assert.deepEqual(lastDetailParams(page), { sort: "latest_offset", order: "desc", offset: "100", limit: "100" });
+    assert.deepEqual((await rowKeys(page, "partitions")).slice(0, 2), ["97", "98"]);
+
+    await assertOnePageOfPartitionsEach(page, "partitions");
     await page.context().close();
   });
 });
@@ -292,6 +395,50 @@ describe("consumer groups", () => {
     await shot(live, "group-live");
     await page.context().close();
     await live.context().close();
+  });
+
+  test("a group on more partitions than a page shows their lag a page at a time, sorted by the server", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups/${WIDE_READERS}?refresh=off`);
+    const keys = (partitions) => partitions.map((p) => `${WIDE}/${p}`);
+    const lagOf = (p) => cell(page, "group-partitions", `${WIDE}/${p}`, "lag").innerText();
+    await showsRows(page, "group-partitions", keys(WIDE_PARTITIONS.slice(0, 100)));
+    assert.equal(await text(page, ".pager-range"), "1–100 of 250 partitions");
+    assert.deepEqual(lastDetailParams(page), { offset: "0", limit: "100" });
+    assert.deepEqual([await lagOf(7), await lagOf(42), await lagOf(8)], ["5", "3", "0"]);
+    // The tiles are over all 250 partitions, not the 8 messages of this page.
+    assert.equal(await tile(page, "lag"), "16");
+    assert.equal(await text(page, '[data-tile="lag"] .tile-detail'), "max 6 on one partition");
+    assert.equal(await tile(page, "members"), "0");
+
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=1/);
+    await showsRows(page, "group-partitions", keys(WIDE_PARTITIONS.slice(100, 200)));
+    assert.deepEqual(lastDetailParams(page), { offset: "100", limit: "100" });
+    const row130 = (col) => cell(page, "group-partitions", `${WIDE}/130`, col).innerText();
+    assert.deepEqual([await row130("committed"), await row130("latest"), await row130("lag")], ["2", "8", "6"]);
+
+    // Lag, largest first: ties (1 and 1, then all the zeros) in partition order.
+    const byLag = largestFirst(wideLag);
+    assert.deepEqual(byLag.slice(0, 7), [130, 7, 42, 199, 240, 0, 1]);
+    await page.click('[data-table="group-partitions"] th a[data-sort="lag"]');
+    await page.waitForURL(/sort=lag&order=desc/);
+    await showsRows(page, "group-partitions", keys(byLag.slice(0, 100)));
+    assert.deepEqual(lastDetailParams(page), { sort: "lag", order: "desc", offset: "0", limit: "100" });
+    assert.deepEqual(await Promise.all(byLag.slice(0, 6).map(lagOf)), ["6", "5", "3", "1", "1", "0"]);
+    assert.equal(await tile(page, "lag"), "16");
+    await shot(page, "group-wide-by-lag");
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=1/);
+    await showsRows(page, "group-partitions", keys(byLag.slice(100, 200)));
+    assert.deepEqual(lastDetailParams(page), { sort: "lag", order: "desc", offset: "100", limit: "100" });
+    await page.click(".pager a[rel=next]");
+    await page.waitForURL(/page=2/);
+    await showsRows(page, "group-partitions", keys(byLag.slice(200)));
+    assert.equal(await text(page, ".pager-range"), "201–250 of 250 partitions");
+    assert.deepEqual((await rowKeys(page, "group-partitions")).slice(-1), [`${WIDE}/249`]);
+
+    await assertOnePageOfPartitionsEach(page, "offsets");
+    await page.context().close();
   });
 });
 
@@ -462,7 +609,7 @@ describe("refresh", () => {
     const page = await open(`/clusters/${CLUSTER}/groups/live?refresh=5s`);
     let fetched = 0;
     page.on("request", (request) => {
-      if (request.url().endsWith(`/api/v1/clusters/${CLUSTER}/groups/live`)) fetched += 1;
+      if (new URL(request.url()).pathname === `/api/v1/clusters/${CLUSTER}/groups/live`) fetched += 1;
     });
     await eventually("two refreshes", async () => fetched >= 2, 15_000);
     assert.equal(await page.inputValue("[data-control=refresh]"), "5s");

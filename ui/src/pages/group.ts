@@ -1,5 +1,6 @@
 // One consumer group: health figures, lag and lag-time history, consume
-// against produce rate, the per-partition lag table and the members.
+// against produce rate, the per-partition lag table (a page at a time,
+// sorted and paged by the server) and the members.
 
 import { api, type GroupDetail, type GroupMember, type GroupOffset } from "../api";
 import { badge, groupState, groupStatus, partitionStatus } from "../badges";
@@ -7,13 +8,11 @@ import { Chart } from "../chart";
 import { fill, h } from "../dom";
 import { ago, count, duration, exact, messageRate, percent, UNKNOWN } from "../format";
 import { anyOf, quote } from "../history";
+import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
-import { pager } from "../pager";
-import { intParam, linkTo, withParams } from "../route";
+import { linkTo } from "../route";
 import { table, type Column } from "../table";
 import { tiles, type Tile } from "../tiles";
-
-const PARTITIONS_PER_PAGE = 100;
 
 const SOURCES: Record<string, string> = {
   caught_up: "caught up",
@@ -99,23 +98,25 @@ export function groupPage(ctx: PageContext, group: string): Page {
     return rateChart;
   }
 
+  // `sort` names the server's sort key (crates/kafkascope-server/src/api/groups.rs).
   const offsetColumns: Column<GroupOffset>[] = [
-    { key: "topic", label: "Topic", cell: (o) => h("a", { href: linkTo(ctx.route, ctx.cluster, "topic", o.topic), "data-nav": true }, o.topic), value: (o) => o.topic },
-    { key: "partition", label: "Partition", numeric: true, cell: (o) => String(o.partition), value: (o) => o.partition },
+    { key: "topic", label: "Topic", sort: "topic", cell: (o) => h("a", { href: linkTo(ctx.route, ctx.cluster, "topic", o.topic), "data-nav": true }, o.topic), value: (o) => o.topic },
+    { key: "partition", label: "Partition", sort: "partition", numeric: true, cell: (o) => String(o.partition), value: (o) => o.partition },
     { key: "owner", label: "Owner", cell: (o) => (o.owner ? `${o.owner.client_id} @ ${o.owner.client_host}` : h("span", { class: "muted" }, "unassigned")) },
-    { key: "committed", label: "Committed", numeric: true, cell: (o) => exact(o.committed_offset), value: (o) => o.committed_offset },
-    { key: "latest", label: "End offset", numeric: true, cell: (o) => exact(o.latest_offset), value: (o) => o.latest_offset },
-    { key: "lag", label: "Lag", numeric: true, cell: (o) => count(o.lag), value: (o) => o.lag },
+    { key: "committed", label: "Committed", sort: "committed_offset", numeric: true, cell: (o) => exact(o.committed_offset), value: (o) => o.committed_offset },
+    { key: "latest", label: "End offset", sort: "latest_offset", numeric: true, cell: (o) => exact(o.latest_offset), value: (o) => o.latest_offset },
+    { key: "lag", label: "Lag", sort: "lag", numeric: true, cell: (o) => count(o.lag), value: (o) => o.lag },
     {
       key: "lag_seconds",
       label: "Lag (time)",
+      sort: "lag_seconds",
       numeric: true,
       cell: (o) => h("span", { title: o.lag_seconds_source ? SOURCES[o.lag_seconds_source] ?? o.lag_seconds_source : null }, duration(o.lag_seconds), o.lag_seconds_source === "estimated" ? " ≈" : ""),
       value: (o) => o.lag_seconds,
     },
-    { key: "status", label: "Status", cell: (o) => [partitionStatus(o.status), o.messages_lost ? badge(`${count(o.messages_lost)} lost`, "bad") : null], value: (o) => o.status },
-    { key: "consumed", label: "Consumed", numeric: true, cell: (o) => messageRate(o.messages_consumed_per_sec), value: (o) => o.messages_consumed_per_sec },
-    { key: "last_commit", label: "Last commit", numeric: true, cell: (o) => ago(o.last_commit_at_ms) },
+    { key: "status", label: "Status", sort: "status", cell: (o) => [partitionStatus(o.status), o.messages_lost ? badge(`${count(o.messages_lost)} lost`, "bad") : null], value: (o) => o.status },
+    { key: "consumed", label: "Consumed", sort: "messages_consumed_per_sec", numeric: true, cell: (o) => messageRate(o.messages_consumed_per_sec), value: (o) => o.messages_consumed_per_sec },
+    { key: "last_commit", label: "Last commit", sort: "last_commit_at", numeric: true, cell: (o) => ago(o.last_commit_at_ms) },
   ];
   const memberColumns: Column<GroupMember>[] = [
     { key: "client_id", label: "Client id", cell: (m) => m.client_id || UNKNOWN, value: (m) => m.client_id },
@@ -134,29 +135,21 @@ export function groupPage(ctx: PageContext, group: string): Page {
     title: group,
     element,
     async update(signal) {
-      const g = await api.group(ctx.cluster, group);
+      const state = partitionState(ctx);
+      const g = await api.group(ctx.cluster, group, pageParams(state));
       if (signal.aborted) return;
       fill(heading, group, g.error ? badge("incomplete", "warn", g.error) : null);
       fill(figures, tiles(groupTiles(g)));
-      const page = intParam(ctx.route, "ppage", 0);
       fill(
         partitions,
         h("header", { class: "panel-head" }, h("h3", null, "Partitions")),
-        table(offsetColumns, g.offsets.slice(page * PARTITIONS_PER_PAGE, (page + 1) * PARTITIONS_PER_PAGE), {
+        table(offsetColumns, g.offsets, {
           key: (o) => `${o.topic}/${o.partition}`,
           name: "group-partitions",
+          sorting: sorting(ctx, state),
           empty: "No committed offsets",
         }),
-        g.offsets.length > PARTITIONS_PER_PAGE
-          ? pager({
-              total: g.offsets.length,
-              page,
-              size: PARTITIONS_PER_PAGE,
-              href: (n) => withParams(ctx.route, { ppage: n > 0 ? String(n) : null }),
-              noun: "partitions",
-              fixedSize: true,
-            })
-          : null,
+        partitionPager(ctx, state, g.partitions_total),
       );
       fill(
         members,

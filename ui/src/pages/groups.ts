@@ -5,7 +5,7 @@ import { api, type GroupListItem } from "../api";
 import { groupState, groupStatus } from "../badges";
 import { fill, h } from "../dom";
 import { count, duration, messageRate, UNKNOWN } from "../format";
-import { listState, pageHref, searchBox, sorting } from "../list_controls";
+import { listState, pageHref, pageParams, searchBox, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
 import { pager } from "../pager";
 import { linkTo, withParams } from "../route";
@@ -63,10 +63,7 @@ export function groupsPage(ctx: PageContext): Page {
       const list = await api.groups(ctx.cluster, {
         filter: state.filter,
         status: ctx.route.params.get("status"),
-        sort: state.sort,
-        order: state.sort ? state.order : null,
-        offset: state.page * state.size,
-        limit: state.size,
+        ...pageParams(state),
       });
       if (signal.aborted) return;
       fill(

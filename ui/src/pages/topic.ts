@@ -1,5 +1,6 @@
-// One topic: its figures, throughput history, every partition's leader,
-// replicas, ISR and offsets, and the configs kafkascope read.
+// One topic: its figures, throughput history, its partitions' leaders,
+// replicas, ISR and offsets (a page at a time, sorted and paged by the
+// server), and the configs kafkascope read.
 
 import { api, type Partition, type TopicDetail } from "../api";
 import { badge } from "../badges";
@@ -7,14 +8,10 @@ import { Chart } from "../chart";
 import { fill, h } from "../dom";
 import { byteRate, bytes, count, exact, messageRate, UNKNOWN } from "../format";
 import { quote } from "../history";
+import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
-import { pager } from "../pager";
-import { intParam, withParams } from "../route";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
-
-/** Partitions per page of the partition table (all arrive in one answer). */
-const PARTITIONS_PER_PAGE = 100;
 
 const ids = (list: number[]) => (list.length ? list.join(", ") : UNKNOWN);
 
@@ -31,17 +28,18 @@ function flags(p: Partition): HTMLElement[] {
 const messages = (p: Partition) =>
   p.latest_offset !== null && p.earliest_offset !== null ? p.latest_offset - p.earliest_offset : null;
 
+// `sort` names the server's sort key (crates/kafkascope-server/src/api/topics.rs).
 const columns: Column<Partition>[] = [
-  { key: "partition", label: "Partition", numeric: true, cell: (p) => String(p.partition), value: (p) => p.partition },
-  { key: "leader", label: "Leader", numeric: true, cell: (p) => (p.leader === null ? badge("none", "bad") : String(p.leader)), value: (p) => p.leader },
+  { key: "partition", label: "Partition", sort: "partition", numeric: true, cell: (p) => String(p.partition), value: (p) => p.partition },
+  { key: "leader", label: "Leader", sort: "leader", numeric: true, cell: (p) => (p.leader === null ? badge("none", "bad") : String(p.leader)), value: (p) => p.leader },
   { key: "replicas", label: "Replicas", cell: (p) => ids(p.replicas), value: (p) => p.replicas.join(",") },
   { key: "isr", label: "ISR", cell: (p) => ids(p.isr), value: (p) => p.isr.join(",") },
-  { key: "earliest", label: "Start offset", numeric: true, cell: (p) => exact(p.earliest_offset), value: (p) => p.earliest_offset },
-  { key: "latest", label: "End offset", numeric: true, cell: (p) => exact(p.latest_offset), value: (p) => p.latest_offset },
-  { key: "messages", label: "Messages", numeric: true, cell: (p) => count(messages(p)), value: messages },
-  { key: "messages_in", label: "Messages in", numeric: true, cell: (p) => messageRate(p.messages_in_per_sec), value: (p) => p.messages_in_per_sec },
-  { key: "size", label: "Size", numeric: true, cell: (p) => bytes(p.size_bytes), value: (p) => p.size_bytes },
-  { key: "flags", label: "Health", cell: flags },
+  { key: "earliest", label: "Start offset", sort: "earliest_offset", numeric: true, cell: (p) => exact(p.earliest_offset), value: (p) => p.earliest_offset },
+  { key: "latest", label: "End offset", sort: "latest_offset", numeric: true, cell: (p) => exact(p.latest_offset), value: (p) => p.latest_offset },
+  { key: "messages", label: "Messages", sort: "messages", numeric: true, cell: (p) => count(messages(p)), value: messages },
+  { key: "messages_in", label: "Messages in", sort: "messages_in_per_sec", numeric: true, cell: (p) => messageRate(p.messages_in_per_sec), value: (p) => p.messages_in_per_sec },
+  { key: "size", label: "Size", sort: "size_bytes", numeric: true, cell: (p) => bytes(p.size_bytes), value: (p) => p.size_bytes },
+  { key: "flags", label: "Health", sort: "health", cell: flags },
 ];
 
 function topicTiles(t: TopicDetail) {
@@ -90,26 +88,21 @@ export function topicPage(ctx: PageContext, topic: string): Page {
     title: topic,
     element,
     async update(signal) {
-      const t = await api.topic(ctx.cluster, topic);
+      const state = partitionState(ctx);
+      const t = await api.topic(ctx.cluster, topic, pageParams(state));
       if (signal.aborted) return;
       fill(heading, topic, t.internal ? badge("internal", "idle") : null);
       fill(figures, topicTiles(t));
-      const page = intParam(ctx.route, "ppage", 0);
-      const rows = t.partitions.slice(page * PARTITIONS_PER_PAGE, (page + 1) * PARTITIONS_PER_PAGE);
       fill(
         partitions,
         h("header", { class: "panel-head" }, h("h3", null, "Partitions")),
-        table(columns, rows, { key: (p) => String(p.partition), name: "partitions", empty: "No partitions" }),
-        t.partitions.length > PARTITIONS_PER_PAGE
-          ? pager({
-              total: t.partitions.length,
-              page,
-              size: PARTITIONS_PER_PAGE,
-              href: (n) => withParams(ctx.route, { ppage: n > 0 ? String(n) : null }),
-              noun: "partitions",
-              fixedSize: true,
-            })
-          : null,
+        table(columns, t.partitions, {
+          key: (p) => String(p.partition),
+          name: "partitions",
+          sorting: sorting(ctx, state),
+          empty: "No partitions",
+        }),
+        partitionPager(ctx, state, t.partitions_total),
       );
       const entries = Object.entries(t.configs);
       fill(

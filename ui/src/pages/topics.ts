@@ -5,7 +5,7 @@ import { api, type TopicListItem } from "../api";
 import { badge } from "../badges";
 import { fill, h } from "../dom";
 import { byteRate, bytes, count, messageRate } from "../format";
-import { listState, pageHref, searchBox, sorting } from "../list_controls";
+import { listState, pageHref, pageParams, searchBox, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
 import { pager } from "../pager";
 import { linkTo } from "../route";
@@ -55,13 +55,7 @@ export function topicsPage(ctx: PageContext): Page {
     element,
     async update(signal) {
       const state = listState(ctx, null, "asc");
-      const list = await api.topics(ctx.cluster, {
-        filter: state.filter,
-        sort: state.sort,
-        order: state.sort ? state.order : null,
-        offset: state.page * state.size,
-        limit: state.size,
-      });
+      const list = await api.topics(ctx.cluster, { filter: state.filter, ...pageParams(state) });
       if (signal.aborted) return;
       fill(
         body,
