@@ -135,6 +135,15 @@ impl<'a> Cycle<'a> {
         self.log_dirs = None;
     }
 
+    /// The cycle's metadata, owned: unwrapped when no early read still
+    /// shares it (they have all been collected by assembly), else copied.
+    pub fn take_metadata(&mut self) -> ClusterMetadata {
+        match self.metadata.take() {
+            Some(shared) => Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone()),
+            None => ClusterMetadata::default(),
+        }
+    }
+
     pub fn metadata(&self) -> &ClusterMetadata {
         static EMPTY: ClusterMetadata = ClusterMetadata {
             cluster_id: None,

@@ -45,23 +45,28 @@ impl RecordTimestampsCollector {
         for (topic, offsets) in lagging {
             let log_starts = of_topic(&cycle.earliest, &topic);
             let cached = cache.remove(&topic).unwrap_or_default();
-            let mut still_cached = BTreeMap::new();
-            let mut known = BTreeMap::new();
+            // Both sorted: one walk pairs each offset with its cached
+            // timestamp, and the maps are built in bulk from sorted runs.
+            let mut cached = cached.into_iter().peekable();
+            let mut still_cached = Vec::new();
+            let mut known = Vec::new();
             for key @ (partition, offset) in offsets {
+                while cached.next_if(|(k, _)| *k < key).is_some() {}
+                let timestamp = cached.next_if(|(k, _)| *k == key).map(|(_, t)| t);
                 if let Some(start) = find(&log_starts, partition).filter(|&start| offset < start) {
-                    known.insert(key, RecordAt::BelowLogStart(Some(start)));
-                } else if let Some(&timestamp) = cached.get(&key) {
-                    still_cached.insert(key, timestamp);
-                    known.insert(key, RecordAt::Timestamp(timestamp));
+                    known.push((key, RecordAt::BelowLogStart(Some(start))));
+                } else if let Some(timestamp) = timestamp {
+                    still_cached.push((key, timestamp));
+                    known.push((key, RecordAt::Timestamp(timestamp)));
                 } else {
                     to_fetch.insert(((topic.clone(), partition), offset));
                 }
             }
             if !still_cached.is_empty() {
-                kept.insert(topic.clone(), still_cached);
+                kept.insert(topic.clone(), BTreeMap::from_iter(still_cached));
             }
             if !known.is_empty() {
-                cycle.records_at.insert(topic, known);
+                cycle.records_at.insert(topic, BTreeMap::from_iter(known));
             }
         }
         *cache = kept;

@@ -23,14 +23,14 @@ pub mod offset_window;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A group-partition's topic and partition, the topic name shared with the snapshot.
 pub(crate) type PartitionKey = (Arc<str>, i32);
 
 use crate::settings::HealthSettings;
-use crate::snapshot::ClusterSnapshot;
+use crate::snapshot::{ClusterSnapshot, ConsumerGroup};
 
 use group_health::{CycleView, GroupHealth, millis};
 use log_end_history::LogEndHistories;
@@ -43,14 +43,31 @@ pub struct ConsumerHealth {
     settings: HealthSettings,
     groups: BTreeMap<String, GroupHealth>,
     log_ends: LogEndHistories,
+    /// Whether a second core may take half the groups (see [`evaluate_groups`]).
+    parallel: bool,
 }
+
+/// Below this many group-partitions a second thread costs more than it saves.
+const PARALLEL_FROM_PARTITIONS: usize = 2_000;
 
 impl ConsumerHealth {
     pub fn new(settings: HealthSettings) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             settings,
             groups: BTreeMap::new(),
             log_ends: LogEndHistories::default(),
+            parallel: cores > 1,
+        }
+    }
+
+    /// The same evaluator confined to the calling thread, for comparing the
+    /// two ways of running it.
+    #[cfg(test)]
+    pub fn single_threaded(settings: HealthSettings) -> Self {
+        Self {
+            parallel: false,
+            ..Self::new(settings)
         }
     }
 
@@ -77,12 +94,13 @@ impl ConsumerHealth {
             now_ms,
             committed_offsets_complete,
         };
-        for group in groups.values_mut() {
-            self.groups
-                .entry(group.name.clone())
-                .or_insert_with(|| GroupHealth::new(now_ms))
-                .evaluate(group, &view);
+        for name in groups.keys() {
+            if !self.groups.contains_key(name) {
+                self.groups.insert(name.clone(), GroupHealth::new(now_ms));
+            }
         }
+        let pairs = with_state(&mut self.groups, groups);
+        evaluate_groups(pairs, &view, self.parallel);
     }
 
     /// Records the log end of every partition some group consumes, before
@@ -90,24 +108,32 @@ impl ConsumerHealth {
     /// partitions nobody consumes any more or that no longer exist.
     /// Histories are kept while a failed read may be hiding their consumers.
     fn observe_log_ends(&mut self, snapshot: &ClusterSnapshot, consumers_known: bool) {
-        let consumed: BTreeSet<PartitionKey> = snapshot
-            .groups
-            .values()
-            .flat_map(|g| &g.offsets)
-            .map(|o| (o.topic.clone(), o.partition))
-            .collect();
-        for key in &consumed {
-            let log_end = snapshot
-                .partition(&key.0, key.1)
-                .and_then(|p| p.latest_offset);
-            if let Some(log_end) = log_end {
-                self.log_ends
-                    .observe(key, log_end, snapshot.collected_at_ms);
+        let consumed = consumed_partitions(snapshot);
+        for (name, partitions) in &consumed {
+            let Some(topic) = snapshot.topics.get(&**name) else {
+                continue;
+            };
+            for &partition in partitions {
+                let log_end = topic
+                    .partitions
+                    .iter()
+                    .find(|p| p.partition == partition)
+                    .and_then(|p| p.latest_offset);
+                if let Some(log_end) = log_end {
+                    self.log_ends.observe(
+                        &(name.clone(), partition),
+                        log_end,
+                        snapshot.collected_at_ms,
+                    );
+                }
             }
         }
-        self.log_ends.retain(|key| {
-            let exists = snapshot.partition(&key.0, key.1).is_some();
-            exists && (consumed.contains(key) || !consumers_known)
+        self.log_ends.retain(|(topic, partition)| {
+            let exists = snapshot.partition(topic, *partition).is_some();
+            let consumed = consumed
+                .get(&**topic)
+                .is_some_and(|partitions| partitions.binary_search(partition).is_ok());
+            exists && (consumed || !consumers_known)
         });
     }
 
@@ -121,6 +147,98 @@ impl ConsumerHealth {
             snapshot.groups.contains_key(name)
                 || (!groups_complete && now_ms - health.last_seen_ms < expiry_ms)
         });
+    }
+}
+
+/// Every partition some group has committed on, by topic, each topic's
+/// partitions sorted. A group's offsets come in topic order, so a topic is
+/// looked up once per run of its partitions rather than once per partition.
+fn consumed_partitions(snapshot: &ClusterSnapshot) -> BTreeMap<Arc<str>, Vec<i32>> {
+    let mut consumed: BTreeMap<Arc<str>, Vec<i32>> = BTreeMap::new();
+    for group in snapshot.groups.values() {
+        let mut run: Option<(&Arc<str>, &mut Vec<i32>)> = None;
+        for offset in &group.offsets {
+            let partitions = match run.take() {
+                Some((topic, partitions)) if **topic == *offset.topic => partitions,
+                _ => consumed.entry(offset.topic.clone()).or_default(),
+            };
+            partitions.push(offset.partition);
+            run = Some((&offset.topic, partitions));
+        }
+    }
+    for partitions in consumed.values_mut() {
+        partitions.sort_unstable();
+        partitions.dedup();
+    }
+    consumed
+}
+
+/// Each group of the snapshot beside its state (every group has one by
+/// now); both maps are keyed by name, so one walk pairs them.
+fn with_state<'a>(
+    states: &'a mut BTreeMap<String, GroupHealth>,
+    groups: &'a mut BTreeMap<String, ConsumerGroup>,
+) -> Vec<(&'a mut GroupHealth, &'a mut ConsumerGroup)> {
+    let mut states = states.iter_mut();
+    groups
+        .iter_mut()
+        .filter_map(|(name, group)| {
+            let state = states.find(|(state_name, _)| *state_name == name)?.1;
+            Some((state, group))
+        })
+        .collect()
+}
+
+/// Evaluates every group. Groups are independent given the cycle's view,
+/// so with a second core and enough partitions the later half (by
+/// partitions) runs on a scoped thread: this is the last step before the
+/// snapshot is published, it runs when the brokers have answered and sit
+/// idle, and each millisecond of it is a millisecond of staleness.
+fn evaluate_groups(
+    mut pairs: Vec<(&mut GroupHealth, &mut ConsumerGroup)>,
+    view: &CycleView<'_>,
+    parallel: bool,
+) {
+    let partitions: usize = pairs.iter().map(|(_, g)| g.offsets.len()).sum();
+    if !parallel || partitions < PARALLEL_FROM_PARTITIONS {
+        return evaluate_all(&mut pairs, view);
+    }
+    let mut counted = 0;
+    let half = pairs
+        .iter()
+        .position(|(_, g)| {
+            counted += g.offsets.len();
+            counted * 2 >= partitions
+        })
+        .map_or(pairs.len(), |i| i + 1);
+    let helped = std::thread::scope(|scope| {
+        let (first, second) = pairs.split_at_mut(half);
+        let helper = std::thread::Builder::new()
+            .name("health-evaluate".into())
+            .spawn_scoped(scope, move || evaluate_all(second, view));
+        evaluate_all(first, view);
+        match helper {
+            Ok(helper) => {
+                if let Err(panic) = helper.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "no thread for the health evaluation");
+                false
+            }
+        }
+    });
+    // No thread to be had: the calling thread does the second half too.
+    if !helped {
+        evaluate_all(&mut pairs[half..], view);
+    }
+}
+
+fn evaluate_all(pairs: &mut [(&mut GroupHealth, &mut ConsumerGroup)], view: &CycleView<'_>) {
+    for (state, group) in pairs {
+        state.evaluate(group, view);
     }
 }
 

@@ -579,3 +579,53 @@ fn stale_snapshot_advances_nothing() {
         (PartitionStatus::Ok, GroupStatus::Ok)
     );
 }
+
+#[test]
+fn groups_evaluated_on_two_threads_match_one_thread() {
+    // 400 groups x 10 partitions: above the size where a second thread
+    // takes half the groups (on a machine with more than one core).
+    let partitions: Vec<i32> = (0..10).collect();
+    let groups = |at_s: i64| -> Vec<ConsumerGroup> {
+        (0..400)
+            .map(|g: i64| {
+                // Every third group commits 5 further each cycle, the
+                // others stay put; every other group has a member.
+                let moved = if g % 3 == 0 { 5 * at_s / 10 } else { 0 };
+                let commits: Vec<(i32, i64)> =
+                    partitions.iter().map(|&p| (p, 100 + moved)).collect();
+                let members = if g % 2 == 0 {
+                    vec![member("m", &partitions)]
+                } else {
+                    vec![]
+                };
+                group(&format!("group-{g:03}"), "Stable", members, &commits)
+            })
+            .collect()
+    };
+    let mut two_threads = ConsumerHealth::new(settings());
+    let mut one_thread = ConsumerHealth::single_threaded(settings());
+    let mut seen = (ClusterSnapshot::default(), ClusterSnapshot::default());
+    for at_s in [0, 10, 20, 30] {
+        // Produced 10 a cycle: the still groups fall behind.
+        let cycle = snapshot(at_s, &[200 + at_s; 10], groups(at_s));
+        seen = (
+            evaluate(&mut two_threads, cycle.clone()),
+            evaluate(&mut one_thread, cycle),
+        );
+    }
+    assert_eq!(seen.0.groups, seen.1.groups);
+    // And the figures are the evaluator's, in both halves of the groups.
+    let statuses = |name: &str| {
+        let g = &seen.0.groups[name];
+        (
+            g.offsets.iter().map(|o| o.status).collect::<Vec<_>>(),
+            g.status,
+        )
+    };
+    use PartitionStatus::{Stall, Stop, Warn};
+    // Committing 5 a cycle while 10 arrive: lag grows, a warning.
+    assert_eq!(statuses("group-000"), (vec![Warn; 10], GroupStatus::Warn));
+    assert_eq!(statuses("group-002"), (vec![Stall; 10], GroupStatus::Err));
+    assert_eq!(statuses("group-397"), (vec![Stop; 10], GroupStatus::Err));
+    assert_eq!(seen.0.groups["group-397"].total_lag(), Some(1_300));
+}
