@@ -15,7 +15,7 @@ use super::forecast::forecast;
 use super::lag_seconds::{LagFacts, is_caught_up, lag_age};
 use super::lag_status::{StatusInput, group_status, partition_status};
 use super::liveness::{DeadThresholds, GroupLiveness, LivenessFacts, dead_reasons};
-use super::log_end_history::LogEndHistories;
+use super::log_end_history::{LogEndHistories, LogEndHistory, of_partition};
 use super::offset_window::{OffsetSample, OffsetWindow};
 
 /// What every group's evaluation reads this cycle.
@@ -178,8 +178,8 @@ impl GroupHealth {
                 .records
                 .and_then(|r| r.get(&(offset.partition, offset.committed_offset))),
         };
-        let key = (offset.topic.clone(), offset.partition);
-        let age = lag_age(&facts, view.log_ends.get(&key), view.now_ms);
+        let log_end_history = of_partition(topic.log_ends, offset.partition);
+        let age = lag_age(&facts, log_end_history, view.now_ms);
         offset.lag_seconds = age.seconds;
         offset.lag_seconds_source = age.source;
         offset.messages_lost = age.messages_lost;
@@ -190,6 +190,7 @@ impl GroupHealth {
         };
 
         let intervals = view.settings.intervals;
+        let key = (offset.topic.clone(), offset.partition);
         let at = self.position_from(&key, hint, || {
             PartitionHealth::new(offset.committed_offset, view.now_ms, intervals)
         });
@@ -281,6 +282,7 @@ struct TopicView<'a> {
     name: std::sync::Arc<str>,
     topic: Option<&'a Topic>,
     records: Option<&'a BTreeMap<(i32, i64), RecordAt>>,
+    log_ends: &'a [(i32, LogEndHistory)],
 }
 
 impl<'a> TopicView<'a> {
@@ -289,6 +291,7 @@ impl<'a> TopicView<'a> {
             name: name.clone(),
             topic: view.topics.get(&**name),
             records: view.records_at.get(&**name),
+            log_ends: view.log_ends.topic(name),
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::settings::HealthSettings;
 use crate::snapshot::{ClusterSnapshot, ConsumerGroup};
 
 use group_health::{CycleView, GroupHealth, millis};
-use log_end_history::LogEndHistories;
+use log_end_history::{LogEndHistories, observe_in};
 
 pub use crate::cycle::RecordsAt;
 
@@ -113,6 +113,7 @@ impl ConsumerHealth {
             let Some(topic) = snapshot.topics.get(&**name) else {
                 continue;
             };
+            let histories = self.log_ends.topic_mut(name);
             for &partition in partitions {
                 let log_end = topic
                     .partitions
@@ -120,20 +121,18 @@ impl ConsumerHealth {
                     .find(|p| p.partition == partition)
                     .and_then(|p| p.latest_offset);
                 if let Some(log_end) = log_end {
-                    self.log_ends.observe(
-                        &(name.clone(), partition),
-                        log_end,
-                        snapshot.collected_at_ms,
-                    );
+                    observe_in(histories, partition, log_end, snapshot.collected_at_ms);
                 }
             }
         }
-        self.log_ends.retain(|(topic, partition)| {
-            let exists = snapshot.partition(topic, *partition).is_some();
-            let consumed = consumed
-                .get(&**topic)
-                .is_some_and(|partitions| partitions.binary_search(partition).is_ok());
-            exists && (consumed || !consumers_known)
+        self.log_ends.retain(|name| {
+            let topic = snapshot.topics.get(name);
+            let consumed = consumed.get(name).map_or(&[][..], Vec::as_slice);
+            move |partition| {
+                let exists =
+                    topic.is_some_and(|t| t.partitions.iter().any(|p| p.partition == partition));
+                exists && (consumed.binary_search(&partition).is_ok() || !consumers_known)
+            }
         });
     }
 
