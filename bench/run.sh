@@ -10,7 +10,7 @@
 #   BENCH_GROUPS [1000]            consumer groups
 #   BENCH_GROUP_PARTITIONS [20]    partitions each group commits
 #   BENCH_RECORDS [3]              records produced into every partition
-#   BENCH_PAIRS [3]                protocol floor and kafkascope's cycle, run in
+#   BENCH_PAIRS [5]                protocol floor and kafkascope's cycle, run in
 #                                  turns this many times (their figures pooled)
 #   BENCH_FLOOR_ROUNDS [10]        protocol-floor rounds per pair, each way
 #   BENCH_PAIR_CYCLES [10]         kafkascope cycles per pair (after a first one)
@@ -81,7 +81,7 @@ export BENCH_GROUPS=${BENCH_GROUPS:-1000}
 export BENCH_GROUP_PARTITIONS=${BENCH_GROUP_PARTITIONS:-20}
 export BENCH_RECORDS=${BENCH_RECORDS:-3}
 BENCH_CYCLES=${BENCH_CYCLES:-5}
-BENCH_PAIRS=${BENCH_PAIRS:-3}
+BENCH_PAIRS=${BENCH_PAIRS:-5}
 BENCH_FLOOR_ROUNDS=${BENCH_FLOOR_ROUNDS:-10}
 BENCH_PAIR_CYCLES=${BENCH_PAIR_CYCLES:-10}
 BENCH_RUNS=${BENCH_RUNS:-5}
