@@ -55,7 +55,8 @@ pub struct Cycle<'a> {
     pub latest: Offsets,
     pub last_stable: Offsets,
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
-    pub topic_configs: BTreeMap<String, BTreeMap<String, String>>,
+    /// Shared with the config cache, which keeps it between reads.
+    pub topic_configs: Arc<BTreeMap<String, BTreeMap<String, String>>>,
     /// What the log holds at each committed offset that lags (the record
     /// whose age is the lag in seconds); absent where it could not be read.
     pub records_at: RecordsAt,
@@ -81,7 +82,7 @@ impl<'a> Cycle<'a> {
             latest: Offsets::new(),
             last_stable: Offsets::new(),
             log_dirs: None,
-            topic_configs: BTreeMap::new(),
+            topic_configs: Arc::default(),
             records_at: BTreeMap::new(),
             errors: Vec::new(),
             unsupported_apis: BTreeSet::new(),
@@ -131,7 +132,7 @@ impl<'a> Cycle<'a> {
         self.metadata = None;
         self.earliest = Offsets::new();
         self.last_stable = Offsets::new();
-        self.topic_configs = BTreeMap::new();
+        self.topic_configs = Arc::default();
         self.log_dirs = None;
     }
 

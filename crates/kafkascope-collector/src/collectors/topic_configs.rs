@@ -2,7 +2,7 @@
 //! `config_refresh`: they change rarely and the answer is large.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures::future::BoxFuture;
@@ -22,7 +22,9 @@ pub const WATCHED_CONFIGS: &[&str] = &[
     "compression.type",
 ];
 
-type Configs = BTreeMap<String, BTreeMap<String, String>>;
+/// Shared between the cache and the cycle: a cycle served from the cache
+/// copies nothing (7 configs of every topic, 14,000 strings at bench size).
+type Configs = Arc<BTreeMap<String, BTreeMap<String, String>>>;
 
 #[derive(Default)]
 pub struct TopicConfigsCollector {
@@ -31,7 +33,7 @@ pub struct TopicConfigsCollector {
 
 impl TopicConfigsCollector {
     fn cached(&self, cycle: &Cycle<'_>) -> Option<Configs> {
-        let cache = self.cache.lock().expect("config cache lock");
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         let (fetched_at, configs) = cache.as_ref()?;
         let fresh = fetched_at.elapsed() < cycle.settings.config_refresh;
         let complete = cycle
@@ -39,7 +41,7 @@ impl TopicConfigsCollector {
             .topics
             .iter()
             .all(|t| configs.contains_key(&t.name));
-        (fresh && complete).then(|| configs.clone())
+        (fresh && complete).then(|| Arc::clone(configs))
     }
 }
 
@@ -70,9 +72,10 @@ impl Collector for TopicConfigsCollector {
             {
                 Ok(answer) => {
                     cycle.record_shards(self.name(), answer.errors);
-                    *self.cache.lock().expect("config cache lock") =
-                        Some((Instant::now(), answer.value.clone()));
-                    cycle.topic_configs = answer.value;
+                    let configs = Arc::new(answer.value);
+                    *self.cache.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some((Instant::now(), Arc::clone(&configs)));
+                    cycle.topic_configs = configs;
                 }
                 Err(error) => cycle.record(self.name(), None, "", &error),
             }
