@@ -90,7 +90,9 @@ mod wal;
 pub use config::{DownsampleTier, MAX_CYCLES_PER_CHUNK, StoreConfig};
 pub use disk_usage::DiskUsage;
 pub use error::{StoreError, StoreProblem};
-pub use maintenance::{Compaction, Maintenance, MaintenanceReport, RETENTION_PASS_EVERY_MS};
+pub use maintenance::{
+    Compaction, Maintenance, MaintenanceReport, MaintenanceStage, RETENTION_PASS_EVERY_MS,
+};
 pub use matcher::Matcher;
 pub use query::{QueryResult, SeriesSamples};
 pub use series_index::SeriesId;

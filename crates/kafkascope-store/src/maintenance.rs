@@ -51,12 +51,26 @@ pub enum Maintenance {
 
 /// The stages of a pass, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stage {
+pub enum MaintenanceStage {
     Merge,
+    /// Downsampling into the tier of this index in `StoreConfig::tiers`.
     Downsample(usize),
     Retention,
     Compaction,
 }
+
+impl std::fmt::Display for MaintenanceStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Merge => f.write_str("merge"),
+            Self::Downsample(tier) => write!(f, "downsample to tier {tier}"),
+            Self::Retention => f.write_str("retention"),
+            Self::Compaction => f.write_str("compaction"),
+        }
+    }
+}
+
+use MaintenanceStage as Stage;
 
 /// A running pass: the data time it maintains as of, and where it stands.
 #[derive(Debug, Clone)]
@@ -133,6 +147,12 @@ impl Store {
     /// Whether a pass has slices left.
     pub fn maintenance_running(&self) -> bool {
         self.pass.is_some()
+    }
+
+    /// The stage the running pass is in: after an unfinished slice, the
+    /// stage that slice worked on.
+    pub fn maintenance_stage(&self) -> Option<MaintenanceStage> {
+        self.pass.as_ref().map(|pass| pass.stage)
     }
 
     /// Does the next slice of the running pass, moving through the stages that have nothing

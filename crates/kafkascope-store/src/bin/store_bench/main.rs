@@ -30,7 +30,11 @@ mod synthetic_cluster;
 
 use std::time::{Duration, Instant};
 
-use kafkascope_store::{Compaction, Maintenance, Matcher, SeriesId, Store, StoreConfig};
+use std::collections::BTreeMap;
+
+use kafkascope_store::{
+    Compaction, Maintenance, MaintenanceStage, Matcher, SeriesId, Store, StoreConfig,
+};
 use synthetic_cluster::SyntheticCluster;
 
 #[global_allocator]
@@ -95,9 +99,10 @@ struct Ingested {
 struct MaintenanceCost {
     spent: Duration,
     slices: u64,
-    /// The longest slice that did not compact, and the compactions with their times apart:
-    /// a compaction is the one slice whose length follows the database size.
-    longest_slice: Duration,
+    /// Every slice that did not compact, with the stage it worked on, and the compactions
+    /// with their times apart: a compaction is the one slice whose length follows the
+    /// database size.
+    slice_times: Vec<(Duration, Option<MaintenanceStage>)>,
     compactions: Vec<(Compaction, Duration)>,
 }
 
@@ -118,7 +123,7 @@ impl MaintenanceCost {
             self.slices += 1;
             match report.compaction {
                 Some(compaction) => self.compactions.push((compaction, took)),
-                None => self.longest_slice = self.longest_slice.max(took),
+                None => self.slice_times.push((took, store.maintenance_stage())),
             }
             anyhow::ensure!(report.problems.is_empty(), "{:?}", report.problems);
             if finished {
@@ -169,8 +174,8 @@ fn compactions(done: &[(Compaction, Duration)]) -> String {
     each.join(", ")
 }
 
-/// Prints the maintenance cost per simulated hour and the longest slice (how long a query
-/// could wait behind it).
+/// Prints the maintenance cost per simulated hour and how long slices took (how long a
+/// query could wait behind one), with the stages of the slowest.
 fn maintenance_rows(figure: &str, cost: &MaintenanceCost, hours: f64) {
     row(
         &format!("maintenance, {figure} (s per simulated hour)"),
@@ -178,13 +183,45 @@ fn maintenance_rows(figure: &str, cost: &MaintenanceCost, hours: f64) {
         "off the ingest path",
     );
     println!(
-        "  ({} slices in {:.1} s, longest {:.0} ms; {:.1} s per simulated day; compactions: {})",
+        "  ({} slices in {:.1} s, {}; {:.1} s per simulated day; compactions: {})",
         cost.slices,
         cost.spent.as_secs_f64(),
-        cost.longest_slice.as_secs_f64() * 1e3,
+        slice_spread(&cost.slice_times),
         cost.spent.as_secs_f64() / hours * 24.0,
         compactions(&cost.compactions)
     );
+}
+
+/// Median, 99th percentile and longest slice, and the stages of the slices over 1 s.
+fn slice_spread(slices: &[(Duration, Option<MaintenanceStage>)]) -> String {
+    if slices.is_empty() {
+        return "no slices".into();
+    }
+    let mut sorted: Vec<_> = slices.to_vec();
+    sorted.sort_by_key(|(took, _)| *took);
+    let ms = |i: usize| sorted[i].0.as_secs_f64() * 1e3;
+    let stage = |s: &Option<MaintenanceStage>| s.map_or("end of pass".into(), |s| s.to_string());
+    let (longest, longest_stage) = sorted[sorted.len() - 1];
+    let mut slow: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, s) in sorted
+        .iter()
+        .filter(|(took, _)| *took > Duration::from_secs(1))
+    {
+        *slow.entry(stage(s)).or_default() += 1;
+    }
+    let slow: Vec<String> = slow.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    format!(
+        "median {:.0} ms, 99th percentile {:.0} ms, longest {:.0} ms ({}), over 1 s: {}",
+        ms(sorted.len() / 2),
+        ms(sorted.len() * 99 / 100),
+        longest.as_secs_f64() * 1e3,
+        stage(&longest_stage),
+        if slow.is_empty() {
+            "none".into()
+        } else {
+            slow.join(", ")
+        }
+    )
 }
 
 fn proc_status_kib(field: &str) -> Option<u64> {
