@@ -11,6 +11,7 @@
 use redb::{ReadableTable, StorageError};
 
 use crate::chunk::{BlockTimesCache, Grid, view_chunk};
+use crate::error::StoreProblem;
 use crate::series_index::SeriesId;
 
 /// Starts of the raw blocks beginning in `[from, to]`.
@@ -88,6 +89,26 @@ pub(crate) struct GatheredRawChunks {
     pub(crate) bytes: u64,
     /// Block starts and reasons of the chunks that could not be read: left in place.
     pub(crate) damaged: Vec<(i64, String)>,
+}
+
+impl GatheredRawChunks {
+    /// Hands what was read to the series' rewrite: the samples to `samples`, their size
+    /// to `freed_bytes`, each damaged chunk of series `id` to `problems`. Returns the
+    /// block starts read, to delete once the rewrite is stored.
+    pub(crate) fn hand_over(
+        self,
+        id: SeriesId,
+        samples: &mut Vec<(i64, f64)>,
+        freed_bytes: &mut u64,
+        problems: &mut Vec<StoreProblem>,
+    ) -> Vec<i64> {
+        *freed_bytes += self.bytes;
+        samples.extend(self.samples);
+        for (start_ms, reason) in self.damaged {
+            problems.push(StoreProblem::corrupt_chunk(id, start_ms, reason));
+        }
+        self.sources
+    }
 }
 
 /// One series' raw chunk, read.

@@ -278,22 +278,20 @@ impl WindowRewriter<'_, '_> {
                     .push(StoreProblem::corrupt_chunk(id, start_ms, reason)),
             }
         }
-        let raw = gather_raw_chunks(
+        let raw_sources = gather_raw_chunks(
             &self.raw,
             &self.blocks,
             &mut self.block_times,
             self.raw_starts,
             id,
         )
-        .map_err(err)?;
-        self.freed_bytes += raw.bytes;
-        samples.extend(raw.samples);
-        for (start_ms, reason) in raw.damaged {
-            report
-                .problems
-                .push(StoreProblem::corrupt_chunk(id, start_ms, reason));
-        }
-        let raw_sources = raw.sources;
+        .map_err(err)?
+        .hand_over(
+            id,
+            &mut samples,
+            &mut self.freed_bytes,
+            &mut report.problems,
+        );
         if raw_sources.is_empty() && !sources.iter().any(|(_, finer)| *finer) {
             return Ok(0);
         }

@@ -132,9 +132,6 @@ impl LogEndHistories {
 
     /// One topic's histories, to observe a run of its partitions.
     pub fn topic_mut(&mut self, topic: &Arc<str>) -> &mut Vec<(i32, LogEndHistory)> {
-        if !self.topics.contains_key(&**topic) {
-            self.topics.insert(topic.clone(), Vec::new());
-        }
         self.topics.entry(topic.clone()).or_default()
     }
 
