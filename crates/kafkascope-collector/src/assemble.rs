@@ -309,10 +309,13 @@ fn group_offsets(
 fn group(described: DescribedGroup, offsets: Vec<PartitionLag>) -> ConsumerGroup {
     ConsumerGroup {
         name: described.group_id,
+        group_type: described.group_type,
         state: described.state,
         protocol_type: described.protocol_type,
         protocol: described.protocol,
         coordinator: Some(described.coordinator),
+        group_epoch: described.group_epoch,
+        assignment_epoch: described.assignment_epoch,
         members: described
             .members
             .into_iter()
@@ -321,16 +324,22 @@ fn group(described: DescribedGroup, offsets: Vec<PartitionLag>) -> ConsumerGroup
                 group_instance_id: m.group_instance_id,
                 client_id: m.client_id,
                 client_host: m.client_host,
-                assignment: m
-                    .assignment
-                    .into_iter()
-                    .map(|(topic, partitions)| TopicAssignment { topic, partitions })
-                    .collect(),
+                assignment: topic_assignments(m.assignment),
+                member_epoch: m.member_epoch,
+                target_assignment: m.target_assignment.map(topic_assignments),
             })
             .collect(),
         offsets,
+        error: described.not_described,
         ..ConsumerGroup::default()
     }
+}
+
+fn topic_assignments(assignment: Vec<(String, Vec<i32>)>) -> Vec<TopicAssignment> {
+    assignment
+        .into_iter()
+        .map(|(topic, partitions)| TopicAssignment { topic, partitions })
+        .collect()
 }
 
 /// Fills every rate from the change since `previous`.

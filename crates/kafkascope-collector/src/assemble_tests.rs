@@ -79,6 +79,7 @@ fn fill(cycle: &mut Cycle<'_>, ends: [i64; 2], commits: [i64; 2], at_secs: u64) 
             assignment: vec![("orders".into(), vec![0, 1])],
             ..DescribedMember::default()
         }],
+        ..DescribedGroup::default()
     }];
     cycle.committed = BTreeMap::from([(
         "g1".to_string(),

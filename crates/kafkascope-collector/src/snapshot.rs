@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use kafkascope_client::admin::GroupType;
 use serde::Serialize;
 
 /// One cluster at one moment.
@@ -150,11 +151,18 @@ impl Partition {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ConsumerGroup {
     pub name: String,
-    /// Stable, Empty, PreparingRebalance, CompletingRebalance, Dead…
+    /// classic, consumer (KIP-848), share (KIP-932), streams.
+    pub group_type: GroupType,
+    /// Stable, Empty, PreparingRebalance, CompletingRebalance, Dead; consumer
+    /// groups also Assigning and Reconciling.
     pub state: String,
     pub protocol_type: String,
     pub protocol: String,
     pub coordinator: Option<i32>,
+    /// Consumer and share groups: the group's epoch and the epoch of the
+    /// assignment its members are moving to.
+    pub group_epoch: Option<i32>,
+    pub assignment_epoch: Option<i32>,
     pub members: Vec<GroupMember>,
     /// Committed offsets and lag, sorted by topic then partition.
     pub offsets: Vec<PartitionLag>,
@@ -252,6 +260,10 @@ pub struct GroupMember {
     pub client_id: String,
     pub client_host: String,
     pub assignment: Vec<TopicAssignment>,
+    /// Consumer groups: the member's epoch and the assignment the
+    /// coordinator is moving it to.
+    pub member_epoch: Option<i32>,
+    pub target_assignment: Option<Vec<TopicAssignment>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]

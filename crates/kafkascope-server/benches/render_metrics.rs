@@ -87,6 +87,7 @@ fn large_cluster() -> ClusterSnapshot {
                         topic: topic.clone(),
                         partitions: (m * 5..m * 5 + 5).collect(),
                     }],
+                    ..Default::default()
                 })
                 .collect();
             let group = ConsumerGroup {

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The JSON API through `app(state)` with `oneshot`: status codes and exact
 //! bodies for the fixture clusters.
 
@@ -225,21 +226,21 @@ async fn groups() {
         json!({
             "cluster": "prod", "total": 3, "offset": 0,
             "groups": [
-                {"name": "audit", "state": "Empty", "protocol_type": "consumer", "coordinator": 2,
+                {"name": "audit", "type": "classic", "state": "Empty", "protocol_type": "consumer", "coordinator": 2,
                  "member_count": 0, "lag_sum": null, "lag_max": null, "topics": ["payments"],
                  "messages_consumed_per_sec": null,
                  "error": "log end offset unknown: NOT_LEADER_OR_FOLLOWER",
                  "status": "NOT_ENOUGH_DATA", "complete": 0.0, "lag_seconds_max": null,
                  "last_commit_at": null, "last_commit_at_ms": null, "rebalances": 0,
                  "commits_per_sec": null, "dead_reasons": [], "forecast": null},
-                {"name": "billing", "state": "Stable", "protocol_type": "consumer", "coordinator": 1,
+                {"name": "billing", "type": "classic", "state": "Stable", "protocol_type": "consumer", "coordinator": 1,
                  "member_count": 2, "lag_sum": 152, "lag_max": 100, "topics": ["orders", "payments"],
                  "messages_consumed_per_sec": 7.0, "error": null,
                  "status": "ERR", "complete": 0.8, "lag_seconds_max": 120.0,
                  "last_commit_at": "2023-11-14T22:13:15.000Z", "last_commit_at_ms": 1_699_999_995_000i64,
                  "rebalances": 3, "commits_per_sec": 1.5, "dead_reasons": [],
                  "forecast": {"trend": "falling_behind", "messages_per_minute": 90.0}},
-                {"name": "reports", "state": "Empty", "protocol_type": "consumer", "coordinator": 1,
+                {"name": "reports", "type": "consumer", "state": "Empty", "protocol_type": "consumer", "coordinator": 1,
                  "member_count": 0, "lag_sum": 1040, "lag_max": 1040, "topics": ["orders"],
                  "messages_consumed_per_sec": 0.0, "error": null,
                  "status": "ERR", "complete": 1.0, "lag_seconds_max": 86_400.0,
@@ -267,8 +268,9 @@ async fn group_detail_with_owners_and_topic_sums() {
     assert_eq!(
         body,
         json!({
-            "cluster": "prod", "name": "billing", "state": "Stable", "protocol_type": "consumer",
-            "protocol": "range", "coordinator": 1, "error": null, "lag_sum": 152, "lag_max": 100,
+            "cluster": "prod", "name": "billing", "type": "classic", "state": "Stable",
+            "protocol_type": "consumer", "protocol": "range", "coordinator": 1,
+            "group_epoch": null, "assignment_epoch": null, "error": null, "lag_sum": 152, "lag_max": 100,
             "messages_consumed_per_sec": 7.0,
             "status": "ERR", "complete": 0.8, "lag_seconds_max": 120.0,
             "last_commit_at": "2023-11-14T22:13:15.000Z", "last_commit_at_ms": 1_699_999_995_000i64,
@@ -276,12 +278,13 @@ async fn group_detail_with_owners_and_topic_sums() {
             "forecast": {"trend": "falling_behind", "messages_per_minute": 90.0},
             "members": [
                 {"member_id": "billing-1-aaa", "group_instance_id": null, "client_id": "billing-1",
-                 "client_host": "/10.0.0.1", "assignment": [{"topic": "orders", "partitions": [0, 1]}]},
+                 "client_host": "/10.0.0.1", "assignment": [{"topic": "orders", "partitions": [0, 1]}],
+                 "member_epoch": null, "target_assignment": null},
                 {"member_id": "billing-2-bbb", "group_instance_id": "billing-static-2", "client_id": "billing-2",
                  "client_host": "/10.0.0.2", "assignment": [
                      {"topic": "orders", "partitions": [2, 3]},
                      {"topic": "payments", "partitions": [0]}
-                 ]}
+                 ], "member_epoch": null, "target_assignment": null}
             ],
             "topics": [
                 {"topic": "orders", "partitions": 4, "committed_offset_sum": 1760, "lag_sum": 150,

@@ -157,7 +157,7 @@ fn label_values_are_escaped() {
         "kafka_consumergroup_members{cluster=\"prod\",consumergroup=\"a\\\\b\\\"c\\nd\"} 0\n"
     ));
     assert!(out.contains(
-        "kafkascope_consumergroup_state{cluster=\"prod\",consumergroup=\"a\\\\b\\\"c\\nd\",state=\"Dead\"} 1\n"
+        "kafkascope_consumergroup_state{cluster=\"prod\",consumergroup=\"a\\\\b\\\"c\\nd\",state=\"Dead\",type=\"classic\"} 1\n"
     ));
 }
 

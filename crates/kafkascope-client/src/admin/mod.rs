@@ -29,7 +29,7 @@ use crate::error::{ClientError, Result};
 
 pub use consumer_protocol::decode_consumer_assignment;
 pub use describe_cluster::DescribedCluster;
-pub use groups::{DescribedGroup, DescribedMember, ListedGroup};
+pub use groups::{DescribedGroup, DescribedMember, GroupType, ListedGroup};
 pub use list_offsets::OffsetSpec;
 pub use log_dirs::BrokerLogDirs;
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};

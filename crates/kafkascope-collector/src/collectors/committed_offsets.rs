@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use futures::future::BoxFuture;
-use kafkascope_client::admin::{GroupOffsets, Partial};
+use kafkascope_client::admin::{GroupOffsets, GroupType, Partial};
 
+use super::consumer_groups::committing_groups;
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
 
@@ -43,12 +44,15 @@ impl Collector for CommittedOffsetsCollector {
 
 /// The commits of the described groups, read now.
 async fn fetch_described(cycle: &Cycle<'_>) -> Partial<Vec<GroupOffsets>> {
-    let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    let mut by_coordinator: BTreeMap<i32, Vec<(String, GroupType)>> = BTreeMap::new();
     for group in &cycle.groups {
         by_coordinator
             .entry(group.coordinator)
             .or_default()
-            .push(group.group_id.clone());
+            .push((group.group_id.clone(), group.group_type));
     }
-    cycle.admin.offset_fetch(&by_coordinator).await
+    cycle
+        .admin
+        .offset_fetch(&committing_groups(&by_coordinator))
+        .await
 }

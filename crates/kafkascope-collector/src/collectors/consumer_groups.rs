@@ -1,6 +1,7 @@
 //! Consumer groups: ListGroups on every broker (started beside Metadata when
-//! the brokers are known from the last cycle), then DescribeGroups per
-//! coordinator for the groups the filter admits. Groups named in the
+//! the brokers are known from the last cycle), then each group the filter
+//! admits described per coordinator by the API of its type (DescribeGroups,
+//! ConsumerGroupDescribe, ShareGroupDescribe). Groups named in the
 //! settings that no broker listed are located with FindCoordinator. The
 //! groups' commits (OffsetFetch) start as soon as the groups are located,
 //! beside DescribeGroups; the committed_offsets collector takes them.
@@ -8,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::BoxFuture;
-use kafkascope_client::admin::{ListedGroup, Partial};
+use kafkascope_client::admin::{GroupType, ListedGroup, Partial};
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
@@ -24,20 +25,25 @@ impl Collector for ConsumerGroupsCollector {
         Box::pin(async move {
             let listed = list_every_broker(cycle).await;
             cycle.record_shards(self.name(), listed.errors);
-            let mut by_coordinator: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+            let mut by_coordinator: BTreeMap<i32, Vec<(String, GroupType)>> = BTreeMap::new();
             for group in listed.value {
                 if cycle.settings.groups.admits(&group.group_id) {
                     by_coordinator
                         .entry(group.coordinator)
                         .or_default()
-                        .push(group.group_id);
+                        .push((group.group_id, group.group_type));
                 }
             }
             let unlisted: Vec<String> = cycle
                 .settings
                 .named_groups
                 .iter()
-                .filter(|g| !by_coordinator.values().flatten().any(|listed| listed == *g))
+                .filter(|g| {
+                    !by_coordinator
+                        .values()
+                        .flatten()
+                        .any(|(listed, _)| listed == *g)
+                })
                 .cloned()
                 .collect();
             if !unlisted.is_empty() {
@@ -45,7 +51,10 @@ impl Collector for ConsumerGroupsCollector {
                     Ok(found) => {
                         cycle.record_shards(self.name(), found.errors);
                         for (group, coordinator) in found.value {
-                            by_coordinator.entry(coordinator).or_default().push(group);
+                            by_coordinator
+                                .entry(coordinator)
+                                .or_default()
+                                .push((group, GroupType::Classic));
                         }
                     }
                     Err(error) => cycle.record(self.name(), None, "", &error),
@@ -54,7 +63,7 @@ impl Collector for ConsumerGroupsCollector {
             // The commits need only the group ids, so they are read beside
             // the descriptions rather than after them.
             let admin = cycle.admin.clone();
-            let groups = by_coordinator.clone();
+            let groups = committing_groups(&by_coordinator);
             cycle.pending_commits = Some(tokio::spawn(
                 async move { admin.offset_fetch(&groups).await },
             ));
@@ -65,6 +74,24 @@ impl Collector for ConsumerGroupsCollector {
             Ok(())
         })
     }
+}
+
+/// The ids of the groups whose commits OffsetFetch reads (share groups keep
+/// their progress elsewhere), by coordinator.
+pub(crate) fn committing_groups(
+    groups: &BTreeMap<i32, Vec<(String, GroupType)>>,
+) -> BTreeMap<i32, Vec<String>> {
+    groups
+        .iter()
+        .filter_map(|(&coordinator, located)| {
+            let ids: Vec<String> = located
+                .iter()
+                .filter(|(_, group_type)| group_type.commits_offsets())
+                .map(|(id, _)| id.clone())
+                .collect();
+            (!ids.is_empty()).then_some((coordinator, ids))
+        })
+        .collect()
 }
 
 /// The groups of every broker this cycle's Metadata names: the early

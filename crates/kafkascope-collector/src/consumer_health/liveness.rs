@@ -11,8 +11,16 @@ use std::collections::BTreeSet;
 use crate::snapshot::DeadReason;
 
 /// Group states in which a rebalance is in progress (`AwaitingSync` is the
-/// name older brokers give `CompletingRebalance`).
-const REBALANCING_STATES: [&str; 3] = ["PreparingRebalance", "CompletingRebalance", "AwaitingSync"];
+/// name older brokers give `CompletingRebalance`; `Assigning` and
+/// `Reconciling` are a KIP-848 consumer group's, while its assignor runs and
+/// while members move to their new assignment).
+const REBALANCING_STATES: [&str; 5] = [
+    "PreparingRebalance",
+    "CompletingRebalance",
+    "AwaitingSync",
+    "Assigning",
+    "Reconciling",
+];
 
 pub fn is_rebalancing(state: &str) -> bool {
     REBALANCING_STATES.contains(&state)

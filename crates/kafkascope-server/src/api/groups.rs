@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use kafkascope_collector::snapshot::{
-    CatchUpForecast, ConsumerGroup, DeadReason, GroupMember, GroupStatus, LagSecondsSource,
-    PartitionLag, PartitionStatus, TopicLag,
+    CatchUpForecast, ConsumerGroup, DeadReason, GroupMember, GroupStatus, GroupType,
+    LagSecondsSource, PartitionLag, PartitionStatus, TopicLag,
 };
 use serde::Serialize;
 
@@ -51,6 +51,9 @@ fn severity(status: GroupStatus) -> f64 {
 #[derive(Debug, Serialize)]
 pub struct GroupListItem {
     pub name: String,
+    /// classic, consumer (KIP-848), share, streams.
+    #[serde(rename = "type")]
+    pub group_type: GroupType,
     pub state: String,
     pub protocol_type: String,
     pub coordinator: Option<i32>,
@@ -125,6 +128,7 @@ impl GroupListItem {
     pub fn of(g: &ConsumerGroup) -> Self {
         Self {
             name: g.name.clone(),
+            group_type: g.group_type,
             state: g.state.clone(),
             protocol_type: g.protocol_type.clone(),
             coordinator: g.coordinator,
@@ -179,10 +183,15 @@ pub async fn list(
 pub struct GroupDetail<'a> {
     pub cluster: &'a str,
     pub name: &'a str,
+    #[serde(rename = "type")]
+    pub group_type: GroupType,
     pub state: &'a str,
     pub protocol_type: &'a str,
     pub protocol: &'a str,
     pub coordinator: Option<i32>,
+    /// Consumer and share groups only.
+    pub group_epoch: Option<i32>,
+    pub assignment_epoch: Option<i32>,
     pub error: Option<&'a str>,
     pub lag_sum: Option<i64>,
     pub lag_max: Option<i64>,
@@ -338,8 +347,11 @@ pub async fn detail(
     let detail = GroupDetail {
         cluster: &s.cluster,
         name: &g.name,
+        group_type: g.group_type,
         state: &g.state,
         protocol_type: &g.protocol_type,
+        group_epoch: g.group_epoch,
+        assignment_epoch: g.assignment_epoch,
         protocol: &g.protocol,
         coordinator: g.coordinator,
         error: g.error.as_deref(),

@@ -251,14 +251,15 @@ fn partitions(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
 fn groups(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     w.gauge(
         CONSUMERGROUP_STATE,
-        "The consumer group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead...); value is always 1.",
+        "The consumer group's current state (Stable, Empty, PreparingRebalance, CompletingRebalance, Assigning, Reconciling, Dead...) and type (classic, consumer, share, streams); value is always 1.",
     );
     for (c, g) in labels::groups(clusters) {
         if !g.state.is_empty() {
-            let labels: [Label<'_>; 3] = [
+            let labels: [Label<'_>; 4] = [
                 ("cluster", c.cluster.as_str().into()),
                 ("consumergroup", g.name.as_str().into()),
                 ("state", g.state.as_str().into()),
+                ("type", g.group_type.as_str().into()),
             ];
             w.sample(&labels, 1i64);
         }

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use kafkascope_collector::Snapshots;
 use kafkascope_collector::snapshot::{
     Broker, CatchUpForecast, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup,
-    DeadReason, GroupMember, GroupStatus, LagSecondsSource, Partition, PartitionLag,
+    DeadReason, GroupMember, GroupStatus, GroupType, LagSecondsSource, Partition, PartitionLag,
     PartitionStatus, Topic, TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
@@ -134,6 +134,9 @@ pub fn prod() -> ClusterSnapshot {
             },
             ConsumerGroup {
                 name: "billing".into(),
+                group_type: GroupType::Classic,
+                group_epoch: None,
+                assignment_epoch: None,
                 state: "Stable".into(),
                 protocol_type: "consumer".into(),
                 protocol: "range".into(),
@@ -148,6 +151,8 @@ pub fn prod() -> ClusterSnapshot {
                             topic: "orders".into(),
                             partitions: vec![0, 1],
                         }],
+                        member_epoch: None,
+                        target_assignment: None,
                     },
                     GroupMember {
                         member_id: "billing-2-bbb".into(),
@@ -164,6 +169,8 @@ pub fn prod() -> ClusterSnapshot {
                                 partitions: vec![0],
                             },
                         ],
+                        member_epoch: None,
+                        target_assignment: None,
                     },
                 ],
                 offsets: vec![
@@ -217,11 +224,15 @@ pub fn prod() -> ClusterSnapshot {
                     messages_per_minute: 90.0,
                 }),
             },
+            // A KIP-848 consumer group (group.protocol=consumer).
             ConsumerGroup {
                 name: "reports".into(),
+                group_type: GroupType::Consumer,
+                group_epoch: Some(7),
+                assignment_epoch: Some(7),
                 state: "Empty".into(),
                 protocol_type: "consumer".into(),
-                protocol: String::new(),
+                protocol: "uniform".into(),
                 coordinator: Some(1),
                 members: vec![],
                 offsets: vec![PartitionLag {

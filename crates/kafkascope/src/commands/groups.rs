@@ -30,11 +30,15 @@ pub async fn run(args: GroupsArgs) -> anyhow::Result<()> {
         (OutputFormat::Table, true) => {
             for group in groups {
                 println!(
-                    "\nConsumer group '{}' is {} with {} member(s).",
+                    "\nConsumer group '{}' ({}) is {} with {} member(s).",
                     group.name,
+                    group.group_type.as_str(),
                     group.state,
                     group.members.len()
                 );
+                if let Some(why) = &group.error {
+                    println!("{why}");
+                }
                 print!("{}", describe(group));
             }
             Ok(())
