@@ -6,7 +6,10 @@
 #   testbed/kafka-cluster.sh start  [options]    format (first time) and start every node
 #   testbed/kafka-cluster.sh stop   [options]    stop every node (nothing is left running)
 #   testbed/kafka-cluster.sh status [options]    which nodes run, and the cluster's addresses
+#   testbed/kafka-cluster.sh kill   [options]    SIGKILL every node at once (tests' teardown)
 #   testbed/kafka-cluster.sh stop-node N  / start-node N   one node, for broker-down scenarios
+#   testbed/kafka-cluster.sh tool MAIN-CLASS ARGS...        a Kafka tool on the cluster's jars,
+#                                                          e.g. org.apache.kafka.tools.consumer.group.ConsumerGroupCommand
 #
 # Options:
 #   --dir DIR         the cluster's folder (default: $CACHE/cluster)
@@ -348,6 +351,23 @@ stop() {
   log "stopped ($dir)"
 }
 
+kill_all() {
+  local i pid
+  for ((i = 0; i < nodes; i++)); do
+    if pid="$(node_pid "$i")"; then
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    fi
+    rm -f "$dir/node-$i/pid"
+  done
+}
+
+tool() {
+  install
+  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$JARS/lib/*" \
+    -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" "$@"
+}
+
 status() {
   local i running=0 pid
   for ((i = 0; i < nodes; i++)); do
@@ -369,6 +389,8 @@ case "$command" in
   start) parse_options "$@"; start ;;
   stop) parse_options "$@"; stop ;;
   status) parse_options "$@"; status ;;
+  kill) parse_options "$@"; kill_all ;;
+  tool) [ $# -gt 0 ] || die "tool needs a main class"; tool "$@" ;;
   stop-node | start-node)
     node_id="${1:-}"
     [[ "$node_id" =~ ^[0-9]$ ]] || die "$command needs a node id"
@@ -383,5 +405,5 @@ case "$command" in
       wait_until_ready "$node_id"
     fi
     ;;
-  *) die "usage: $0 install|start|stop|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE]" ;;
+  *) die "usage: $0 install|start|stop|kill|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE] | tool MAIN-CLASS ARGS..." ;;
 esac

@@ -138,8 +138,18 @@ impl Partition {
         self.isr.len() < self.replicas.len()
     }
 
+    /// Whether fewer replicas are in sync than acks=all produce needs. As
+    /// the broker counts it (`UnderMinIsr`), the requirement is capped at
+    /// the replica count: an RF-1 topic under `min.insync.replicas=2`
+    /// accepts acks=all writes and is not under its minimum.
     pub fn is_under_min_isr(&self, min_insync_replicas: usize) -> bool {
-        self.isr.len() < min_insync_replicas
+        self.isr.len() < min_insync_replicas.min(self.replicas.len())
+    }
+
+    /// Exactly at the (capped) minimum: one more replica out of sync stops
+    /// acks=all writes (the broker's `AtMinIsr`).
+    pub fn is_at_min_isr(&self, min_insync_replicas: usize) -> bool {
+        self.isr.len() == min_insync_replicas.min(self.replicas.len())
     }
 
     /// The preferred leader is the first replica.

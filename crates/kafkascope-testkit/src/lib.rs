@@ -1,6 +1,11 @@
-//! Test support for kafkascope integration tests that need the real tansu
-//! broker and real librdkafka clients.
+//! Test support for kafkascope integration tests that need a real broker —
+//! Apache Kafka or tansu — and real librdkafka clients.
 //!
+//! * [`KafkaCluster`] is a real Apache Kafka cluster (3 KRaft nodes on
+//!   loopback, from `testbed/kafka-cluster.sh`): one shared per test binary,
+//!   or one of a test's own where it stops nodes. [`KafkaCluster::tool`]
+//!   runs Kafka's own command-line tools, the reference kafkascope is
+//!   checked against.
 //! * [`Tansu`] runs a single-node tansu broker (in-memory storage) on a free
 //!   localhost port and kills it when dropped.
 //! * [`kafka_client`] and [`spawn_kafka_client`] run
@@ -21,7 +26,9 @@
 //!   as `Empty`, not `Dead`.
 
 mod client;
+mod kafka;
 mod tansu;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
+pub use kafka::{GroupToolRow, KafkaCluster, parse_consumer_groups_describe};
 pub use tansu::{Tansu, tansu_bin};

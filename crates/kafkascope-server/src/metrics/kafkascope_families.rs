@@ -6,7 +6,7 @@
 pub mod consumer_health;
 
 use kafkascope_collector::ClusterSnapshot;
-use kafkascope_collector::snapshot::Broker;
+use kafkascope_collector::snapshot::{Broker, Partition, Topic};
 
 use super::labels::{self, Label};
 use super::writer::MetricsWriter;
@@ -23,6 +23,10 @@ pub const TOPIC_BYTES_IN_PER_SECOND: &str = "kafkascope_topic_bytes_in_per_secon
 pub const TOPIC_SIZE_BYTES: &str = "kafkascope_topic_size_bytes";
 pub const TOPIC_PARTITION_OFFLINE: &str = "kafkascope_topic_partition_offline";
 pub const TOPIC_PARTITION_UNDER_MIN_ISR: &str = "kafkascope_topic_partition_under_min_isr";
+/// The names the Prometheus JMX exporter's Kafka rules give the broker's own
+/// per-partition gauges, which Strimzi's dashboards query.
+pub const CLUSTER_PARTITION_UNDER_MIN_ISR: &str = "kafka_cluster_partition_underminisr";
+pub const CLUSTER_PARTITION_AT_MIN_ISR: &str = "kafka_cluster_partition_atminisr";
 pub const TOPIC_PARTITION_LAST_STABLE_OFFSET: &str =
     "kafkascope_topic_partition_last_stable_offset";
 pub const TOPIC_PARTITION_MESSAGES_IN_PER_SECOND: &str =
@@ -52,6 +56,8 @@ pub const FAMILIES: &[&str] = &[
     TOPIC_SIZE_BYTES,
     TOPIC_PARTITION_OFFLINE,
     TOPIC_PARTITION_UNDER_MIN_ISR,
+    CLUSTER_PARTITION_UNDER_MIN_ISR,
+    CLUSTER_PARTITION_AT_MIN_ISR,
     TOPIC_PARTITION_LAST_STABLE_OFFSET,
     TOPIC_PARTITION_MESSAGES_IN_PER_SECOND,
     CONSUMERGROUP_STATE,
@@ -205,6 +211,21 @@ fn topics(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     }
 }
 
+/// Every partition with its topic's `min.insync.replicas`.
+fn for_each_min_isr<'a>(
+    clusters: &[&'a ClusterSnapshot],
+    mut each: impl FnMut(&'a ClusterSnapshot, &'a Topic, &'a Partition, usize),
+) {
+    for c in clusters {
+        for t in c.topics.values() {
+            let min = t.min_insync_replicas();
+            for p in &t.partitions {
+                each(c, t, p, min);
+            }
+        }
+    }
+}
+
 fn partitions(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     w.gauge(
         TOPIC_PARTITION_OFFLINE,
@@ -216,16 +237,25 @@ fn partitions(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
 
     w.gauge(
         TOPIC_PARTITION_UNDER_MIN_ISR,
-        "1 when the partition has fewer in-sync replicas than the topic's min.insync.replicas, else 0.",
+        "1 when the partition has fewer in-sync replicas than the topic's min.insync.replicas (at most its replica count, as the broker counts), else 0.",
     );
-    for c in clusters {
-        for t in c.topics.values() {
-            let min = t.min_insync_replicas();
-            for p in &t.partitions {
-                w.sample(&labels::partition(c, t, p), p.is_under_min_isr(min));
-            }
-        }
-    }
+    for_each_min_isr(clusters, |c, t, p, min| {
+        w.sample(&labels::partition(c, t, p), p.is_under_min_isr(min));
+    });
+    w.gauge(
+        CLUSTER_PARTITION_UNDER_MIN_ISR,
+        "The broker's UnderMinIsr gauge under its JMX exporter name: 1 when the partition has fewer in-sync replicas than min.insync.replicas (at most its replica count), else 0.",
+    );
+    for_each_min_isr(clusters, |c, t, p, min| {
+        w.sample(&labels::partition(c, t, p), p.is_under_min_isr(min));
+    });
+    w.gauge(
+        CLUSTER_PARTITION_AT_MIN_ISR,
+        "The broker's AtMinIsr gauge under its JMX exporter name: 1 when the partition has exactly min.insync.replicas (at most its replica count) in-sync replicas, so one more loss stops acks=all writes.",
+    );
+    for_each_min_isr(clusters, |c, t, p, min| {
+        w.sample(&labels::partition(c, t, p), p.is_at_min_isr(min));
+    });
 
     w.gauge(
         TOPIC_PARTITION_LAST_STABLE_OFFSET,
