@@ -104,10 +104,10 @@ fn tansu_cli_reports_exact_offsets_lag_and_groups() {
     assert_eq!(
         lag,
         json!([
-            {"group": "audit", "state": "Empty", "members": 0, "partitions": 1, "lag_sum": 3, "lag_max": 3,
+            {"group": "audit", "type": "classic", "state": "Empty", "members": 0, "partitions": 1, "lag_sum": 3, "lag_max": 3,
              "lag_seconds_max": null, "status": "NOT_ENOUGH_DATA", "trend": "dead: lag, no members",
              "dead_reasons": dead},
-            {"group": "billing", "state": "Empty", "members": 0, "partitions": 2, "lag_sum": 2, "lag_max": 2,
+            {"group": "billing", "type": "classic", "state": "Empty", "members": 0, "partitions": 2, "lag_sum": 2, "lag_max": 2,
              "lag_seconds_max": null, "status": "NOT_ENOUGH_DATA", "trend": "dead: lag, no members",
              "dead_reasons": dead},
         ])

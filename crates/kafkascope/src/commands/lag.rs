@@ -20,6 +20,8 @@ use crate::table::{human_seconds, or_dash, render};
 #[derive(Serialize)]
 struct GroupLag<'a> {
     group: &'a str,
+    #[serde(rename = "type")]
+    group_type: &'static str,
     state: &'a str,
     members: usize,
     partitions: usize,
@@ -37,6 +39,7 @@ impl<'a> GroupLag<'a> {
     fn of(g: &'a ConsumerGroup, with_offsets: bool) -> Self {
         Self {
             group: &g.name,
+            group_type: g.group_type.as_str(),
             state: &g.state,
             members: g.members.len(),
             partitions: g.offsets.len(),

@@ -1,0 +1,399 @@
+//! Against a real 3-node Apache Kafka cluster (shared by this file's tests,
+//! each with topics and groups of its own), driven by real librdkafka
+//! clients: multi-record batches with lz4 and zstd, a classic group and a
+//! KIP-848 consumer group. Kafka's own tools are the reference:
+//! `kafka-consumer-groups --describe` and `kafka-topics --describe` must
+//! agree with kafkascope field by field, and the brokers' own JMX gauges
+//! (through the Prometheus JMX exporter agent) with its `/metrics`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::{Metrics, Serve, http_get, kafkascope_json, kafkascope_ok};
+use kafkascope_testkit::{GroupToolRow, KafkaCluster};
+use serde_json::Value;
+
+fn run(cluster: &KafkaCluster, command: &str, args: &[&str]) -> Value {
+    let out = cluster
+        .client(command, args)
+        .unwrap_or_else(|e| panic!("{command} {args:?}: {e:#}"));
+    serde_json::from_str(out.trim()).expect("kafka_client.py prints one JSON object")
+}
+
+fn create_topic(cluster: &KafkaCluster, topic: &str, partitions: &str, rf: &str) {
+    run(
+        cluster,
+        "create-topic",
+        &[
+            "--topic",
+            topic,
+            "--partitions",
+            partitions,
+            "--replication-factor",
+            rf,
+        ],
+    );
+}
+
+fn produce_batched(cluster: &KafkaCluster, topic: &str, partition: &str, count: &str, codec: &str) {
+    let produced = run(
+        cluster,
+        "produce",
+        &[
+            "--topic",
+            topic,
+            "--partition",
+            partition,
+            "--count",
+            count,
+            "--batched",
+            "--compression",
+            codec,
+        ],
+    );
+    assert_eq!(produced["count"].as_i64().unwrap().to_string(), count);
+}
+
+/// `<prefix>-orders`: 3 partitions (RF 3) with 25/7/0 records in lz4 and
+/// zstd batches; `<prefix>-payments`: 1 partition (RF 1) with 4 records.
+/// `<prefix>-billing` (classic) consumed all 27 orders then 5 more arrived
+/// on partition 0; `<prefix>-kip848` (group.protocol=consumer) consumed 10
+/// orders; `<prefix>-audit` consumed 1 payment.
+fn seed(cluster: &KafkaCluster, prefix: &str) {
+    let orders = format!("{prefix}-orders");
+    let payments = format!("{prefix}-payments");
+    create_topic(cluster, &orders, "3", "3");
+    create_topic(cluster, &payments, "1", "1");
+    produce_batched(cluster, &orders, "0", "20", "lz4");
+    produce_batched(cluster, &orders, "1", "7", "zstd");
+    produce_batched(cluster, &payments, "0", "4", "none");
+    let consume = |group: &str, topic: &str, count: &str, extra: &[&str]| {
+        let group = format!("{prefix}-{group}");
+        let args = [
+            &["--group", &group, "--topic", topic, "--count", count][..],
+            extra,
+        ]
+        .concat();
+        run(cluster, "consume-commit", &args);
+    };
+    consume("billing", &orders, "27", &[]);
+    consume(
+        "kip848",
+        &orders,
+        "10",
+        &["--config", "group.protocol=consumer"],
+    );
+    consume("audit", &payments, "1", &[]);
+    produce_batched(cluster, &orders, "0", "5", "lz4");
+}
+
+/// kafkascope's rows for `group` in kafka-consumer-groups' shape.
+fn kafkascope_group_rows(bootstrap: &str, group: &str) -> (Value, Vec<GroupToolRow>) {
+    let described = kafkascope_json(&[
+        "groups",
+        "--describe",
+        "--group",
+        group,
+        "--bootstrap-server",
+        bootstrap,
+    ]);
+    let group_json = described[0].clone();
+    let rows = group_json["offsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| GroupToolRow {
+            topic: o["topic"].as_str().unwrap().to_string(),
+            partition: o["partition"].as_i64().unwrap() as i32,
+            current_offset: o["committed_offset"].as_i64(),
+            log_end_offset: o["latest_offset"].as_i64(),
+            lag: o["lag"].as_i64(),
+            consumer_id: None,
+        })
+        .collect();
+    (group_json, rows)
+}
+
+#[test]
+fn kafka_groups_agree_with_kafka_consumer_groups_for_classic_and_kip848_groups() {
+    let cluster = KafkaCluster::shared();
+    let prefix = "agree";
+    seed(cluster, prefix);
+    let bootstrap = cluster.bootstrap();
+    let orders = format!("{prefix}-orders");
+
+    for (group, group_type) in [
+        ("billing", "classic"),
+        ("kip848", "consumer"),
+        ("audit", "classic"),
+    ] {
+        let group = format!("{prefix}-{group}");
+        let (json, ours) = kafkascope_group_rows(&bootstrap, &group);
+        let theirs = cluster.describe_group_with_kafka_tool(&group).unwrap();
+        assert_eq!(
+            ours, theirs,
+            "group {group}: kafkascope vs kafka-consumer-groups"
+        );
+        assert_eq!(json["group_type"], group_type, "{group}");
+        assert_eq!(json["state"], "Empty", "{group}");
+    }
+
+    let (_, billing) = kafkascope_group_rows(&bootstrap, &format!("{prefix}-billing"));
+    let lags: Vec<_> = billing.iter().map(|r| (r.partition, r.lag)).collect();
+    assert_eq!(lags, [(0, Some(5)), (1, Some(0))]);
+    // The KIP-848 member consumed exactly 10 of the 27 records, split over
+    // the two partitions with data as the broker's assignor chose.
+    let (_, kip848) = kafkascope_group_rows(&bootstrap, &format!("{prefix}-kip848"));
+    let committed: i64 = kip848.iter().filter_map(|r| r.current_offset).sum();
+    let lag: i64 = kip848.iter().filter_map(|r| r.lag).sum();
+    assert_eq!((committed, lag), (10, 32 - 10));
+    assert!(kip848.iter().all(|r| r.topic == orders));
+
+    let lag = kafkascope_json(&["lag", "--bootstrap-server", &bootstrap]);
+    let ours: BTreeMap<&str, (&str, i64)> = lag
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["group"].as_str().unwrap().starts_with(prefix))
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap(),
+                (g["type"].as_str().unwrap(), g["lag_sum"].as_i64().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours,
+        BTreeMap::from([
+            ("agree-audit", ("classic", 3)),
+            ("agree-billing", ("classic", 5)),
+            ("agree-kip848", ("consumer", 22)),
+        ])
+    );
+}
+
+#[test]
+fn kafka_live_kip848_member_is_described_with_its_assignment() {
+    let cluster = KafkaCluster::shared();
+    let topic = "live848-events";
+    create_topic(cluster, topic, "4", "3");
+    let bootstrap = cluster.bootstrap();
+    let mut member = kafkascope_testkit::spawn_kafka_client(&[
+        "hold-member",
+        "--bootstrap",
+        &bootstrap,
+        "--group",
+        "live848",
+        "--topic",
+        topic,
+        "--seconds",
+        "60",
+        "--config",
+        "group.protocol=consumer",
+    ])
+    .unwrap();
+    kafkascope_testkit::wait_for_ready(&mut member, Duration::from_secs(30)).unwrap();
+    let groups = kafkascope_json(&[
+        "groups",
+        "--describe",
+        "--group",
+        "live848",
+        "--bootstrap-server",
+        &bootstrap,
+    ]);
+    let _ = member.kill();
+    let _ = member.wait();
+    let group = &groups[0];
+    assert_eq!(group["group_type"], "consumer");
+    assert_eq!(group["state"], "Stable");
+    // The broker-side assignor of KIP-848 groups.
+    assert_eq!(group["protocol"], "uniform");
+    let members = group["members"].as_array().unwrap();
+    assert_eq!(members.len(), 1);
+    let all = serde_json::json!([{"topic": topic, "partitions": [0, 1, 2, 3]}]);
+    assert_eq!(members[0]["assignment"], all);
+    assert_eq!(members[0]["target_assignment"], all);
+    assert_eq!(members[0]["client_id"], "rdkafka");
+    assert_eq!(members[0]["member_epoch"], group["group_epoch"]);
+    assert_eq!(group["assignment_epoch"], group["group_epoch"]);
+}
+
+/// `(partition, leader, replicas, isr)` from a `--describe` table in
+/// kafka-topics' layout (`Topic: t\tPartition: 0\tLeader: 1\t...`).
+fn partition_fields(table: &str) -> Vec<(String, String, String, String)> {
+    table
+        .lines()
+        .filter(|line| line.contains("Partition: "))
+        .map(|line| {
+            let field = |name: &str| {
+                line.split('\t')
+                    .find_map(|f| f.trim().strip_prefix(name))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            };
+            (
+                field("Partition: "),
+                field("Leader: "),
+                field("Replicas: "),
+                field("Isr: "),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kafka_topics_describe_agrees_with_kafka_topics() {
+    let cluster = KafkaCluster::shared();
+    create_topic(cluster, "describe-wide", "6", "3");
+    create_topic(cluster, "describe-single", "2", "1");
+    let bootstrap = cluster.bootstrap();
+    for topic in ["describe-wide", "describe-single", "__consumer_offsets"] {
+        let ours = kafkascope_ok(&[
+            "topics",
+            "--describe",
+            "--topic",
+            topic,
+            "--bootstrap-server",
+            &bootstrap,
+        ]);
+        let theirs = cluster
+            .tool(
+                "org.apache.kafka.tools.TopicCommand",
+                &[
+                    "--bootstrap-server",
+                    &bootstrap,
+                    "--describe",
+                    "--topic",
+                    topic,
+                ],
+            )
+            .unwrap();
+        let ours = partition_fields(&ours);
+        assert!(!ours.is_empty(), "{topic}");
+        assert_eq!(ours, partition_fields(&theirs), "{topic}");
+    }
+}
+
+/// The broker-reported value of `name{topic,partition}` summed over every
+/// node's JMX exporter page (only the leader reports a partition).
+fn jmx_partition_gauges(cluster: &KafkaCluster, name: &str, topic: &str) -> BTreeMap<String, f64> {
+    let mut values = BTreeMap::new();
+    for url in cluster.env("KAFKA_JMX_EXPORTER").split(',') {
+        let address = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/metrics");
+        let (status, body) = http_get(address, "/metrics", None).expect("JMX exporter answers");
+        assert_eq!(status, 200, "{url}");
+        for line in body.lines().filter(|l| l.starts_with(name)) {
+            let topic_label = format!("topic=\"{topic}\"");
+            if !line.contains(&topic_label) || !line[name.len()..].starts_with('{') {
+                continue;
+            }
+            let partition = line
+                .split("partition=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap()
+                .to_string();
+            let value: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+            *values.entry(partition).or_insert(0.0) += value;
+        }
+    }
+    values
+}
+
+#[test]
+fn kafka_metrics_match_the_cluster_and_the_brokers_own_gauges() {
+    let cluster = KafkaCluster::shared();
+    let prefix = "metrics";
+    seed(cluster, prefix);
+    let serve = Serve::start(&[
+        "--bootstrap-server",
+        &cluster.bootstrap(),
+        "--interval",
+        "1",
+    ]);
+    let m: Metrics = serve.metrics();
+    let c = ("cluster", "default");
+    assert_eq!(m.get("kafka_brokers", &[c]), Some(3.0));
+    let orders = "metrics-orders";
+    assert_eq!(
+        m.get("kafka_topic_partitions", &[c, ("topic", orders)]),
+        Some(3.0)
+    );
+    for (partition, end) in [("0", 25.0), ("1", 7.0), ("2", 0.0)] {
+        let labels = [c, ("topic", orders), ("partition", partition)];
+        assert_eq!(
+            m.get("kafka_topic_partition_current_offset", &labels),
+            Some(end)
+        );
+        assert_eq!(m.get("kafka_topic_partition_replicas", &labels), Some(3.0));
+        assert_eq!(
+            m.get("kafka_topic_partition_in_sync_replica", &labels),
+            Some(3.0)
+        );
+    }
+    let lag = |group: &str, partition: &'static str| {
+        let group = format!("{prefix}-{group}");
+        m.get(
+            "kafka_consumergroup_lag",
+            &[
+                c,
+                ("consumergroup", &group),
+                ("topic", orders),
+                ("partition", partition),
+            ],
+        )
+    };
+    assert_eq!(lag("billing", "0"), Some(5.0));
+    assert_eq!(lag("billing", "1"), Some(0.0));
+    let kip848: f64 = ["0", "1", "2"]
+        .iter()
+        .filter_map(|p| lag("kip848", p))
+        .sum();
+    assert_eq!(kip848, 22.0);
+    assert_eq!(
+        m.get(
+            "kafkascope_consumergroup_state",
+            &[
+                c,
+                ("consumergroup", "metrics-kip848"),
+                ("state", "Empty"),
+                ("type", "consumer")
+            ]
+        ),
+        Some(1.0)
+    );
+
+    // DescribeLogDirs, which tansu lacks: every broker reports its log dir.
+    assert_eq!(m.count("kafkascope_broker_log_dir_size_bytes"), 3);
+    assert_eq!(m.count("kafkascope_unsupported_api"), 0);
+
+    // Under- and at-min-ISR as the brokers themselves count them.
+    for (ours, theirs) in [
+        (
+            "kafka_cluster_partition_underminisr",
+            "kafka_cluster_partition_underminisr",
+        ),
+        (
+            "kafka_cluster_partition_atminisr",
+            "kafka_cluster_partition_atminisr",
+        ),
+    ] {
+        for topic in [orders, "metrics-payments"] {
+            let brokers = jmx_partition_gauges(cluster, theirs, topic);
+            assert!(!brokers.is_empty(), "{theirs} for {topic}");
+            for (partition, value) in brokers {
+                let labels = [c, ("topic", topic), ("partition", partition.as_str())];
+                assert_eq!(
+                    m.get(ours, &labels),
+                    Some(value),
+                    "{ours} {topic}-{partition}"
+                );
+            }
+        }
+    }
+}
