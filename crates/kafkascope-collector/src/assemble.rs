@@ -31,7 +31,14 @@ pub fn assemble(
     let brokers = brokers(cycle);
     let partition_bytes = partition_bytes_by_leader(cycle);
     let metadata = cycle.take_metadata();
-    let (cluster_id, controller_id) = (metadata.cluster_id, metadata.controller_id);
+    let quorum = cycle.quorum.take();
+    // In KRaft, Metadata's controller id is a random live broker; the
+    // quorum's leader is the active controller.
+    let controller_id = match &quorum {
+        Some(quorum) => (quorum.leader_id >= 0).then_some(quorum.leader_id),
+        None => metadata.controller_id,
+    };
+    let cluster_id = metadata.cluster_id;
     let topics: BTreeMap<String, Topic> = metadata
         .topics
         .into_iter()
@@ -47,6 +54,7 @@ pub fn assemble(
         cluster: cycle.settings.cluster.clone(),
         cluster_id,
         controller_id,
+        quorum,
         collected_at_ms: unix_ms(cycle),
         cycle_duration_ms,
         stale: false,

@@ -7,8 +7,8 @@ use std::time::SystemTime;
 
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, ListedGroup, Partial,
-    RecordAt, ShardError, TopicPartition,
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, ListedGroup,
+    MetadataQuorum, Partial, RecordAt, ShardError, TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
@@ -55,6 +55,8 @@ pub struct Cycle<'a> {
     pub latest: Offsets,
     pub last_stable: Offsets,
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
+    /// The KRaft metadata quorum, where the cluster runs one.
+    pub quorum: Option<MetadataQuorum>,
     /// Shared with the config cache, which keeps it between reads.
     pub topic_configs: Arc<BTreeMap<String, BTreeMap<String, String>>>,
     /// What the log holds at each committed offset that lags (the record
@@ -76,6 +78,7 @@ impl<'a> Cycle<'a> {
             early_offsets: None,
             early_listing: None,
             groups: Vec::new(),
+            quorum: None,
             pending_commits: None,
             committed: BTreeMap::new(),
             earliest: Offsets::new(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use kafkascope_client::admin::GroupType;
+pub use kafkascope_client::admin::{GroupType, MetadataQuorum, QuorumReplica};
 use serde::Serialize;
 
 /// One cluster at one moment.
@@ -15,7 +15,11 @@ pub struct ClusterSnapshot {
     pub cluster: String,
     /// Kafka's own cluster id, where the broker reports one.
     pub cluster_id: Option<String>,
+    /// The active controller: the KRaft quorum's leader, or on a ZooKeeper
+    /// cluster the controller Metadata names.
     pub controller_id: Option<i32>,
+    /// The KRaft metadata quorum (DescribeQuorum), where there is one.
+    pub quorum: Option<MetadataQuorum>,
     /// When the cycle that built this snapshot started, in Unix milliseconds.
     pub collected_at_ms: i64,
     pub cycle_duration_ms: u64,

@@ -132,12 +132,26 @@ async fn brokers() {
             "controller": 1,
             "brokers": [
                 {"id": 1, "host": "kafka-1", "port": 9092, "rack": "a", "reachable": true,
-                 "partition_count": 6, "leader_count": 3, "log_dir_bytes": 123_456_789, "is_controller": true},
+                 "partition_count": 6, "leader_count": 3, "log_dir_bytes": 123_456_789, "is_controller": true,
+                 "quorum_role": "leader"},
                 {"id": 2, "host": "kafka-2", "port": 9092, "rack": "b", "reachable": true,
-                 "partition_count": 5, "leader_count": 2, "log_dir_bytes": null, "is_controller": false},
+                 "partition_count": 5, "leader_count": 2, "log_dir_bytes": null, "is_controller": false,
+                 "quorum_role": "voter"},
                 {"id": 3, "host": "kafka-3", "port": 9092, "rack": null, "reachable": false,
-                 "partition_count": 4, "leader_count": 0, "log_dir_bytes": null, "is_controller": false}
-            ]
+                 "partition_count": 4, "leader_count": 0, "log_dir_bytes": null, "is_controller": false,
+                 "quorum_role": "voter"}
+            ],
+            "quorum": {
+                "leader_id": 1, "leader_epoch": 5, "high_watermark": 1200,
+                "replicas": [
+                    {"replica_id": 1, "role": "voter", "log_end_offset": 1200, "lag": 0,
+                     "last_fetch_ms": 1_700_000_000_000i64, "last_caught_up_ms": 1_700_000_000_000i64},
+                    {"replica_id": 2, "role": "voter", "log_end_offset": 1198, "lag": 2,
+                     "last_fetch_ms": 1_699_999_999_000i64, "last_caught_up_ms": 1_699_999_999_000i64},
+                    {"replica_id": 3, "role": "voter", "log_end_offset": 900, "lag": 300,
+                     "last_fetch_ms": 1_699_999_940_000i64, "last_caught_up_ms": 1_699_999_940_000i64}
+                ]
+            }
         })
     );
 }

@@ -397,3 +397,99 @@ fn kafka_metrics_match_the_cluster_and_the_brokers_own_gauges() {
         }
     }
 }
+
+/// `name: value` lines of `kafka-metadata-quorum describe --status`.
+fn quorum_status(cluster: &KafkaCluster) -> BTreeMap<String, String> {
+    let out = cluster
+        .tool(
+            "org.apache.kafka.tools.MetadataQuorumCommand",
+            &[
+                "--bootstrap-server",
+                &cluster.bootstrap(),
+                "describe",
+                "--status",
+            ],
+        )
+        .unwrap();
+    out.lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(key, value)| (key.trim().to_string(), value.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn kafka_active_controller_is_the_metadata_quorum_leader() {
+    let cluster = KafkaCluster::shared();
+    let serve = Serve::start(&[
+        "--bootstrap-server",
+        &cluster.bootstrap(),
+        "--interval",
+        "1",
+    ]);
+    let brokers = serve.json("/api/v1/clusters/default/brokers");
+    let status = quorum_status(cluster);
+
+    let leader: i64 = status["LeaderId"].parse().unwrap();
+    assert_eq!(brokers["controller"], leader);
+    assert_eq!(brokers["quorum"]["leader_id"], leader);
+    assert_eq!(
+        brokers["quorum"]["leader_epoch"]
+            .as_i64()
+            .unwrap()
+            .to_string(),
+        status["LeaderEpoch"]
+    );
+    // Every node of the test bed is a voter; the tool lists them as JSON.
+    let voters: Vec<i64> = serde_json::from_str::<Value>(&status["CurrentVoters"])
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_i64().unwrap())
+        .collect();
+    let ours: Vec<(i64, &str)> = brokers["quorum"]["replicas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["replica_id"].as_i64().unwrap(),
+                r["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours,
+        voters.iter().map(|&id| (id, "voter")).collect::<Vec<_>>()
+    );
+    let roles: Vec<(i64, &str)> = brokers["brokers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["id"].as_i64().unwrap(),
+                b["quorum_role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(i64, &str)> = voters
+        .iter()
+        .map(|&id| (id, if id == leader { "leader" } else { "voter" }))
+        .collect();
+    assert_eq!(roles, expected);
+
+    // The brokers' own raft metrics name the same leader.
+    for url in cluster.env("KAFKA_JMX_EXPORTER").split(',') {
+        let address = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/metrics");
+        let (_, body) = http_get(address, "/metrics", None).unwrap();
+        let theirs = Metrics::parse(&body).get("kafka_server_raft_metrics_current_leader", &[]);
+        assert_eq!(theirs, Some(leader as f64), "{url}");
+    }
+    let m = serve.metrics();
+    let c = ("cluster", "default");
+    assert_eq!(m.get("kafkascope_controller_id", &[c]), Some(leader as f64));
+    assert_eq!(m.count("kafkascope_quorum_replica_lag"), voters.len());
+}

@@ -9,6 +9,7 @@
 mod consumer_protocol;
 mod describe_cluster;
 mod describe_configs;
+mod describe_quorum;
 mod find_coordinator;
 mod groups;
 mod list_offsets;
@@ -29,6 +30,7 @@ use crate::error::{ClientError, Result};
 
 pub use consumer_protocol::decode_consumer_assignment;
 pub use describe_cluster::DescribedCluster;
+pub use describe_quorum::{MetadataQuorum, QuorumReplica};
 pub use groups::{DescribedGroup, DescribedMember, GroupType, ListedGroup};
 pub use list_offsets::OffsetSpec;
 pub use log_dirs::BrokerLogDirs;

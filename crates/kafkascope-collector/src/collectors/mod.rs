@@ -5,5 +5,6 @@ pub mod committed_offsets;
 pub mod consumer_groups;
 pub mod log_dirs;
 pub mod log_offsets;
+pub mod metadata_quorum;
 pub mod record_timestamps;
 pub mod topic_configs;

@@ -4,6 +4,7 @@
 //! ([`consumer_health`]).
 
 pub mod consumer_health;
+pub mod metadata_quorum;
 
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::{Broker, Partition, Topic};
@@ -79,6 +80,10 @@ pub const FAMILIES: &[&str] = &[
     consumer_health::CONSUMERGROUP_DEAD,
     consumer_health::CONSUMERGROUP_CATCH_UP_SECONDS,
     consumer_health::CONSUMERGROUP_FALLING_BEHIND_MESSAGES_PER_MINUTE,
+    metadata_quorum::QUORUM_LEADER_EPOCH,
+    metadata_quorum::QUORUM_HIGH_WATERMARK,
+    metadata_quorum::QUORUM_REPLICA_LAG,
+    metadata_quorum::QUORUM_REPLICA_LAST_FETCH_AGE_SECONDS,
     OFFLINE_PARTITIONS,
     UNDER_REPLICATED_PARTITIONS,
     UNDER_MIN_ISR_PARTITIONS,
@@ -91,6 +96,7 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     partitions(w, clusters);
     groups(w, clusters);
     consumer_health::write(w, clusters);
+    metadata_quorum::write(w, clusters);
     counts(w, clusters);
 }
 
@@ -107,7 +113,10 @@ fn cluster(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
         w.sample(&labels, 1i64);
     }
 
-    w.gauge(CONTROLLER_ID, "Broker id of the active controller.");
+    w.gauge(
+        CONTROLLER_ID,
+        "Broker id of the active controller: the KRaft metadata quorum's leader, or on a ZooKeeper cluster the controller Metadata names.",
+    );
     for c in clusters {
         if let Some(id) = c.controller_id {
             w.sample(&labels::cluster(c), id);

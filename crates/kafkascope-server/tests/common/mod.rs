@@ -11,8 +11,8 @@ use http_body_util::BodyExt;
 use kafkascope_collector::Snapshots;
 use kafkascope_collector::snapshot::{
     Broker, CatchUpForecast, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup,
-    DeadReason, GroupMember, GroupStatus, GroupType, LagSecondsSource, Partition, PartitionLag,
-    PartitionStatus, Topic, TopicAssignment, WindowSample,
+    DeadReason, GroupMember, GroupStatus, GroupType, LagSecondsSource, MetadataQuorum, Partition,
+    PartitionLag, PartitionStatus, QuorumReplica, Topic, TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
 use tower::ServiceExt;
@@ -27,11 +27,32 @@ use tower::ServiceExt;
 /// `audit` (Empty, log end unknown so lag unknown, not evaluated yet) and
 /// group `reports` (Empty, committed below the log start of orders-0 so 40
 /// messages lost, STOP, dead for lack of members); errors of three kinds.
+fn quorum_replica(id: i32, log_end_offset: i64, last_fetch_ms: Option<i64>) -> QuorumReplica {
+    QuorumReplica {
+        replica_id: id,
+        log_end_offset,
+        last_fetch_ms,
+        last_caught_up_ms: last_fetch_ms,
+    }
+}
+
 pub fn prod() -> ClusterSnapshot {
     ClusterSnapshot {
         cluster: "prod".into(),
         cluster_id: Some("Mk3OEYBSD34fcwNTJENDM2Qk".into()),
         controller_id: Some(1),
+        // Broker 3 is down: it stopped fetching the metadata log a minute ago.
+        quorum: Some(MetadataQuorum {
+            leader_id: 1,
+            leader_epoch: 5,
+            high_watermark: 1200,
+            voters: vec![
+                quorum_replica(1, 1200, Some(1_700_000_000_000)),
+                quorum_replica(2, 1198, Some(1_699_999_999_000)),
+                quorum_replica(3, 900, Some(1_699_999_940_000)),
+            ],
+            observers: vec![],
+        }),
         collected_at_ms: 1_700_000_000_000,
         cycle_duration_ms: 1250,
         stale: false,
@@ -307,6 +328,7 @@ pub fn staging() -> ClusterSnapshot {
         cluster: "staging".into(),
         cluster_id: None,
         controller_id: None,
+        quorum: None,
         collected_at_ms: 1_699_999_990_500,
         cycle_duration_ms: 3000,
         stale: true,
