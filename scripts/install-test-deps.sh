@@ -4,6 +4,10 @@
 #   - promtool (Debian package prometheus), stunnel (stunnel4) and Chromium
 #     (chromium, driven by the UI's browser tests),
 #   - confluent-kafka 2.x for $KAFKASCOPE_PYTHON (default python3),
+#   - Java 17+ and Maven (Debian packages openjdk-17-jre-headless, maven) and
+#     openssl, then Apache Kafka's jars for the test bed, resolved once with
+#     Maven by testbed/kafka-cluster.sh into
+#     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/kafka-<version>,
 #   - the tansu 0.6.0 broker, built once into
 #     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/tansu-0.6.0.
 #
@@ -46,6 +50,9 @@ install_apt_packages() {
     command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || missing+=(stunnel4)
     command -v chromium >/dev/null || missing+=(chromium)
   fi
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v openssl >/dev/null || missing+=(openssl)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   "$PYTHON" -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
@@ -86,6 +93,16 @@ install_rust_components() {
   rustup component add rustfmt clippy >&2
 }
 
+check_java_version() {
+  local major
+  major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  [ "${major%%.*}" -ge 17 ] 2>/dev/null || die "Java ${major:-?} is too old for Apache Kafka 4; install Java 17 or later"
+}
+
+install_kafka() {
+  log "Apache Kafka jars: $(bash "$(dirname "${BASH_SOURCE[0]}")/../testbed/kafka-cluster.sh" install)"
+}
+
 install_tansu() {
   if [ -x "$TANSU_BIN" ]; then
     return
@@ -106,6 +123,8 @@ install_tansu() {
 command -v "$PYTHON" >/dev/null || die "$PYTHON not found; install Python 3 or set KAFKASCOPE_PYTHON"
 install_apt_packages
 check_node_version
+check_java_version
+install_kafka
 install_confluent_kafka
 install_rust_components
 install_tansu

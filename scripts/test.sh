@@ -2,8 +2,11 @@
 # Runs every check: installs the test dependencies (scripts/install-test-deps.sh),
 # builds the web UI (embedded by the server crate), then rustfmt, clippy and
 # the whole workspace's tests, including the integration tests against a real
-# tansu broker and librdkafka clients, and the UI's browser tests (Chromium
-# driving `kafkascope serve` on tansu; screenshots in test-artifacts/ui/).
+# 3-node Apache Kafka cluster (testbed/kafka-cluster.sh, started once here
+# and shared by the test binaries; tests that stop brokers start their own)
+# and a real tansu broker, driven by real librdkafka clients, and the UI's
+# browser tests (Chromium driving `kafkascope serve` on tansu; screenshots in
+# test-artifacts/ui/).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +30,27 @@ cargo fmt --all -- --check
 
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+
+step "starting the shared Apache Kafka test cluster"
+KAFKASCOPE_KAFKA_CLUSTER="$(mktemp -d "${TMPDIR:-/tmp}/kafkascope-kafka.XXXXXX")"
+export KAFKASCOPE_KAFKA_CLUSTER
+stop_cluster() {
+  bash testbed/kafka-cluster.sh kill --dir "$KAFKASCOPE_KAFKA_CLUSTER" || true
+  rm -rf "$KAFKASCOPE_KAFKA_CLUSTER"
+}
+trap stop_cluster EXIT
+start_cluster() {
+  local base
+  for base in 19092 21092 23092 25092; do
+    if bash testbed/kafka-cluster.sh start --dir "$KAFKASCOPE_KAFKA_CLUSTER" --port-base "$base"; then
+      return
+    fi
+    bash testbed/kafka-cluster.sh kill --dir "$KAFKASCOPE_KAFKA_CLUSTER"
+  done
+  echo "could not start the Kafka test cluster (see the messages above)" >&2
+  exit 1
+}
+start_cluster
 
 step "cargo test"
 cargo test --workspace

@@ -493,3 +493,22 @@ fn kafka_active_controller_is_the_metadata_quorum_leader() {
     assert_eq!(m.get("kafkascope_controller_id", &[c]), Some(leader as f64));
     assert_eq!(m.count("kafkascope_quorum_replica_lag"), voters.len());
 }
+
+#[test]
+fn kafka_cli_output_to_a_closed_pipe_ends_quietly_instead_of_panicking() {
+    let cluster = KafkaCluster::shared();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kafkascope"))
+        .args(["topics", "--describe", "--output", "json"])
+        .args(["--bootstrap-server", &cluster.bootstrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before kafkascope has read the cluster, as with
+    // `kafkascope topics | head -0`.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

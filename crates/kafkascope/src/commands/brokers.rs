@@ -3,7 +3,7 @@
 use kafkascope_collector::snapshot::MetadataQuorum;
 
 use crate::cli::{ClusterArgs, OutputFormat};
-use crate::commands::{GroupSelection, print_json, snapshot_once};
+use crate::commands::{GroupSelection, print_json, print_out, snapshot_once};
 use crate::table::{or_dash, render};
 
 pub async fn run(args: ClusterArgs) -> anyhow::Result<()> {
@@ -41,11 +41,11 @@ pub async fn run(args: ClusterArgs) -> anyhow::Result<()> {
         "LEADERS",
         "LOG-DIR-BYTES",
     ];
-    print!("{}", render(&headers, &rows));
+    let mut text = render(&headers, &rows);
     if let Some(quorum) = &snapshot.quorum {
-        print!("{}", quorum_table(quorum, snapshot.collected_at_ms));
+        text.push_str(&quorum_table(quorum, snapshot.collected_at_ms));
     }
-    Ok(())
+    print_out(&text)
 }
 
 /// The metadata quorum in the shape of `kafka-metadata-quorum describe

@@ -4,7 +4,7 @@
 use kafkascope_collector::snapshot::ConsumerGroup;
 
 use crate::cli::{GroupsArgs, OutputFormat};
-use crate::commands::{GroupSelection, print_json, snapshot_once};
+use crate::commands::{GroupSelection, print_json, print_out, snapshot_once};
 use crate::table::{or_dash, render};
 
 pub async fn run(args: GroupsArgs) -> anyhow::Result<()> {
@@ -24,24 +24,25 @@ pub async fn run(args: GroupsArgs) -> anyhow::Result<()> {
     match (args.cluster.output, args.describe) {
         (OutputFormat::Json, _) => print_json(&groups),
         (OutputFormat::Table, false) => {
-            groups.iter().for_each(|g| println!("{}", g.name));
-            Ok(())
+            let names: String = groups.iter().map(|g| format!("{}\n", g.name)).collect();
+            print_out(&names)
         }
         (OutputFormat::Table, true) => {
+            let mut text = String::new();
             for group in groups {
-                println!(
-                    "\nConsumer group '{}' ({}) is {} with {} member(s).",
+                text.push_str(&format!(
+                    "\nConsumer group '{}' ({}) is {} with {} member(s).\n",
                     group.name,
                     group.group_type.as_str(),
                     group.state,
                     group.members.len()
-                );
+                ));
                 if let Some(why) = &group.error {
-                    println!("{why}");
+                    text.push_str(&format!("{why}\n"));
                 }
-                print!("{}", describe(group));
+                text.push_str(&describe(group));
             }
-            Ok(())
+            print_out(&text)
         }
     }
 }

@@ -14,7 +14,9 @@ use kafkascope_collector::snapshot::{
 use serde::Serialize;
 
 use crate::cli::{LagArgs, OutputFormat};
-use crate::commands::{GroupSelection, Sampling, print_json, snapshot_after_samples};
+use crate::commands::{
+    GroupSelection, Sampling, print_json, print_out, snapshot_after_samples,
+};
 use crate::table::{human_seconds, or_dash, render};
 
 #[derive(Serialize)]
@@ -83,10 +85,9 @@ pub async fn run(args: LagArgs) -> anyhow::Result<()> {
         return print_json(&lags);
     }
     match lags.first().filter(|_| one_group) {
-        Some(group) => print!("{}", group_table(group)),
-        None => print!("{}", groups_table(&lags)),
+        Some(group) => print_out(&group_table(group)),
+        None => print_out(&groups_table(&lags)),
     }
-    Ok(())
 }
 
 fn groups_table(lags: &[GroupLag]) -> String {

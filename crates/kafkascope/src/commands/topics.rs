@@ -3,7 +3,7 @@
 use kafkascope_collector::snapshot::{Partition, Topic};
 
 use crate::cli::{OutputFormat, TopicsArgs};
-use crate::commands::{GroupSelection, exact, print_json, snapshot_once};
+use crate::commands::{GroupSelection, exact, print_json, print_out, snapshot_once};
 use crate::table::{id_list, or_dash};
 
 pub async fn run(args: TopicsArgs) -> anyhow::Result<()> {
@@ -32,12 +32,12 @@ pub async fn run(args: TopicsArgs) -> anyhow::Result<()> {
     ) {
         (OutputFormat::Json, _) => print_json(&topics),
         (OutputFormat::Table, false) => {
-            topics.iter().for_each(|t| println!("{}", t.name));
-            Ok(())
+            let names: String = topics.iter().map(|t| format!("{}\n", t.name)).collect();
+            print_out(&names)
         }
         (OutputFormat::Table, true) => {
-            topics.iter().for_each(|t| print!("{}", describe(t, &args)));
-            Ok(())
+            let tables: String = topics.iter().map(|t| describe(t, &args)).collect();
+            print_out(&tables)
         }
     }
 }
