@@ -1,5 +1,6 @@
 //! How collection itself is going: cycle duration and freshness, each
-//! collector's last run, errors by kind, APIs the brokers do not offer.
+//! collector's last run, errors by kind, APIs the brokers do not offer,
+//! requests sent; and which build of kafkascope is collecting.
 
 use kafkascope_collector::ClusterSnapshot;
 
@@ -16,6 +17,14 @@ pub const COLLECTION_ERRORS: &str = "kafkascope_collection_errors";
 pub const UNSUPPORTED_API: &str = "kafkascope_unsupported_api";
 /// A counter: `_total` is added to the samples.
 pub const REQUESTS: &str = "kafkascope_requests";
+pub const BUILD_INFO: &str = "kafkascope_build_info";
+
+/// The version `kafkascope_build_info` reports: the server crate's, kept
+/// equal to the binary's.
+pub const BUILD_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The git commit built (12 hex digits), from `build.rs`: `unknown` when the
+/// source had no git repository and `KAFKASCOPE_GIT_REVISION` was not set.
+pub const BUILD_REVISION: &str = env!("KAFKASCOPE_GIT_REVISION");
 
 /// Every family name this module writes, in the order it writes them.
 pub const FAMILIES: &[&str] = &[
@@ -27,6 +36,7 @@ pub const FAMILIES: &[&str] = &[
     COLLECTION_ERRORS,
     UNSUPPORTED_API,
     REQUESTS,
+    BUILD_INFO,
 ];
 
 pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
@@ -113,6 +123,22 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
                 [("cluster", c.cluster.as_str().into()), ("api", api.into())];
             w.sample(&labels, *count);
         }
+    }
+
+    // Per cluster like every other series: the history records each
+    // cluster's cycle on its own, and a series without `cluster` would be
+    // appended to by every cluster's cycle.
+    w.gauge(
+        BUILD_INFO,
+        "The kafkascope version and git revision collecting the cluster; value is always 1.",
+    );
+    for c in clusters {
+        let labels: [Label<'_>; 3] = [
+            ("cluster", c.cluster.as_str().into()),
+            ("version", BUILD_VERSION.into()),
+            ("revision", BUILD_REVISION.into()),
+        ];
+        w.sample(&labels, 1i64);
     }
 }
 

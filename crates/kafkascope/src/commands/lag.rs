@@ -14,9 +14,7 @@ use kafkascope_collector::snapshot::{
 use serde::Serialize;
 
 use crate::cli::{LagArgs, OutputFormat};
-use crate::commands::{
-    GroupSelection, Sampling, print_json, print_out, snapshot_after_samples,
-};
+use crate::commands::{GroupSelection, Sampling, print_json, print_out, snapshot_after_samples};
 use crate::table::{human_seconds, or_dash, render};
 
 #[derive(Serialize)]
