@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::request_counts::RequestCounts;
+pub use crate::security::sasl::oauthbearer::OAuthBearerTokens;
 
 /// Settings shared by every connection to one cluster.
 #[derive(Debug, Clone)]
@@ -64,6 +65,10 @@ pub enum SaslMechanism {
     Plain,
     ScramSha256,
     ScramSha512,
+    /// RFC 7628 bearer tokens (KIP-255), from the given source. The
+    /// settings' `username` only names the principal in logs and `password`
+    /// is unused.
+    OAuthBearer(OAuthBearerTokens),
 }
 
 impl SaslMechanism {
@@ -73,9 +78,12 @@ impl SaslMechanism {
             SaslMechanism::Plain => "PLAIN",
             SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
             SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+            SaslMechanism::OAuthBearer(_) => "OAUTHBEARER",
         }
     }
 
+    /// The mechanisms that need only a username and password; OAUTHBEARER
+    /// needs a token source, see [`OAuthBearerTokens`].
     pub fn from_kafka_name(name: &str) -> Option<Self> {
         match name.trim().to_ascii_uppercase().as_str() {
             "PLAIN" => Some(SaslMechanism::Plain),

@@ -8,6 +8,11 @@
 //! validity period and the handshake signatures; only the name check is
 //! skipped.
 //!
+//! A broker that refuses the client certificate (or its absence) says so, in
+//! TLS 1.3, only after the client's side of the handshake is done: as a
+//! fatal alert on the first read. The stream handed out translates that
+//! alert into what it means for the configuration.
+//!
 //! The rustls configuration is built once per settings and cached; it is
 //! rebuilt when one of the PEM files changes (by modification time and size),
 //! so certificate rotation is picked up on the next reconnect without reading
@@ -16,15 +21,20 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
-use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    AlertDescription, CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -49,7 +59,10 @@ pub async fn wrap(tcp: TcpStream, addr: &str, settings: &TlsSettings) -> Result<
         .connect(server_name, tcp)
         .await
         .map_err(|e| tls_error(describe_handshake_error(&e, settings)))?;
-    Ok(Box::new(stream))
+    Ok(Box::new(ExplainedAlerts {
+        inner: stream,
+        client_cert: settings.client_cert_pem.clone(),
+    }))
 }
 
 /// Reads and checks the PEM files of `settings` without connecting, so a
@@ -290,7 +303,108 @@ fn describe_handshake_error(error: &std::io::Error, settings: &TlsSettings) -> S
         Some(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => {
             format!("handshake failed: {error} (trusting {trust})")
         }
-        _ => format!("handshake failed: {error}"),
+        _ => match client_certificate_refusal(error, settings.client_cert_pem.as_deref()) {
+            Some(refusal) => format!("handshake failed: {refusal}"),
+            None => format!("handshake failed: {error}"),
+        },
+    }
+}
+
+/// What a fatal alert about certificates from the broker means: it wants a
+/// client certificate we do not have, or does not accept the one we sent.
+fn client_certificate_refusal(
+    error: &std::io::Error,
+    client_cert: Option<&Path>,
+) -> Option<String> {
+    let inner = error.get_ref()?.downcast_ref::<rustls::Error>()?;
+    let rustls::Error::AlertReceived(
+        alert @ (AlertDescription::BadCertificate
+        | AlertDescription::CertificateRequired
+        | AlertDescription::CertificateUnknown
+        | AlertDescription::UnknownCA),
+    ) = inner
+    else {
+        return None;
+    };
+    Some(match client_cert {
+        None => format!(
+            "the broker refused the TLS session (alert {alert:?}): it requires a client \
+             certificate and none is configured; set ssl.keystore.location (PEM), or \
+             ssl.certificate.location and ssl.key.location"
+        ),
+        Some(path) => format!(
+            "the broker refused the TLS session (alert {alert:?}): it does not accept the \
+             client certificate {} (not signed by a CA it trusts, or expired?)",
+            path.display()
+        ),
+    })
+}
+
+/// A TLS stream whose certificate alerts are explained (see the module
+/// comment); everything else passes through untouched.
+struct ExplainedAlerts<S> {
+    inner: S,
+    client_cert: Option<PathBuf>,
+}
+
+impl<S> ExplainedAlerts<S> {
+    fn explain(&self, error: std::io::Error) -> std::io::Error {
+        match client_certificate_refusal(&error, self.client_cert.as_deref()) {
+            Some(refusal) => std::io::Error::new(error.kind(), refusal),
+            None => error,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for ExplainedAlerts<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(Err(error)) => Poll::Ready(Err(self.explain(error))),
+            other => other,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for ExplainedAlerts<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Ready(Err(error)) => Poll::Ready(Err(self.explain(error))),
+            other => other,
+        }
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(Err(error)) => Poll::Ready(Err(self.explain(error))),
+            other => other,
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match Pin::new(&mut self.inner).poll_flush(cx) {
+            Poll::Ready(Err(error)) => Poll::Ready(Err(self.explain(error))),
+            other => other,
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -355,6 +469,39 @@ impl ServerCertVerifier for ChainOnlyVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_alerts_are_explained() {
+        let alert = |description| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                rustls::Error::AlertReceived(description),
+            )
+        };
+        assert_eq!(
+            client_certificate_refusal(&alert(AlertDescription::CertificateRequired), None)
+                .as_deref(),
+            Some(
+                "the broker refused the TLS session (alert CertificateRequired): it requires \
+                 a client certificate and none is configured; set ssl.keystore.location \
+                 (PEM), or ssl.certificate.location and ssl.key.location"
+            )
+        );
+        let refused = client_certificate_refusal(
+            &alert(AlertDescription::BadCertificate),
+            Some(Path::new("/certs/client.pem")),
+        )
+        .unwrap();
+        assert!(refused.contains("/certs/client.pem"), "{refused}");
+        assert_eq!(
+            client_certificate_refusal(&alert(AlertDescription::HandshakeFailure), None),
+            None
+        );
+        assert_eq!(
+            client_certificate_refusal(&std::io::Error::other("reset"), None),
+            None
+        );
+    }
 
     #[test]
     fn host_part_of_addresses() {

@@ -5,9 +5,10 @@
 //! the broker answers with its enabled mechanisms. Every SASL message then
 //! travels as the `auth_bytes` of a SaslAuthenticate request, so the broker
 //! can answer a failure with an error code and message instead of closing the
-//! socket. PLAIN and SCRAM-SHA-256/512 are implemented here (client side
-//! only): [`plain`] and [`scram`].
+//! socket. PLAIN, SCRAM-SHA-256/512 and OAUTHBEARER are implemented here
+//! (client side only): [`plain`], [`scram`] and [`oauthbearer`].
 
+pub mod oauthbearer;
 pub mod plain;
 pub mod scram;
 
@@ -22,6 +23,7 @@ use kafka_protocol::protocol::StrBytes;
 use crate::config::{SaslMechanism, SaslSettings};
 use crate::connection::Connection;
 use crate::error::{ClientError, Result};
+use oauthbearer::Token;
 use scram::{ScramClient, ScramClientFinal, ScramHash};
 
 /// Kafka's UNSUPPORTED_SASL_MECHANISM error code.
@@ -47,7 +49,8 @@ pub async fn authenticate(connection: &Connection, settings: &SaslSettings) -> R
 ///
 /// Failures are [`ClientError::Sasl`]: the mechanism not enabled (listing
 /// the broker's), the broker's error code and message on rejected
-/// credentials, or a SCRAM server that cannot prove it knows them.
+/// credentials, a SCRAM server that cannot prove it knows them, or an
+/// OAUTHBEARER token that could not be had (naming its source).
 /// Transport failures (timeouts, closed sockets) keep their own kinds.
 pub async fn authenticate_session(
     connection: &Connection,
@@ -58,6 +61,12 @@ pub async fn authenticate_session(
         addr: connection.addr().to_string(),
         mechanism: mechanism.to_string(),
         reason,
+    };
+    // Before the handshake: a token endpoint that cannot be reached is
+    // reported as such, not as a half-done exchange the broker times out.
+    let token = match settings.mechanism {
+        SaslMechanism::OAuthBearer(tokens) => Some(tokens.token().await.map_err(sasl_error)?),
+        _ => None,
     };
     handshake(connection, mechanism)
         .await
@@ -73,13 +82,15 @@ pub async fn authenticate_session(
             ))
         })?;
 
-    let mut exchange = Exchange::start(settings).map_err(sasl_error)?;
+    let mut exchange = Exchange::start(settings, token).map_err(sasl_error)?;
     let mut outgoing = exchange.initial_response();
     loop {
         let request = SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(outgoing));
         let response = connection.send_at(&request, version).await?;
-        check_authenticate_response(&response).map_err(sasl_error)?;
-        match exchange.step(&response.auth_bytes).map_err(sasl_error)? {
+        check_authenticate_response(&response)
+            .map_err(|reason| sasl_error(exchange.explain_failure(reason)))?;
+        let next = exchange.step(&response.auth_bytes);
+        match next.map_err(|reason| sasl_error(exchange.explain_failure(reason)))? {
             Some(next) => outgoing = next,
             None => {
                 let session = SaslSession {
@@ -89,7 +100,7 @@ pub async fn authenticate_session(
                 tracing::debug!(
                     addr = connection.addr(),
                     mechanism,
-                    user = settings.username,
+                    user = exchange.principal().unwrap_or(&settings.username),
                     session_lifetime = ?session.session_lifetime,
                     "SASL authenticated"
                 );
@@ -172,13 +183,34 @@ enum Exchange {
     },
     ScramFirst(ScramClient),
     ScramFinal(ScramClientFinal),
+    OAuthBearer {
+        initial: Vec<u8>,
+        token: Token,
+    },
+    /// The broker answered the token with an error status; the client has
+    /// acknowledged it and the broker fails the exchange next.
+    OAuthBearerRejected {
+        status: String,
+        token: Token,
+    },
+    /// After an OAUTHBEARER exchange, the token for the log line.
+    OAuthBearerDone(Token),
     /// Transitional, while a step runs.
     Done,
 }
 
 impl Exchange {
-    fn start(settings: &SaslSettings) -> std::result::Result<Exchange, String> {
+    fn start(
+        settings: &SaslSettings,
+        token: Option<Token>,
+    ) -> std::result::Result<Exchange, String> {
         Ok(match settings.mechanism {
+            SaslMechanism::OAuthBearer(tokens) => {
+                let token = token.ok_or("no token was obtained")?;
+                let initial = oauthbearer::client_first_message(&token)
+                    .map_err(|reason| format!("{}: {reason}", tokens.source().describe()))?;
+                Exchange::OAuthBearer { initial, token }
+            }
             SaslMechanism::Plain => Exchange::Plain {
                 initial: plain::initial_response(&settings.username, &settings.password)?,
             },
@@ -202,9 +234,41 @@ impl Exchange {
 
     fn initial_response(&mut self) -> Vec<u8> {
         match self {
-            Exchange::Plain { initial } => std::mem::take(initial),
+            Exchange::Plain { initial } | Exchange::OAuthBearer { initial, .. } => {
+                std::mem::take(initial)
+            }
             Exchange::ScramFirst(client) => client.client_first().into_bytes(),
-            Exchange::ScramFinal(_) | Exchange::Done => Vec::new(),
+            Exchange::ScramFinal(_)
+            | Exchange::OAuthBearerRejected { .. }
+            | Exchange::OAuthBearerDone(_)
+            | Exchange::Done => Vec::new(),
+        }
+    }
+
+    fn oauthbearer_token(&self) -> Option<&Token> {
+        match self {
+            Exchange::OAuthBearer { token, .. }
+            | Exchange::OAuthBearerRejected { token, .. }
+            | Exchange::OAuthBearerDone(token) => Some(token),
+            _ => None,
+        }
+    }
+
+    /// The principal a token names, for the log.
+    fn principal(&self) -> Option<&str> {
+        self.oauthbearer_token()?.subject()
+    }
+
+    /// Adds what the client knows about a refused token to the broker's
+    /// reason: Kafka answers an expired token with only an `invalid_token`
+    /// status.
+    fn explain_failure(&self, reason: String) -> String {
+        let hint = self
+            .oauthbearer_token()
+            .and_then(|token| token.expiry_hint(std::time::SystemTime::now()));
+        match hint {
+            Some(hint) => format!("{reason} ({hint})"),
+            None => reason,
         }
     }
 
@@ -231,7 +295,25 @@ impl Exchange {
                     .map_err(|e| e.to_string())?;
                 Ok(None)
             }
-            Exchange::Done => Err("the broker kept the exchange going after it completed".into()),
+            Exchange::OAuthBearer { token, .. } => {
+                if server.is_empty() {
+                    *self = Exchange::OAuthBearerDone(token);
+                    return Ok(None);
+                }
+                let status = String::from_utf8_lossy(server).into_owned();
+                *self = Exchange::OAuthBearerRejected { status, token };
+                Ok(Some(oauthbearer::ERROR_ACKNOWLEDGEMENT.to_vec()))
+            }
+            Exchange::OAuthBearerRejected { status, token } => {
+                // A broker fails the exchange after the acknowledgement; one
+                // that does not has still refused the token.
+                let reason = format!("the broker refused the token: {status}");
+                *self = Exchange::OAuthBearerRejected { status, token };
+                Err(reason)
+            }
+            Exchange::OAuthBearerDone(_) | Exchange::Done => {
+                Err("the broker kept the exchange going after it completed".into())
+            }
         }
     }
 }
@@ -285,6 +367,61 @@ mod tests {
         );
     }
 
+    fn oauthbearer_exchange(token: &str) -> Exchange {
+        let tokens = oauthbearer::OAuthBearerTokens::new(oauthbearer::TokenSource::File(
+            "/exchange-test/token".into(),
+        ));
+        let settings = SaslSettings {
+            mechanism: SaslMechanism::OAuthBearer(tokens),
+            username: String::new(),
+            password: String::new(),
+        };
+        Exchange::start(&settings, Some(Token::new(token.to_string(), None))).unwrap()
+    }
+
+    #[test]
+    fn oauthbearer_exchange_accepted_in_one_message() {
+        let mut exchange = oauthbearer_exchange("abc.def.");
+        assert_eq!(
+            exchange.initial_response(),
+            b"n,,\x01auth=Bearer abc.def.\x01\x01".to_vec()
+        );
+        assert_eq!(exchange.step(b""), Ok(None));
+    }
+
+    #[test]
+    fn oauthbearer_rejection_is_acknowledged_then_reported() {
+        // RFC 7628 3.2.3: the server's error status is answered with %x01;
+        // Kafka then fails the SaslAuthenticate with the status as message.
+        let mut exchange = oauthbearer_exchange("abc.def.");
+        exchange.initial_response();
+        assert_eq!(
+            exchange.step(br#"{"status":"invalid_token"}"#),
+            Ok(Some(b"\x01".to_vec()))
+        );
+        assert_eq!(
+            exchange.step(b""),
+            Err(r#"the broker refused the token: {"status":"invalid_token"}"#.to_string())
+        );
+    }
+
+    #[test]
+    fn oauthbearer_failure_explains_an_expired_token() {
+        let claims = r#"{"sub":"s","exp":1000}"#;
+        let expired = format!(
+            "eyJhbGciOiJub25lIn0.{}.",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims)
+        );
+        let exchange = oauthbearer_exchange(&expired);
+        let explained = exchange.explain_failure("authentication failed".to_string());
+        assert!(
+            explained.starts_with("authentication failed (the token's exp claim (1000) is "),
+            "{explained}"
+        );
+        let fresh = oauthbearer_exchange("opaque");
+        assert_eq!(fresh.explain_failure("x".to_string()), "x");
+    }
+
     #[test]
     fn plain_exchange_is_one_message() {
         let settings = SaslSettings {
@@ -292,7 +429,7 @@ mod tests {
             username: "u".into(),
             password: "p".into(),
         };
-        let mut exchange = Exchange::start(&settings).unwrap();
+        let mut exchange = Exchange::start(&settings, None).unwrap();
         assert_eq!(exchange.initial_response(), b"\0u\0p".to_vec());
         assert_eq!(exchange.step(b""), Ok(None));
     }
@@ -304,7 +441,7 @@ mod tests {
             username: "user".into(),
             password: "pencil".into(),
         };
-        let mut exchange = Exchange::start(&settings).unwrap();
+        let mut exchange = Exchange::start(&settings, None).unwrap();
         let first = String::from_utf8(exchange.initial_response()).unwrap();
         let nonce = first.strip_prefix("n,,n=user,r=").unwrap();
         let server_first = format!("r={nonce}srv,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
