@@ -11,8 +11,8 @@ use kafkascope_client::admin::{DescribedGroup, PartitionMetadata, TopicMetadata,
 use crate::cycle::{Cycle, Offsets};
 use crate::lag::{offset_rate, partition_lag};
 use crate::snapshot::{
-    Broker, ClusterSnapshot, CollectorRun, ConsumerGroup, GroupMember, Partition, PartitionLag,
-    Topic, TopicAssignment,
+    Broker, ClusterSnapshot, CollectorRun, ConsumerGroup, FollowerLag, GroupMember, Partition,
+    PartitionLag, Topic, TopicAssignment,
 };
 
 /// The snapshot for a cycle that completed (possibly with partial errors).
@@ -29,7 +29,10 @@ pub fn assemble(
     cycle_duration_ms: u64,
 ) -> ClusterSnapshot {
     let brokers = brokers(cycle);
-    let partition_bytes = partition_bytes_by_leader(cycle);
+    let disk = PartitionDisk {
+        sizes: partition_bytes_by_leader(cycle),
+        follower_lags: follower_lags_by_partition(cycle),
+    };
     let metadata = cycle.take_metadata();
     let quorum = cycle.quorum.take();
     // In KRaft, Metadata's controller id is a random live broker; the
@@ -43,11 +46,11 @@ pub fn assemble(
         .topics
         .into_iter()
         .map(|t| {
-            let topic = topic(cycle, t, &partition_bytes);
+            let topic = topic(cycle, t, &disk);
             (topic.name.clone(), topic)
         })
         .collect();
-    drop(partition_bytes);
+    drop(disk);
     cycle.release_placement();
     let groups = groups(cycle, &topics);
     let mut snapshot = ClusterSnapshot {
@@ -104,6 +107,10 @@ fn unix_ms(cycle: &Cycle<'_>) -> i64 {
 
 fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
     let metadata = cycle.metadata();
+    let dirs_of = |broker: i32| {
+        let dirs = cycle.log_dirs.as_ref()?;
+        dirs.iter().find(|d| d.broker == broker)
+    };
     let mut brokers: Vec<Broker> = metadata
         .brokers
         .iter()
@@ -113,11 +120,8 @@ fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
             port: b.port,
             rack: b.rack.clone(),
             reachable: !cycle.unreachable_brokers.contains(&b.id),
-            log_dir_bytes: cycle
-                .log_dirs
-                .as_ref()
-                .and_then(|dirs| dirs.iter().find(|d| d.broker == b.id))
-                .map(|d| d.total_bytes),
+            log_dir_bytes: dirs_of(b.id).map(|d| d.total_bytes),
+            log_dirs: dirs_of(b.id).map(|d| d.dirs.clone()).unwrap_or_default(),
             ..Broker::default()
         })
         .collect();
@@ -170,14 +174,52 @@ fn partition_bytes_by_leader(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, u64>
         .collect()
 }
 
+/// Each follower's distance behind its leader, from the follower's own
+/// DescribeLogDirs answer; partitions with one replica have no followers
+/// and cost nothing here.
+fn follower_lags_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Vec<FollowerLag>> {
+    let Some(dirs) = &cycle.log_dirs else {
+        return BTreeMap::new();
+    };
+    let mut lags = BTreeMap::new();
+    for topic in &cycle.metadata().topics {
+        // A partition without a leader has no log end to be behind of.
+        let replicated = |p: &&PartitionMetadata| p.replicas.len() > 1 && p.leader.is_some();
+        for p in topic.partitions.iter().filter(replicated) {
+            let key = (topic.name.clone(), p.partition);
+            let followers: Vec<FollowerLag> = dirs
+                .iter()
+                .filter(|d| Some(d.broker) != p.leader && p.replicas.contains(&d.broker))
+                .filter(|d| d.partition_bytes.contains_key(&key))
+                .map(|d| FollowerLag {
+                    broker: d.broker,
+                    offset_lag: d.partition_offset_lag.get(&key).copied().unwrap_or(0),
+                })
+                .collect();
+            if !followers.is_empty() {
+                lags.insert(key, followers);
+            }
+        }
+    }
+    lags
+}
+
+/// What DescribeLogDirs says of each partition: its size on the leader and
+/// its followers' lag.
+struct PartitionDisk {
+    sizes: BTreeMap<TopicPartition, u64>,
+    follower_lags: BTreeMap<TopicPartition, Vec<FollowerLag>>,
+}
+
 /// Consumes the topic's metadata: its replica lists move into the
 /// snapshot rather than being copied (30,000 small vectors at bench size).
-fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, sizes: &BTreeMap<TopicPartition, u64>) -> Topic {
+fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, disk: &PartitionDisk) -> Topic {
     let offsets = TopicOffsets {
         latest: of_topic(&cycle.latest, &meta.name),
         earliest: of_topic(&cycle.earliest, &meta.name),
         last_stable: of_topic(&cycle.last_stable, &meta.name),
-        sizes: of_topic(sizes, &meta.name),
+        sizes: of_topic(&disk.sizes, &meta.name),
+        follower_lags: of_topic(&disk.follower_lags, &meta.name),
     };
     let mut partitions: Vec<Partition> = meta
         .partitions
@@ -209,6 +251,7 @@ struct TopicOffsets<'c> {
     earliest: ByPartition<'c, i64>,
     last_stable: ByPartition<'c, i64>,
     sizes: ByPartition<'c, u64>,
+    follower_lags: ByPartition<'c, Vec<FollowerLag>>,
 }
 
 /// One topic's entries of a (topic, partition)-keyed map, by partition.
@@ -249,6 +292,11 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
         latest_offset: latest,
         last_stable_offset: find(&offsets.last_stable, meta.partition),
         size_bytes: find(&offsets.sizes, meta.partition),
+        follower_lag: offsets
+            .follower_lags
+            .binary_search_by_key(&meta.partition, |(p, _)| *p)
+            .map(|i| offsets.follower_lags[i].1.clone())
+            .unwrap_or_default(),
         messages_in_per_sec: None,
         error,
     }

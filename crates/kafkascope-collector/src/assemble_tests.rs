@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, BrokerMetadata, ClusterMetadata, DescribedGroup, DescribedMember,
+    Admin, BrokerLogDirs, BrokerMetadata, ClusterMetadata, DescribedGroup, DescribedMember, LogDir,
     PartitionMetadata, TopicMetadata,
 };
 use kafkascope_client::{BrokerPool, ClientConfig, ClientError};
@@ -101,6 +101,7 @@ fn derives_broker_counts_flags_and_lag() {
         broker: 1,
         total_bytes: 500,
         partition_bytes: BTreeMap::from([(tp(0), 300)]),
+        ..BrokerLogDirs::default()
     }]);
     cycle.record(
         "consumer_groups",
@@ -157,6 +158,69 @@ fn derives_broker_counts_flags_and_lag() {
     assert_eq!(group.owner_of("orders", 1).unwrap().client_id, "app");
     assert_eq!(snapshot.errors.len(), 1);
     assert_eq!(snapshot.errors[0].kind, "connection");
+}
+
+#[test]
+fn follower_lag_and_log_dirs_come_from_each_brokers_describe_log_dirs() {
+    let (admin, settings) = (admin(), CollectorSettings::new("prod"));
+    let mut cycle = Cycle::new(&admin, &settings);
+    fill(&mut cycle, [10, 4], [7, 9], 100);
+    let dirs = |broker: i32, held: &[(i32, u64, i64)], dir: LogDir| BrokerLogDirs {
+        broker,
+        total_bytes: held.iter().map(|h| h.1).sum(),
+        partition_bytes: held.iter().map(|&(p, size, _)| (tp(p), size)).collect(),
+        partition_offset_lag: held
+            .iter()
+            .filter(|h| h.2 > 0)
+            .map(|&(p, _, lag)| (tp(p), lag))
+            .collect(),
+        dirs: vec![dir],
+    };
+    let online = LogDir {
+        path: "/data".into(),
+        size_bytes: 10,
+        volume_total_bytes: Some(1000),
+        volume_usable_bytes: Some(600),
+        error: None,
+    };
+    let failed = LogDir {
+        path: "/data-2".into(),
+        error: Some("KAFKA_STORAGE_ERROR".into()),
+        ..LogDir::default()
+    };
+    cycle.log_dirs = Some(vec![
+        dirs(1, &[(0, 300, 0), (2, 100, 0)], online.clone()),
+        // A follower of partition 0 five behind, and of partition 1 (out
+        // of the ISR) forty behind.
+        dirs(2, &[(0, 290, 5), (1, 50, 40)], online.clone()),
+        dirs(3, &[(1, 90, 0), (2, 100, 0)], failed.clone()),
+    ]);
+    let snapshot = assemble(&mut cycle, None, vec![], 12);
+    let lags: Vec<Vec<(i32, i64)>> = snapshot.topics["orders"]
+        .partitions
+        .iter()
+        .map(|p| {
+            p.follower_lag
+                .iter()
+                .map(|f| (f.broker, f.offset_lag))
+                .collect()
+        })
+        .collect();
+    // Partition 2 has no leader: nothing to be behind of.
+    assert_eq!(lags, vec![vec![(2, 5)], vec![(2, 40)], vec![]]);
+    let log_dirs: Vec<(i32, Vec<LogDir>)> = snapshot
+        .brokers
+        .iter()
+        .map(|b| (b.id, b.log_dirs.clone()))
+        .collect();
+    assert_eq!(
+        log_dirs,
+        vec![
+            (1, vec![online.clone()]),
+            (2, vec![online]),
+            (3, vec![failed])
+        ]
+    );
 }
 
 #[test]

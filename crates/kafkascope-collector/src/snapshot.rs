@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-pub use kafkascope_client::admin::{GroupType, MetadataQuorum, QuorumReplica};
+pub use kafkascope_client::admin::{GroupType, LogDir, MetadataQuorum, QuorumReplica};
 use serde::Serialize;
 
 /// One cluster at one moment.
@@ -51,6 +51,9 @@ pub struct Broker {
     pub leader_count: u32,
     /// Bytes in its log directories, where DescribeLogDirs is offered.
     pub log_dir_bytes: Option<u64>,
+    /// Each log directory with its volume's capacity and free space, and
+    /// the directories that failed (DescribeLogDirs).
+    pub log_dirs: Vec<LogDir>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -128,9 +131,19 @@ pub struct Partition {
     /// Last stable offset (ListOffsets latest, read_committed).
     pub last_stable_offset: Option<i64>,
     pub size_bytes: Option<u64>,
+    /// How far each follower is behind the leader's log end, as the
+    /// follower's broker reports it (DescribeLogDirs `offset_lag`).
+    pub follower_lag: Vec<FollowerLag>,
     pub messages_in_per_sec: Option<f64>,
     /// Why some figure for this partition is missing, if it is.
     pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct FollowerLag {
+    pub broker: i32,
+    /// Messages behind the leader's log end offset.
+    pub offset_lag: i64,
 }
 
 impl Partition {

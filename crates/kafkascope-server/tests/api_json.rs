@@ -133,13 +133,21 @@ async fn brokers() {
             "brokers": [
                 {"id": 1, "host": "kafka-1", "port": 9092, "rack": "a", "reachable": true,
                  "partition_count": 6, "leader_count": 3, "log_dir_bytes": 123_456_789, "is_controller": true,
-                 "quorum_role": "leader"},
+                 "quorum_role": "leader", "log_dirs": [
+                     {"path": "/var/lib/kafka/data-1", "error": null, "size_bytes": 123_456_789,
+                      "volume_total_bytes": 1_000_000_000_000i64, "volume_usable_bytes": 400_000_000_000i64},
+                     {"path": "/var/lib/kafka/data-2", "error": "KAFKA_STORAGE_ERROR", "size_bytes": 0,
+                      "volume_total_bytes": null, "volume_usable_bytes": null}
+                 ]},
                 {"id": 2, "host": "kafka-2", "port": 9092, "rack": "b", "reachable": true,
                  "partition_count": 5, "leader_count": 2, "log_dir_bytes": null, "is_controller": false,
-                 "quorum_role": "voter"},
+                 "quorum_role": "voter", "log_dirs": [
+                     {"path": "/var/lib/kafka/data", "error": null, "size_bytes": 0,
+                      "volume_total_bytes": null, "volume_usable_bytes": null}
+                 ]},
                 {"id": 3, "host": "kafka-3", "port": 9092, "rack": null, "reachable": false,
                  "partition_count": 4, "leader_count": 0, "log_dir_bytes": null, "is_controller": false,
-                 "quorum_role": "voter"}
+                 "quorum_role": "voter", "log_dirs": []}
             ],
             "quorum": {
                 "leader_id": 1, "leader_epoch": 5, "high_watermark": 1200,
@@ -212,7 +220,7 @@ async fn topic_detail_has_partitions_with_derived_flags() {
             "partition": 3, "leader": null, "leader_epoch": 7, "replicas": [3, 1, 2], "isr": [3],
             "offline_replicas": [3], "earliest_offset": null, "latest_offset": null,
             "last_stable_offset": null, "size_bytes": null, "messages_in_per_sec": null,
-            "error": "LEADER_NOT_AVAILABLE",
+            "error": "LEADER_NOT_AVAILABLE", "follower_lag": [],
             "offline": true, "under_replicated": true, "under_min_isr": true, "leader_is_preferred": false
         })
     );

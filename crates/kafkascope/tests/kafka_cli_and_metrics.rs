@@ -368,9 +368,59 @@ fn kafka_metrics_match_the_cluster_and_the_brokers_own_gauges() {
         Some(1.0)
     );
 
-    // DescribeLogDirs, which tansu lacks: every broker reports its log dir.
+    // DescribeLogDirs, which tansu lacks: every broker reports its log dir,
+    // online, on a volume whose capacity df reports too.
     assert_eq!(m.count("kafkascope_broker_log_dir_size_bytes"), 3);
     assert_eq!(m.count("kafkascope_unsupported_api"), 0);
+    for node in 0..3 {
+        let dir = cluster.dir().join(format!("node-{node}/data"));
+        let dir = dir.to_str().unwrap();
+        let broker = node.to_string();
+        let labels = [c, ("broker", broker.as_str()), ("dir", dir)];
+        assert_eq!(
+            m.get("kafkascope_log_dir_online", &labels),
+            Some(1.0),
+            "{dir}"
+        );
+        let df = |column: &str| -> f64 {
+            let out = std::process::Command::new("df")
+                .args(["-B1", &format!("--output={column}"), dir])
+                .output()
+                .unwrap();
+            let text = String::from_utf8(out.stdout).unwrap();
+            text.lines().nth(1).unwrap().trim().parse().unwrap()
+        };
+        let total = m
+            .get("kafkascope_log_dir_volume_total_bytes", &labels)
+            .unwrap();
+        assert_eq!(total, df("size"), "{dir}");
+        // Free space moves with every write on the machine: within 1%.
+        let usable = m
+            .get("kafkascope_log_dir_volume_usable_bytes", &labels)
+            .unwrap();
+        assert!(
+            (usable - df("avail")).abs() < total * 0.01,
+            "{usable} vs df"
+        );
+        assert!(m.get("kafkascope_log_dir_size_bytes", &labels).unwrap() > 0.0);
+    }
+    // Each RF-3 partition has two followers, caught up once the writes end.
+    let followers: Vec<(String, String)> = (0..3)
+        .flat_map(|partition| (0..3).map(move |broker| (partition.to_string(), broker.to_string())))
+        .filter(|(partition, broker)| {
+            m.get(
+                "kafkascope_topic_partition_follower_lag",
+                &[
+                    c,
+                    ("topic", orders),
+                    ("partition", partition),
+                    ("broker", broker),
+                ],
+            )
+            .is_some_and(|lag| lag == 0.0)
+        })
+        .collect();
+    assert_eq!(followers.len(), 6, "{followers:?}");
 
     // Under- and at-min-ISR as the brokers themselves count them.
     for (ours, theirs) in [

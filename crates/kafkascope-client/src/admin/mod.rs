@@ -33,7 +33,7 @@ pub use describe_cluster::DescribedCluster;
 pub use describe_quorum::{MetadataQuorum, QuorumReplica};
 pub use groups::{DescribedGroup, DescribedMember, GroupType, ListedGroup};
 pub use list_offsets::OffsetSpec;
-pub use log_dirs::BrokerLogDirs;
+pub use log_dirs::{BrokerLogDirs, LogDir};
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offset_fetch::GroupOffsets;
 pub use record_timestamps::{OffsetKey, RecordAt};

@@ -4,6 +4,7 @@
 //! ([`consumer_health`]).
 
 pub mod consumer_health;
+pub mod log_dirs;
 pub mod metadata_quorum;
 
 use kafkascope_collector::ClusterSnapshot;
@@ -80,6 +81,11 @@ pub const FAMILIES: &[&str] = &[
     consumer_health::CONSUMERGROUP_DEAD,
     consumer_health::CONSUMERGROUP_CATCH_UP_SECONDS,
     consumer_health::CONSUMERGROUP_FALLING_BEHIND_MESSAGES_PER_MINUTE,
+    log_dirs::LOG_DIR_ONLINE,
+    log_dirs::LOG_DIR_SIZE_BYTES,
+    log_dirs::LOG_DIR_VOLUME_TOTAL_BYTES,
+    log_dirs::LOG_DIR_VOLUME_USABLE_BYTES,
+    log_dirs::TOPIC_PARTITION_FOLLOWER_LAG,
     metadata_quorum::QUORUM_LEADER_EPOCH,
     metadata_quorum::QUORUM_HIGH_WATERMARK,
     metadata_quorum::QUORUM_REPLICA_LAG,
@@ -96,6 +102,7 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     partitions(w, clusters);
     groups(w, clusters);
     consumer_health::write(w, clusters);
+    log_dirs::write(w, clusters);
     metadata_quorum::write(w, clusters);
     counts(w, clusters);
 }

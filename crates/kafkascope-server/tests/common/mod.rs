@@ -11,8 +11,9 @@ use http_body_util::BodyExt;
 use kafkascope_collector::Snapshots;
 use kafkascope_collector::snapshot::{
     Broker, CatchUpForecast, ClusterSnapshot, CollectionError, CollectorRun, ConsumerGroup,
-    DeadReason, GroupMember, GroupStatus, GroupType, LagSecondsSource, MetadataQuorum, Partition,
-    PartitionLag, PartitionStatus, QuorumReplica, Topic, TopicAssignment, WindowSample,
+    DeadReason, FollowerLag, GroupMember, GroupStatus, GroupType, LagSecondsSource, LogDir,
+    MetadataQuorum, Partition, PartitionLag, PartitionStatus, QuorumReplica, Topic,
+    TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
 use tower::ServiceExt;
@@ -438,6 +439,33 @@ fn broker(
         partition_count,
         leader_count,
         log_dir_bytes,
+        log_dirs: log_dirs_of(id, log_dir_bytes),
+    }
+}
+
+/// Broker 1: a healthy directory on a 1 TB volume and a failed one; broker
+/// 2: one directory from a broker too old to report its volume.
+fn log_dirs_of(broker: i32, bytes: Option<u64>) -> Vec<LogDir> {
+    let dir = |path: &str| LogDir {
+        path: path.into(),
+        size_bytes: bytes.unwrap_or(0),
+        ..LogDir::default()
+    };
+    match broker {
+        1 => vec![
+            LogDir {
+                volume_total_bytes: Some(1_000_000_000_000),
+                volume_usable_bytes: Some(400_000_000_000),
+                ..dir("/var/lib/kafka/data-1")
+            },
+            LogDir {
+                error: Some("KAFKA_STORAGE_ERROR".into()),
+                size_bytes: 0,
+                ..dir("/var/lib/kafka/data-2")
+            },
+        ],
+        2 => vec![dir("/var/lib/kafka/data")],
+        _ => vec![],
     }
 }
 
@@ -462,6 +490,16 @@ fn partition(
         latest_offset: offsets.map(|o| o.1),
         last_stable_offset: offsets.map(|o| o.2),
         size_bytes,
+        // In-sync followers are caught up; one out of sync is 250 behind;
+        // without a leader there is nothing to be behind of.
+        follower_lag: replicas
+            .iter()
+            .filter(|&&r| leader.is_some() && Some(r) != leader)
+            .map(|&broker| FollowerLag {
+                broker,
+                offset_lag: if isr.contains(&broker) { 0 } else { 250 },
+            })
+            .collect(),
         messages_in_per_sec,
         error: None,
     }
