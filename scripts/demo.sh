@@ -1,32 +1,47 @@
 #!/usr/bin/env bash
-# The demo: a local tansu broker on localhost:9092 with live traffic (5 topics
-# x 4 partitions, 3 consumer groups, the slowest one visibly lagging), watched
-# by `kafkascope serve` on http://127.0.0.1:9308. Ctrl-C stops everything.
+# The demo: a real 3-node Apache Kafka cluster (KRaft, testbed/kafka-cluster.sh;
+# bootstrap localhost:9092,9093,9094) with live traffic — 5 topics x 4
+# partitions, 3 classic consumer groups (the slowest visibly lagging) and a
+# KIP-848 group (group.protocol=consumer) falling behind — watched by
+# `kafkascope serve` on http://127.0.0.1:9308. Ctrl-C stops everything.
+#
+# Usage: scripts/demo.sh [--scenario broker-down]
+#   --scenario broker-down   after a minute, stop node 2 (under-replicated and
+#                            offline partitions, a new quorum leader if it led);
+#                            a minute later start it again
+#
+# The first run resolves Apache Kafka from Maven Central into the cache
+# (about a minute); later runs start in about 20 seconds.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-BROKER_PORT=9092
+PORT_BASE=9092
 LISTEN=127.0.0.1:9308
 export KAFKASCOPE_PYTHON="${KAFKASCOPE_PYTHON:-python3}"
 
 say() { echo "demo: $*" >&2; }
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+scenario=""
+case "${1:-}" in
+  "") ;;
+  --scenario)
+    scenario="${2:-}"
+    [ "$scenario" = broker-down ] || { say "error: unknown scenario '${scenario}' (known: broker-down)"; exit 2; }
+    ;;
+  *) say "error: unknown argument $1 (usage: $0 [--scenario broker-down])"; exit 2 ;;
+esac
 
-tansu_bin="$(bash scripts/install-test-deps.sh --clients-only)"
+say "step 1/5: test dependencies (Java, Maven, Kafka's jars, the Python client)"
+bash scripts/install-test-deps.sh --clients-only >/dev/null
 
-say "building the web UI and kafkascope (release)"
+say "step 2/5: building the web UI and kafkascope (release)"
 # Installs what package-lock.json pins (see scripts/test.sh on `npm ci`).
 (cd ui && npm install --no-save --no-audit --no-fund --silent && npm run build --silent) >&2
 cargo build --release --quiet -p kafkascope
 
-if port_in_use "$BROKER_PORT"; then
-  say "error: port $BROKER_PORT is already in use; stop whatever listens there first"
-  exit 1
-fi
-
 logs="$(mktemp -d -t kafkascope-demo.XXXXXX)"
+cluster="$logs/cluster"
 children=()
 cleanup() {
   trap - EXIT INT TERM
@@ -34,39 +49,52 @@ cleanup() {
     kill "${children[@]}" 2>/dev/null || true
     wait "${children[@]}" 2>/dev/null || true
   fi
-  say "stopped; logs are in $logs"
+  bash testbed/kafka-cluster.sh stop --dir "$cluster" --port-base "$PORT_BASE" 2>/dev/null || true
+  say "stopped; logs (the brokers' server.log, controller.log, state-change.log...) are in $logs"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-say "starting tansu on localhost:$BROKER_PORT (in-memory storage)"
-"$tansu_bin" broker \
-  --cluster-id kafkascope-demo \
-  --listener-url "tcp://127.0.0.1:$BROKER_PORT" \
-  --advertised-listener-url "tcp://localhost:$BROKER_PORT" \
-  --storage-engine memory://tansu/ \
-  >"$logs/tansu.log" 2>&1 &
-children+=("$!")
+say "step 3/5: starting Apache Kafka, 3 KRaft nodes on localhost:$PORT_BASE-$((PORT_BASE + 2))"
+bash testbed/kafka-cluster.sh start --dir "$cluster" --port-base "$PORT_BASE"
+bootstrap="$(sed -n 's/^KAFKA_BOOTSTRAP=//p' "$cluster/cluster.env")"
 
-for _ in $(seq 100); do
-  port_in_use "$BROKER_PORT" && break
-  sleep 0.1
-done
-port_in_use "$BROKER_PORT" || { say "error: tansu did not start, see $logs/tansu.log"; exit 1; }
-
-say "starting traffic: 5 topics x 4 partitions, 3 consumer groups"
+say "step 4/5: traffic: 5 topics x 4 partitions, 3 classic groups, a KIP-848 group"
 "$KAFKASCOPE_PYTHON" tests/clients/kafka_client.py traffic \
-  --bootstrap "localhost:$BROKER_PORT" --topics 5 --partitions 4 --groups 3 \
+  --bootstrap "$bootstrap" --topics 5 --partitions 4 --groups 3 \
   >"$logs/traffic.log" 2>&1 &
 children+=("$!")
+(
+  # The topics exist once the traffic's producer has made them.
+  sleep 5
+  exec "$KAFKASCOPE_PYTHON" tests/clients/kafka_client.py consume-loop \
+    --bootstrap "$bootstrap" --group demo-kip848 --topic demo-topic-0 \
+    --rate 5 --seconds 1000000 --config group.protocol=consumer
+) >"$logs/kip848.log" 2>&1 &
+children+=("$!")
 
-say "kafkascope: history kept in $logs/history, next to the logs"
-say "kafkascope: the web UI at http://$LISTEN/ ; http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
+if [ "$scenario" = broker-down ]; then
+  (
+    # A signal ends the waits at once (a foreground sleep would hold it back).
+    trap 'exit 0' TERM INT
+    sleep 60 & wait "$!"
+    echo "demo: scenario broker-down: stopping node 2" >&2
+    bash testbed/kafka-cluster.sh stop-node 2 --dir "$cluster" --port-base "$PORT_BASE"
+    sleep 60 & wait "$!"
+    echo "demo: scenario broker-down: starting node 2 again" >&2
+    bash testbed/kafka-cluster.sh start-node 2 --dir "$cluster" --port-base "$PORT_BASE"
+  ) &
+  children+=("$!")
+  say "scenario broker-down: node 2 stops in a minute and comes back a minute later"
+fi
+
+say "step 5/5: kafkascope, history in $logs/history"
+say "  the web UI at http://$LISTEN/ ; http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
 say "  Burrow's API at http://$LISTEN/v3/kafka/default/consumer (Ctrl-C to stop)"
-say "  from another shell: kafkascope lag --bootstrap-server localhost:$BROKER_PORT --samples 5 --every 2"
+say "  from another shell: target/release/kafkascope lag --bootstrap-server $bootstrap --samples 5 --every 2"
 # In the background so that a signal to this script interrupts `wait` at once.
-cargo run --release --quiet -p kafkascope -- \
-  serve --bootstrap-server "localhost:$BROKER_PORT" --listen "$LISTEN" --data-dir "$logs/history" &
+target/release/kafkascope serve --bootstrap-server "$bootstrap" --listen "$LISTEN" \
+  --data-dir "$logs/history" &
 children+=("$!")
 wait "$!"

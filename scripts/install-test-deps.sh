@@ -12,7 +12,7 @@
 #     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/tansu-0.6.0.
 #
 # Usage: scripts/install-test-deps.sh [--clients-only]
-#   --clients-only   skip promtool, stunnel and Chromium (enough for scripts/demo.sh)
+#   --clients-only   skip promtool, stunnel, Chromium and tansu (enough for scripts/demo.sh)
 #
 # Progress goes to stderr; the only line on stdout is the tansu binary's path.
 set -euo pipefail
@@ -127,6 +127,8 @@ check_java_version
 install_kafka
 install_confluent_kafka
 install_rust_components
-install_tansu
-log "tansu: $TANSU_BIN"
-echo "$TANSU_BIN"
+if ! "$clients_only"; then
+  install_tansu
+  log "tansu: $TANSU_BIN"
+  echo "$TANSU_BIN"
+fi
