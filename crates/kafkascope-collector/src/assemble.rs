@@ -120,6 +120,7 @@ fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
             port: b.port,
             rack: b.rack.clone(),
             reachable: !cycle.unreachable_brokers.contains(&b.id),
+            in_metadata: true,
             log_dir_bytes: dirs_of(b.id).map(|d| d.total_bytes),
             log_dirs: dirs_of(b.id).map(|d| d.dirs.clone()).unwrap_or_default(),
             ..Broker::default()

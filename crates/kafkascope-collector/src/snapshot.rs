@@ -46,6 +46,9 @@ pub struct Broker {
     pub rack: Option<String>,
     /// Whether kafkascope could talk to it this cycle.
     pub reachable: bool,
+    /// Whether Metadata lists it; a broker only replica lists still name
+    /// (stopped, fenced) is kept, down, but is not counted as registered.
+    pub in_metadata: bool,
     /// Replicas hosted (partitions whose replica list contains this broker).
     pub partition_count: u32,
     pub leader_count: u32,

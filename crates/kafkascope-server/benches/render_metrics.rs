@@ -11,9 +11,20 @@ use std::time::Instant;
 
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::{
-    Broker, ConsumerGroup, GroupMember, Partition, PartitionLag, Topic, TopicAssignment,
+    Broker, ConsumerGroup, FollowerLag, GroupMember, Partition, PartitionLag, Topic,
+    TopicAssignment,
 };
 use kafkascope_server::metrics::{Format, render_snapshots};
+
+/// The two followers of an RF-3 partition, caught up.
+fn replicas_after_leader(leader: i32) -> Vec<FollowerLag> {
+    [(leader + 1) % 12, (leader + 2) % 12]
+        .map(|broker| FollowerLag {
+            broker,
+            offset_lag: 0,
+        })
+        .to_vec()
+}
 
 fn large_cluster() -> ClusterSnapshot {
     let brokers: Vec<Broker> = (0..12)
@@ -26,6 +37,7 @@ fn large_cluster() -> ClusterSnapshot {
             partition_count: 2500,
             leader_count: 833,
             log_dir_bytes: Some(1 << 40),
+            ..Default::default()
         })
         .collect();
     let topics: BTreeMap<String, Topic> = (0..500)
@@ -46,6 +58,7 @@ fn large_cluster() -> ClusterSnapshot {
                         latest_offset: Some(987_654_321 + i64::from(t * p)),
                         last_stable_offset: Some(987_654_300 + i64::from(t * p)),
                         size_bytes: Some(12_345_678_901),
+                        follower_lag: replicas_after_leader(leader),
                         messages_in_per_sec: Some(123.456),
                         error: None,
                     }

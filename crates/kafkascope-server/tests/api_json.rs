@@ -131,7 +131,7 @@ async fn brokers() {
             "cluster": "prod",
             "controller": 1,
             "brokers": [
-                {"id": 1, "host": "kafka-1", "port": 9092, "rack": "a", "reachable": true,
+                {"id": 1, "host": "kafka-1", "port": 9092, "rack": "a", "reachable": true, "in_metadata": true,
                  "partition_count": 6, "leader_count": 3, "log_dir_bytes": 123_456_789, "is_controller": true,
                  "quorum_role": "leader", "log_dirs": [
                      {"path": "/var/lib/kafka/data-1", "error": null, "size_bytes": 123_456_789,
@@ -139,13 +139,13 @@ async fn brokers() {
                      {"path": "/var/lib/kafka/data-2", "error": "KAFKA_STORAGE_ERROR", "size_bytes": 0,
                       "volume_total_bytes": null, "volume_usable_bytes": null}
                  ]},
-                {"id": 2, "host": "kafka-2", "port": 9092, "rack": "b", "reachable": true,
+                {"id": 2, "host": "kafka-2", "port": 9092, "rack": "b", "reachable": true, "in_metadata": true,
                  "partition_count": 5, "leader_count": 2, "log_dir_bytes": null, "is_controller": false,
                  "quorum_role": "voter", "log_dirs": [
                      {"path": "/var/lib/kafka/data", "error": null, "size_bytes": 0,
                       "volume_total_bytes": null, "volume_usable_bytes": null}
                  ]},
-                {"id": 3, "host": "kafka-3", "port": 9092, "rack": null, "reachable": false,
+                {"id": 3, "host": "kafka-3", "port": 9092, "rack": null, "reachable": false, "in_metadata": true,
                  "partition_count": 4, "leader_count": 0, "log_dir_bytes": null, "is_controller": false,
                  "quorum_role": "voter", "log_dirs": []}
             ],

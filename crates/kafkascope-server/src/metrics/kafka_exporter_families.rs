@@ -51,7 +51,8 @@ pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
 fn brokers(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     w.gauge(BROKERS, "Number of brokers in the cluster's metadata.");
     for c in clusters {
-        w.sample(&labels::cluster(c), c.brokers.len());
+        let registered = c.brokers.iter().filter(|b| b.in_metadata).count();
+        w.sample(&labels::cluster(c), registered);
     }
 
     w.gauge(
@@ -59,7 +60,7 @@ fn brokers(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
         "Broker id and advertised address (host:port); value is always 1.",
     );
     for c in clusters {
-        for b in &c.brokers {
+        for b in c.brokers.iter().filter(|b| b.in_metadata) {
             let address = format!("{}:{}", b.host, b.port);
             let labels: [Label<'_>; 3] = [
                 ("cluster", c.cluster.as_str().into()),

@@ -436,6 +436,7 @@ fn broker(
         port: 9092,
         rack: rack.map(Into::into),
         reachable,
+        in_metadata: true,
         partition_count,
         leader_count,
         log_dir_bytes,
