@@ -309,7 +309,7 @@ setup_scenarios() {
     done
     # transactional: 3 transactions of 5 records per partition, so each
     # partition ends with a commit marker (log end = last record + 2).
-    $HELPER txn-produce --bootstrap "$BOOTSTRAP" --topic peers-transactional \
+    client produce-transactional --topic peers-transactional \
         --transactional-id peers-transactional --transactions 3 --records 5 \
         >"$WORK/transactional.json" 2>>"$WORK/logs/setup.log"
     # Every group but steady, idle and transactional (whose members read on

@@ -4,8 +4,6 @@
 Subcommands:
   produce-loop    produce to every partition of several topics at a steady
                   rate for S seconds (one process instead of one per partition)
-  txn-produce     produce records in transactions, so every transaction ends
-                  with a commit marker in each partition it wrote to
   exporter-model  print, in Prometheus text format, the kafka_* series that
                   kafka_exporter would print for the cluster right now (used
                   when kafka_exporter itself cannot be installed; see
@@ -66,41 +64,6 @@ def produce_loop(args):
     producer.flush(30)
     print(json.dumps({"topics": args.topics, "per_partition": produced, "failures": failures[:5]}))
     return 1 if failures else 0
-
-
-# txn-produce --------------------------------------------------------------------
-
-
-def txn_produce(args):
-    """`transactions` transactions of `records` records into every partition.
-
-    Each committed transaction leaves a commit marker (a control record that
-    takes an offset) at the end of each partition it wrote to, so a
-    read_committed consumer that has read everything is at log end - 1.
-    """
-    admin = AdminClient({"bootstrap.servers": args.bootstrap})
-    partitions = range(partition_count(admin, args.topic))
-    producer = Producer(
-        {"bootstrap.servers": args.bootstrap, "transactional.id": args.transactional_id}
-    )
-    producer.init_transactions(30)
-    for txn in range(args.transactions):
-        producer.begin_transaction()
-        for partition in partitions:
-            for index in range(args.records):
-                producer.produce(args.topic, value=f"txn-{txn}-{index}", partition=partition)
-        producer.commit_transaction(30)
-    print(
-        json.dumps(
-            {
-                "topic": args.topic,
-                "transactions": args.transactions,
-                "records_per_partition": args.transactions * args.records,
-                "markers_per_partition": args.transactions,
-            }
-        )
-    )
-    return 0
 
 
 # exporter-model -----------------------------------------------------------------
@@ -214,14 +177,6 @@ def build_parser():
     p.add_argument("--rate", type=float, required=True, help="records/s per partition")
     p.add_argument("--seconds", type=float, required=True)
     p.set_defaults(run=produce_loop)
-
-    p = sub.add_parser("txn-produce")
-    p.add_argument("--bootstrap", required=True)
-    p.add_argument("--topic", required=True)
-    p.add_argument("--transactional-id", required=True)
-    p.add_argument("--transactions", type=int, default=3)
-    p.add_argument("--records", type=int, default=5, help="records per partition per transaction")
-    p.set_defaults(run=txn_produce)
 
     p = sub.add_parser("exporter-model")
     p.add_argument("--bootstrap", required=True)

@@ -4,6 +4,9 @@
 Subcommands:
   create-topic    create a topic (an existing topic is not an error)
   produce         produce exactly N records to one partition, one record per batch
+  produce-transactional
+                  transactions of N records into every partition of a topic, each
+                  ending with a commit marker; optionally one left open
   consume-commit  join a consumer group, consume exactly N records, commit, leave
   hold-member     stay a live member of a consumer group for S seconds (no commits)
   produce-loop    produce to one partition at a steady rate for S seconds
@@ -191,6 +194,49 @@ def produce_one(producer, args, index):
     if err is not None:
         raise ClientError(f"produce record {index} to {args.topic}/{args.partition}: {err.str()}")
     return msg.offset()
+
+
+# produce-transactional --------------------------------------------------------
+
+
+def produce_transactional(args):
+    """Committed transactions of `records` records into every partition: each
+    leaves a commit marker (a control record taking an offset) at the end of
+    each partition, so a read_committed consumer that has read everything is
+    at log end - 1. With --open-records, one more transaction writes that
+    many records and stays open until the process is killed (the last stable
+    offset stays behind the log end meanwhile)."""
+    admin = AdminClient(client_config(args))
+    metadata = admin.list_topics(args.topic, timeout=args.timeout)
+    partitions = sorted(metadata.topics[args.topic].partitions)
+    producer = Producer(client_config(args, **{"transactional.id": args.transactional_id}))
+    producer.init_transactions(args.timeout)
+    for txn in range(args.transactions):
+        producer.begin_transaction()
+        for partition in partitions:
+            for index in range(args.records):
+                producer.produce(args.topic, value=f"txn-{txn}-{index}", partition=partition)
+        producer.commit_transaction(args.timeout)
+    result = {
+        "topic": args.topic,
+        "partitions": len(partitions),
+        "transactions": args.transactions,
+        "records_per_partition": args.transactions * args.records,
+        "markers_per_partition": args.transactions,
+    }
+    if not args.open_records:
+        emit(result)
+        return
+    producer.begin_transaction()
+    for partition in partitions:
+        for index in range(args.open_records):
+            producer.produce(args.topic, value=f"open-{index}", partition=partition)
+    if producer.flush(args.timeout) > 0:
+        raise ClientError("the open transaction's records were not delivered")
+    emit({**result, "open_records_per_partition": args.open_records})
+    print("ready", flush=True)
+    stop = install_stop_handler()
+    stop.wait()
 
 
 # consume-commit ---------------------------------------------------------------
@@ -579,6 +625,21 @@ def build_parser():
     )
     p.add_argument("--compression", default="none", help="with --batched: lz4, zstd, gzip, snappy")
     p.set_defaults(run=produce)
+
+    p = sub.add_parser(
+        "produce-transactional", parents=[common], help="records in committed transactions"
+    )
+    p.add_argument("--topic", required=True)
+    p.add_argument("--transactional-id", required=True)
+    p.add_argument("--transactions", type=int, default=3)
+    p.add_argument("--records", type=int, default=5, help="per partition per transaction")
+    p.add_argument(
+        "--open-records",
+        type=int,
+        default=0,
+        help="then leave a transaction of this many records per partition open until killed",
+    )
+    p.set_defaults(run=produce_transactional)
 
     p = sub.add_parser("consume-commit", parents=[common], help="consume N records, commit")
     p.add_argument("--group", required=True)

@@ -562,3 +562,95 @@ fn kafka_cli_output_to_a_closed_pipe_ends_quietly_instead_of_panicking() {
     assert!(output.status.success(), "{:?}: {stderr}", output.status);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn kafka_transactional_topic_commit_markers_and_an_open_transaction() {
+    let cluster = KafkaCluster::shared();
+    let bootstrap = cluster.bootstrap();
+    create_topic(cluster, "txn-events", "2", "3");
+    let produced = run(
+        cluster,
+        "produce-transactional",
+        &[
+            "--topic",
+            "txn-events",
+            "--transactional-id",
+            "txn-events-producer",
+        ],
+    );
+    assert_eq!(produced["records_per_partition"], 15);
+    // librdkafka consumers read committed records only: all 30.
+    run(
+        cluster,
+        "consume-commit",
+        &[
+            "--group",
+            "txn-reader",
+            "--topic",
+            "txn-events",
+            "--count",
+            "30",
+        ],
+    );
+
+    // 15 records and 3 commit markers per partition: log end 18, the last
+    // record at 16, so the reader's commit is 17 and one marker is left.
+    let (group, ours) = kafkascope_group_rows(&bootstrap, "txn-reader");
+    assert_eq!(
+        ours,
+        cluster
+            .describe_group_with_kafka_tool("txn-reader")
+            .unwrap()
+    );
+    let rows: Vec<_> = ours
+        .iter()
+        .map(|r| (r.partition, r.current_offset, r.log_end_offset, r.lag))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (0, Some(17), Some(18), Some(1)),
+            (1, Some(17), Some(18), Some(1))
+        ]
+    );
+    // What is left is a marker, not a record: nothing to consume, no age.
+    for offset in group["offsets"].as_array().unwrap() {
+        assert_eq!(offset["lag_seconds"], 0.0, "{offset}");
+        assert_eq!(offset["lag_seconds_source"], "caught_up", "{offset}");
+    }
+
+    // An open transaction: its records raise the log end, not the last
+    // stable offset a read_committed consumer can read to.
+    create_topic(cluster, "txn-open", "1", "3");
+    let mut producer = kafkascope_testkit::spawn_kafka_client(&[
+        "produce-transactional",
+        "--bootstrap",
+        &bootstrap,
+        "--topic",
+        "txn-open",
+        "--transactional-id",
+        "txn-open-producer",
+        "--transactions",
+        "1",
+        "--records",
+        "2",
+        "--open-records",
+        "4",
+    ])
+    .unwrap();
+    kafkascope_testkit::wait_for_ready(&mut producer, Duration::from_secs(60)).unwrap();
+    let topics = kafkascope_json(&[
+        "topics",
+        "--describe",
+        "--topic",
+        "txn-open",
+        "--bootstrap-server",
+        &bootstrap,
+    ]);
+    let _ = producer.kill();
+    let _ = producer.wait();
+    let partition = &topics[0]["partitions"][0];
+    // 2 records and a marker committed, then 4 records in the open one.
+    assert_eq!(partition["latest_offset"], 7);
+    assert_eq!(partition["last_stable_offset"], 3);
+}
