@@ -1,5 +1,6 @@
 //! A real Apache Kafka cluster for integration tests, started and stopped by
-//! `testbed/kafka-cluster.sh` (3 KRaft nodes on loopback, jars from Maven).
+//! `testbed/kafka-cluster.sh` (3 KRaft nodes on loopback, jars from Maven),
+//! or in ZooKeeper mode (one ZooKeeper node and Kafka 3.9 brokers).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -35,6 +36,19 @@ pub struct KafkaCluster {
 impl KafkaCluster {
     /// Starts a cluster of `nodes` nodes of its own on free ports.
     pub fn start(nodes: u32) -> Result<KafkaCluster> {
+        KafkaCluster::start_in_mode(nodes, "kraft")
+    }
+
+    /// Starts a ZooKeeper-mode cluster of its own on free ports: one
+    /// ZooKeeper node and `nodes` Apache Kafka 3.9 brokers (Kafka 4 has no
+    /// ZooKeeper mode), PLAINTEXT only. [`KafkaCluster::tool`] runs Kafka
+    /// 3.9's tools on it; `ZOOKEEPER_CONNECT` in [`KafkaCluster::env`] is
+    /// ZooKeeper's address.
+    pub fn start_zookeeper_mode(nodes: u32) -> Result<KafkaCluster> {
+        KafkaCluster::start_in_mode(nodes, "zookeeper")
+    }
+
+    fn start_in_mode(nodes: u32, mode: &str) -> Result<KafkaCluster> {
         let dir = tempfile::Builder::new()
             .prefix("kafkascope-kafka-")
             .tempdir()
@@ -50,6 +64,8 @@ impl KafkaCluster {
                 &base.to_string(),
                 "--nodes",
                 &nodes.to_string(),
+                "--mode",
+                mode,
             ]);
             match started {
                 Ok(_) => {
@@ -134,9 +150,37 @@ impl KafkaCluster {
     /// Runs one of Kafka's own tools (`main_class` with `args`) on the
     /// cluster's jars and returns its stdout.
     pub fn tool(&self, main_class: &str, args: &[&str]) -> Result<String> {
-        let mut full = vec!["tool", main_class];
+        let mut full = vec!["tool"];
+        // A ZooKeeper-mode cluster runs another Kafka version than the
+        // script's default: its cluster.env names which.
+        if self.is_zookeeper_mode() {
+            full.extend(["--dir", path_str(&self.dir)?]);
+        }
+        full.push(main_class);
         full.extend_from_slice(args);
         script(&full)
+    }
+
+    /// Whether this cluster runs in ZooKeeper mode
+    /// ([`KafkaCluster::start_zookeeper_mode`]).
+    pub fn is_zookeeper_mode(&self) -> bool {
+        self.env("KAFKA_MODE") == "zookeeper"
+    }
+
+    /// The data of the znode at `path` (e.g. `/controller`), read with
+    /// ZooKeeper's own shell on the cluster's jars; ZooKeeper mode only.
+    pub fn zookeeper_get(&self, path: &str) -> Result<String> {
+        if !self.is_zookeeper_mode() {
+            bail!(
+                "{} runs in KRaft mode: it has no ZooKeeper",
+                self.dir.display()
+            );
+        }
+        let out = self.tool(
+            "org.apache.zookeeper.ZooKeeperMain",
+            &["-server", self.env("ZOOKEEPER_CONNECT"), "get", path],
+        )?;
+        Ok(parse_zookeeper_get(&out))
     }
 
     /// `kafka-consumer-groups.sh --describe --group <group>`'s rows, as
@@ -250,6 +294,20 @@ pub fn parse_consumer_groups_describe(out: &str, group: &str) -> Vec<GroupToolRo
         .collect()
 }
 
+/// The znode data in `ZooKeeperMain ... get <path>`'s stdout, without the
+/// shell's own lines (its connection notice and the session watcher's event).
+pub fn parse_zookeeper_get(out: &str) -> String {
+    out.lines()
+        .filter(|line| {
+            !line.trim().is_empty()
+                && !line.starts_with("Connecting to ")
+                && !line.starts_with("WATCHER::")
+                && !line.starts_with("WatchedEvent ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn script_path() -> PathBuf {
     repo_root().join("testbed/kafka-cluster.sh")
 }
@@ -323,6 +381,17 @@ Consumer group 'g1' has no active members.\n";
                     consumer_id: None,
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn parses_the_znode_data_out_of_the_zookeeper_shell() {
+        let out = "Connecting to 127.0.0.1:21100\n\nWATCHER::\n\n\
+WatchedEvent state:SyncConnected type:None path:null\n\
+{\"version\":2,\"brokerid\":2,\"timestamp\":\"1796578465917\",\"kraftControllerEpoch\":-1}\n";
+        assert_eq!(
+            parse_zookeeper_get(out),
+            r#"{"version":2,"brokerid":2,"timestamp":"1796578465917","kraftControllerEpoch":-1}"#
         );
     }
 }

@@ -5,7 +5,9 @@
 //!   loopback, from `testbed/kafka-cluster.sh`): one shared per test binary,
 //!   or one of a test's own where it stops nodes. [`KafkaCluster::tool`]
 //!   runs Kafka's own command-line tools, the reference kafkascope is
-//!   checked against.
+//!   checked against. [`KafkaCluster::start_zookeeper_mode`] starts the
+//!   same handle on a ZooKeeper-mode cluster (one ZooKeeper node, Kafka 3.9
+//!   brokers) for users still on ZooKeeper.
 //! * [`Tansu`] runs a single-node tansu broker (in-memory storage) on a free
 //!   localhost port and kills it when dropped.
 //! * [`kafka_client`] and [`spawn_kafka_client`] run
@@ -30,5 +32,5 @@ mod kafka;
 mod tansu;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
-pub use kafka::{GroupToolRow, KafkaCluster, parse_consumer_groups_describe};
+pub use kafka::{GroupToolRow, KafkaCluster, parse_consumer_groups_describe, parse_zookeeper_get};
 pub use tansu::{Tansu, tansu_bin};

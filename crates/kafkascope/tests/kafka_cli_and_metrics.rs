@@ -654,3 +654,92 @@ fn kafka_transactional_topic_commit_markers_and_an_open_transaction() {
     assert_eq!(partition["latest_offset"], 7);
     assert_eq!(partition["last_stable_offset"], 3);
 }
+
+#[test]
+fn kafka_share_group_is_described_with_its_start_offsets_and_never_called_dead() {
+    let cluster = KafkaCluster::shared();
+    let bootstrap = cluster.bootstrap();
+    create_topic(cluster, "share-events", "1", "3");
+    run(
+        cluster,
+        "produce",
+        &[
+            "--topic",
+            "share-events",
+            "--partition",
+            "0",
+            "--count",
+            "5",
+        ],
+    );
+    // A share group starts at the log end unless told otherwise.
+    cluster
+        .tool(
+            "kafka.admin.ConfigCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--entity-type",
+                "groups",
+                "--entity-name",
+                "sharing",
+                "--alter",
+                "--add-config",
+                "share.auto.offset.reset=earliest",
+            ],
+        )
+        .unwrap();
+    let consumed = cluster
+        .tool(
+            "org.apache.kafka.tools.consumer.ConsoleShareConsumer",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--topic",
+                "share-events",
+                "--group",
+                "sharing",
+                "--max-messages",
+                "3",
+            ],
+        )
+        .unwrap();
+    assert_eq!(consumed.lines().count(), 3, "{consumed}");
+    let theirs = cluster
+        .tool(
+            "org.apache.kafka.tools.consumer.group.ShareGroupCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--describe",
+                "--group",
+                "sharing",
+            ],
+        )
+        .unwrap();
+    // GROUP TOPIC PARTITION START-OFFSET LAG
+    let start_offset: i64 = theirs
+        .lines()
+        .find(|l| l.starts_with("sharing "))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|f| f.parse().ok())
+        .unwrap_or_else(|| panic!("{theirs}"));
+
+    let (group, rows) = kafkascope_group_rows(&bootstrap, "sharing");
+    assert_eq!(group["group_type"], "share");
+    assert_eq!(group["state"], "Empty");
+    let ours: Vec<_> = rows
+        .iter()
+        .map(|r| (r.partition, r.current_offset, r.log_end_offset, r.lag))
+        .collect();
+    assert_eq!(ours, [(0, Some(start_offset), Some(5), None)]);
+    assert!(
+        group["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("share group: start offsets shown"),
+        "{group}"
+    );
+    assert_eq!(group["dead_reasons"], serde_json::json!([]));
+    assert_eq!(group["status"], "NOT_ENOUGH_DATA");
+}

@@ -18,6 +18,7 @@ mod metadata;
 mod offset_fetch;
 pub mod record_batch_header;
 mod record_timestamps;
+mod share_group_offsets;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
-//! Committed offsets of every listed group (OffsetFetch per coordinator),
-//! started by the consumer_groups collector beside DescribeGroups and
-//! collected here. Runs before the log end offsets are read, so end ≥
+//! Committed offsets of every listed group (OffsetFetch per coordinator;
+//! share groups' start offsets from DescribeShareGroupOffsets), started by
+//! the consumer_groups collector beside DescribeGroups and collected here. Runs before the log end offsets are read, so end ≥
 //! commit holds.
 
 use std::collections::BTreeMap;
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use futures::future::BoxFuture;
 use kafkascope_client::admin::{GroupOffsets, GroupType, Partial};
 
-use super::consumer_groups::committing_groups;
+use super::consumer_groups::read_progress;
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
 
@@ -51,8 +51,5 @@ async fn fetch_described(cycle: &Cycle<'_>) -> Partial<Vec<GroupOffsets>> {
             .or_default()
             .push((group.group_id.clone(), group.group_type));
     }
-    cycle
-        .admin
-        .offset_fetch(&committing_groups(&by_coordinator))
-        .await
+    read_progress(cycle.admin, &by_coordinator).await
 }

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::BoxFuture;
-use kafkascope_client::admin::{GroupType, ListedGroup, Partial};
+use kafkascope_client::admin::{Admin, GroupOffsets, GroupType, ListedGroup, Partial};
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
@@ -63,10 +63,11 @@ impl Collector for ConsumerGroupsCollector {
             // The commits need only the group ids, so they are read beside
             // the descriptions rather than after them.
             let admin = cycle.admin.clone();
-            let groups = committing_groups(&by_coordinator);
-            cycle.pending_commits = Some(tokio::spawn(
-                async move { admin.offset_fetch(&groups).await },
-            ));
+            let groups = by_coordinator.clone();
+            cycle.pending_commits =
+                Some(tokio::spawn(
+                    async move { read_progress(&admin, &groups).await },
+                ));
             let described = cycle.admin.describe_groups(&by_coordinator).await;
             cycle.record_shards(self.name(), described.errors);
             cycle.groups = described.value;
@@ -76,17 +77,38 @@ impl Collector for ConsumerGroupsCollector {
     }
 }
 
-/// The ids of the groups whose commits OffsetFetch reads (share groups keep
-/// their progress elsewhere), by coordinator.
-pub(crate) fn committing_groups(
+/// Where each group has got to: the commits of consumer groups (OffsetFetch)
+/// and the start offsets of share groups (DescribeShareGroupOffsets), which
+/// keep no commits; lag is measured from either the same way.
+pub(crate) async fn read_progress(
+    admin: &Admin,
     groups: &BTreeMap<i32, Vec<(String, GroupType)>>,
+) -> Partial<Vec<GroupOffsets>> {
+    let committing = ids_by_coordinator(groups, GroupType::commits_offsets);
+    let sharing = ids_by_coordinator(groups, |t| t == GroupType::Share);
+    if sharing.is_empty() {
+        return admin.offset_fetch(&committing).await;
+    }
+    let (mut progress, shares) = futures::join!(
+        admin.offset_fetch(&committing),
+        admin.share_group_offsets(&sharing)
+    );
+    progress.value.extend(shares.value);
+    progress.errors.extend(shares.errors);
+    progress
+}
+
+/// The ids of the groups of the types `keep` admits, by coordinator.
+fn ids_by_coordinator(
+    groups: &BTreeMap<i32, Vec<(String, GroupType)>>,
+    keep: impl Fn(GroupType) -> bool,
 ) -> BTreeMap<i32, Vec<String>> {
     groups
         .iter()
         .filter_map(|(&coordinator, located)| {
             let ids: Vec<String> = located
                 .iter()
-                .filter(|(_, group_type)| group_type.commits_offsets())
+                .filter(|(_, group_type)| keep(*group_type))
                 .map(|(id, _)| id.clone())
                 .collect();
             (!ids.is_empty()).then_some((coordinator, ids))

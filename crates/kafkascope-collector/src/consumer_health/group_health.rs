@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use kafkascope_client::admin::RecordAt;
 
 use crate::settings::HealthSettings;
-use crate::snapshot::{ConsumerGroup, GroupMember, PartitionLag, Topic, WindowSample};
+use crate::snapshot::{ConsumerGroup, GroupMember, GroupType, PartitionLag, Topic, WindowSample};
 
 use super::PartitionKey;
 use super::RecordsAt;
@@ -118,6 +118,12 @@ impl GroupHealth {
         self.last_seen_ms = now_ms;
         let member_ids = group.members.iter().map(|m| m.member_id.as_str());
         self.liveness.observe(&group.state, member_ids, now_ms);
+        if group.group_type == GroupType::Share {
+            // A share group's lag is not known (assembly says why): no
+            // status, age or dead verdict can rest on it.
+            group.rebalances = self.liveness.rebalances();
+            return;
+        }
 
         let mut tally = GroupTally::default();
         let mut topic: Option<TopicView<'_>> = None;
