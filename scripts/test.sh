@@ -53,7 +53,7 @@ start_cluster() {
 start_cluster
 
 step "cargo test"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 
 step "browser tests of the web UI"
 cargo build --quiet -p kafkascope

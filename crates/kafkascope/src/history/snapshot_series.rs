@@ -41,6 +41,7 @@ mod tests {
             brokers: vec![Broker {
                 id: 1,
                 reachable: true,
+                in_metadata: true,
                 ..Broker::default()
             }],
             topics: [(
