@@ -743,3 +743,54 @@ fn kafka_share_group_is_described_with_its_start_offsets_and_never_called_dead()
     assert_eq!(group["dead_reasons"], serde_json::json!([]));
     assert_eq!(group["status"], "NOT_ENOUGH_DATA");
 }
+
+#[test]
+fn kafka_deleted_topic_with_committed_offsets_leaves_no_lag_behind() {
+    let cluster = KafkaCluster::shared();
+    let bootstrap = cluster.bootstrap();
+    create_topic(cluster, "doomed", "2", "3");
+    create_topic(cluster, "kept", "1", "3");
+    for topic in ["doomed", "kept"] {
+        produce_batched(cluster, topic, "0", "6", "none");
+    }
+    for topic in ["doomed", "kept"] {
+        run(
+            cluster,
+            "consume-commit",
+            &["--group", "survivor", "--topic", topic, "--count", "4"],
+        );
+    }
+    cluster
+        .tool(
+            "org.apache.kafka.tools.TopicCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--delete",
+                "--topic",
+                "doomed",
+            ],
+        )
+        .unwrap();
+    // The group keeps its commits on the deleted topic in __consumer_offsets;
+    // they are not lag anyone can act on, and Kafka's tool agrees.
+    let listed = |out: &str| out.lines().any(|l| l.trim() == "doomed");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while listed(&kafkascope_ok(&[
+        "topics",
+        "--bootstrap-server",
+        &bootstrap,
+    ])) {
+        assert!(std::time::Instant::now() < deadline, "doomed still listed");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (group, ours) = kafkascope_group_rows(&bootstrap, "survivor");
+    let theirs = cluster.describe_group_with_kafka_tool("survivor").unwrap();
+    assert_eq!(ours, theirs);
+    let rows: Vec<_> = ours
+        .iter()
+        .map(|r| (r.topic.as_str(), r.partition, r.current_offset, r.lag))
+        .collect();
+    assert_eq!(rows, [("kept", 0, Some(4), Some(2))]);
+    assert_eq!(group["state"], "Empty");
+}
