@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Apache Kafka test bed: a KRaft cluster of real Kafka nodes on loopback,
-# started with plain `java -cp` from jars Maven resolves once into the cache.
+# started with plain `java -cp` from jars Maven resolves once into the cache;
+# or, with `start --mode zookeeper`, a ZooKeeper-mode Kafka 3.9 cluster.
 #
 #   testbed/kafka-cluster.sh install             resolve the jars (once) and print the lib dir
 #   testbed/kafka-cluster.sh start  [options]    format (first time) and start every node
@@ -10,8 +11,19 @@
 #   testbed/kafka-cluster.sh stop-node N  / start-node N   one node, for broker-down scenarios
 #   testbed/kafka-cluster.sh tool MAIN-CLASS ARGS...        a Kafka tool on the cluster's jars,
 #                                                          e.g. org.apache.kafka.tools.consumer.group.ConsumerGroupCommand
+#   testbed/kafka-cluster.sh tool --dir DIR MAIN-CLASS ...  the tools of the Kafka version the cluster
+#                                                          in DIR runs (KAFKA_VERSION in its cluster.env)
+#   testbed/kafka-cluster.sh tool --version 3.9.1 MAIN-CLASS ...   the tools of that version: the KRaft
+#                                                          test bed's (testbed/pom.xml) or ZooKeeper mode's
 #
 # Options:
+#   --mode MODE       kraft (default) or zookeeper: one ZooKeeper node and --nodes
+#                     Apache Kafka 3.9 brokers (Kafka 4 has no ZooKeeper mode), from
+#                     testbed/zookeeper-mode/ (its pom.xml, ports and files are described
+#                     in zookeeper-mode.sh there). Only `start` needs it: the other
+#                     commands read the mode from DIR/cluster.env (KAFKA_MODE=zookeeper;
+#                     ZOOKEEPER_CONNECT there is ZooKeeper's host:port), and in ZooKeeper
+#                     mode also --port-base and --nodes when not given.
 #   --dir DIR         the cluster's folder (default: $CACHE/cluster)
 #   --port-base N     first port (default 9092); node i listens on
 #                       N+i      PLAINTEXT          N+300+i  SASL_SSL (same mechanisms)
@@ -19,6 +31,7 @@
 #                       N+200+i  SASL_PLAINTEXT     N+500+i  JMX (RMI)
 #                                (PLAIN, SCRAM-SHA-256/512, OAUTHBEARER)
 #                       N+600+i  Prometheus JMX exporter    N+700+i  Jolokia
+#                     (ZooKeeper mode: N+i PLAINTEXT, N+100 ZooKeeper, N+600+i JMX exporter)
 #   --nodes N         number of combined broker+controller nodes (default 3)
 #   --heap SIZE       each node's -Xmx (default 512m)
 #
@@ -43,6 +56,8 @@ CACHE="${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}"
 JAVA="${JAVA:-java}"
 KAFKA_VERSION="$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$HERE/pom.xml")"
 JARS="$CACHE/kafka-$KAFKA_VERSION"
+POM="$HERE/pom.xml"
+ZK_POM="$HERE/zookeeper-mode/pom.xml"
 CLUSTER_ID="a2Fma2FzY29wZS10ZXN0IQ" # base64url of "kafkascope-test!"
 USER_NAME="kafkascope"
 USER_PASSWORD="kafkascope-secret"
@@ -55,13 +70,17 @@ dir="$CACHE/cluster"
 port_base=9092
 nodes=3
 heap=512m
+mode="" # kraft or zookeeper: --mode, else DIR/cluster.env's KAFKA_MODE, else kraft
+port_base_given=""
+nodes_given=""
 
 parse_options() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --dir) dir="$2"; shift 2 ;;
-      --port-base) port_base="$2"; shift 2 ;;
-      --nodes) nodes="$2"; shift 2 ;;
+      --mode) mode="$2"; shift 2 ;;
+      --port-base) port_base="$2"; port_base_given=1; shift 2 ;;
+      --nodes) nodes="$2"; nodes_given=1; shift 2 ;;
       --heap) heap="$2"; shift 2 ;;
       *) die "unknown option: $1" ;;
     esac
@@ -69,6 +88,33 @@ parse_options() {
   [[ "$port_base" =~ ^[0-9]+$ ]] || die "--port-base must be a number, got $port_base"
   [[ "$nodes" =~ ^[1-9]$ ]] || die "--nodes must be 1-9, got $nodes"
   [ "$((port_base + 799))" -le 65535 ] || die "--port-base $port_base leaves no room for 800 ports"
+}
+
+# The mode's jars: Kafka 4 for KRaft, 3.9 for ZooKeeper mode. With --no-dir
+# only --mode decides (install); otherwise an existing cluster.env does too.
+resolve_mode() {
+  local found=""
+  if [ "${1:-}" != --no-dir ] && [ -f "$dir/cluster.env" ]; then
+    found=kraft
+    grep -qx 'KAFKA_MODE=zookeeper' "$dir/cluster.env" && found=zookeeper
+  fi
+  [ -n "$mode" ] && [ -n "$found" ] && [ "$mode" != "$found" ] &&
+    die "$dir holds a $found-mode cluster, not a $mode-mode one"
+  mode="${mode:-${found:-kraft}}"
+  case "$mode" in
+    kraft) ;;
+    zookeeper)
+      # A ZooKeeper-mode cluster's own ports and size, unless given.
+      if [ "$found" = zookeeper ]; then
+        [ -n "$port_base_given" ] || port_base="$(sed -n 's/^KAFKA_PORT_BASE=//p' "$dir/cluster.env")"
+        [ -n "$nodes_given" ] || nodes="$(sed -n 's/^KAFKA_NODES=//p' "$dir/cluster.env")"
+      fi
+      POM="$ZK_POM"
+      KAFKA_VERSION="$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$POM")"
+      JARS="$CACHE/kafka-$KAFKA_VERSION"
+      ;;
+    *) die "--mode must be kraft or zookeeper, got $mode" ;;
+  esac
 }
 
 # Ports of node $1 by listener offset $2.
@@ -88,9 +134,9 @@ install() {
     log "resolving Apache Kafka $KAFKA_VERSION, its tools, Connect and the JMX agents with Maven into $JARS"
     rm -rf "$JARS"
     local agents=jmx_prometheus_javaagent,jolokia-agent-jvm
-    mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
+    mvn -q -B -f "$POM" dependency:copy-dependencies \
       -DoutputDirectory="$JARS/lib" -DexcludeArtifactIds="$agents" >&2
-    mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
+    mvn -q -B -f "$POM" dependency:copy-dependencies \
       -DoutputDirectory="$JARS/agents" -DincludeArtifactIds="$agents" -Dmdep.stripVersion=true >&2
     touch "$JARS/.complete"
   fi
@@ -272,6 +318,7 @@ check_ports_free() { # node id
 }
 
 launch_node() { # node id
+  [ "$mode" = zookeeper ] && { zk_launch_broker "$1"; return; }
   local i="$1" node="$dir/node-$1"
   node_pid "$i" >/dev/null && return
   check_ports_free "$i"
@@ -293,9 +340,10 @@ launch_node() { # node id
 }
 
 wait_until_ready() { # node ids
-  local deadline=$((SECONDS + READY_TIMEOUT)) i
+  local deadline=$((SECONDS + READY_TIMEOUT)) i ready_line="Kafka Server started"
+  [ "$mode" = zookeeper ] && ready_line="$ZK_READY_LINE"
   for i in "$@"; do
-    while ! grep -q "Kafka Server started" "$dir/node-$i/logs/server.log" 2>/dev/null; do
+    while ! grep -qF "$ready_line" "$dir/node-$i/logs/server.log" 2>/dev/null; do
       node_pid "$i" >/dev/null || die "node $i exited during start-up; last lines of its output:
 $(tail -n 30 "$dir/node-$i/logs/stdout.log" "$dir/node-$i/logs/server.log" 2>/dev/null)"
       [ "$SECONDS" -lt "$deadline" ] || die "node $i not ready within ${READY_TIMEOUT}s (see $dir/node-$i/logs)"
@@ -364,8 +412,30 @@ kill_all() {
 
 tool() {
   install
-  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$JARS/lib/*" \
-    -Dlog4j2.configurationFile="$HERE/log4j2-tools.xml" "$@"
+  local logging=(-Dlog4j2.configurationFile="$HERE/log4j2-tools.xml")
+  [ "$mode" = zookeeper ] && logging=(-Dlog4j.configuration="file:$HERE/zookeeper-mode/log4j-tools.properties")
+  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$JARS/lib/*" "${logging[@]}" "$@"
+}
+
+# tool's own options, before the main class: --dir DIR or --version V.
+tool_command() {
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --dir) dir="$2"; resolve_mode; shift 2 ;;
+      --version)
+        case "$2" in
+          "$KAFKA_VERSION") mode=kraft ;;
+          "$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$ZK_POM")") mode=zookeeper ;;
+          *) die "no test-bed jars for Kafka $2 (testbed/pom.xml and testbed/zookeeper-mode/pom.xml name the versions)" ;;
+        esac
+        resolve_mode --no-dir
+        shift 2
+        ;;
+      *) break ;;
+    esac
+  done
+  [ $# -gt 0 ] || die "tool needs a main class"
+  tool "$@"
 }
 
 status() {
@@ -382,28 +452,51 @@ status() {
   [ "$running" -eq "$nodes" ]
 }
 
+# shellcheck source=zookeeper-mode/zookeeper-mode.sh
+source "$HERE/zookeeper-mode/zookeeper-mode.sh"
+
 command="${1:-}"
 [ $# -gt 0 ] && shift
 case "$command" in
-  install) parse_options "$@"; install; echo "$JARS/lib" ;;
-  start) parse_options "$@"; start ;;
-  stop) parse_options "$@"; stop ;;
-  status) parse_options "$@"; status ;;
-  kill) parse_options "$@"; kill_all ;;
-  tool) [ $# -gt 0 ] || die "tool needs a main class"; tool "$@" ;;
+  install) parse_options "$@"; resolve_mode --no-dir; install; echo "$JARS/lib" ;;
+  start)
+    parse_options "$@"
+    resolve_mode
+    if [ "$mode" = zookeeper ]; then zk_start; else start; fi
+    ;;
+  stop)
+    parse_options "$@"
+    resolve_mode
+    if [ "$mode" = zookeeper ]; then zk_stop; else stop; fi
+    ;;
+  status)
+    parse_options "$@"
+    resolve_mode
+    if [ "$mode" = zookeeper ]; then zk_status; else status; fi
+    ;;
+  kill)
+    parse_options "$@"
+    resolve_mode
+    if [ "$mode" = zookeeper ]; then zk_kill; else kill_all; fi
+    ;;
+  tool) tool_command "$@" ;;
   stop-node | start-node)
     node_id="${1:-}"
     [[ "$node_id" =~ ^[0-9]$ ]] || die "$command needs a node id"
     shift
     parse_options "$@"
+    resolve_mode
     if [ "$command" = stop-node ]; then
       stop_node "$node_id"
     else
       install
+      if [ "$mode" = zookeeper ] && ! node_pid "$node_id" >/dev/null; then
+        zk_clear_stale "$node_id"
+      fi
       mv -f "$dir/node-$node_id/logs/server.log" "$dir/node-$node_id/logs/server.log.previous" 2>/dev/null || true
       launch_node "$node_id"
       wait_until_ready "$node_id"
     fi
     ;;
-  *) die "usage: $0 install|start|stop|kill|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE] | tool MAIN-CLASS ARGS..." ;;
+  *) die "usage: $0 install|start|stop|kill|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE] [--mode kraft|zookeeper] | tool [--dir DIR | --version V] MAIN-CLASS ARGS..." ;;
 esac
