@@ -14,7 +14,7 @@ use crate::cycle::{Cycle, Offsets};
 use crate::lag::{offset_rate, partition_lag};
 use crate::snapshot::{
     Broker, ClusterSnapshot, CollectorRun, ConsumerGroup, FollowerLag, GroupMember, Partition,
-    PartitionLag, Topic, TopicAssignment,
+    PartitionLag, Reassignment, Topic, TopicAssignment,
 };
 
 /// The snapshot for a cycle that completed (possibly with partial errors).
@@ -31,12 +31,14 @@ pub fn assemble(
     cycle_duration_ms: u64,
 ) -> ClusterSnapshot {
     let brokers = brokers(cycle);
-    let disk = PartitionDisk {
+    let facts = PartitionFacts {
         sizes: partition_bytes_by_leader(cycle),
         follower_lags: follower_lags_by_partition(cycle),
+        reassignments: reassignments_by_partition(cycle),
     };
     let metadata = cycle.take_metadata();
     let quorum = cycle.quorum.take();
+    let reassignments_known = cycle.reassignments.take().is_some();
     // In KRaft, Metadata's controller id is a random live broker; the
     // quorum's leader is the active controller.
     let controller_id = match &quorum {
@@ -48,11 +50,11 @@ pub fn assemble(
         .topics
         .into_iter()
         .map(|t| {
-            let topic = topic(cycle, t, &disk);
+            let topic = topic(cycle, t, &facts);
             (topic.name.clone(), topic)
         })
         .collect();
-    drop(disk);
+    drop(facts);
     cycle.release_placement();
     let groups = groups(cycle, &topics);
     let mut snapshot = ClusterSnapshot {
@@ -60,6 +62,7 @@ pub fn assemble(
         cluster_id,
         controller_id,
         quorum,
+        reassignments_known,
         collected_at_ms: unix_ms(cycle),
         cycle_duration_ms,
         stale: false,
@@ -207,22 +210,41 @@ fn follower_lags_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Vec
     lags
 }
 
-/// What DescribeLogDirs says of each partition: its size on the leader and
-/// its followers' lag.
-struct PartitionDisk {
+/// What the cycle learnt of partitions beyond Metadata and offsets: each
+/// one's size on its leader and its followers' lag (DescribeLogDirs), and
+/// the reassignments in progress.
+struct PartitionFacts {
     sizes: BTreeMap<TopicPartition, u64>,
     follower_lags: BTreeMap<TopicPartition, Vec<FollowerLag>>,
+    reassignments: BTreeMap<TopicPartition, Reassignment>,
+}
+
+fn reassignments_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Reassignment> {
+    cycle
+        .reassignments
+        .iter()
+        .flatten()
+        .cloned()
+        .map(|r| {
+            let moving = Reassignment {
+                adding: r.adding,
+                removing: r.removing,
+            };
+            (r.partition, moving)
+        })
+        .collect()
 }
 
 /// Consumes the topic's metadata: its replica lists move into the
 /// snapshot rather than being copied (30,000 small vectors at bench size).
-fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, disk: &PartitionDisk) -> Topic {
+fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts) -> Topic {
     let offsets = TopicOffsets {
         latest: of_topic(&cycle.latest, &meta.name),
         earliest: of_topic(&cycle.earliest, &meta.name),
         last_stable: of_topic(&cycle.last_stable, &meta.name),
-        sizes: of_topic(&disk.sizes, &meta.name),
-        follower_lags: of_topic(&disk.follower_lags, &meta.name),
+        sizes: of_topic(&facts.sizes, &meta.name),
+        follower_lags: of_topic(&facts.follower_lags, &meta.name),
+        reassignments: of_topic(&facts.reassignments, &meta.name),
     };
     let mut partitions: Vec<Partition> = meta
         .partitions
@@ -255,6 +277,7 @@ struct TopicOffsets<'c> {
     last_stable: ByPartition<'c, i64>,
     sizes: ByPartition<'c, u64>,
     follower_lags: ByPartition<'c, Vec<FollowerLag>>,
+    reassignments: ByPartition<'c, Reassignment>,
 }
 
 /// One topic's entries of a (topic, partition)-keyed map, by partition.
@@ -266,6 +289,13 @@ fn of_topic<'m, V>(map: &'m BTreeMap<TopicPartition, V>, topic: &str) -> ByParti
         .take_while(|((t, _), _)| t == topic)
         .map(|((_, partition), value)| (*partition, value))
         .collect()
+}
+
+fn find_cloned<V: Clone>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
+    entries
+        .binary_search_by_key(&partition, |(p, _)| *p)
+        .ok()
+        .map(|i| entries[i].1.clone())
 }
 
 fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
@@ -295,11 +325,8 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
         latest_offset: latest,
         last_stable_offset: find(&offsets.last_stable, meta.partition),
         size_bytes: find(&offsets.sizes, meta.partition),
-        follower_lag: offsets
-            .follower_lags
-            .binary_search_by_key(&meta.partition, |(p, _)| *p)
-            .map(|i| offsets.follower_lags[i].1.clone())
-            .unwrap_or_default(),
+        follower_lag: find_cloned(&offsets.follower_lags, meta.partition).unwrap_or_default(),
+        reassignment: find_cloned(&offsets.reassignments, meta.partition),
         messages_in_per_sec: None,
         error,
     }

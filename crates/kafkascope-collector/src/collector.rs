@@ -39,7 +39,7 @@ pub fn registry() -> Vec<Box<dyn Collector>> {
         Box::new(collectors::log_offsets::LogOffsetsCollector),
         Box::new(collectors::record_timestamps::RecordTimestampsCollector::default()),
         Box::new(collectors::log_dirs::LogDirsCollector),
-        Box::new(collectors::metadata_quorum::MetadataQuorumCollector),
+        Box::new(collectors::controller_state::ControllerStateCollector),
         Box::new(collectors::topic_configs::TopicConfigsCollector::default()),
     ]
 }

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
     Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, ListedGroup,
-    MetadataQuorum, Partial, RecordAt, ShardError, TopicPartition,
+    MetadataQuorum, Partial, PartitionReassignment, RecordAt, ShardError, TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
@@ -57,6 +57,8 @@ pub struct Cycle<'a> {
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
     /// The KRaft metadata quorum, where the cluster runs one.
     pub quorum: Option<MetadataQuorum>,
+    /// Partitions whose replicas are moving; `None` when not read.
+    pub reassignments: Option<Vec<PartitionReassignment>>,
     /// Shared with the config cache, which keeps it between reads.
     pub topic_configs: Arc<BTreeMap<String, BTreeMap<String, String>>>,
     /// What the log holds at each committed offset that lags (the record
@@ -79,6 +81,7 @@ impl<'a> Cycle<'a> {
             early_listing: None,
             groups: Vec::new(),
             quorum: None,
+            reassignments: None,
             pending_commits: None,
             committed: BTreeMap::new(),
             earliest: Offsets::new(),

@@ -20,6 +20,9 @@ pub struct ClusterSnapshot {
     pub controller_id: Option<i32>,
     /// The KRaft metadata quorum (DescribeQuorum), where there is one.
     pub quorum: Option<MetadataQuorum>,
+    /// Whether this cycle read the reassignments in progress; when not, a
+    /// partition's `reassignment` being empty says nothing.
+    pub reassignments_known: bool,
     /// When the cycle that built this snapshot started, in Unix milliseconds.
     pub collected_at_ms: i64,
     pub cycle_duration_ms: u64,
@@ -137,9 +140,19 @@ pub struct Partition {
     /// How far each follower is behind the leader's log end, as the
     /// follower's broker reports it (DescribeLogDirs `offset_lag`).
     pub follower_lag: Vec<FollowerLag>,
+    /// Set while the partition's replicas are being reassigned.
+    pub reassignment: Option<Reassignment>,
     pub messages_in_per_sec: Option<f64>,
     /// Why some figure for this partition is missing, if it is.
     pub error: Option<String>,
+}
+
+/// A reassignment in progress: `replicas` holds the target and the replicas
+/// leaving until it completes.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Reassignment {
+    pub adding: Vec<i32>,
+    pub removing: Vec<i32>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]

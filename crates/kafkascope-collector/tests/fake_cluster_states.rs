@@ -204,13 +204,14 @@ async fn fake_unsupported_api_is_reported_and_never_sent() {
     let mut collector = collector(&cluster);
     for _ in 0..2 {
         let snapshot = collector.collect_once().await;
-        // The fake offers no DescribeQuorum either, as a ZooKeeper-mode
-        // cluster does not.
+        // The fake offers no DescribeQuorum (as a ZooKeeper-mode cluster
+        // does not) and no ListPartitionReassignments either.
         assert_eq!(
             snapshot.unsupported_apis,
             vec![
                 "DescribeLogDirsRequest".to_string(),
-                "DescribeQuorumRequest".to_string()
+                "DescribeQuorumRequest".to_string(),
+                "ListPartitionReassignmentsRequest".to_string()
             ]
         );
         assert!(snapshot.errors.is_empty(), "{:?}", snapshot.errors);

@@ -59,6 +59,7 @@ fn large_cluster() -> ClusterSnapshot {
                         last_stable_offset: Some(987_654_300 + i64::from(t * p)),
                         size_bytes: Some(12_345_678_901),
                         follower_lag: replicas_after_leader(leader),
+                        reassignment: None,
                         messages_in_per_sec: Some(123.456),
                         error: None,
                     }

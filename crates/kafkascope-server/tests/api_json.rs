@@ -220,7 +220,7 @@ async fn topic_detail_has_partitions_with_derived_flags() {
             "partition": 3, "leader": null, "leader_epoch": 7, "replicas": [3, 1, 2], "isr": [3],
             "offline_replicas": [3], "earliest_offset": null, "latest_offset": null,
             "last_stable_offset": null, "size_bytes": null, "messages_in_per_sec": null,
-            "error": "LEADER_NOT_AVAILABLE", "follower_lag": [],
+            "error": "LEADER_NOT_AVAILABLE", "follower_lag": [], "reassignment": null,
             "offline": true, "under_replicated": true, "under_min_isr": true, "leader_is_preferred": false
         })
     );

@@ -794,3 +794,115 @@ fn kafka_deleted_topic_with_committed_offsets_leaves_no_lag_behind() {
     assert_eq!(rows, [("kept", 0, Some(4), Some(2))]);
     assert_eq!(group["state"], "Empty");
 }
+
+#[test]
+fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancelled() {
+    let cluster = KafkaCluster::shared();
+    let bootstrap = cluster.bootstrap();
+    let topic = "moving";
+    cluster
+        .tool(
+            "org.apache.kafka.tools.TopicCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--create",
+                "--topic",
+                topic,
+                "--replica-assignment",
+                "0",
+            ],
+        )
+        .unwrap();
+    // Several fetches of data (a first fetch is copied before any throttle).
+    produce_batched(cluster, topic, "0", "100000", "none");
+    let plan = std::env::temp_dir().join(format!("kafkascope-move-{}.json", std::process::id()));
+    std::fs::write(
+        &plan,
+        r#"{"version":1,"partitions":[{"topic":"moving","partition":0,"replicas":[1]}]}"#,
+    )
+    .unwrap();
+    let plan_path = plan.to_str().unwrap();
+    let reassign = |action: &[&str]| {
+        let args = [
+            &[
+                "--bootstrap-server",
+                bootstrap.as_str(),
+                "--reassignment-json-file",
+                plan_path,
+            ][..],
+            action,
+        ]
+        .concat();
+        cluster
+            .tool(
+                "org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
+                &args,
+            )
+            .unwrap()
+    };
+    // One byte a second: the copy cannot finish while the test looks.
+    reassign(&["--execute", "--throttle", "1"]);
+
+    let theirs = cluster
+        .tool(
+            "org.apache.kafka.tools.TopicCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--describe",
+                "--topic",
+                topic,
+            ],
+        )
+        .unwrap();
+    let ours = kafkascope_ok(&[
+        "topics",
+        "--describe",
+        "--topic",
+        topic,
+        "--bootstrap-server",
+        &bootstrap,
+    ]);
+    let moving_fields = |table: &str| -> Vec<String> {
+        let line = table.lines().find(|l| l.contains("Partition: 0")).unwrap();
+        ["Replicas: ", "Adding Replicas: ", "Removing Replicas: "]
+            .iter()
+            .map(|name| {
+                line.split('\t')
+                    .find_map(|f| f.trim().strip_prefix(name))
+                    .unwrap_or("?")
+                    .trim()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(moving_fields(&ours), ["1,0", "1", "0"], "{ours}");
+    assert_eq!(moving_fields(&ours), moving_fields(&theirs), "{theirs}");
+    let json = kafkascope_json(&[
+        "topics",
+        "--describe",
+        "--topic",
+        topic,
+        "--bootstrap-server",
+        &bootstrap,
+    ]);
+    assert_eq!(
+        json[0]["partitions"][0]["reassignment"],
+        serde_json::json!({"adding": [1], "removing": [0]})
+    );
+
+    reassign(&["--cancel"]);
+    let _ = std::fs::remove_file(&plan);
+    let after = kafkascope_json(&[
+        "topics",
+        "--describe",
+        "--topic",
+        topic,
+        "--bootstrap-server",
+        &bootstrap,
+    ]);
+    let partition = &after[0]["partitions"][0];
+    assert_eq!(partition["reassignment"], Value::Null);
+    assert_eq!(partition["replicas"], serde_json::json!([0]));
+}

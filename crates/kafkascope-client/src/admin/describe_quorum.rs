@@ -73,53 +73,47 @@ impl Admin {
                 .with_topic_name(TopicName(str_bytes(METADATA_TOPIC)))
                 .with_partitions(vec![PartitionData::default().with_partition_index(0)]),
         ]);
-        let mut last_error = None;
-        for broker in self.pool.brokers().into_keys() {
-            let connection = match self.pool.connection_on_lane(broker, 0).await {
-                Ok(connection) => connection,
-                Err(error) => {
-                    last_error = Some(error);
-                    continue;
+        self.on_any_broker(|connection| {
+            let request = request.clone();
+            async move {
+                let response = connection.send(&request).await?;
+                if response.error_code != 0 {
+                    return Err(kafka_error(
+                        &connection,
+                        API,
+                        response.error_code,
+                        String::new(),
+                    ));
                 }
-            };
-            let response = connection.send(&request).await?;
-            if response.error_code != 0 {
-                return Err(kafka_error(
-                    &connection,
-                    API,
-                    response.error_code,
-                    String::new(),
-                ));
+                let partition = response
+                    .topics
+                    .into_iter()
+                    .flat_map(|t| t.partitions)
+                    .find(|p| p.partition_index == 0);
+                let Some(partition) = partition else {
+                    return Err(ClientError::InvalidFrame {
+                        addr: connection.addr().to_string(),
+                        reason: format!("DescribeQuorum answered without {METADATA_TOPIC}-0"),
+                    });
+                };
+                if partition.error_code != 0 {
+                    return Err(kafka_error(
+                        &connection,
+                        API,
+                        partition.error_code,
+                        format!(" for {METADATA_TOPIC}-0"),
+                    ));
+                }
+                Ok(MetadataQuorum {
+                    leader_id: partition.leader_id.0,
+                    leader_epoch: partition.leader_epoch,
+                    high_watermark: partition.high_watermark,
+                    voters: replicas(partition.current_voters),
+                    observers: replicas(partition.observers),
+                })
             }
-            let partition = response
-                .topics
-                .into_iter()
-                .flat_map(|t| t.partitions)
-                .find(|p| p.partition_index == 0);
-            let Some(partition) = partition else {
-                return Err(ClientError::InvalidFrame {
-                    addr: connection.addr().to_string(),
-                    reason: format!("DescribeQuorum answered without {METADATA_TOPIC}-0"),
-                });
-            };
-            if partition.error_code != 0 {
-                return Err(kafka_error(
-                    &connection,
-                    API,
-                    partition.error_code,
-                    format!(" for {METADATA_TOPIC}-0"),
-                ));
-            }
-            return Ok(MetadataQuorum {
-                leader_id: partition.leader_id.0,
-                leader_epoch: partition.leader_epoch,
-                high_watermark: partition.high_watermark,
-                voters: replicas(partition.current_voters),
-                observers: replicas(partition.observers),
-            });
-        }
-        Err(last_error
-            .unwrap_or_else(|| ClientError::NoBrokerReachable("no broker is known".into())))
+        })
+        .await
     }
 }
 

@@ -13,6 +13,7 @@ mod describe_quorum;
 mod find_coordinator;
 mod groups;
 mod list_offsets;
+mod list_reassignments;
 mod log_dirs;
 mod metadata;
 mod offset_fetch;
@@ -34,6 +35,7 @@ pub use describe_cluster::DescribedCluster;
 pub use describe_quorum::{MetadataQuorum, QuorumReplica};
 pub use groups::{DescribedGroup, DescribedMember, GroupType, ListedGroup};
 pub use list_offsets::OffsetSpec;
+pub use list_reassignments::PartitionReassignment;
 pub use log_dirs::{BrokerLogDirs, LogDir};
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offset_fetch::GroupOffsets;
@@ -109,6 +111,26 @@ impl Admin {
             (broker, result)
         });
         futures::future::join_all(calls).await
+    }
+}
+
+impl Admin {
+    /// Runs `request` on the first known broker that can be reached (lane
+    /// 0): for requests any broker forwards to the controllers.
+    async fn on_any_broker<T, F, Fut>(&self, request: F) -> Result<T>
+    where
+        F: Fn(Connection) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut last_error = None;
+        for broker in self.pool.brokers().into_keys() {
+            match self.pool.connection_on_lane(broker, 0).await {
+                Ok(connection) => return request(connection).await,
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error
+            .unwrap_or_else(|| ClientError::NoBrokerReachable("no broker is known".into())))
     }
 }
 

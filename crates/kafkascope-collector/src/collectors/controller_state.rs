@@ -1,23 +1,35 @@
-//! The KRaft metadata quorum (DescribeQuorum): its leader is the active
-//! controller, which Metadata does not name in KRaft. Clusters without
-//! KRaft (ZooKeeper mode, tansu) do not offer the API: noted as unsupported.
+//! What only the controllers know, both asked at once: the KRaft metadata quorum (DescribeQuorum), whose leader is the
+//! active controller Metadata does not name in KRaft, and the partition
+//! reassignments in progress (ListPartitionReassignments, from the
+//! controller Metadata names, as ZooKeeper clusters require). Clusters that
+//! offer neither (ZooKeeper mode lacks DescribeQuorum, tansu both) have
+//! them noted as unsupported.
 
 use futures::future::BoxFuture;
 
 use crate::collector::{CollectResult, Collector};
 use crate::cycle::Cycle;
 
-pub struct MetadataQuorumCollector;
+pub struct ControllerStateCollector;
 
-impl Collector for MetadataQuorumCollector {
+impl Collector for ControllerStateCollector {
     fn name(&self) -> &'static str {
-        "metadata_quorum"
+        "controller_state"
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            match cycle.admin.describe_quorum().await {
+            let controller = cycle.metadata().controller_id;
+            let (quorum, reassignments) = futures::join!(
+                cycle.admin.describe_quorum(),
+                cycle.admin.list_reassignments(controller)
+            );
+            match quorum {
                 Ok(quorum) => cycle.quorum = Some(quorum),
+                Err(error) => cycle.record(self.name(), None, "", &error),
+            }
+            match reassignments {
+                Ok(moving) => cycle.reassignments = Some(moving),
                 Err(error) => cycle.record(self.name(), None, "", &error),
             }
             Ok(())

@@ -27,6 +27,8 @@ pub const TOPIC_PARTITION_OFFLINE: &str = "kafkascope_topic_partition_offline";
 pub const TOPIC_PARTITION_UNDER_MIN_ISR: &str = "kafkascope_topic_partition_under_min_isr";
 /// The names the Prometheus JMX exporter's Kafka rules give the broker's own
 /// per-partition gauges, which Strimzi's dashboards query.
+pub const TOPIC_PARTITION_REASSIGNING: &str = "kafkascope_topic_partition_reassigning";
+pub const REASSIGNING_PARTITIONS: &str = "kafkascope_reassigning_partitions";
 pub const CLUSTER_PARTITION_UNDER_MIN_ISR: &str = "kafka_cluster_partition_underminisr";
 pub const CLUSTER_PARTITION_AT_MIN_ISR: &str = "kafka_cluster_partition_atminisr";
 pub const TOPIC_PARTITION_LAST_STABLE_OFFSET: &str =
@@ -60,6 +62,8 @@ pub const FAMILIES: &[&str] = &[
     TOPIC_PARTITION_UNDER_MIN_ISR,
     CLUSTER_PARTITION_UNDER_MIN_ISR,
     CLUSTER_PARTITION_AT_MIN_ISR,
+    TOPIC_PARTITION_REASSIGNING,
+    REASSIGNING_PARTITIONS,
     TOPIC_PARTITION_LAST_STABLE_OFFSET,
     TOPIC_PARTITION_MESSAGES_IN_PER_SECOND,
     CONSUMERGROUP_STATE,
@@ -272,6 +276,27 @@ fn partitions(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     for_each_min_isr(clusters, |c, t, p, min| {
         w.sample(&labels::partition(c, t, p), p.is_at_min_isr(min));
     });
+
+    w.gauge(
+        TOPIC_PARTITION_REASSIGNING,
+        "1 while the partition's replicas are being reassigned (ListPartitionReassignments); absent otherwise.",
+    );
+    for (c, t, p) in labels::partitions(clusters) {
+        if p.reassignment.is_some() {
+            w.sample(&labels::partition(c, t, p), 1i64);
+        }
+    }
+    w.gauge(
+        REASSIGNING_PARTITIONS,
+        "Partitions whose replicas are being reassigned; absent when the controller could not be asked.",
+    );
+    for c in clusters {
+        let moving = c
+            .partitions()
+            .filter(|(_, p)| p.reassignment.is_some())
+            .count();
+        w.sample(&labels::cluster(c), moving);
+    }
 
     w.gauge(
         TOPIC_PARTITION_LAST_STABLE_OFFSET,

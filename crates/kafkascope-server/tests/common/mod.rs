@@ -54,6 +54,7 @@ pub fn prod() -> ClusterSnapshot {
             ],
             observers: vec![],
         }),
+        reassignments_known: true,
         collected_at_ms: 1_700_000_000_000,
         cycle_duration_ms: 1250,
         stale: false,
@@ -330,6 +331,7 @@ pub fn staging() -> ClusterSnapshot {
         cluster_id: None,
         controller_id: None,
         quorum: None,
+        reassignments_known: false,
         collected_at_ms: 1_699_999_990_500,
         cycle_duration_ms: 3000,
         stale: true,
@@ -501,6 +503,7 @@ fn partition(
                 offset_lag: if isr.contains(&broker) { 0 } else { 250 },
             })
             .collect(),
+        reassignment: None,
         messages_in_per_sec,
         error: None,
     }

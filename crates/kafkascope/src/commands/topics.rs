@@ -80,13 +80,22 @@ fn describe(topic: &Topic, args: &TopicsArgs) -> String {
         ));
     }
     for p in &topic.partitions {
+        // As kafka-topics prints a partition whose replicas are moving.
+        let moving = p.reassignment.as_ref().map_or_else(String::new, |r| {
+            format!(
+                "\tAdding Replicas: {}\tRemoving Replicas: {}",
+                id_list(&r.adding),
+                id_list(&r.removing)
+            )
+        });
         out.push_str(&format!(
-            "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}\tLogStartOffset: {}\tLogEndOffset: {}\n",
+            "\tTopic: {}\tPartition: {}\tLeader: {}\tReplicas: {}\tIsr: {}{}\tLogStartOffset: {}\tLogEndOffset: {}\n",
             topic.name,
             p.partition,
             p.leader.map_or_else(|| "none".to_string(), |l| l.to_string()),
             id_list(&p.replicas),
             id_list(&p.isr),
+            moving,
             or_dash(p.earliest_offset),
             or_dash(p.latest_offset),
         ));
