@@ -71,16 +71,45 @@ export interface ClusterSummary {
   unsupported_apis: string[];
 }
 
+export interface LogDir {
+  path: string;
+  error: string | null;
+  size_bytes: number;
+  volume_total_bytes: number | null;
+  volume_usable_bytes: number | null;
+}
+
 export interface Broker {
   id: number;
   host: string;
   port: number;
   rack: string | null;
   reachable: boolean;
+  in_metadata: boolean;
   partition_count: number;
   leader_count: number;
   log_dir_bytes: number | null;
+  log_dirs: LogDir[];
   is_controller: boolean;
+  /** leader, voter or observer in the KRaft metadata quorum. */
+  quorum_role: string | null;
+}
+
+export interface QuorumReplica {
+  replica_id: number;
+  role: string;
+  log_end_offset: number;
+  lag: number;
+  last_fetch_ms: number | null;
+  last_caught_up_ms: number | null;
+}
+
+/** The KRaft metadata quorum (DescribeQuorum); null on other clusters. */
+export interface MetadataQuorum {
+  leader_id: number;
+  leader_epoch: number;
+  high_watermark: number;
+  replicas: QuorumReplica[];
 }
 
 export interface TopicListItem {
@@ -152,6 +181,8 @@ export interface GroupHealth {
 
 export interface GroupListItem extends GroupHealth {
   name: string;
+  /** classic, consumer (KIP-848), share or streams. */
+  type: string;
   state: string;
   protocol_type: string;
   coordinator: number | null;
@@ -197,6 +228,7 @@ export interface GroupTopic {
 
 export interface GroupDetail extends GroupHealth, PartitionPage {
   name: string;
+  type: string;
   state: string;
   protocol_type: string;
   protocol: string;
@@ -229,7 +261,9 @@ export const api = {
   clusters: () => getJson<{ clusters: ClusterListItem[] }>("/api/v1/clusters"),
   summary: (cluster: string) => getJson<ClusterSummary>(base(cluster)),
   brokers: (cluster: string) =>
-    getJson<{ controller: number | null; brokers: Broker[] }>(`${base(cluster)}/brokers`),
+    getJson<{ controller: number | null; brokers: Broker[]; quorum: MetadataQuorum | null }>(
+      `${base(cluster)}/brokers`,
+    ),
   topics: (cluster: string, params: ListParams) =>
     getJson<{ total: number; offset: number; topics: TopicListItem[] }>(
       `${base(cluster)}/topics${query({ ...params })}`,

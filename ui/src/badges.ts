@@ -39,3 +39,16 @@ export function groupState(state: string): HTMLElement {
     state === "Stable" ? "ok" : state === "Dead" ? "bad" : state.includes("Rebalance") ? "warn" : "idle";
   return badge(state, tone);
 }
+
+const GROUP_TYPE: Record<string, [string, Tone, string]> = {
+  classic: ["classic", "idle", "The classic rebalance protocol"],
+  consumer: ["consumer", "ok", "KIP-848 consumer group (group.protocol=consumer)"],
+  share: ["share", "warn", "KIP-932 share group: start offsets, no lag"],
+  streams: ["streams", "idle", "KIP-1071 Streams group"],
+};
+
+/** A consumer group's type (its rebalance protocol). */
+export function groupType(type: string): HTMLElement {
+  const [text, tone, title] = GROUP_TYPE[type] ?? [type, "idle", type];
+  return badge(text, tone, title);
+}

@@ -8,7 +8,7 @@
 // where scripts/install-test-deps.sh and cargo put them.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -151,6 +151,44 @@ export async function startTansu({ name = "tansu" } = {}) {
   return `127.0.0.1:${port}`;
 }
 
+/**
+ * A real Apache Kafka cluster (testbed/kafka-cluster.sh): the one
+ * scripts/test.sh started for every suite ($KAFKASCOPE_KAFKA_CLUSTER), else
+ * a 3-node cluster of its own, killed by `stopAll`. Resolves with its
+ * cluster.env as an object (KAFKA_BOOTSTRAP, KAFKA_JMX_EXPORTER...).
+ */
+export async function startKafka() {
+  let dir = process.env.KAFKASCOPE_KAFKA_CLUSTER;
+  if (!dir) {
+    dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-kafka-"));
+    const base = 20_000 + (process.pid % 40) * 1000;
+    await runScript(["start", "--dir", dir, "--port-base", String(base)]);
+    ownClusters.push(dir);
+  }
+  const env = {};
+  for (const line of readFileSync(join(dir, "cluster.env"), "utf8").split("\n")) {
+    const at = line.indexOf("=");
+    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return env;
+}
+
+/** Runs testbed/kafka-cluster.sh to completion (its own tools too). */
+export function runScript(args) {
+  return new Promise((done, fail) => {
+    const child = spawn("bash", [join(REPO, "testbed", "kafka-cluster.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? done(out) : fail(new Error(`kafka-cluster.sh ${args.join(" ")} exited ${code}: ${err}`))));
+  });
+}
+
+/** Kafka clusters started here, killed by `stopAll`. */
+const ownClusters = [];
+
 /** Runs the client script in the background (produce-loop, consume-loop). */
 export function clientInBackground(name, bootstrap, command, args) {
   const python = process.env.KAFKASCOPE_PYTHON ?? "python3";
@@ -194,6 +232,10 @@ export async function launchBrowser() {
 }
 
 export async function stopAll() {
+  for (const dir of ownClusters.splice(0)) {
+    await runScript(["kill", "--dir", dir]).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
   for (const child of children.reverse()) {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");

@@ -1,10 +1,12 @@
-// Every broker: reachability, replicas and leaders it holds, how far its
-// leader count is from an even share, and its log directories' size.
+// Every broker: reachability, its part in the KRaft metadata quorum,
+// replicas and leaders it holds, how far its leader count is from an even
+// share, and its log directories' size and free space; then the quorum:
+// leader, epoch and how far each voter and observer is behind.
 
-import { api, type Broker } from "../api";
+import { api, type Broker, type MetadataQuorum, type QuorumReplica } from "../api";
 import { badge } from "../badges";
 import { fill, h } from "../dom";
-import { bytes, count, signedPercent, UNKNOWN } from "../format";
+import { ago, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
 import type { Page, PageContext } from "../page";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
@@ -17,16 +19,50 @@ export function leaderSkew(broker: Broker, brokers: Broker[]): number | null {
   return (broker.leader_count - even) / even;
 }
 
+/** Share of the fullest log directory's volume in use, where brokers report it. */
+export function diskUse(broker: Broker): number | null {
+  const shares = broker.log_dirs
+    .filter((d) => d.volume_total_bytes && d.volume_usable_bytes !== null)
+    .map((d) => 1 - (d.volume_usable_bytes ?? 0) / (d.volume_total_bytes ?? 1));
+  return shares.length ? Math.max(...shares) : null;
+}
+
+const QUORUM_ROLE: Record<string, "ok" | "idle"> = { leader: "ok", voter: "idle", observer: "idle" };
+
+function quorumPanel(panel: HTMLElement, quorum: MetadataQuorum | null): void {
+  panel.hidden = quorum === null;
+  if (quorum === null) return;
+  const columns: Column<QuorumReplica>[] = [
+    { key: "replica", label: "Node", cell: (r) => [String(r.replica_id), r.replica_id === quorum.leader_id ? [" ", badge("leader", "ok")] : null], value: (r) => r.replica_id },
+    { key: "role", label: "Role", cell: (r) => r.role, value: (r) => r.role },
+    { key: "log_end", label: "Log end", numeric: true, cell: (r) => exact(r.log_end_offset), value: (r) => r.log_end_offset },
+    { key: "lag", label: "Lag", numeric: true, cell: (r) => exact(r.lag), value: (r) => r.lag },
+    { key: "fetch", label: "Last fetch", cell: (r) => ago(r.last_fetch_ms), value: (r) => r.last_fetch_ms },
+    { key: "caught_up", label: "Last caught up", cell: (r) => ago(r.last_caught_up_ms), value: (r) => r.last_caught_up_ms },
+  ];
+  fill(
+    panel,
+    h(
+      "header",
+      { class: "panel-head" },
+      h("h3", null, "Metadata quorum"),
+      h("span", { class: "muted", "data-quorum": "summary" }, `leader ${quorum.leader_id}, epoch ${quorum.leader_epoch}, high watermark ${exact(quorum.high_watermark)}`),
+    ),
+    table(columns, quorum.replicas, { key: (r) => `${r.role}-${r.replica_id}`, name: "quorum", empty: "No voters" }),
+  );
+}
+
 export function brokersPage(ctx: PageContext): Page {
   const figures = h("div", { class: "figures" });
   const list = h("section", { class: "panel" });
-  const element = h("div", { class: "page brokers" }, figures, list);
+  const quorumSection = h("section", { class: "panel", hidden: true });
+  const element = h("div", { class: "page brokers" }, figures, list, quorumSection);
 
   return {
     title: "Brokers",
     element,
     async update(signal) {
-      const { brokers } = await api.brokers(ctx.cluster);
+      const { brokers, quorum, controller } = await api.brokers(ctx.cluster);
       if (signal.aborted) return;
       const down = brokers.filter((b) => !b.reachable).length;
       const skews = brokers.map((b) => leaderSkew(b, brokers)).filter((s): s is number => s !== null);
@@ -41,24 +77,35 @@ export function brokersPage(ctx: PageContext): Page {
           { id: "leaders", label: "Partition leaders", value: count(brokers.reduce((s, b) => s + b.leader_count, 0)) },
           { id: "skew", label: "Worst leader skew", value: worstSkew === null ? UNKNOWN : signedPercent(worstSkew).replace("+", "±"), tone: worstSkew !== null && worstSkew > 0.2 ? "warn" : undefined },
           { id: "disk", label: "Disk used", value: bytes(disk) },
+          { id: "controller", label: "Active controller", value: controller === null ? UNKNOWN : String(controller), detail: quorum ? `KRaft epoch ${quorum.leader_epoch}` : undefined },
         ]),
       );
       const columns: Column<Broker>[] = [
         { key: "id", label: "Broker", cell: (b) => [String(b.id), b.is_controller ? [" ", badge("controller", "idle")] : null], value: (b) => b.id },
         { key: "address", label: "Address", cell: (b) => h("code", null, `${b.host}:${b.port}`) },
         { key: "rack", label: "Rack", cell: (b) => b.rack ?? UNKNOWN },
-        { key: "reachable", label: "Status", cell: (b) => (b.reachable ? badge("up", "ok") : badge("unreachable", "bad")), value: (b) => (b.reachable ? 1 : 0) },
+        { key: "reachable", label: "Status", cell: (b) => (b.reachable ? badge("up", "ok") : badge(b.in_metadata ? "unreachable" : "down", "bad")), value: (b) => (b.reachable ? 1 : 0) },
+        { key: "quorum", label: "Quorum", cell: (b) => (b.quorum_role ? badge(b.quorum_role, QUORUM_ROLE[b.quorum_role] ?? "idle") : UNKNOWN), value: (b) => b.quorum_role },
         { key: "partitions", label: "Partitions", numeric: true, cell: (b) => count(b.partition_count), value: (b) => b.partition_count },
         { key: "leaders", label: "Leaders", numeric: true, cell: (b) => count(b.leader_count), value: (b) => b.leader_count },
         { key: "skew", label: "Leader skew", numeric: true, cell: (b) => signedPercent(leaderSkew(b, brokers)), value: (b) => leaderSkew(b, brokers) },
         { key: "disk", label: "Disk", numeric: true, cell: (b) => bytes(b.log_dir_bytes), value: (b) => b.log_dir_bytes },
+        { key: "volume", label: "Volume used", numeric: true, cell: (b) => failedDirs(b) ?? percent(diskUse(b)), value: (b) => diskUse(b) },
       ];
       fill(
         list,
         h("header", { class: "panel-head" }, h("h3", null, "Brokers")),
         table(columns, brokers, { key: (b) => String(b.id), name: "brokers", empty: "No brokers in the metadata" }),
       );
+      quorumPanel(quorumSection, quorum);
     },
     dispose() {},
   };
+}
+
+/** A badge naming the broker's failed log directories, if any. */
+function failedDirs(broker: Broker): HTMLElement | null {
+  const failed = broker.log_dirs.filter((d) => d.error !== null);
+  if (!failed.length) return null;
+  return badge(`${failed.length} failed`, "bad", failed.map((d) => `${d.path}: ${d.error}`).join("\n"));
 }

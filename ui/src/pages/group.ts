@@ -3,7 +3,7 @@
 // sorted and paged by the server) and the members.
 
 import { api, type GroupDetail, type GroupMember, type GroupOffset } from "../api";
-import { badge, groupState, groupStatus, partitionStatus } from "../badges";
+import { badge, groupState, groupStatus, groupType, partitionStatus } from "../badges";
 import { Chart } from "../chart";
 import { fill, h } from "../dom";
 import { ago, count, duration, exact, messageRate, percent, UNKNOWN } from "../format";
@@ -42,6 +42,7 @@ function groupTiles(g: GroupDetail): Tile[] {
   return [
     { id: "status", label: "Status", value: groupStatus(g.status), detail: `window ${percent(g.complete)} full` },
     { id: "state", label: "State", value: groupState(g.state), detail: g.dead_reasons.length ? deadText(g) : `coordinator ${g.coordinator ?? UNKNOWN}`, tone: g.dead_reasons.length ? "bad" : undefined },
+    { id: "type", label: "Type", value: groupType(g.type), detail: g.protocol || UNKNOWN },
     { id: "members", label: "Members", value: count(g.members.length), detail: `${count(g.rebalances)} rebalances seen` },
     { id: "lag", label: "Lag", value: count(g.lag_sum), detail: `max ${count(g.lag_max)} on one partition` },
     { id: "lag-seconds", label: "Lag (time)", value: duration(g.lag_seconds_max), detail: forecastText(g) },

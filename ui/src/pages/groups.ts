@@ -2,7 +2,7 @@
 // server.
 
 import { api, type GroupListItem } from "../api";
-import { groupState, groupStatus } from "../badges";
+import { groupState, groupStatus, groupType } from "../badges";
 import { fill, h } from "../dom";
 import { count, duration, messageRate, UNKNOWN } from "../format";
 import { listState, pageHref, pageParams, searchBox, sorting } from "../list_controls";
@@ -39,6 +39,7 @@ export function groupsPage(ctx: PageContext): Page {
   );
   const columns: Column<GroupListItem>[] = [
     { key: "name", label: "Group", sort: "name", cell: (g) => h("a", { href: linkTo(ctx.route, ctx.cluster, "group", g.name), "data-nav": true }, g.name), value: (g) => g.name },
+    { key: "type", label: "Type", cell: (g) => groupType(g.type), value: (g) => g.type },
     { key: "state", label: "State", sort: "state", cell: (g) => groupState(g.state), value: (g) => g.state },
     { key: "status", label: "Status", sort: "status", cell: (g) => groupStatus(g.status), value: (g) => g.status },
     { key: "members", label: "Members", sort: "members", numeric: true, cell: (g) => count(g.member_count), value: (g) => g.member_count },

@@ -1,0 +1,93 @@
+// Browser tests of the pages that show what only a real Apache Kafka cluster
+// has (see harness.mjs startKafka): the KRaft metadata quorum on the brokers
+// page, checked against the JSON API and Kafka's own kafka-metadata-quorum,
+// and a KIP-848 consumer group beside a classic one on the groups pages.
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { join } from "node:path";
+
+import { ARTIFACTS, client, eventually, getJson, launchBrowser, runScript, startKafka, startKafkascope, stopAll } from "./harness.mjs";
+
+const CLUSTER = "kafka";
+const TOPIC = "ui-kafka-orders";
+
+let kafka;
+let base;
+let browser;
+const api = (path) => getJson(`${base}/api/v1/clusters/${CLUSTER}${path}`);
+
+before(async () => {
+  kafka = await startKafka();
+  const bootstrap = kafka.KAFKA_BOOTSTRAP;
+  await client(bootstrap, "create-topic", ["--topic", TOPIC, "--partitions", "2", "--replication-factor", "3"]);
+  await client(bootstrap, "produce", ["--topic", TOPIC, "--partition", "0", "--count", "6"]);
+  await client(bootstrap, "consume-commit", ["--group", "ui-classic", "--topic", TOPIC, "--count", "2"]);
+  await client(bootstrap, "consume-commit", ["--group", "ui-kip848", "--topic", TOPIC, "--count", "3", "--config", "group.protocol=consumer"]);
+  base = await startKafkascope(bootstrap, CLUSTER, { history: false, name: "kafkascope-kafka" });
+  await eventually("both groups in a snapshot", async () => (await api("/groups")).groups.filter((g) => g.name.startsWith("ui-")).length === 2);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
+async function open(path) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector(".updated[data-status=ready]");
+  return page;
+}
+
+const cell = (page, table, key, col) => page.locator(`[data-table="${table}"] tr[data-key="${key}"] td[data-col="${col}"]`);
+const rowKeys = (page, table) => page.locator(`[data-table="${table}"] tbody tr[data-key]`).evaluateAll((rows) => rows.map((r) => r.dataset.key));
+
+describe("kafka: brokers", () => {
+  test("the metadata quorum's leader is the active controller, as kafka-metadata-quorum says", async () => {
+    const status = await runScript([
+      "tool", "org.apache.kafka.tools.MetadataQuorumCommand", "--bootstrap-server", kafka.KAFKA_BOOTSTRAP, "describe", "--status",
+    ]);
+    const field = (name) => status.split("\n").find((l) => l.startsWith(`${name}:`)).split(":").slice(1).join(":").trim();
+    const leader = Number(field("LeaderId"));
+    const voters = JSON.parse(field("CurrentVoters")).map((v) => v.id).sort();
+
+    const page = await open(`/clusters/${CLUSTER}/brokers?refresh=off`);
+    const { brokers, quorum, controller } = await api("/brokers");
+    assert.equal(controller, leader);
+    assert.equal(quorum.leader_id, leader);
+    assert.deepEqual(await rowKeys(page, "quorum"), voters.map((id) => `voter-${id}`));
+    assert.match(await page.locator("[data-quorum=summary]").innerText(), new RegExp(`^leader ${leader}, epoch ${quorum.leader_epoch}, `));
+    for (const b of brokers) {
+      const role = b.id === leader ? "leader" : "voter";
+      assert.equal(await cell(page, "brokers", b.id, "quorum").innerText(), role);
+      assert.equal(await cell(page, "quorum", `voter-${b.id}`, "role").innerText(), "voter");
+      // Every node's data dir sits on a real volume with a known capacity.
+      assert.match(await cell(page, "brokers", b.id, "volume").innerText(), /^\d+(\.\d+)?%$/);
+    }
+    assert.equal(await page.locator('[data-tile="controller"] .tile-value').innerText(), String(leader));
+    await page.screenshot({ path: join(ARTIFACTS, "kafka-brokers.png"), fullPage: true });
+    await page.context().close();
+  });
+});
+
+describe("kafka: groups", () => {
+  test("a KIP-848 group is listed and shown beside a classic one, with its type", async () => {
+    const page = await open(`/clusters/${CLUSTER}/groups?refresh=off&q=ui-`);
+    assert.deepEqual(await rowKeys(page, "groups"), ["ui-classic", "ui-kip848"]);
+    assert.equal(await cell(page, "groups", "ui-classic", "type").innerText(), "classic");
+    assert.equal(await cell(page, "groups", "ui-kip848", "type").innerText(), "consumer");
+    const detail = await api("/groups/ui-kip848");
+    assert.equal(detail.type, "consumer");
+    assert.equal(await cell(page, "groups", "ui-kip848", "lag").getAttribute("data-value"), String(detail.lag_sum));
+    await page.screenshot({ path: join(ARTIFACTS, "kafka-groups.png"), fullPage: true });
+    await page.context().close();
+
+    const group = await open(`/clusters/${CLUSTER}/groups/ui-kip848?refresh=off`);
+    assert.equal(await group.locator('[data-tile="type"] .tile-value').innerText(), "consumer");
+    await group.context().close();
+  });
+});
