@@ -51,6 +51,8 @@ fn produce_batched(cluster: &KafkaCluster, topic: &str, partition: &str, count: 
             "--batched",
             "--compression",
             codec,
+            "--config",
+            "enable.idempotence=true",
         ],
     );
     assert_eq!(produced["count"].as_i64().unwrap().to_string(), count);
@@ -917,4 +919,108 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
     let partition = &after[0]["partitions"][0];
     assert_eq!(partition["reassignment"], Value::Null);
     assert_eq!(partition["replicas"], serde_json::json!([0]));
+}
+
+/// `query`, percent-encoded for a URL.
+fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn kafka_burrow_api_history_and_every_collector_agree_on_real_kafka() {
+    let cluster = KafkaCluster::shared();
+    let prefix = "views";
+    seed(cluster, prefix);
+    let bootstrap = cluster.bootstrap();
+    // A compacted topic, keyed records, read as any other.
+    cluster
+        .tool(
+            "org.apache.kafka.tools.TopicCommand",
+            &[
+                "--bootstrap-server",
+                &bootstrap,
+                "--create",
+                "--topic",
+                "views-compacted",
+                "--partitions",
+                "1",
+                "--config",
+                "cleanup.policy=compact",
+            ],
+        )
+        .unwrap();
+    produce_batched(cluster, "views-compacted", "0", "12", "lz4");
+
+    let serve = Serve::start(&["--bootstrap-server", &bootstrap, "--interval", "1"]);
+    let lag_query = encode(r#"sum(kafka_consumergroup_lag{consumergroup="views-billing"})"#);
+    serve.wait_until(
+        "the group's lag in the history",
+        Duration::from_secs(60),
+        |s| {
+            let body: Value = s.json(&format!("/api/v1/query?query={lag_query}"));
+            body["data"]["result"][0]["value"][1].is_string()
+        },
+    );
+
+    // Every collector, the quorum's and the log dirs' included, succeeded:
+    // no request version Kafka 4 removed (KIP-896) was sent.
+    let m = serve.metrics();
+    let c = ("cluster", "default");
+    for collector in [
+        "cluster_metadata",
+        "consumer_groups",
+        "committed_offsets",
+        "log_offsets",
+        "record_timestamps",
+        "log_dirs",
+        "controller_state",
+        "topic_configs",
+    ] {
+        assert_eq!(
+            m.get(
+                "kafkascope_collector_success",
+                &[c, ("collector", collector)]
+            ),
+            Some(1.0),
+            "{collector}"
+        );
+    }
+    let compacted = serve.json("/api/v1/clusters/default/topics/views-compacted");
+    assert_eq!(compacted["configs"]["cleanup.policy"], "compact");
+    assert_eq!(compacted["partitions"][0]["latest_offset"], 12);
+
+    // Burrow's lag endpoint, for the KIP-848 group, row by row against
+    // kafka-consumer-groups.
+    let group = format!("{prefix}-kip848");
+    let burrow = serve.json(&format!("/v3/kafka/default/consumer/{group}/lag"));
+    let theirs = cluster.describe_group_with_kafka_tool(&group).unwrap();
+    let ours: Vec<(String, i64, i64)> = burrow["status"]["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["topic"].as_str().unwrap().to_string(),
+                p["partition"].as_i64().unwrap(),
+                p["current_lag"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, i64, i64)> = theirs
+        .iter()
+        .map(|r| (r.topic.clone(), i64::from(r.partition), r.lag.unwrap()))
+        .collect();
+    assert_eq!(ours, expected);
+    let total: i64 = expected.iter().map(|r| r.2).sum();
+    assert_eq!(burrow["status"]["totallag"], total);
+
+    // The history holds the same lag /metrics shows.
+    let body = serve.json(&format!("/api/v1/query?query={lag_query}"));
+    assert_eq!(body["data"]["result"][0]["value"][1], "5");
 }
