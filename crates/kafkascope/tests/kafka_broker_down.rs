@@ -14,6 +14,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use common::kafka::describe_field;
 use common::{Metrics, Serve, kafkascope_ok};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
@@ -35,13 +36,7 @@ fn partition_rows(table: &str) -> Vec<[String; 5]> {
         .lines()
         .filter(|line| line.contains("Partition: "))
         .map(|line| {
-            let field = |name: &str| {
-                line.split('\t')
-                    .find_map(|f| f.trim().strip_prefix(name))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string()
-            };
+            let field = |name: &str| describe_field(line, name);
             ["Topic: ", "Partition: ", "Leader: ", "Replicas: ", "Isr: "].map(field)
         })
         .filter(|row| TOPICS.contains(&row[0].as_str()))
@@ -106,13 +101,7 @@ fn counts_per_broker_from_kafka_topics(cluster: &KafkaCluster) -> BTreeMap<i64, 
     let table = topic_command(cluster, &["--describe"]);
     let mut counts: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
     for line in table.lines().filter(|l| l.contains("Partition: ")) {
-        let field = |name: &str| {
-            line.split('\t')
-                .find_map(|f| f.trim().strip_prefix(name))
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
+        let field = |name: &str| describe_field(line, name);
         for replica in field("Replicas: ").split(',').filter(|r| !r.is_empty()) {
             counts.entry(replica.parse().unwrap()).or_default().0 += 1;
         }

@@ -10,8 +10,9 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{Serve, http_get, kafkascope_json, kafkascope_ok};
-use kafkascope_testkit::{GroupToolRow, KafkaCluster};
+use common::kafka::{consume, create_topic, kafkascope_group_rows, produce_batched};
+use common::{Serve, http_get, kafkascope_ok};
+use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
 /// The cluster this file's tests share, killed when the test binary exits.
@@ -23,73 +24,6 @@ fn cluster() -> &'static KafkaCluster {
     })
 }
 
-fn run(cluster: &KafkaCluster, command: &str, args: &[&str]) -> Value {
-    let out = cluster
-        .client(command, args)
-        .unwrap_or_else(|e| panic!("{command} {args:?}: {e:#}"));
-    serde_json::from_str(out.trim()).expect("kafka_client.py prints one JSON object")
-}
-
-fn create_topic(cluster: &KafkaCluster, topic: &str, partitions: &str, rf: &str) {
-    let args = [
-        "--topic",
-        topic,
-        "--partitions",
-        partitions,
-        "--replication-factor",
-        rf,
-    ];
-    run(cluster, "create-topic", &args);
-}
-
-fn produce(cluster: &KafkaCluster, topic: &str, partition: &str, count: &str, codec: &str) {
-    let args = [
-        "--topic",
-        topic,
-        "--partition",
-        partition,
-        "--count",
-        count,
-        "--batched",
-        "--compression",
-        codec,
-    ];
-    let produced = run(cluster, "produce", &args);
-    assert_eq!(produced["count"].as_i64().unwrap().to_string(), count);
-}
-
-fn consume(cluster: &KafkaCluster, group: &str, topic: &str, count: &str) {
-    let args = ["--group", group, "--topic", topic, "--count", count];
-    run(cluster, "consume-commit", &args);
-}
-
-/// kafkascope's `groups --describe` of `group`, and its offsets in
-/// kafka-consumer-groups' shape.
-fn kafkascope_group_rows(bootstrap: &str, group: &str) -> (Value, Vec<GroupToolRow>) {
-    let described = kafkascope_json(&[
-        "groups",
-        "--describe",
-        "--group",
-        group,
-        "--bootstrap-server",
-        bootstrap,
-    ]);
-    let rows = described[0]["offsets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| GroupToolRow {
-            topic: o["topic"].as_str().unwrap().to_string(),
-            partition: o["partition"].as_i64().unwrap() as i32,
-            current_offset: o["committed_offset"].as_i64(),
-            log_end_offset: o["latest_offset"].as_i64(),
-            lag: o["lag"].as_i64(),
-            consumer_id: None,
-        })
-        .collect();
-    (described[0].clone(), rows)
-}
-
 #[test]
 fn zookeeper_kafka_groups_agree_with_kafka_consumer_groups_for_a_classic_group_with_lag() {
     let cluster = cluster();
@@ -97,14 +31,14 @@ fn zookeeper_kafka_groups_agree_with_kafka_consumer_groups_for_a_classic_group_w
     // 20 lz4 and 7 zstd records consumed, then 5 more on partition 0;
     // partition 2 never had a record, so nothing was committed there.
     create_topic(cluster, "zk-orders", "3", "3");
-    produce(cluster, "zk-orders", "0", "20", "lz4");
-    produce(cluster, "zk-orders", "1", "7", "zstd");
-    consume(cluster, "zk-billing", "zk-orders", "27");
-    produce(cluster, "zk-orders", "0", "5", "lz4");
+    produce_batched(cluster, "zk-orders", "0", "20", "lz4");
+    produce_batched(cluster, "zk-orders", "1", "7", "zstd");
+    consume(cluster, "zk-billing", "zk-orders", "27", &[]);
+    produce_batched(cluster, "zk-orders", "0", "5", "lz4");
     // One of 4 records consumed on a single-replica topic.
     create_topic(cluster, "zk-payments", "1", "1");
-    produce(cluster, "zk-payments", "0", "4", "none");
-    consume(cluster, "zk-audit", "zk-payments", "1");
+    produce_batched(cluster, "zk-payments", "0", "4", "none");
+    consume(cluster, "zk-audit", "zk-payments", "1", &[]);
 
     let mut lags = Vec::new();
     for group in ["zk-billing", "zk-audit"] {
@@ -169,8 +103,14 @@ fn zookeeper_kafka_topics_describe_agrees_with_kafka_topics() {
     create_topic(cluster, "zk-describe-wide", "6", "3");
     create_topic(cluster, "zk-describe-single", "2", "1");
     // The group makes the brokers create __consumer_offsets.
-    produce(cluster, "zk-describe-single", "0", "1", "none");
-    consume(cluster, "zk-describe-reader", "zk-describe-single", "1");
+    produce_batched(cluster, "zk-describe-single", "0", "1", "none");
+    consume(
+        cluster,
+        "zk-describe-reader",
+        "zk-describe-single",
+        "1",
+        &[],
+    );
     for topic in [
         "zk-describe-wide",
         "zk-describe-single",
