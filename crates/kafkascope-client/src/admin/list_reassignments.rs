@@ -64,6 +64,9 @@ impl Admin {
                         })
                 })
                 .collect();
+            // tansu lists every partition, moving nothing; a reassignment
+            // adds or removes some replica.
+            moving.retain(|r| !(r.adding.is_empty() && r.removing.is_empty()));
             moving.sort_by(|a, b| a.partition.cmp(&b.partition));
             Ok(moving)
         };
