@@ -22,8 +22,9 @@ pub struct ClientConfig {
     /// broker works on one connection's requests in order but on several
     /// connections at once, so the big independent reads of a cycle
     /// (ListOffsets latest/earliest/read_committed on lanes 0-2,
-    /// DescribeGroups on lane 3 beside OffsetFetch on lane 0) go on
-    /// separate ones. Fewer lanes fold onto the ones there are.
+    /// DescribeGroups on lane 3 beside OffsetFetch on lane 0, DescribeLogDirs
+    /// and the controllers' questions on lane 4) go on separate ones. Fewer
+    /// lanes fold onto the ones there are.
     pub connections_per_broker: usize,
     pub tls: Option<TlsSettings>,
     pub sasl: Option<SaslSettings>,
@@ -40,7 +41,7 @@ impl Default for ClientConfig {
             max_response_bytes: 100 * 1024 * 1024,
             reconnect_backoff: Duration::from_millis(200),
             reconnect_backoff_max: Duration::from_secs(10),
-            connections_per_broker: 4,
+            connections_per_broker: 5,
             tls: None,
             sasl: None,
             request_counts: Arc::default(),

@@ -27,6 +27,12 @@ pub struct EarlyOffsets {
     pub last_stable: Partial<Offsets>,
 }
 
+/// What the controllers know (DescribeQuorum, ListPartitionReassignments).
+pub struct ControllerAnswers {
+    pub quorum: kafkascope_client::Result<MetadataQuorum>,
+    pub reassignments: kafkascope_client::Result<Vec<PartitionReassignment>>,
+}
+
 /// ListGroups sent beside Metadata to the brokers the previous cycle knew.
 pub struct EarlyListing {
     pub asked: BTreeSet<i32>,
@@ -55,6 +61,11 @@ pub struct Cycle<'a> {
     pub latest: Offsets,
     pub last_stable: Offsets,
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
+    /// DescribeLogDirs and the controllers' answers, requested right after
+    /// Metadata on the side lane (no lag waits for them) and collected by
+    /// the log_dirs and controller_state collectors.
+    pub early_log_dirs: Option<tokio::task::JoinHandle<Partial<Vec<BrokerLogDirs>>>>,
+    pub early_controller: Option<tokio::task::JoinHandle<ControllerAnswers>>,
     /// The KRaft metadata quorum, where the cluster runs one.
     pub quorum: Option<MetadataQuorum>,
     /// Partitions whose replicas are moving; `None` when not read.
@@ -80,6 +91,8 @@ impl<'a> Cycle<'a> {
             early_offsets: None,
             early_listing: None,
             groups: Vec::new(),
+            early_log_dirs: None,
+            early_controller: None,
             quorum: None,
             reassignments: None,
             pending_commits: None,

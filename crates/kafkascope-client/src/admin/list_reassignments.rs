@@ -5,7 +5,7 @@
 
 use kafka_protocol::messages::ListPartitionReassignmentsRequest;
 
-use super::{Admin, TopicPartition, kafka_error};
+use super::{Admin, SIDE_LANE, TopicPartition, kafka_error};
 use crate::connection::Connection;
 use crate::error::Result;
 
@@ -71,7 +71,7 @@ impl Admin {
             Ok(moving)
         };
         match controller {
-            Some(id) => ask(self.pool.connection_on_lane(id, 0).await?).await,
+            Some(id) => ask(self.pool.connection_on_lane(id, SIDE_LANE).await?).await,
             None => self.on_any_broker(ask).await,
         }
     }

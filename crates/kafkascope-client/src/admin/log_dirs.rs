@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use kafka_protocol::messages::DescribeLogDirsRequest;
 
-use super::{Admin, Partial, TopicPartition, kafka_error, merge_shards};
+use super::{Admin, Partial, SIDE_LANE, TopicPartition, kafka_error, merge_shards};
 
 const API: &str = "DescribeLogDirsRequest";
 
@@ -44,7 +44,7 @@ impl Admin {
     pub async fn describe_log_dirs(&self) -> Partial<Vec<BrokerLogDirs>> {
         let shards = self.pool.brokers().into_keys().map(|id| (id, id)).collect();
         let answers = self
-            .fan_out(shards, |connection, broker| async move {
+            .fan_out_on_lane(SIDE_LANE, shards, |connection, broker| async move {
                 // Null topics: every replica in every directory.
                 let response = connection
                     .send(&DescribeLogDirsRequest::default().with_topics(None))

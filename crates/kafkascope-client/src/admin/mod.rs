@@ -41,6 +41,12 @@ pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMeta
 pub use offset_fetch::GroupOffsets;
 pub use record_timestamps::{OffsetKey, RecordAt};
 
+/// The lane of the reads no lag waits for (DescribeLogDirs, DescribeQuorum,
+/// ListPartitionReassignments): a broker works on one connection's requests
+/// in order, so on a lane of their own they never hold up OffsetFetch or
+/// ListOffsets (see `ClientConfig::connections_per_broker`).
+const SIDE_LANE: usize = 4;
+
 /// A topic-partition key, ordered by topic then partition.
 pub type TopicPartition = (String, i32);
 
@@ -115,8 +121,8 @@ impl Admin {
 }
 
 impl Admin {
-    /// Runs `request` on the first known broker that can be reached (lane
-    /// 0): for requests any broker forwards to the controllers.
+    /// Runs `request` on the first known broker that can be reached (on the
+    /// side lane): for requests any broker forwards to the controllers.
     async fn on_any_broker<T, F, Fut>(&self, request: F) -> Result<T>
     where
         F: Fn(Connection) -> Fut,
@@ -124,7 +130,7 @@ impl Admin {
     {
         let mut last_error = None;
         for broker in self.pool.brokers().into_keys() {
-            match self.pool.connection_on_lane(broker, 0).await {
+            match self.pool.connection_on_lane(broker, SIDE_LANE).await {
                 Ok(connection) => return request(connection).await,
                 Err(error) => last_error = Some(error),
             }

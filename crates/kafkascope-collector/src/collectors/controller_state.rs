@@ -19,11 +19,23 @@ impl Collector for ControllerStateCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let controller = cycle.metadata().controller_id;
-            let (quorum, reassignments) = futures::join!(
-                cycle.admin.describe_quorum(),
-                cycle.admin.list_reassignments(controller)
-            );
+            // Started right after Metadata; asked now if it was not or its
+            // task was lost.
+            let started = cycle.early_controller.take();
+            let answers = match started {
+                Some(task) => task.await.ok(),
+                None => None,
+            };
+            let (quorum, reassignments) = match answers {
+                Some(answers) => (answers.quorum, answers.reassignments),
+                None => {
+                    let controller = cycle.metadata().controller_id;
+                    futures::join!(
+                        cycle.admin.describe_quorum(),
+                        cycle.admin.list_reassignments(controller)
+                    )
+                }
+            };
             match quorum {
                 Ok(quorum) => cycle.quorum = Some(quorum),
                 Err(error) => cycle.record(self.name(), None, "", &error),

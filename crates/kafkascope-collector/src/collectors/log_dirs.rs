@@ -15,7 +15,16 @@ impl Collector for LogDirsCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let dirs = cycle.admin.describe_log_dirs().await;
+            // Started beside the group reads; read now if it was not or
+            // its task was lost.
+            let started = cycle.early_log_dirs.take();
+            let dirs = match started {
+                Some(task) => match task.await {
+                    Ok(dirs) => dirs,
+                    Err(_) => cycle.admin.describe_log_dirs().await,
+                },
+                None => cycle.admin.describe_log_dirs().await,
+            };
             cycle.record_shards(self.name(), dirs.errors);
             if !dirs.value.is_empty() {
                 cycle.log_dirs = Some(dirs.value);
