@@ -8,9 +8,13 @@ BENCH_GROUPS consumer groups, each on BENCH_GROUP_PARTITIONS partitions.
 Usage: build_cluster.py BOOTSTRAP   (sizes come from the environment)
 
 Notes:
-- Records are produced one per batch (linger.ms=0, batch.num.messages=1):
-  tansu 0.6.0 answers ListOffsets(latest) correctly only for single-record
-  batches.
+- On tansu (BENCH_BROKER unset or "tansu") records are produced one per
+  batch (linger.ms=0, batch.num.messages=1): tansu 0.6.0 answers
+  ListOffsets(latest) correctly only for single-record batches. On Apache
+  Kafka (BENCH_BROKER=kafka) a partition's records share a batch
+  (linger.ms), which makes building much faster.
+- Topics get replication factor 1 on either broker; on Kafka the controller
+  places their partitions over the brokers.
 - Groups commit with Consumer.commit(offsets=..., asynchronous=False) and
   never subscribe, so they exist with committed offsets and no members
   (state Empty), like consumers that are between runs.
@@ -39,6 +43,7 @@ GROUPS = env_int("BENCH_GROUPS", 1000)
 GROUP_PARTITIONS = env_int("BENCH_GROUP_PARTITIONS", 20)
 RECORDS = env_int("BENCH_RECORDS", 3)
 WORKERS = env_int("BENCH_BUILD_WORKERS", 4)
+BROKER = os.environ.get("BENCH_BROKER", "").strip() or "tansu"
 TOPIC_BATCH = 100
 
 
@@ -73,22 +78,51 @@ def create_topics(bootstrap):
     return len(wanted)
 
 
+def wait_for_leaders(bootstrap, timeout=300):
+    """Waits until Metadata names a leader for every partition of every
+    bench topic: Kafka answers CreateTopics before its brokers have the new
+    partitions. (librdkafka's producers still log "not found in cache"
+    warnings for a while as their own metadata catches up; they retry, and
+    every record is checked for delivery.)"""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    deadline = time.monotonic() + timeout
+    while True:
+        topics = admin.list_topics(timeout=30).topics
+        missing = sum(
+            PARTITIONS
+            if topic_name(i) not in topics
+            else sum(
+                1
+                for p in topics[topic_name(i)].partitions.values()
+                if p.leader < 0 or p.error is not None
+            )
+            + PARTITIONS - len(topics[topic_name(i)].partitions)
+            for i in range(TOPICS)
+        )
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{missing} partitions still without a leader after {timeout}s")
+        time.sleep(1)
+
+
 def produce_range(args):
     """Produces `records` records into every partition of topics
-    first..last, one record per batch."""
+    first..last: one record per batch on tansu, batched on Kafka."""
     bootstrap, first, last, records = args
-    producer = Producer(
-        {
-            "bootstrap.servers": bootstrap,
-            "linger.ms": 0,
-            "batch.num.messages": 1,
-            "compression.type": "none",
-            "acks": 1,
-            "enable.idempotence": False,
-            "queue.buffering.max.messages": 200000,
-            "max.in.flight.requests.per.connection": 1000,
-        }
-    )
+    config = {
+        "bootstrap.servers": bootstrap,
+        "compression.type": "none",
+        "acks": 1,
+        "enable.idempotence": False,
+        "queue.buffering.max.messages": 200000,
+        "max.in.flight.requests.per.connection": 1000,
+    }
+    if BROKER == "tansu":
+        config.update({"linger.ms": 0, "batch.num.messages": 1})
+    else:
+        config.update({"linger.ms": 50})
+    producer = Producer(config)
     failures = []
 
     def on_delivery(err, _msg):
@@ -178,13 +212,17 @@ def main():
         sys.exit("usage: build_cluster.py BOOTSTRAP")
     bootstrap = sys.argv[1]
     log(
-        f"{TOPICS} topics x {PARTITIONS} partitions, {RECORDS} records each; "
+        f"{BROKER}: {TOPICS} topics x {PARTITIONS} partitions, {RECORDS} records each; "
         f"{GROUPS} groups x {GROUP_PARTITIONS} partitions; {WORKERS} workers"
     )
 
     started = time.monotonic()
     created = create_topics(bootstrap)
     log(f"created {created} topics in {time.monotonic() - started:.1f}s")
+    if BROKER != "tansu":
+        started = time.monotonic()
+        wait_for_leaders(bootstrap)
+        log(f"every partition had a leader after {time.monotonic() - started:.1f}s more")
 
     with ProcessPoolExecutor(max_workers=WORKERS) as pool:
         started = time.monotonic()

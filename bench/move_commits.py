@@ -2,12 +2,13 @@
 """Keeps consumer groups moving on the benchmark's cluster, so a collector's
 record timestamp cache misses every cycle as it would with live consumers.
 
-First produces records ahead into every partition (one record per batch,
-as build_cluster.py does), so that the moved offsets stay below the log end
-and keep lagging; then, every BENCH_MOVE_PERIOD seconds, commits offset+1 on
-every partition of a rotating slice of the groups holding BENCH_MOVE_SHARE
-of the group-partitions (slice k is the groups g with g % slices == k), until
-it is sent SIGTERM or has moved for BENCH_MOVE_SECONDS. Prints "moving" on
+First produces records ahead into every partition (as build_cluster.py
+does: one record per batch on tansu, batched on Kafka), so that the moved
+offsets stay below the log end and keep lagging; then, every
+BENCH_MOVE_PERIOD seconds, commits offset+1 on every partition of a rotating
+slice of the groups holding BENCH_MOVE_SHARE of the group-partitions (slice
+k is the groups g with g % slices == k), until it is sent SIGTERM or has
+moved for BENCH_MOVE_SECONDS. Prints "moving" on
 stderr once the records are in, and one JSON summary on stdout at the end.
 
 Commits go through AdminClient.alter_consumer_group_offsets (one group per

@@ -61,9 +61,22 @@
 #   BENCH_KLAG_VERSION [0.1.29]    klag-exporter version to install
 #   BENCH_KEEP [0]                 1: keep the work directory (logs, JSON)
 #   KAFKASCOPE_CACHE [~/.cache/kafkascope]  where tansu and klag-exporter live
+#   BENCH_BROKER [tansu]           tansu: one tansu 0.6.0 node (memory storage),
+#                                  the broker of every earlier figure; kafka: a
+#                                  KRaft cluster of Apache Kafka (the version of
+#                                  testbed/pom.xml) from testbed/kafka-cluster.sh,
+#                                  in the work directory
+#   BENCH_KAFKA_NODES [3]          kafka: nodes (each broker and controller)
+#   BENCH_KAFKA_PORT_BASE [41092]  kafka: --port-base (node i's PLAINTEXT port
+#                                  is this + i; it takes 800 ports from here)
+#   BENCH_KAFKA_HEAP [1g]          kafka: each node's -Xmx
+#   BENCH_FLOOR_BIN [target/release/protocol_floor]  the protocol-floor program
 #
 # "Full size" means BENCH_TOPICS and BENCH_GROUPS both left unset.
 # Quick run: BENCH_TOPICS=50 BENCH_GROUPS=50 BENCH_SKIP_KLAG=1 bench/run.sh
+# On Apache Kafka: BENCH_BROKER=kafka bench/run.sh (there the moving phase,
+# klag's message mode and the store bench are off unless asked for: the store
+# bench does not touch the broker, and its figures are tansu mode's)
 
 set -euo pipefail
 
@@ -75,6 +88,16 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FULL_SIZE=0
 [[ -z ${BENCH_TOPICS:-} && -z ${BENCH_GROUPS:-} ]] && FULL_SIZE=1
 CACHE=${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}
+export BENCH_BROKER=${BENCH_BROKER:-tansu}
+case $BENCH_BROKER in
+    tansu) EXTRAS=$FULL_SIZE ;;
+    # On Kafka the phases that only tansu mode's figures need are off by default.
+    kafka) EXTRAS=0 ;;
+    *) echo "BENCH_BROKER must be tansu or kafka, not $BENCH_BROKER" >&2; exit 2 ;;
+esac
+BENCH_KAFKA_NODES=${BENCH_KAFKA_NODES:-3}
+BENCH_KAFKA_PORT_BASE=${BENCH_KAFKA_PORT_BASE:-41092}
+BENCH_KAFKA_HEAP=${BENCH_KAFKA_HEAP:-1g}
 export BENCH_TOPICS=${BENCH_TOPICS:-1000}
 export BENCH_PARTITIONS=${BENCH_PARTITIONS:-10}
 export BENCH_GROUPS=${BENCH_GROUPS:-1000}
@@ -91,12 +114,12 @@ BENCH_KLAG_CONCURRENT_GROUPS=${BENCH_KLAG_CONCURRENT_GROUPS:-30}
 BENCH_KLAG_NO_CACHE=${BENCH_KLAG_NO_CACHE:-0}
 BENCH_SKIP_KLAG=${BENCH_SKIP_KLAG:-0}
 BENCH_KLAG_VERSION=${BENCH_KLAG_VERSION:-0.1.29}
-BENCH_KLAG_MESSAGE=${BENCH_KLAG_MESSAGE:-$FULL_SIZE}
+BENCH_KLAG_MESSAGE=${BENCH_KLAG_MESSAGE:-$EXTRAS}
 BENCH_KLAG_MESSAGE_GROUPS=${BENCH_KLAG_MESSAGE_GROUPS:-10}
 BENCH_KLAG_MESSAGE_INTERVAL=${BENCH_KLAG_MESSAGE_INTERVAL:-60s}
 BENCH_KLAG_MESSAGE_CYCLES=${BENCH_KLAG_MESSAGE_CYCLES:-2}
 BENCH_KLAG_FETCHES=${BENCH_KLAG_FETCHES:-5}
-BENCH_MOVING=${BENCH_MOVING:-$FULL_SIZE}
+BENCH_MOVING=${BENCH_MOVING:-$EXTRAS}
 BENCH_MOVING_PAUSE_MS=${BENCH_MOVING_PAUSE_MS:-1000}
 export BENCH_MOVE_SHARE=${BENCH_MOVE_SHARE:-0.1}
 export BENCH_MOVE_PERIOD=${BENCH_MOVE_PERIOD:-1}
@@ -104,7 +127,7 @@ export BENCH_MOVE_SECONDS=${BENCH_MOVE_SECONDS:-60}
 BENCH_HISTORY=${BENCH_HISTORY:-1}
 HISTORY_QUERY=${BENCH_HISTORY_QUERY:-'kafka_consumergroup_lag{consumergroup="bench-group-00001"}'}
 HISTORY_QUERY_STEP=${BENCH_HISTORY_QUERY_STEP:-15}
-BENCH_SKIP_STORE=${BENCH_SKIP_STORE:-0}
+BENCH_SKIP_STORE=${BENCH_SKIP_STORE:-$([[ $BENCH_BROKER == kafka ]] && echo 1 || echo 0)}
 BENCH_STORE_TOPICS=${BENCH_STORE_TOPICS:-100}
 BENCH_STORE_GROUPS=${BENCH_STORE_GROUPS:-100}
 BENCH_KEEP=${BENCH_KEEP:-0}
@@ -117,6 +140,8 @@ KLAG_DEBS=(cmake libssl-dev libsasl2-dev zlib1g-dev libzstd-dev libcurl4-openssl
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kafkascope-bench.XXXXXX")
 PIDS=()
+KAFKA_DIR=$WORK/kafka
+KAFKA_STARTED=0
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -130,6 +155,11 @@ cleanup() {
     for pid in "${PIDS[@]}"; do
         wait "$pid" 2>/dev/null || true
     done
+    if [[ $KAFKA_STARTED == 1 ]]; then
+        "$ROOT/testbed/kafka-cluster.sh" kill --dir "$KAFKA_DIR" || true
+        # The logs stay; the partitions' data would only fill the disk.
+        rm -rf "$KAFKA_DIR"/node-*/data
+    fi
     if [[ $BENCH_KEEP == 1 || $status != 0 ]]; then
         log "logs and JSON kept in $WORK"
     else
@@ -216,7 +246,7 @@ ensure_python() {
 }
 
 # ---------------------------------------------------------------- setup
-ensure_tansu
+[[ $BENCH_BROKER == tansu ]] && ensure_tansu
 ensure_python
 [[ $BENCH_SKIP_KLAG == 1 ]] || ensure_klag
 log "building kafkascope and the benchmark programs (release)"
@@ -226,19 +256,45 @@ if [[ $BENCH_SKIP_STORE != 1 ]]; then
 fi
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 BIN=$TARGET_DIR/release
+FLOOR_BIN=${BENCH_FLOOR_BIN:-$BIN/protocol_floor}
 
-TANSU_PORT=$(free_port)
-BOOTSTRAP=127.0.0.1:$TANSU_PORT
-log "starting tansu $TANSU_VERSION (memory storage) on $BOOTSTRAP"
-"$TANSU_BIN" broker \
-    --listener-url "tcp://$BOOTSTRAP" \
-    --advertised-listener-url "tcp://$BOOTSTRAP" \
-    --storage-engine memory://tansu/ >"$WORK/tansu.log" 2>&1 &
-PIDS+=($!)
-wait_port "$TANSU_PORT" 30
+# BOOTSTRAP: one broker's address, for the programs that take one
+# (protocol_floor, collect_cycle: the collector finds the others in
+# Metadata); BOOTSTRAP_ALL: every broker's, for serve, klag and the Python
+# clients.
+if [[ $BENCH_BROKER == tansu ]]; then
+    TANSU_PORT=$(free_port)
+    BOOTSTRAP=127.0.0.1:$TANSU_PORT
+    BOOTSTRAP_ALL=$BOOTSTRAP
+    log "starting tansu $TANSU_VERSION (memory storage) on $BOOTSTRAP"
+    "$TANSU_BIN" broker \
+        --listener-url "tcp://$BOOTSTRAP" \
+        --advertised-listener-url "tcp://$BOOTSTRAP" \
+        --storage-engine memory://tansu/ >"$WORK/tansu.log" 2>&1 &
+    PIDS+=($!)
+    wait_port "$TANSU_PORT" 30
+    export BENCH_CLUSTER="tansu $TANSU_VERSION (memory storage, 1 broker)"
+else
+    log "starting $BENCH_KAFKA_NODES Apache Kafka nodes (heap $BENCH_KAFKA_HEAP each, ports from $BENCH_KAFKA_PORT_BASE) in $KAFKA_DIR"
+    KAFKA_STARTED=1
+    "$ROOT/testbed/kafka-cluster.sh" start --dir "$KAFKA_DIR" --nodes "$BENCH_KAFKA_NODES" \
+        --port-base "$BENCH_KAFKA_PORT_BASE" --heap "$BENCH_KAFKA_HEAP"
+    BOOTSTRAP_ALL=$(sed -n 's/^KAFKA_BOOTSTRAP=//p' "$KAFKA_DIR/cluster.env")
+    BOOTSTRAP=${BOOTSTRAP_ALL%%,*}
+    KAFKA_VERSION=$(sed -n 's/^KAFKA_VERSION=//p' "$KAFKA_DIR/cluster.env")
+    export BENCH_CLUSTER="Apache Kafka $KAFKA_VERSION (KRaft, $BENCH_KAFKA_NODES nodes, each broker and controller, -Xmx$BENCH_KAFKA_HEAP)"
+fi
 
 log "building the cluster: $BENCH_TOPICS topics x $BENCH_PARTITIONS partitions, $BENCH_GROUPS groups x $BENCH_GROUP_PARTITIONS partitions"
-python3 "$ROOT/bench/build_cluster.py" "$BOOTSTRAP"
+python3 "$ROOT/bench/build_cluster.py" "$BOOTSTRAP_ALL"
+if [[ $BENCH_BROKER == kafka ]]; then
+    # What the brokers hold once built: JVM memory and open files per node.
+    for pid_file in "$KAFKA_DIR"/node-*/pid; do
+        pid=$(cat "$pid_file")
+        echo "$(basename "$(dirname "$pid_file")") rss_kib=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status") hwm_kib=$(peak_rss "$pid") fds=$(ls "/proc/$pid/fd" | wc -l) maps=$(wc -l <"/proc/$pid/maps")"
+    done >"$WORK/kafka-nodes.txt"
+    cat "$WORK/kafka-nodes.txt" >&2
+fi
 
 # ------------------------------------------------- floor and kafkascope's cycle
 # Taken in turns, BENCH_PAIRS times: tansu's answer times drift from one
@@ -247,7 +303,7 @@ python3 "$ROOT/bench/build_cluster.py" "$BOOTSTRAP"
 # the pairs' rounds and cycles; the breakdowns shown are the first pair's.
 for pair in $(seq "$BENCH_PAIRS"); do
     log "pair $pair/$BENCH_PAIRS: protocol floor ($BENCH_FLOOR_ROUNDS rounds each way)"
-    "$BIN/protocol_floor" "$BOOTSTRAP" "$BENCH_FLOOR_ROUNDS" \
+    "$FLOOR_BIN" "$BOOTSTRAP" "$BENCH_FLOOR_ROUNDS" \
         >"$WORK/floor-$pair.json" 2>"$WORK/floor-$pair.txt"
     log "pair $pair/$BENCH_PAIRS: kafkascope collection cycle (1 + $BENCH_PAIR_CYCLES cycles)"
     "$BIN/collect_cycle" "$BOOTSTRAP" "$BENCH_PAIR_CYCLES" \
@@ -270,7 +326,7 @@ run_serve() {
     SERVE_PORT=$(free_port)
     log "kafkascope serve $* on 127.0.0.1:$SERVE_PORT, --interval $BENCH_INTERVAL"
     # Run inside the work directory, so a relative --data-dir lands there.
-    (cd "$WORK" && exec "$BIN/kafkascope" serve --bootstrap-server "$BOOTSTRAP" \
+    (cd "$WORK" && exec "$BIN/kafkascope" serve --bootstrap-server "$BOOTSTRAP_ALL" \
         --listen "127.0.0.1:$SERVE_PORT" --interval "$BENCH_INTERVAL" --log warn "$@" \
         >"$WORK/$name.log" 2>&1) &
     SERVE_PID=$!
@@ -410,7 +466,7 @@ enabled = false
 
 [[clusters]]
 name = "bench"
-bootstrap_servers = "$BOOTSTRAP"
+bootstrap_servers = "$BOOTSTRAP_ALL"
 group_whitelist = [$whitelist]
 group_blacklist = []
 topic_whitelist = [".*"]
@@ -465,7 +521,7 @@ fi
 # and a share of the groups commit anew every period.
 if [[ $BENCH_MOVING == 1 ]]; then
     log "moving consumers: bench/move_commits.py (share $BENCH_MOVE_SHARE every ${BENCH_MOVE_PERIOD}s)"
-    python3 "$ROOT/bench/move_commits.py" "$BOOTSTRAP" >"$WORK/mover.json" 2>"$WORK/mover.log" &
+    python3 "$ROOT/bench/move_commits.py" "$BOOTSTRAP_ALL" >"$WORK/mover.json" 2>"$WORK/mover.log" &
     MOVER_PID=$!
     PIDS+=("$MOVER_PID")
     deadline=$((SECONDS + 600))

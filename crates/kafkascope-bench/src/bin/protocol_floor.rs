@@ -14,8 +14,12 @@
 //! rounds; medians are reported. DescribeLogDirs, which kafkascope's cycle
 //! also sends, is timed on its own and kept out of the totals.
 //!
-//! The floor assumes a single-broker cluster (the benchmark's tansu): every
-//! request goes to the bootstrap broker.
+//! On a cluster of several brokers every request goes where it belongs, to
+//! all brokers at once: ListGroups, DescribeGroups and OffsetFetch to each
+//! broker for the groups it coordinates (those it lists), ListOffsets to each
+//! partition's leader, Metadata to the bootstrap broker. A step's time is
+//! that of its slowest broker; "one connection" means one per broker, "seven
+//! connections" seven per broker.
 //!
 //! Usage: protocol_floor BOOTSTRAP [RUNS]
 
@@ -23,7 +27,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use futures::future::BoxFuture;
+use futures::future::{BoxFuture, try_join_all};
 use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListOffsetsTopic};
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestGroup;
 use kafka_protocol::messages::{
@@ -31,7 +35,7 @@ use kafka_protocol::messages::{
     ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse, OffsetFetchRequest,
     TopicName,
 };
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::protocol::{Request, StrBytes};
 use kafkascope_bench::{args, max, median, ms, peak_rss_kib};
 use kafkascope_client::{ClientConfig, Connection};
 use serde_json::json;
@@ -53,6 +57,7 @@ const STEPS: [&str; 7] = [
 /// What the answers held, to show the floor covered the same data as a cycle.
 #[derive(Debug, Default, Clone, PartialEq)]
 struct Coverage {
+    brokers: usize,
     topics: usize,
     partitions: usize,
     groups: usize,
@@ -60,6 +65,7 @@ struct Coverage {
     committed_partitions: usize,
     offsets: [usize; 3],
     error_codes: usize,
+    /// Partitions with no leader among the brokers Metadata names.
     foreign_leaders: usize,
 }
 
@@ -70,13 +76,27 @@ struct Round {
     coverage: Coverage,
 }
 
+/// One broker: its connection for the sequential and pipelined rounds and
+/// seven more for the rounds on seven connections.
+struct Broker {
+    conn: Connection,
+    lanes: Vec<Connection>,
+}
+
+/// What one broker is asked in a round; `None` where it has nothing to
+/// answer (no groups to coordinate, no partitions to lead).
+#[derive(Default)]
+struct BrokerRequests {
+    describe_groups: Option<DescribeGroupsRequest>,
+    offset_fetch: Option<OffsetFetchRequest>,
+    list_offsets: [Option<ListOffsetsRequest>; 3],
+}
+
 /// Requests built from an earlier round's answers, for the pipelined round.
 struct Requests {
     metadata: MetadataRequest,
     list_groups: ListGroupsRequest,
-    describe_groups: DescribeGroupsRequest,
-    offset_fetch: OffsetFetchRequest,
-    list_offsets: [ListOffsetsRequest; 3],
+    brokers: Vec<BrokerRequests>,
 }
 
 fn str_bytes(s: &str) -> StrBytes {
@@ -138,21 +158,27 @@ fn list_offsets_request(
         )
 }
 
-/// Topic → partitions, and how many partitions are led by another broker.
-fn partitions_of(metadata: &MetadataResponse, broker: i32) -> (BTreeMap<String, Vec<i32>>, usize) {
-    let mut topics = BTreeMap::new();
-    let mut foreign = 0;
+/// Per broker (index into `ids`), topic → the partitions it leads; and how
+/// many partitions have no leader among `ids`.
+fn partitions_by_leader(
+    metadata: &MetadataResponse,
+    ids: &[i32],
+) -> (Vec<BTreeMap<String, Vec<i32>>>, usize) {
+    let mut by_leader = vec![BTreeMap::new(); ids.len()];
+    let mut leaderless = 0;
     for topic in &metadata.topics {
         let Some(name) = &topic.name else { continue };
-        let partitions: Vec<i32> = topic.partitions.iter().map(|p| p.partition_index).collect();
-        foreign += topic
-            .partitions
-            .iter()
-            .filter(|p| p.leader_id.0 != broker)
-            .count();
-        topics.insert(name.0.to_string(), partitions);
+        for partition in &topic.partitions {
+            match ids.iter().position(|&id| id == partition.leader_id.0) {
+                Some(i) => by_leader[i]
+                    .entry(name.0.to_string())
+                    .or_insert_with(Vec::new)
+                    .push(partition.partition_index),
+                None => leaderless += 1,
+            }
+        }
     }
-    (topics, foreign)
+    (by_leader, leaderless)
 }
 
 fn count_offsets(response: &ListOffsetsResponse, coverage: &mut Coverage) -> usize {
@@ -169,83 +195,136 @@ fn count_offsets(response: &ListOffsetsResponse, coverage: &mut Coverage) -> usi
     found
 }
 
-/// Times one awaited request.
-async fn timed<T>(
-    future: impl std::future::Future<Output = kafkascope_client::Result<T>>,
-) -> anyhow::Result<(T, f64)> {
+/// Sends each `(connection, request)` at once (at `version`, else the
+/// negotiated one) and waits for every answer; returns them in order and
+/// the time until the last arrived.
+async fn all_at_once<R: Request>(
+    sends: Vec<(&Connection, &R)>,
+    version: Option<i16>,
+) -> anyhow::Result<(Vec<R::Response>, f64)> {
     let started = Instant::now();
-    let answer = future.await?;
-    Ok((answer, ms(started.elapsed())))
+    let answers = try_join_all(sends.into_iter().map(|(conn, request)| async move {
+        match version {
+            Some(v) => conn.send_at(request, v).await,
+            None => conn.send(request).await,
+        }
+    }))
+    .await?;
+    Ok((answers, ms(started.elapsed())))
 }
 
-/// One sequential round: each request built from the answers before it.
+/// `(connection, request)` for every broker that has a request in `pick`.
+fn sends<'c, 'r, R>(
+    conns: impl Iterator<Item = &'c Connection>,
+    requests: &'r [BrokerRequests],
+    pick: impl Fn(&'r BrokerRequests) -> &'r Option<R>,
+) -> Vec<(&'c Connection, &'r R)> {
+    conns
+        .zip(requests)
+        .filter_map(|(conn, r)| pick(r).as_ref().map(|request| (conn, request)))
+        .collect()
+}
+
+/// One sequential round: each step built from the answers before it, as
+/// any client must, and sent to every broker at once.
 async fn sequential(
-    conn: &Connection,
-    broker: i32,
+    brokers: &[Broker],
+    ids: &[i32],
     fetch_version: i16,
 ) -> anyhow::Result<(Round, Requests)> {
     let started = Instant::now();
     let mut steps = [0.0; 7];
-    let mut coverage = Coverage::default();
+    let mut coverage = Coverage {
+        brokers: brokers.len(),
+        ..Coverage::default()
+    };
+    let conns = || brokers.iter().map(|b| &b.conn);
 
     let metadata_req = metadata_request();
-    let (metadata, t) = timed(conn.send(&metadata_req)).await.context("Metadata")?;
+    let (metadata, t) = timed(brokers[0].conn.send(&metadata_req))
+        .await
+        .context("Metadata")?;
     steps[0] = t;
-    let (topics, foreign) = partitions_of(&metadata, broker);
-    coverage.topics = topics.len();
-    coverage.partitions = topics.values().map(Vec::len).sum();
-    coverage.foreign_leaders = foreign;
+    let (by_leader, leaderless) = partitions_by_leader(&metadata, ids);
+    coverage.topics = metadata.topics.iter().filter(|t| t.name.is_some()).count();
+    coverage.partitions = leaderless
+        + by_leader
+            .iter()
+            .flat_map(BTreeMap::values)
+            .map(Vec::len)
+            .sum::<usize>();
+    coverage.foreign_leaders = leaderless;
 
     let list_groups_req = ListGroupsRequest::default();
-    let (listed, t) = timed(conn.send(&list_groups_req))
+    let (listed, t) = all_at_once(conns().map(|c| (c, &list_groups_req)).collect(), None)
         .await
         .context("ListGroups")?;
     steps[1] = t;
-    if listed.error_code != 0 {
-        coverage.error_codes += 1;
+    let mut per_broker: Vec<BrokerRequests> = Vec::with_capacity(brokers.len());
+    for answer in &listed {
+        if answer.error_code != 0 {
+            coverage.error_codes += 1;
+        }
+        let groups: Vec<String> = answer
+            .groups
+            .iter()
+            .map(|g| g.group_id.0.to_string())
+            .collect();
+        coverage.groups += groups.len();
+        let mut requests = BrokerRequests::default();
+        if !groups.is_empty() {
+            requests.describe_groups = Some(describe_groups_request(&groups));
+            requests.offset_fetch = Some(offset_fetch_request(&groups));
+        }
+        per_broker.push(requests);
     }
-    let groups: Vec<String> = listed
-        .groups
-        .iter()
-        .map(|g| g.group_id.0.to_string())
-        .collect();
-    coverage.groups = groups.len();
 
-    let describe_req = describe_groups_request(&groups);
-    let (described, t) = timed(conn.send(&describe_req))
+    let (described, t) = all_at_once(sends(conns(), &per_broker, |r| &r.describe_groups), None)
         .await
         .context("DescribeGroups")?;
     steps[2] = t;
-    coverage.described_groups = described.groups.len();
-    coverage.error_codes += described
-        .groups
-        .iter()
-        .filter(|g| g.error_code != 0)
-        .count();
+    for answer in &described {
+        coverage.described_groups += answer.groups.len();
+        coverage.error_codes += answer.groups.iter().filter(|g| g.error_code != 0).count();
+    }
 
-    let fetch_req = offset_fetch_request(&groups);
-    let (fetched, t) = timed(conn.send_at(&fetch_req, fetch_version))
-        .await
-        .context("OffsetFetch")?;
+    let (fetched, t) = all_at_once(
+        sends(conns(), &per_broker, |r| &r.offset_fetch),
+        Some(fetch_version),
+    )
+    .await
+    .context("OffsetFetch")?;
     steps[3] = t;
-    for group in &fetched.groups {
-        if group.error_code != 0 {
-            coverage.error_codes += 1;
-        }
-        for topic in &group.topics {
-            coverage.committed_partitions += topic
-                .partitions
-                .iter()
-                .filter(|p| p.error_code == 0 && p.committed_offset >= 0)
-                .count();
+    for answer in &fetched {
+        for group in &answer.groups {
+            if group.error_code != 0 {
+                coverage.error_codes += 1;
+            }
+            for topic in &group.topics {
+                coverage.committed_partitions += topic
+                    .partitions
+                    .iter()
+                    .filter(|p| p.error_code == 0 && p.committed_offset >= 0)
+                    .count();
+            }
         }
     }
 
-    let list_offsets = OFFSET_SPECS.map(|spec| list_offsets_request(&topics, spec));
-    for (i, request) in list_offsets.iter().enumerate() {
-        let (answer, t) = timed(conn.send(request)).await.context("ListOffsets")?;
+    for (requests, topics) in per_broker.iter_mut().zip(&by_leader) {
+        if !topics.is_empty() {
+            requests.list_offsets =
+                OFFSET_SPECS.map(|spec| Some(list_offsets_request(topics, spec)));
+        }
+    }
+    for i in 0..OFFSET_SPECS.len() {
+        let (answers, t) = all_at_once(sends(conns(), &per_broker, |r| &r.list_offsets[i]), None)
+            .await
+            .context("ListOffsets")?;
         steps[4 + i] = t;
-        coverage.offsets[i] = count_offsets(&answer, &mut coverage);
+        for answer in &answers {
+            let found = count_offsets(answer, &mut coverage);
+            coverage.offsets[i] += found;
+        }
     }
 
     let round = Round {
@@ -256,53 +335,70 @@ async fn sequential(
     let requests = Requests {
         metadata: metadata_req,
         list_groups: list_groups_req,
-        describe_groups: describe_req,
-        offset_fetch: fetch_req,
-        list_offsets,
+        brokers: per_broker,
     };
     Ok((round, requests))
 }
 
-/// One pipelined round: all seven requests sent at once, request `i` on
-/// `conns[i % conns.len()]` (one connection: pipelined; seven: in parallel);
-/// each step's time is from the start of the round to its answer.
+/// Times one awaited request.
+async fn timed<T>(
+    future: impl std::future::Future<Output = kafkascope_client::Result<T>>,
+) -> anyhow::Result<(T, f64)> {
+    let started = Instant::now();
+    let answer = future.await?;
+    Ok((answer, ms(started.elapsed())))
+}
+
+/// The connection `broker` uses for step `i`: its one connection, or
+/// lane `i` of its seven.
+fn lane(broker: &Broker, i: usize, seven: bool) -> &Connection {
+    if seven {
+        &broker.lanes[i]
+    } else {
+        &broker.conn
+    }
+}
+
+/// One pipelined round: all seven steps sent at once to every broker, on
+/// one connection per broker (pipelined) or on seven (in parallel); each
+/// step's time is from the start of the round to its last broker's answer.
 async fn pipelined(
-    conns: &[Connection],
+    brokers: &[Broker],
     requests: &Requests,
     fetch_version: i16,
+    seven: bool,
 ) -> anyhow::Result<Round> {
     let started = Instant::now();
     let since_start = move || ms(started.elapsed());
-    let conn = |i: usize| &conns[i % conns.len()];
+    let on = |i: usize| brokers.iter().map(move |b| lane(b, i, seven));
+    let per = &requests.brokers;
     let calls: Vec<BoxFuture<'_, anyhow::Result<f64>>> = vec![
         Box::pin(async move {
-            conn(0).send(&requests.metadata).await?;
+            lane(&brokers[0], 0, seven).send(&requests.metadata).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(1).send(&requests.list_groups).await?;
+            all_at_once(on(1).map(|c| (c, &requests.list_groups)).collect(), None).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(2).send(&requests.describe_groups).await?;
+            all_at_once(sends(on(2), per, |r| &r.describe_groups), None).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(3)
-                .send_at(&requests.offset_fetch, fetch_version)
-                .await?;
+            all_at_once(sends(on(3), per, |r| &r.offset_fetch), Some(fetch_version)).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(4).send(&requests.list_offsets[0]).await?;
+            all_at_once(sends(on(4), per, |r| &r.list_offsets[0]), None).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(5).send(&requests.list_offsets[1]).await?;
+            all_at_once(sends(on(5), per, |r| &r.list_offsets[1]), None).await?;
             Ok(since_start())
         }),
         Box::pin(async move {
-            conn(6).send(&requests.list_offsets[2]).await?;
+            all_at_once(sends(on(6), per, |r| &r.list_offsets[2]), None).await?;
             Ok(since_start())
         }),
     ];
@@ -319,32 +415,34 @@ async fn pipelined(
     })
 }
 
-/// One round in the order a correct collector must keep, each request on a
-/// connection of its own and sent the moment what it depends on has
-/// answered: Metadata and ListGroups at once; DescribeGroups and
-/// OffsetFetch when the groups are listed; earliest and read_committed
-/// offsets when Metadata is in; the log end only after OffsetFetch (so lag
-/// is never negative). Requests come prebuilt, so this is below any client.
+/// One round in the order a correct collector must keep, each step on a
+/// connection of its own per broker and sent the moment what it depends on
+/// has answered: Metadata and ListGroups (every broker) at once;
+/// DescribeGroups and OffsetFetch when the groups are listed; earliest and
+/// read_committed offsets when Metadata is in; the log end only after every
+/// broker's OffsetFetch (a group's commits may be on partitions any broker
+/// leads, and lag must never be negative). Requests come prebuilt, so this
+/// is below any client.
 async fn ordered(
-    conns: &[Connection],
+    brokers: &[Broker],
     requests: &Requests,
     fetch_version: i16,
 ) -> anyhow::Result<Round> {
     let started = Instant::now();
     let since_start = move || ms(started.elapsed());
+    let on = |i: usize| brokers.iter().map(move |b| &b.lanes[i]);
+    let per = &requests.brokers;
     let groups_then_log_end = async {
-        conns[1].send(&requests.list_groups).await?;
+        all_at_once(on(1).map(|c| (c, &requests.list_groups)).collect(), None).await?;
         let listed = since_start();
         let describe = async {
-            conns[2].send(&requests.describe_groups).await?;
+            all_at_once(sends(on(2), per, |r| &r.describe_groups), None).await?;
             anyhow::Ok(since_start())
         };
         let commits_then_log_end = async {
-            conns[3]
-                .send_at(&requests.offset_fetch, fetch_version)
-                .await?;
+            all_at_once(sends(on(3), per, |r| &r.offset_fetch), Some(fetch_version)).await?;
             let fetched = since_start();
-            conns[4].send(&requests.list_offsets[0]).await?;
+            all_at_once(sends(on(4), per, |r| &r.list_offsets[0]), None).await?;
             anyhow::Ok((fetched, since_start()))
         };
         let (described, commits) = futures::join!(describe, commits_then_log_end);
@@ -352,14 +450,14 @@ async fn ordered(
         anyhow::Ok((listed, described?, fetched, log_end))
     };
     let metadata_then_offsets = async {
-        conns[0].send(&requests.metadata).await?;
+        brokers[0].lanes[0].send(&requests.metadata).await?;
         let metadata = since_start();
         let committed_end = async {
-            conns[5].send(&requests.list_offsets[1]).await?;
+            all_at_once(sends(on(5), per, |r| &r.list_offsets[1]), None).await?;
             anyhow::Ok(since_start())
         };
         let earliest = async {
-            conns[6].send(&requests.list_offsets[2]).await?;
+            all_at_once(sends(on(6), per, |r| &r.list_offsets[2]), None).await?;
             anyhow::Ok(since_start())
         };
         let (committed_end, earliest) = futures::join!(committed_end, earliest);
@@ -410,50 +508,68 @@ async fn main() -> anyhow::Result<()> {
         ..ClientConfig::default()
     };
     let connect_started = Instant::now();
-    let conn = Connection::connect(&bootstrap, &config)
+    let first = Connection::connect(&bootstrap, &config)
         .await
         .with_context(|| format!("connecting to {bootstrap}"))?;
     let connect_ms = ms(connect_started.elapsed());
 
-    let fetch_version = conn.version_for::<OffsetFetchRequest>(None)?;
+    let fetch_version = first.version_for::<OffsetFetchRequest>(None)?;
     if fetch_version < MULTI_GROUP_OFFSET_FETCH {
         bail!("the broker speaks OffsetFetch only up to v{fetch_version}; the floor needs v8+");
     }
-    // The broker's own id, from Metadata, to see whether it leads everything.
-    let metadata = conn.send(&metadata_request()).await?;
-    let broker = metadata
+    // Every broker Metadata names, the bootstrap broker first (it answers
+    // Metadata); each gets one connection and seven lanes.
+    let metadata = first.send(&metadata_request()).await?;
+    let mut named: Vec<(i32, String)> = metadata
         .brokers
         .iter()
-        .find(|b| format!("{}:{}", b.host, b.port) == bootstrap)
-        .or(metadata.brokers.first())
-        .map_or(-1, |b| b.node_id.0);
-
-    eprintln!("protocol floor against {bootstrap}: 1 warm-up round, then {runs} rounds each way");
-    let (_, requests) = sequential(&conn, broker, fetch_version).await?;
-    // Seven connections, to see whether the broker answers them in parallel.
-    let mut parallel_conns = Vec::new();
-    for _ in 0..STEPS.len() {
-        parallel_conns.push(Connection::connect(&bootstrap, &config).await?);
+        .map(|b| (b.node_id.0, format!("{}:{}", b.host, b.port)))
+        .collect();
+    named.sort_by_key(|(_, addr)| *addr != bootstrap);
+    if named.is_empty() {
+        bail!("Metadata named no brokers");
     }
-    let one_conn = [conn.clone()];
+    let mut brokers = Vec::new();
+    for (i, (_, addr)) in named.iter().enumerate() {
+        let conn = if i == 0 && *addr == bootstrap {
+            first.clone()
+        } else {
+            Connection::connect(addr, &config)
+                .await
+                .with_context(|| format!("connecting to {addr}"))?
+        };
+        let mut lanes = Vec::new();
+        for _ in 0..STEPS.len() {
+            lanes.push(Connection::connect(addr, &config).await?);
+        }
+        brokers.push(Broker { conn, lanes });
+    }
+    let ids: Vec<i32> = named.iter().map(|(id, _)| *id).collect();
+
+    eprintln!(
+        "protocol floor against {bootstrap} ({} broker(s)): 1 warm-up round, then {runs} rounds each way",
+        brokers.len()
+    );
+    let (_, requests) = sequential(&brokers, &ids, fetch_version).await?;
     let mut seq_rounds = Vec::new();
     let mut pipe_rounds = Vec::new();
     let mut parallel_rounds = Vec::new();
     let mut ordered_rounds = Vec::new();
     for _ in 0..runs {
-        let (round, _) = sequential(&conn, broker, fetch_version).await?;
+        let (round, _) = sequential(&brokers, &ids, fetch_version).await?;
         seq_rounds.push(round);
-        pipe_rounds.push(pipelined(&one_conn, &requests, fetch_version).await?);
-        parallel_rounds.push(pipelined(&parallel_conns, &requests, fetch_version).await?);
-        ordered_rounds.push(ordered(&parallel_conns, &requests, fetch_version).await?);
+        pipe_rounds.push(pipelined(&brokers, &requests, fetch_version, false).await?);
+        parallel_rounds.push(pipelined(&brokers, &requests, fetch_version, true).await?);
+        ordered_rounds.push(ordered(&brokers, &requests, fetch_version).await?);
     }
 
-    // DescribeLogDirs: part of kafkascope's cycle, not of the floor's seven.
+    // DescribeLogDirs: part of kafkascope's cycle, not of the floor's seven;
+    // every broker at once.
     let mut log_dirs_ms = Vec::new();
-    if conn.version_for::<DescribeLogDirsRequest>(None).is_ok() {
+    if first.version_for::<DescribeLogDirsRequest>(None).is_ok() {
+        let request = DescribeLogDirsRequest::default().with_topics(None);
         for _ in 0..runs {
-            let request = DescribeLogDirsRequest::default().with_topics(None);
-            let (_, t) = timed(conn.send(&request))
+            let (_, t) = all_at_once(brokers.iter().map(|b| (&b.conn, &request)).collect(), None)
                 .await
                 .context("DescribeLogDirs")?;
             log_dirs_ms.push(t);
@@ -463,7 +579,7 @@ async fn main() -> anyhow::Result<()> {
     let coverage = seq_rounds[0].coverage.clone();
     if coverage.foreign_leaders > 0 {
         eprintln!(
-            "warning: {} partitions are led by another broker; the floor sent them to {bootstrap} anyway",
+            "warning: {} partitions have no leader among the brokers Metadata names; the floor left them out",
             coverage.foreign_leaders
         );
     }
@@ -509,8 +625,9 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     eprintln!(
-        "covered: {} topics, {} partitions, {} groups ({} described), {} committed partitions, \
+        "covered: {} broker(s), {} topics, {} partitions, {} groups ({} described), {} committed partitions, \
          offsets latest/committed/earliest {}/{}/{}, {} error codes",
+        coverage.brokers,
         coverage.topics,
         coverage.partitions,
         coverage.groups,
@@ -524,6 +641,7 @@ async fn main() -> anyhow::Result<()> {
 
     let report = json!({
         "bootstrap": bootstrap,
+        "brokers": brokers.len(),
         "runs": runs,
         "connect_ms": connect_ms,
         "offset_fetch_version": fetch_version,
