@@ -101,14 +101,15 @@ resolve_mode() {
   [ -n "$mode" ] && [ -n "$found" ] && [ "$mode" != "$found" ] &&
     die "$dir holds a $found-mode cluster, not a $mode-mode one"
   mode="${mode:-${found:-kraft}}"
+  # An existing cluster's own ports and size, unless given: status, stop and
+  # the node commands then need only --dir.
+  if [ -n "$found" ]; then
+    [ -n "$port_base_given" ] || port_base="$(sed -n 's/^KAFKA_PORT_BASE=//p' "$dir/cluster.env")"
+    [ -n "$nodes_given" ] || nodes="$(sed -n 's/^KAFKA_NODES=//p' "$dir/cluster.env")"
+  fi
   case "$mode" in
     kraft) ;;
     zookeeper)
-      # A ZooKeeper-mode cluster's own ports and size, unless given.
-      if [ "$found" = zookeeper ]; then
-        [ -n "$port_base_given" ] || port_base="$(sed -n 's/^KAFKA_PORT_BASE=//p' "$dir/cluster.env")"
-        [ -n "$nodes_given" ] || nodes="$(sed -n 's/^KAFKA_NODES=//p' "$dir/cluster.env")"
-      fi
       POM="$ZK_POM"
       KAFKA_VERSION="$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$POM")"
       JARS="$CACHE/kafka-$KAFKA_VERSION"
@@ -291,13 +292,15 @@ format_storage() {
 
 # --- processes --------------------------------------------------------------------
 
-node_pid() { # node id; prints the pid if that node runs
-  local file="$dir/node-$1/pid" pid
-  [ -f "$file" ] || return 1
-  pid="$(cat "$file")"
+pid_in() { # pid file; prints the pid if that process runs
+  local pid
+  [ -f "$1" ] || return 1
+  pid="$(cat "$1")"
   kill -0 "$pid" 2>/dev/null || return 1
   echo "$pid"
 }
+
+node_pid() { pid_in "$dir/node-$1/pid"; } # node id; prints the pid if that node runs
 
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null

@@ -20,13 +20,7 @@ ZK_READY_LINE='] started (kafka.server.KafkaServer)'
 
 zk_port() { port 0 100; }
 
-zk_pid() { # prints the pid if ZooKeeper runs
-  local file="$dir/zookeeper/pid" pid
-  [ -f "$file" ] || return 1
-  pid="$(cat "$file")"
-  kill -0 "$pid" 2>/dev/null || return 1
-  echo "$pid"
-}
+zk_pid() { pid_in "$dir/zookeeper/pid"; } # prints the pid if ZooKeeper runs
 
 # ZooKeeper answers "imok" to "ruok" once it serves clients.
 zk_answers() {

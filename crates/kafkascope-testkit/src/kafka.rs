@@ -183,6 +183,13 @@ impl KafkaCluster {
         Ok(parse_zookeeper_get(&out))
     }
 
+    /// `kafka-topics.sh --bootstrap-server <this cluster> <args...>`'s stdout.
+    pub fn kafka_topics(&self, args: &[&str]) -> Result<String> {
+        let bootstrap = self.bootstrap();
+        let full = [&["--bootstrap-server", bootstrap.as_str()][..], args].concat();
+        self.tool("org.apache.kafka.tools.TopicCommand", &full)
+    }
+
     /// `kafka-consumer-groups.sh --describe --group <group>`'s rows, as
     /// (topic, partition, current offset, log end offset, lag), sorted.
     pub fn describe_group_with_kafka_tool(&self, group: &str) -> Result<Vec<GroupToolRow>> {

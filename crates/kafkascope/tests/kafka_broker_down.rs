@@ -22,10 +22,8 @@ use serde_json::Value;
 const TOPICS: [&str; 3] = ["down-rf3", "down-rf2", "down-rf1"];
 
 fn topic_command(cluster: &KafkaCluster, args: &[&str]) -> String {
-    let bootstrap = cluster.bootstrap();
-    let full = [&["--bootstrap-server", bootstrap.as_str()][..], args].concat();
     cluster
-        .tool("org.apache.kafka.tools.TopicCommand", &full)
+        .kafka_topics(args)
         .unwrap_or_else(|e| panic!("kafka-topics {args:?}: {e:#}"))
 }
 

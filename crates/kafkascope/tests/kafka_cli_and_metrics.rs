@@ -159,16 +159,7 @@ fn kafka_topics_describe_agrees_with_kafka_topics() {
             &bootstrap,
         ]);
         let theirs = cluster
-            .tool(
-                "org.apache.kafka.tools.TopicCommand",
-                &[
-                    "--bootstrap-server",
-                    &bootstrap,
-                    "--describe",
-                    "--topic",
-                    topic,
-                ],
-            )
+            .kafka_topics(&["--describe", "--topic", topic])
             .unwrap();
         let ours = partition_fields(&ours);
         assert!(!ours.is_empty(), "{topic}");

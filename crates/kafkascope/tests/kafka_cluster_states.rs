@@ -200,16 +200,7 @@ fn kafka_deleted_topic_with_committed_offsets_leaves_no_lag_behind() {
         consume(cluster, "survivor", topic, "4", &[]);
     }
     cluster
-        .tool(
-            "org.apache.kafka.tools.TopicCommand",
-            &[
-                "--bootstrap-server",
-                &bootstrap,
-                "--delete",
-                "--topic",
-                "doomed",
-            ],
-        )
+        .kafka_topics(&["--delete", "--topic", "doomed"])
         .unwrap();
     // The group keeps its commits on the deleted topic in __consumer_offsets;
     // they are not lag anyone can act on, and Kafka's tool agrees.
@@ -240,18 +231,7 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
     let bootstrap = cluster.bootstrap();
     let topic = "moving";
     cluster
-        .tool(
-            "org.apache.kafka.tools.TopicCommand",
-            &[
-                "--bootstrap-server",
-                &bootstrap,
-                "--create",
-                "--topic",
-                topic,
-                "--replica-assignment",
-                "0",
-            ],
-        )
+        .kafka_topics(&["--create", "--topic", topic, "--replica-assignment", "0"])
         .unwrap();
     // Several fetches of data (a first fetch is copied before any throttle).
     produce_batched(cluster, topic, "0", "100000", "none");
@@ -284,16 +264,7 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
     reassign(&["--execute", "--throttle", "1"]);
 
     let theirs = cluster
-        .tool(
-            "org.apache.kafka.tools.TopicCommand",
-            &[
-                "--bootstrap-server",
-                &bootstrap,
-                "--describe",
-                "--topic",
-                topic,
-            ],
-        )
+        .kafka_topics(&["--describe", "--topic", topic])
         .unwrap();
     let ours = kafkascope_ok(&[
         "topics",
@@ -347,20 +318,15 @@ fn kafka_burrow_api_history_and_every_collector_agree_on_real_kafka() {
     let bootstrap = cluster.bootstrap();
     // A compacted topic, keyed records, read as any other.
     cluster
-        .tool(
-            "org.apache.kafka.tools.TopicCommand",
-            &[
-                "--bootstrap-server",
-                &bootstrap,
-                "--create",
-                "--topic",
-                "views-compacted",
-                "--partitions",
-                "1",
-                "--config",
-                "cleanup.policy=compact",
-            ],
-        )
+        .kafka_topics(&[
+            "--create",
+            "--topic",
+            "views-compacted",
+            "--partitions",
+            "1",
+            "--config",
+            "cleanup.policy=compact",
+        ])
         .unwrap();
     produce_batched(cluster, "views-compacted", "0", "12", "lz4");
 

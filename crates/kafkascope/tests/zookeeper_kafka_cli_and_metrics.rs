@@ -125,16 +125,7 @@ fn zookeeper_kafka_topics_describe_agrees_with_kafka_topics() {
             &bootstrap,
         ]);
         let theirs = cluster
-            .tool(
-                "org.apache.kafka.tools.TopicCommand",
-                &[
-                    "--bootstrap-server",
-                    &bootstrap,
-                    "--describe",
-                    "--topic",
-                    topic,
-                ],
-            )
+            .kafka_topics(&["--describe", "--topic", topic])
             .unwrap();
         let ours = described_fields(&ours);
         assert!(!ours.0.is_empty(), "{topic}");
