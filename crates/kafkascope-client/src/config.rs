@@ -21,10 +21,11 @@ pub struct ClientConfig {
     /// Connections kept to each broker. Requests are pipelined on each; a
     /// broker works on one connection's requests in order but on several
     /// connections at once, so the big independent reads of a cycle
-    /// (ListOffsets latest/earliest/read_committed on lanes 0-2,
-    /// DescribeGroups on lane 3 beside OffsetFetch on lane 0, DescribeLogDirs
-    /// and the controllers' questions on lane 4) go on separate ones. Fewer
-    /// lanes fold onto the ones there are.
+    /// (Metadata and ListOffsets latest on lane 0, earliest and
+    /// read_committed on lanes 1-2, ListGroups and DescribeGroups on lane 3,
+    /// DescribeLogDirs and the controllers' questions on lane 4, OffsetFetch
+    /// on lane 5) go on separate ones. Fewer lanes fold onto the ones there
+    /// are.
     pub connections_per_broker: usize,
     pub tls: Option<TlsSettings>,
     pub sasl: Option<SaslSettings>,
@@ -41,7 +42,7 @@ impl Default for ClientConfig {
             max_response_bytes: 100 * 1024 * 1024,
             reconnect_backoff: Duration::from_millis(200),
             reconnect_backoff_max: Duration::from_secs(10),
-            connections_per_broker: 5,
+            connections_per_broker: 6,
             tls: None,
             sasl: None,
             request_counts: Arc::default(),

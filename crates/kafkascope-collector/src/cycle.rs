@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
-    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, ListedGroup,
+    Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, GroupType, ListedGroup,
     MetadataQuorum, Partial, PartitionReassignment, RecordAt, ShardError, TopicPartition,
 };
 
@@ -33,10 +33,26 @@ pub struct ControllerAnswers {
     pub reassignments: kafkascope_client::Result<Vec<PartitionReassignment>>,
 }
 
-/// ListGroups sent beside Metadata to the brokers the previous cycle knew.
+/// ListGroups sent beside Metadata to the brokers the previous cycle knew,
+/// and the reads it started the moment the groups were listed.
 pub struct EarlyListing {
     pub asked: BTreeSet<i32>,
     pub listed: Partial<Vec<ListedGroup>>,
+    pub progress: GroupProgress,
+}
+
+/// The groups admitted by the filter, by coordinator, with the type of each.
+pub type GroupsByCoordinator = BTreeMap<i32, Vec<(String, GroupType)>>;
+
+/// The reads of where groups have got to, started together: their commits,
+/// then the log end once the commits have answered (and Metadata has said
+/// which broker leads what).
+pub struct GroupProgress {
+    /// The groups whose commits are read.
+    pub groups: GroupsByCoordinator,
+    pub commits: tokio::task::JoinHandle<Partial<Vec<GroupOffsets>>>,
+    /// `None` inside when the commits' task or Metadata was lost first.
+    pub log_end: tokio::task::JoinHandle<Option<Partial<Offsets>>>,
 }
 
 pub struct Cycle<'a> {
@@ -51,10 +67,16 @@ pub struct Cycle<'a> {
     /// The groups listed while Metadata was read, collected by the
     /// consumer_groups collector, which squares it with the brokers Metadata named.
     pub early_listing: Option<tokio::task::JoinHandle<EarlyListing>>,
+    /// Hands this cycle's Metadata to the early listing's log-end read.
+    pub metadata_for_log_end: Option<tokio::sync::oneshot::Sender<Arc<ClusterMetadata>>>,
     pub groups: Vec<DescribedGroup>,
     /// OffsetFetch of the listed groups, started before DescribeGroups and
     /// collected by the committed_offsets collector.
     pub pending_commits: Option<tokio::task::JoinHandle<Partial<Vec<GroupOffsets>>>>,
+    /// ListOffsets(latest), sent the moment the commits have answered
+    /// (beside DescribeGroups) and collected by the log_offsets collector;
+    /// `None` inside when the commits' task was lost before answering.
+    pub early_log_end: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
     /// Group → committed offsets, read before the log end offsets.
     pub committed: BTreeMap<String, Offsets>,
     pub earliest: Offsets,
@@ -90,12 +112,14 @@ impl<'a> Cycle<'a> {
             metadata: None,
             early_offsets: None,
             early_listing: None,
+            metadata_for_log_end: None,
             groups: Vec::new(),
             early_log_dirs: None,
             early_controller: None,
             quorum: None,
             reassignments: None,
             pending_commits: None,
+            early_log_end: None,
             committed: BTreeMap::new(),
             earliest: Offsets::new(),
             latest: Offsets::new(),

@@ -281,6 +281,21 @@ async fn fake_group_listing_follows_brokers_that_join_and_leave() {
     let joined = collector.collect_once().await;
     assert_eq!(names(&joined), vec!["audit", "billing"]);
     assert_eq!(listed_by(&cluster), [2, 2, 1]);
+    // The commits started with the early listing covered billing only; the
+    // listing was mended, so they were read again, the joined broker's
+    // group included.
+    let lags = |s: &ClusterSnapshot, group: &str| {
+        s.groups[group]
+            .offsets
+            .iter()
+            .map(|o| (o.partition, o.committed_offset, o.lag))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lags(&joined, "audit"), vec![(0, 1, Some(99))]);
+    assert_eq!(
+        lags(&joined, "billing"),
+        vec![(0, 90, Some(10)), (1, 50, Some(0)), (3, 2, Some(5))]
+    );
     assert!(
         !joined
             .errors
@@ -300,4 +315,34 @@ async fn fake_group_listing_follows_brokers_that_join_and_leave() {
         "{:?}",
         left.errors
     );
+}
+
+/// From the second cycle on, the commits are asked for the moment the
+/// groups are listed and the log end the moment the commits answered: each
+/// once per cycle, never again by the collectors that take them.
+#[tokio::test]
+async fn fake_early_commits_and_log_end_are_read_once_per_cycle() {
+    let cluster = model().start().unwrap();
+    let mut collector = collector(&cluster);
+    let mut last = None;
+    for _ in 0..3 {
+        last = Some(collector.collect_once().await);
+    }
+    let last = last.unwrap();
+    assert!(last.errors.is_empty(), "{:?}", last.errors);
+    assert_eq!(
+        [1, 2, 3].map(|b| cluster.request_count(b, ApiKey::OffsetFetch)),
+        [0, 3, 0]
+    );
+    // Latest, earliest and read_committed end, from each leader, a cycle.
+    assert_eq!(
+        [1, 2, 3].map(|b| cluster.request_count(b, ApiKey::ListOffsets)),
+        [9, 0, 9]
+    );
+    let billing: Vec<_> = last.groups["billing"]
+        .offsets
+        .iter()
+        .map(|o| (o.partition, o.lag))
+        .collect();
+    assert_eq!(billing, vec![(0, Some(10)), (1, Some(0)), (3, Some(5))]);
 }

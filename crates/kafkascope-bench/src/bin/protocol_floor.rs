@@ -12,7 +12,10 @@
 //! depends on has answered, the log end only after the committed offsets
 //! (the fastest a correct collector can be). One warm-up round, then RUNS measured
 //! rounds; medians are reported. DescribeLogDirs, which kafkascope's cycle
-//! also sends, is timed on its own and kept out of the totals.
+//! also sends where brokers offer it, is timed on its own, and once more in
+//! an "ordered" round beside the seven (sent when Metadata is in, as the
+//! cycle sends it): on brokers that must do its work on the same cores, that
+//! round is the floor for the answers a cycle gets.
 //!
 //! On a cluster of several brokers every request goes where it belongs, to
 //! all brokers at once: ListGroups, DescribeGroups and OffsetFetch to each
@@ -427,6 +430,7 @@ async fn ordered(
     brokers: &[Broker],
     requests: &Requests,
     fetch_version: i16,
+    log_dirs: Option<&DescribeLogDirsRequest>,
 ) -> anyhow::Result<Round> {
     let started = Instant::now();
     let since_start = move || ms(started.elapsed());
@@ -460,7 +464,17 @@ async fn ordered(
             all_at_once(sends(on(6), per, |r| &r.list_offsets[2]), None).await?;
             anyhow::Ok(since_start())
         };
-        let (committed_end, earliest) = futures::join!(committed_end, earliest);
+        // Sent when Metadata is in, as kafkascope's cycle sends it, on a
+        // connection of its own.
+        let dirs = async {
+            if let Some(request) = log_dirs {
+                let on_eighth = brokers.iter().map(|b| (&b.lanes[STEPS.len()], request));
+                all_at_once(on_eighth.collect(), None).await?;
+            }
+            anyhow::Ok(())
+        };
+        let (committed_end, earliest, dirs) = futures::join!(committed_end, earliest, dirs);
+        dirs.context("DescribeLogDirs")?;
         anyhow::Ok((metadata, committed_end?, earliest?))
     };
     let (groups, offsets) = futures::join!(groups_then_log_end, metadata_then_offsets);
@@ -539,7 +553,8 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("connecting to {addr}"))?
         };
         let mut lanes = Vec::new();
-        for _ in 0..STEPS.len() {
+        // Seven lanes for the seven steps, an eighth for DescribeLogDirs.
+        for _ in 0..=STEPS.len() {
             lanes.push(Connection::connect(addr, &config).await?);
         }
         brokers.push(Broker { conn, lanes });
@@ -555,21 +570,29 @@ async fn main() -> anyhow::Result<()> {
     let mut pipe_rounds = Vec::new();
     let mut parallel_rounds = Vec::new();
     let mut ordered_rounds = Vec::new();
+    let mut with_dirs_rounds = Vec::new();
+    let log_dirs_request = first
+        .version_for::<DescribeLogDirsRequest>(None)
+        .is_ok()
+        .then(|| DescribeLogDirsRequest::default().with_topics(None));
     for _ in 0..runs {
         let (round, _) = sequential(&brokers, &ids, fetch_version).await?;
         seq_rounds.push(round);
         pipe_rounds.push(pipelined(&brokers, &requests, fetch_version, false).await?);
         parallel_rounds.push(pipelined(&brokers, &requests, fetch_version, true).await?);
-        ordered_rounds.push(ordered(&brokers, &requests, fetch_version).await?);
+        ordered_rounds.push(ordered(&brokers, &requests, fetch_version, None).await?);
+        if let Some(request) = &log_dirs_request {
+            let round = ordered(&brokers, &requests, fetch_version, Some(request)).await?;
+            with_dirs_rounds.push(round);
+        }
     }
 
     // DescribeLogDirs: part of kafkascope's cycle, not of the floor's seven;
     // every broker at once.
     let mut log_dirs_ms = Vec::new();
-    if first.version_for::<DescribeLogDirsRequest>(None).is_ok() {
-        let request = DescribeLogDirsRequest::default().with_topics(None);
+    if let Some(request) = &log_dirs_request {
         for _ in 0..runs {
-            let (_, t) = all_at_once(brokers.iter().map(|b| (&b.conn, &request)).collect(), None)
+            let (_, t) = all_at_once(brokers.iter().map(|b| (&b.conn, request)).collect(), None)
                 .await
                 .context("DescribeLogDirs")?;
             log_dirs_ms.push(t);
@@ -587,6 +610,7 @@ async fn main() -> anyhow::Result<()> {
     let pipe = summary(&pipe_rounds);
     let parallel = summary(&parallel_rounds);
     let ordered = summary(&ordered_rounds);
+    let with_dirs = (!with_dirs_rounds.is_empty()).then(|| summary(&with_dirs_rounds));
     eprintln!(
         "{:<26} {:>12} {:>12} {:>12} {:>12}",
         "request (median ms)", "sequential", "pipelined*", "7 conns*", "ordered*"
@@ -624,6 +648,14 @@ async fn main() -> anyhow::Result<()> {
             median(&log_dirs_ms)
         );
     }
+    if let Some(with_dirs) = &with_dirs {
+        eprintln!(
+            "ordered with DescribeLogDirs (every broker, sent when Metadata is in, as a cycle \
+             sends it): {:.1} ms median total, {:.1} ms max",
+            total(with_dirs),
+            with_dirs["total_max_ms"].as_f64().unwrap_or(0.0)
+        );
+    }
     eprintln!(
         "covered: {} broker(s), {} topics, {} partitions, {} groups ({} described), {} committed partitions, \
          offsets latest/committed/earliest {}/{}/{}, {} error codes",
@@ -649,6 +681,7 @@ async fn main() -> anyhow::Result<()> {
         "pipelined": pipe,
         "parallel_connections": parallel,
         "ordered": ordered,
+        "ordered_with_log_dirs": with_dirs,
         "describe_log_dirs_median_ms": (!log_dirs_ms.is_empty()).then(|| median(&log_dirs_ms)),
         "coverage": {
             "topics": coverage.topics,

@@ -47,6 +47,11 @@ pub use record_timestamps::{OffsetKey, RecordAt};
 /// ListOffsets (see `ClientConfig::connections_per_broker`).
 const SIDE_LANE: usize = 4;
 
+/// The lane of OffsetFetch: the commits are asked for the moment the groups
+/// are listed, while Metadata is still being answered on lane 0, and a
+/// broker would make them wait behind it on the same connection.
+const COMMITS_LANE: usize = 5;
+
 /// A topic-partition key, ordered by topic then partition.
 pub type TopicPartition = (String, i32);
 

@@ -7,7 +7,9 @@ use futures::stream::{self, StreamExt};
 use kafka_protocol::messages::offset_fetch_request::OffsetFetchRequestGroup;
 use kafka_protocol::messages::{GroupId, OffsetFetchRequest, OffsetFetchResponse};
 
-use super::{Admin, Partial, ShardError, TopicPartition, kafka_error, merge_shards, str_bytes};
+use super::{
+    Admin, COMMITS_LANE, Partial, ShardError, TopicPartition, kafka_error, merge_shards, str_bytes,
+};
 use crate::connection::Connection;
 
 const API: &str = "OffsetFetchRequest";
@@ -38,7 +40,7 @@ impl Admin {
             .map(|(&coordinator, ids)| (coordinator, ids.clone()))
             .collect();
         let answers = self
-            .fan_out(shards, |connection, ids| async move {
+            .fan_out_on_lane(COMMITS_LANE, shards, |connection, ids| async move {
                 let version = connection.version_for::<OffsetFetchRequest>(None)?;
                 if version >= MULTI_GROUP_VERSION {
                     Ok(fetch_batched(&connection, version, &ids).await)

@@ -1,15 +1,18 @@
 //! Brokers, controller, topics and partition placement (Metadata); also
 //! starts the reads that need nothing but placement (log start and
 //! read_committed end offsets, log dirs, the controllers' answers) and, from
-//! the second cycle on, the group listing beside Metadata itself.
+//! the second cycle on, the group listing beside Metadata itself, with the
+//! listed groups' commits and log end behind it.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
-
-use std::sync::Arc;
 
 use kafkascope_client::admin::{Admin, BrokerLogDirs, ClusterMetadata, OffsetSpec, Partial};
 use tokio::task::JoinHandle;
 
+use super::consumer_groups::{admitted, start_progress};
 use crate::collector::{CollectResult, Collector, CycleAborted};
 use crate::cycle::{ControllerAnswers, Cycle, EarlyListing, EarlyOffsets};
 
@@ -22,12 +25,15 @@ impl Collector for ClusterMetadataCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            cycle.early_listing = start_early_listing(cycle.admin);
+            cycle.early_listing = start_early_listing(cycle);
             match cycle.admin.metadata().await {
                 Ok(mut metadata) => {
                     let filter = &cycle.settings.topics;
                     metadata.topics.retain(|t| filter.admits(&t.name));
                     let metadata = std::sync::Arc::new(metadata);
+                    if let Some(log_end) = cycle.metadata_for_log_end.take() {
+                        let _ = log_end.send(metadata.clone());
+                    }
                     cycle.early_offsets = Some(start_early_offsets(cycle.admin, &metadata));
                     cycle.early_log_dirs = Some(start_log_dirs(cycle.admin));
                     let controller = metadata.controller_id;
@@ -96,17 +102,27 @@ fn start_controller_answers(
 }
 
 /// Lists the groups on the brokers the last Metadata named, while this
-/// cycle's Metadata is read: brokers rarely come and go, and the
-/// consumer_groups collector mends the listing when they did. None in a
-/// first cycle, when no broker is known yet.
-fn start_early_listing(admin: &Admin) -> Option<tokio::task::JoinHandle<EarlyListing>> {
-    let asked: std::collections::BTreeSet<i32> = admin.pool().brokers().into_keys().collect();
+/// cycle's Metadata is read, and starts the admitted groups' commits the
+/// moment they are listed: brokers rarely come and go, and the
+/// consumer_groups collector mends the listing (and reads again) when they
+/// did. None in a first cycle, when no broker is known yet.
+fn start_early_listing(cycle: &mut Cycle<'_>) -> Option<JoinHandle<EarlyListing>> {
+    let asked: BTreeSet<i32> = cycle.admin.pool().brokers().into_keys().collect();
     if asked.is_empty() {
         return None;
     }
-    let admin = admin.clone();
+    let (metadata, metadata_in) = tokio::sync::oneshot::channel();
+    cycle.metadata_for_log_end = Some(metadata);
+    let admin = cycle.admin.clone();
+    let filter = cycle.settings.groups.clone();
     Some(tokio::spawn(async move {
         let listed = admin.list_groups_on(asked.iter().copied()).await;
-        EarlyListing { asked, listed }
+        let groups = admitted(&listed.value, &filter);
+        let progress = start_progress(&admin, groups, metadata_in);
+        EarlyListing {
+            asked,
+            listed,
+            progress,
+        }
     }))
 }

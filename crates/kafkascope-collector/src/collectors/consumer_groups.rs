@@ -3,16 +3,23 @@
 //! admits described per coordinator by the API of its type (DescribeGroups,
 //! ConsumerGroupDescribe, ShareGroupDescribe). Groups named in the
 //! settings that no broker listed are located with FindCoordinator. The
-//! groups' commits (OffsetFetch) start as soon as the groups are located,
-//! beside DescribeGroups; the committed_offsets collector takes them.
+//! groups' commits (OffsetFetch) start as soon as the groups are listed
+//! (before Metadata answers, from the second cycle on), and the log end
+//! offsets as soon as the commits have answered, both beside
+//! DescribeGroups; the committed_offsets and log_offsets collectors take them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
-use kafkascope_client::admin::{Admin, GroupOffsets, GroupType, ListedGroup, Partial};
+use kafkascope_client::admin::{
+    Admin, ClusterMetadata, GroupOffsets, GroupType, ListedGroup, OffsetSpec, Partial,
+};
+use tokio::sync::oneshot;
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, GroupProgress, GroupsByCoordinator};
+use crate::settings::NameFilter;
 
 pub struct ConsumerGroupsCollector;
 
@@ -23,57 +30,116 @@ impl Collector for ConsumerGroupsCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let listed = list_every_broker(cycle).await;
+            let (listed, early_progress) = list_every_broker(cycle).await;
             cycle.record_shards(self.name(), listed.errors);
-            let mut by_coordinator: BTreeMap<i32, Vec<(String, GroupType)>> = BTreeMap::new();
-            for group in listed.value {
-                if cycle.settings.groups.admits(&group.group_id) {
-                    by_coordinator
-                        .entry(group.coordinator)
-                        .or_default()
-                        .push((group.group_id, group.group_type));
-                }
-            }
-            let unlisted: Vec<String> = cycle
-                .settings
-                .named_groups
-                .iter()
-                .filter(|g| {
-                    !by_coordinator
-                        .values()
-                        .flatten()
-                        .any(|(listed, _)| listed == *g)
-                })
-                .cloned()
-                .collect();
-            if !unlisted.is_empty() {
-                match cycle.admin.find_group_coordinators(&unlisted).await {
-                    Ok(found) => {
-                        cycle.record_shards(self.name(), found.errors);
-                        for (group, coordinator) in found.value {
-                            by_coordinator
-                                .entry(coordinator)
-                                .or_default()
-                                .push((group, GroupType::Classic));
-                        }
+            let mut by_coordinator = admitted(&listed.value, &cycle.settings.groups);
+            self.locate_unlisted(cycle, &mut by_coordinator).await;
+            // The commits and the log end were started with the listing,
+            // before Metadata answered; they stand if that listing is the
+            // one this cycle settled on (no broker came or went, no named
+            // group had to be located), else they are read again.
+            let progress = match early_progress {
+                Some(early) if early.groups == by_coordinator => early,
+                other => {
+                    if let Some(early) = other {
+                        early.commits.abort();
+                        early.log_end.abort();
                     }
-                    Err(error) => cycle.record(self.name(), None, "", &error),
+                    let (metadata, metadata_in) = oneshot::channel();
+                    if let Some(known) = cycle.metadata.clone() {
+                        let _ = metadata.send(known);
+                    }
+                    start_progress(cycle.admin, by_coordinator.clone(), metadata_in)
                 }
-            }
-            // The commits need only the group ids, so they are read beside
-            // the descriptions rather than after them.
-            let admin = cycle.admin.clone();
-            let groups = by_coordinator.clone();
-            cycle.pending_commits =
-                Some(tokio::spawn(
-                    async move { read_progress(&admin, &groups).await },
-                ));
+            };
+            cycle.pending_commits = Some(progress.commits);
+            cycle.early_log_end = Some(progress.log_end);
             let described = cycle.admin.describe_groups(&by_coordinator).await;
             cycle.record_shards(self.name(), described.errors);
             cycle.groups = described.value;
             cycle.groups.sort_by(|a, b| a.group_id.cmp(&b.group_id));
             Ok(())
         })
+    }
+}
+
+impl ConsumerGroupsCollector {
+    /// Groups named in the settings that no broker listed, located with
+    /// FindCoordinator.
+    async fn locate_unlisted(
+        &self,
+        cycle: &mut Cycle<'_>,
+        by_coordinator: &mut GroupsByCoordinator,
+    ) {
+        let unlisted: Vec<String> = cycle
+            .settings
+            .named_groups
+            .iter()
+            .filter(|g| {
+                !by_coordinator
+                    .values()
+                    .flatten()
+                    .any(|(listed, _)| listed == *g)
+            })
+            .cloned()
+            .collect();
+        if unlisted.is_empty() {
+            return;
+        }
+        match cycle.admin.find_group_coordinators(&unlisted).await {
+            Ok(found) => {
+                cycle.record_shards(self.name(), found.errors);
+                for (group, coordinator) in found.value {
+                    by_coordinator
+                        .entry(coordinator)
+                        .or_default()
+                        .push((group, GroupType::Classic));
+                }
+            }
+            Err(error) => cycle.record(self.name(), None, "", &error),
+        }
+    }
+}
+
+/// The listed groups the filter admits, by coordinator.
+pub(crate) fn admitted(listed: &[ListedGroup], filter: &NameFilter) -> GroupsByCoordinator {
+    let mut by_coordinator = GroupsByCoordinator::new();
+    for group in listed.iter().filter(|g| filter.admits(&g.group_id)) {
+        by_coordinator
+            .entry(group.coordinator)
+            .or_default()
+            .push((group.group_id.clone(), group.group_type));
+    }
+    by_coordinator
+}
+
+/// Starts the groups' commits and, once they have answered and `metadata`
+/// has come, the log end offsets: the commits need only the group ids and
+/// the log end only the commits and the leaders (read after the commits,
+/// lag is never negative), so neither waits for DescribeGroups.
+pub(crate) fn start_progress(
+    admin: &Admin,
+    groups: GroupsByCoordinator,
+    metadata: oneshot::Receiver<Arc<ClusterMetadata>>,
+) -> GroupProgress {
+    let (answered, commits_in) = oneshot::channel::<()>();
+    let reader = admin.clone();
+    let asked = groups.clone();
+    let commits = tokio::spawn(async move {
+        let progress = read_progress(&reader, &asked).await;
+        let _ = answered.send(());
+        progress
+    });
+    let admin = admin.clone();
+    let log_end = tokio::spawn(async move {
+        commits_in.await.ok()?;
+        let metadata = metadata.await.ok()?;
+        Some(admin.list_offsets(&metadata, OffsetSpec::Latest).await)
+    });
+    GroupProgress {
+        groups,
+        commits,
+        log_end,
     }
 }
 
@@ -118,15 +184,17 @@ fn ids_by_coordinator(
 
 /// The groups of every broker this cycle's Metadata names: the early
 /// listing without the brokers that have left, plus a listing of those that
-/// joined since it was sent.
-async fn list_every_broker(cycle: &mut Cycle<'_>) -> Partial<Vec<ListedGroup>> {
+/// joined since it was sent; and the reads the early listing started.
+async fn list_every_broker(
+    cycle: &mut Cycle<'_>,
+) -> (Partial<Vec<ListedGroup>>, Option<GroupProgress>) {
     let current: BTreeSet<i32> = cycle.metadata().brokers.iter().map(|b| b.id).collect();
     let early = match cycle.early_listing.take() {
         Some(task) => task.await.ok(),
         None => None,
     };
     let Some(early) = early else {
-        return cycle.admin.list_groups_on(current).await;
+        return (cycle.admin.list_groups_on(current).await, None);
     };
     let mut listed = early.listed;
     listed.value.retain(|g| current.contains(&g.coordinator));
@@ -139,5 +207,5 @@ async fn list_every_broker(cycle: &mut Cycle<'_>) -> Partial<Vec<ListedGroup>> {
         listed.value.extend(more.value);
         listed.errors.extend(more.errors);
     }
-    listed
+    (listed, Some(early.progress))
 }

@@ -1,15 +1,16 @@
 //! Log start, log end and last stable offsets of every led partition
-//! (ListOffsets per leader). The log end is asked for here, after the
-//! committed offsets, so lag is never negative; the other two were started
-//! right after Metadata and are collected here.
+//! (ListOffsets per leader). The log end is asked for once the committed
+//! offsets have answered, so lag is never negative (started by the
+//! consumer_groups collector); the other two right after Metadata. All three
+//! are collected here.
 
 use futures::future::BoxFuture;
 use kafkascope_client::admin::OffsetSpec;
 
-use kafkascope_client::admin::{Admin, ClusterMetadata};
+use kafkascope_client::admin::{Admin, ClusterMetadata, Partial};
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::{Cycle, EarlyOffsets};
+use crate::cycle::{Cycle, EarlyOffsets, Offsets};
 
 pub struct LogOffsetsCollector;
 
@@ -21,10 +22,11 @@ impl Collector for LogOffsetsCollector {
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
             let early = cycle.early_offsets.take();
+            let early_end = cycle.early_log_end.take();
             let metadata = cycle.metadata();
             let (early, latest) = futures::join!(
                 early_offsets(early, cycle.admin, metadata),
-                cycle.admin.list_offsets(metadata, OffsetSpec::Latest),
+                log_end(early_end, cycle.admin, metadata),
             );
             let EarlyOffsets {
                 earliest,
@@ -62,4 +64,20 @@ async fn early_offsets(
         earliest,
         last_stable,
     }
+}
+
+/// The log end read once the commits answered, or read now if it was not
+/// started or its task was lost (the commits were in by now either way).
+async fn log_end(
+    started: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
+    admin: &Admin,
+    metadata: &ClusterMetadata,
+) -> Partial<Offsets> {
+    if let Some(Ok(Some(latest))) = match started {
+        Some(task) => Some(task.await),
+        None => None,
+    } {
+        return latest;
+    }
+    admin.list_offsets(metadata, OffsetSpec::Latest).await
 }
