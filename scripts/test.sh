@@ -5,8 +5,8 @@
 # 3-node Apache Kafka cluster (testbed/kafka-cluster.sh, started once here
 # and shared by the test binaries; tests that stop brokers start their own)
 # and a real tansu broker, driven by real librdkafka clients, and the UI's
-# browser tests (Chromium driving `kafkascope serve` on tansu; screenshots in
-# test-artifacts/ui/).
+# browser tests (Chromium driving `kafkascope serve` on Apache Kafka, and on
+# tansu for the scale suite; screenshots in test-artifacts/ui/).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

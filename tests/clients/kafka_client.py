@@ -465,11 +465,29 @@ def commit_checked(consumer, topic, positions):
     check_partition_errors("commit", consumer.commit(offsets=offsets, asynchronous=False))
 
 
+# Answers a commit gets while the group's coordinator is still being set up
+# (on a fresh Kafka cluster the first commit creates __consumer_offsets):
+# worth asking again, as Kafka's own clients do.
+COORDINATOR_NOT_READY = {
+    KafkaError.NOT_COORDINATOR,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+}
+
+
 def commit_offsets(args):
     wanted = parse_offsets(args.offsets)
     consumer = Consumer(group_consumer_config(args, fail_fast=True))
+    deadline = time.monotonic() + 30
     try:
-        commit_checked(consumer, args.topic, wanted)
+        while True:
+            try:
+                commit_checked(consumer, args.topic, wanted)
+                break
+            except KafkaException as exc:
+                if exc.args[0].code() not in COORDINATOR_NOT_READY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
     finally:
         consumer.close()
     emit({"group": args.group, "topic": args.topic, "committed": {str(p): o for p, o in wanted.items()}})

@@ -154,16 +154,15 @@ export async function startTansu({ name = "tansu" } = {}) {
 /**
  * A real Apache Kafka cluster (testbed/kafka-cluster.sh): the one
  * scripts/test.sh started for every suite ($KAFKASCOPE_KAFKA_CLUSTER), else
- * a 3-node cluster of its own, killed by `stopAll`. Resolves with its
+ * (or when `own`) a 3-node cluster of its own, killed by `stopAll`. Resolves with its
  * cluster.env as an object (KAFKA_BOOTSTRAP, KAFKA_JMX_EXPORTER...).
  */
-export async function startKafka() {
-  let dir = process.env.KAFKASCOPE_KAFKA_CLUSTER;
+export async function startKafka({ own = false } = {}) {
+  let dir = own ? undefined : process.env.KAFKASCOPE_KAFKA_CLUSTER;
   if (!dir) {
     dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-kafka-"));
-    const base = 20_000 + (process.pid % 40) * 1000;
-    await runScript(["start", "--dir", dir, "--port-base", String(base)]);
     ownClusters.push(dir);
+    await startOwnKafka(dir);
   }
   const env = {};
   for (const line of readFileSync(join(dir, "cluster.env"), "utf8").split("\n")) {
@@ -171,6 +170,25 @@ export async function startKafka() {
     if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
   }
   return env;
+}
+
+/**
+ * Starts a 3-node cluster in `dir` on the first of a few port ranges that
+ * is free (the shared cluster, or another suite's, may hold one).
+ */
+async function startOwnKafka(dir) {
+  const first = 20_000 + (process.pid % 20) * 1000;
+  let failure;
+  for (const base of [first, first + 20_000, first + 1_000]) {
+    try {
+      await runScript(["start", "--dir", dir, "--port-base", String(base)]);
+      return;
+    } catch (error) {
+      failure = error;
+      await runScript(["kill", "--dir", dir]).catch(() => {});
+    }
+  }
+  throw failure;
 }
 
 /** Runs testbed/kafka-cluster.sh to completion (its own tools too). */
