@@ -198,3 +198,13 @@ impl<'a> Cycle<'a> {
         self.metadata.as_deref().unwrap_or(&EMPTY)
     }
 }
+
+/// The answer of a read started earlier in the cycle; `None` when it was
+/// not started or its task was lost (the runtime shutting down), and the
+/// collector that takes it reads now instead.
+pub async fn started<T>(task: Option<tokio::task::JoinHandle<T>>) -> Option<T> {
+    match task {
+        Some(task) => task.await.ok(),
+        None => None,
+    }
+}

@@ -12,8 +12,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::kafka::{create_topic, describe_field, kafkascope_group_rows, partition_lines, seed};
-use common::{Metrics, Serve, http_get, kafkascope_json, kafkascope_ok};
+use common::kafka::{
+    create_topic, describe_field, describe_topic_text, kafkascope_group_rows, partition_lines, seed,
+};
+use common::{Metrics, Serve, http_get, kafkascope_json};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
@@ -150,14 +152,7 @@ fn kafka_topics_describe_agrees_with_kafka_topics() {
     create_topic(cluster, "describe-single", "2", "1");
     let bootstrap = cluster.bootstrap();
     for topic in ["describe-wide", "describe-single", "__consumer_offsets"] {
-        let ours = kafkascope_ok(&[
-            "topics",
-            "--describe",
-            "--topic",
-            topic,
-            "--bootstrap-server",
-            &bootstrap,
-        ]);
+        let ours = describe_topic_text(&bootstrap, topic);
         let theirs = cluster
             .kafka_topics(&["--describe", "--topic", topic])
             .unwrap();

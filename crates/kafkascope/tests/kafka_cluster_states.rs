@@ -10,10 +10,10 @@ mod common;
 use std::time::Duration;
 
 use common::kafka::{
-    consume, create_topic, describe_field, encode, kafkascope_group_rows, partition_lines,
-    produce_batched, run, seed,
+    consume, create_topic, describe_field, describe_topic_json, describe_topic_text, encode,
+    kafkascope_group_rows, partition_lines, produce_batched, run, seed,
 };
-use common::{Serve, kafkascope_json, kafkascope_ok};
+use common::{Serve, kafkascope_ok};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
@@ -82,14 +82,7 @@ fn kafka_transactional_topic_commit_markers_and_an_open_transaction() {
     ])
     .unwrap();
     kafkascope_testkit::wait_for_ready(&mut producer, Duration::from_secs(60)).unwrap();
-    let topics = kafkascope_json(&[
-        "topics",
-        "--describe",
-        "--topic",
-        "txn-open",
-        "--bootstrap-server",
-        &bootstrap,
-    ]);
+    let topics = describe_topic_json(&bootstrap, "txn-open");
     let _ = producer.kill();
     let _ = producer.wait();
     let partition = &topics[0]["partitions"][0];
@@ -266,14 +259,7 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
     let theirs = cluster
         .kafka_topics(&["--describe", "--topic", topic])
         .unwrap();
-    let ours = kafkascope_ok(&[
-        "topics",
-        "--describe",
-        "--topic",
-        topic,
-        "--bootstrap-server",
-        &bootstrap,
-    ]);
+    let ours = describe_topic_text(&bootstrap, topic);
     let moving_fields = |table: &str| -> Vec<String> {
         let line = partition_lines(table).next().unwrap();
         ["Replicas: ", "Adding Replicas: ", "Removing Replicas: "]
@@ -282,14 +268,7 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
     };
     assert_eq!(moving_fields(&ours), ["1,0", "1", "0"], "{ours}");
     assert_eq!(moving_fields(&ours), moving_fields(&theirs), "{theirs}");
-    let json = kafkascope_json(&[
-        "topics",
-        "--describe",
-        "--topic",
-        topic,
-        "--bootstrap-server",
-        &bootstrap,
-    ]);
+    let json = describe_topic_json(&bootstrap, topic);
     assert_eq!(
         json[0]["partitions"][0]["reassignment"],
         serde_json::json!({"adding": [1], "removing": [0]})
@@ -297,14 +276,7 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
 
     reassign(&["--cancel"]);
     let _ = std::fs::remove_file(&plan);
-    let after = kafkascope_json(&[
-        "topics",
-        "--describe",
-        "--topic",
-        topic,
-        "--bootstrap-server",
-        &bootstrap,
-    ]);
+    let after = describe_topic_json(&bootstrap, topic);
     let partition = &after[0]["partitions"][0];
     assert_eq!(partition["reassignment"], Value::Null);
     assert_eq!(partition["replicas"], serde_json::json!([0]));

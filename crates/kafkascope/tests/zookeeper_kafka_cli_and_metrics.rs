@@ -10,8 +10,10 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::kafka::{consume, create_topic, kafkascope_group_rows, produce_batched};
-use common::{Serve, http_get, kafkascope_ok};
+use common::kafka::{
+    consume, create_topic, describe_topic_text, kafkascope_group_rows, produce_batched,
+};
+use common::{Serve, http_get};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
@@ -116,14 +118,7 @@ fn zookeeper_kafka_topics_describe_agrees_with_kafka_topics() {
         "zk-describe-single",
         "__consumer_offsets",
     ] {
-        let ours = kafkascope_ok(&[
-            "topics",
-            "--describe",
-            "--topic",
-            topic,
-            "--bootstrap-server",
-            &bootstrap,
-        ]);
+        let ours = describe_topic_text(&bootstrap, topic);
         let theirs = cluster
             .kafka_topics(&["--describe", "--topic", topic])
             .unwrap();

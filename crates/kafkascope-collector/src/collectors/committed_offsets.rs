@@ -10,7 +10,7 @@ use kafkascope_client::admin::{GroupOffsets, GroupType, Partial};
 
 use super::consumer_groups::read_progress;
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, started};
 
 pub struct CommittedOffsetsCollector;
 
@@ -21,14 +21,8 @@ impl Collector for CommittedOffsetsCollector {
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {
         Box::pin(async move {
-            let started = cycle.pending_commits.take();
-            let fetched = match started {
-                Some(task) => match task.await {
-                    Ok(fetched) => fetched,
-                    // The task was lost (the runtime is shutting down):
-                    // read again rather than report no commits.
-                    Err(_) => fetch_described(cycle).await,
-                },
+            let fetched = match started(cycle.pending_commits.take()).await {
+                Some(fetched) => fetched,
                 None => fetch_described(cycle).await,
             };
             cycle.record_shards(self.name(), fetched.errors);

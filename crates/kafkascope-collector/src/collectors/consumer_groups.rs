@@ -18,7 +18,7 @@ use kafkascope_client::admin::{
 use tokio::sync::oneshot;
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::{Cycle, GroupProgress, GroupsByCoordinator};
+use crate::cycle::{Cycle, GroupProgress, GroupsByCoordinator, started};
 use crate::settings::NameFilter;
 
 pub struct ConsumerGroupsCollector;
@@ -189,11 +189,7 @@ async fn list_every_broker(
     cycle: &mut Cycle<'_>,
 ) -> (Partial<Vec<ListedGroup>>, Option<GroupProgress>) {
     let current: BTreeSet<i32> = cycle.metadata().brokers.iter().map(|b| b.id).collect();
-    let early = match cycle.early_listing.take() {
-        Some(task) => task.await.ok(),
-        None => None,
-    };
-    let Some(early) = early else {
+    let Some(early) = started(cycle.early_listing.take()).await else {
         return (cycle.admin.list_groups_on(current).await, None);
     };
     let mut listed = early.listed;

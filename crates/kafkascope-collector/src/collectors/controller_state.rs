@@ -8,7 +8,7 @@
 use futures::future::BoxFuture;
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, started};
 
 pub struct ControllerStateCollector;
 
@@ -21,12 +21,7 @@ impl Collector for ControllerStateCollector {
         Box::pin(async move {
             // Started right after Metadata; asked now if it was not or its
             // task was lost.
-            let started = cycle.early_controller.take();
-            let answers = match started {
-                Some(task) => task.await.ok(),
-                None => None,
-            };
-            let (quorum, reassignments) = match answers {
+            let (quorum, reassignments) = match started(cycle.early_controller.take()).await {
                 Some(answers) => (answers.quorum, answers.reassignments),
                 None => {
                     let controller = cycle.metadata().controller_id;

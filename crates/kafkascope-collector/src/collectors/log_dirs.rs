@@ -4,7 +4,7 @@
 use futures::future::BoxFuture;
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::Cycle;
+use crate::cycle::{Cycle, started};
 
 pub struct LogDirsCollector;
 
@@ -17,12 +17,8 @@ impl Collector for LogDirsCollector {
         Box::pin(async move {
             // Started beside the group reads; read now if it was not or
             // its task was lost.
-            let started = cycle.early_log_dirs.take();
-            let dirs = match started {
-                Some(task) => match task.await {
-                    Ok(dirs) => dirs,
-                    Err(_) => cycle.admin.describe_log_dirs().await,
-                },
+            let dirs = match started(cycle.early_log_dirs.take()).await {
+                Some(dirs) => dirs,
                 None => cycle.admin.describe_log_dirs().await,
             };
             cycle.record_shards(self.name(), dirs.errors);

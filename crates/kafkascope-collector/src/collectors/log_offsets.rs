@@ -10,7 +10,7 @@ use kafkascope_client::admin::OffsetSpec;
 use kafkascope_client::admin::{Admin, ClusterMetadata, Partial};
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::{Cycle, EarlyOffsets, Offsets};
+use crate::cycle::{Cycle, EarlyOffsets, Offsets, started};
 
 pub struct LogOffsetsCollector;
 
@@ -46,14 +46,11 @@ impl Collector for LogOffsetsCollector {
 /// The reads started after Metadata, or the same reads now if none were
 /// started (or the task was lost).
 async fn early_offsets(
-    started: Option<tokio::task::JoinHandle<EarlyOffsets>>,
+    early: Option<tokio::task::JoinHandle<EarlyOffsets>>,
     admin: &Admin,
     metadata: &ClusterMetadata,
 ) -> EarlyOffsets {
-    if let Some(Ok(early)) = match started {
-        Some(task) => Some(task.await),
-        None => None,
-    } {
+    if let Some(early) = started(early).await {
         return early;
     }
     let (earliest, last_stable) = futures::join!(
@@ -69,15 +66,12 @@ async fn early_offsets(
 /// The log end read once the commits answered, or read now if it was not
 /// started or its task was lost (the commits were in by now either way).
 async fn log_end(
-    started: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
+    early: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
     admin: &Admin,
     metadata: &ClusterMetadata,
 ) -> Partial<Offsets> {
-    if let Some(Ok(Some(latest))) = match started {
-        Some(task) => Some(task.await),
-        None => None,
-    } {
-        return latest;
+    match started(early).await.flatten() {
+        Some(latest) => latest,
+        None => admin.list_offsets(metadata, OffsetSpec::Latest).await,
     }
-    admin.list_offsets(metadata, OffsetSpec::Latest).await
 }

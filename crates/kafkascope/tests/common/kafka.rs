@@ -5,7 +5,29 @@
 use kafkascope_testkit::{GroupToolRow, KafkaCluster};
 use serde_json::Value;
 
-use super::kafkascope_json;
+use super::{kafkascope_json, kafkascope_ok};
+
+/// `kafkascope topics --describe --topic TOPIC`, as the table Kafka's
+/// `kafka-topics --describe` prints.
+pub fn describe_topic_text(bootstrap: &str, topic: &str) -> String {
+    kafkascope_ok(&describe_topic_args(bootstrap, topic))
+}
+
+/// The same description, as kafkascope's JSON.
+pub fn describe_topic_json(bootstrap: &str, topic: &str) -> Value {
+    kafkascope_json(&describe_topic_args(bootstrap, topic))
+}
+
+fn describe_topic_args<'a>(bootstrap: &'a str, topic: &'a str) -> [&'a str; 6] {
+    [
+        "topics",
+        "--describe",
+        "--topic",
+        topic,
+        "--bootstrap-server",
+        bootstrap,
+    ]
+}
 
 /// Runs `kafka_client.py <command>` on the cluster; its JSON answer.
 pub fn run(cluster: &KafkaCluster, command: &str, args: &[&str]) -> Value {
