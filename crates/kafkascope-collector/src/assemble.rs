@@ -2,12 +2,12 @@
 //! placement, offsets, commits and sizes, derives lag and per-broker counts,
 //! and rates against the previous snapshot. Pure: no I/O.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use kafkascope_client::admin::{
-    DescribedGroup, GroupType, PartitionMetadata, TopicMetadata, TopicPartition,
+    BrokerLogDirs, DescribedGroup, GroupType, PartitionMetadata, TopicMetadata, TopicPartition,
 };
 
 use crate::cycle::{Cycle, Offsets};
@@ -19,11 +19,11 @@ use crate::snapshot::{
 
 /// The snapshot for a cycle that completed (possibly with partial errors).
 ///
-/// Takes the cycle's answers as it goes: what the topics hold is released
-/// before the groups are built, and each group's commits are consumed by
-/// its own entry, so a cycle's peak holds the answers or the snapshot built
-/// from them, not both in full. Only `records_at` is left for the health
-/// evaluation.
+/// Takes the cycle's answers as it goes: each topic's metadata moves into
+/// its entry and each group's commits are consumed by its own, so a
+/// cycle's peak holds the answers or the snapshot built from them, not both
+/// in full; what only the topics needed is released once they are built.
+/// Only `records_at` is left for the health evaluation.
 pub fn assemble(
     cycle: &mut Cycle<'_>,
     previous: Option<&ClusterSnapshot>,
@@ -31,11 +31,8 @@ pub fn assemble(
     cycle_duration_ms: u64,
 ) -> ClusterSnapshot {
     let brokers = brokers(cycle);
-    let facts = PartitionFacts {
-        sizes: partition_bytes_by_leader(cycle),
-        follower_lags: follower_lags_by_partition(cycle),
-        reassignments: reassignments_by_partition(cycle),
-    };
+    let follower_lags = follower_lags_by_partition(cycle);
+    let reassignments = reassignments_by_partition(cycle);
     let metadata = cycle.take_metadata();
     let quorum = cycle.quorum.take();
     let reassignments_known = cycle.reassignments.take().is_some();
@@ -46,17 +43,39 @@ pub fn assemble(
         None => metadata.controller_id,
     };
     let cluster_id = metadata.cluster_id;
-    let topics: BTreeMap<String, Topic> = metadata
+    // Each topic's name allocated once for all groups' commits on it.
+    let names: BTreeSet<Arc<str>> = metadata
         .topics
-        .into_iter()
-        .map(|t| {
-            let topic = topic(cycle, t, &facts);
-            (topic.name.clone(), topic)
-        })
+        .iter()
+        .map(|t| Arc::from(t.name.as_str()))
         .collect();
-    drop(facts);
-    cycle.release_placement();
-    let groups = groups(cycle, &topics);
+    let described = std::mem::take(&mut cycle.groups);
+    let committed = std::mem::take(&mut cycle.committed);
+    // Topics and groups share nothing but the log ends: built side by side,
+    // on the cores the brokers have stopped using once the answers are in.
+    let (topics, groups) = std::thread::scope(|scope| {
+        let latest = &cycle.latest;
+        let names = &names;
+        let groups = scope.spawn(move || groups(described, committed, latest, names));
+        let facts = PartitionFacts {
+            log_dirs: cycle.log_dirs.as_deref().unwrap_or_default(),
+            follower_lags,
+            reassignments,
+        };
+        let topics: BTreeMap<String, Topic> = metadata
+            .topics
+            .into_iter()
+            .map(|t| {
+                let topic = topic(cycle, t, &facts);
+                (topic.name.clone(), topic)
+            })
+            .collect();
+        let groups = groups
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (topics, groups)
+    });
+    drop(names);
     let mut snapshot = ClusterSnapshot {
         cluster: cycle.settings.cluster.clone(),
         cluster_id,
@@ -160,26 +179,6 @@ fn brokers(cycle: &Cycle<'_>) -> Vec<Broker> {
     brokers
 }
 
-/// The size of each partition as its leader reports it.
-fn partition_bytes_by_leader(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, u64> {
-    let Some(dirs) = &cycle.log_dirs else {
-        return BTreeMap::new();
-    };
-    cycle
-        .metadata()
-        .led_partitions()
-        .filter_map(|(topic, partition, leader)| {
-            let key = (topic.to_string(), partition);
-            let size = dirs
-                .iter()
-                .find(|d| d.broker == leader)?
-                .partition_bytes
-                .get(&key)?;
-            Some((key, *size))
-        })
-        .collect()
-}
-
 /// Each follower's distance behind its leader, from the follower's own
 /// DescribeLogDirs answer; partitions with one replica have no followers
 /// and cost nothing here.
@@ -211,10 +210,10 @@ fn follower_lags_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Vec
 }
 
 /// What the cycle learnt of partitions beyond Metadata and offsets: each
-/// one's size on its leader and its followers' lag (DescribeLogDirs), and
+/// broker's replica sizes and its followers' lag (DescribeLogDirs), and
 /// the reassignments in progress.
-struct PartitionFacts {
-    sizes: BTreeMap<TopicPartition, u64>,
+struct PartitionFacts<'c> {
+    log_dirs: &'c [BrokerLogDirs],
     follower_lags: BTreeMap<TopicPartition, Vec<FollowerLag>>,
     reassignments: BTreeMap<TopicPartition, Reassignment>,
 }
@@ -237,12 +236,16 @@ fn reassignments_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Rea
 
 /// Consumes the topic's metadata: its replica lists move into the
 /// snapshot rather than being copied (30,000 small vectors at bench size).
-fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts) -> Topic {
+fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts<'_>) -> Topic {
     let offsets = TopicOffsets {
         latest: of_topic(&cycle.latest, &meta.name),
         earliest: of_topic(&cycle.earliest, &meta.name),
         last_stable: of_topic(&cycle.last_stable, &meta.name),
-        sizes: of_topic(&facts.sizes, &meta.name),
+        sizes_by_broker: facts
+            .log_dirs
+            .iter()
+            .map(|dirs| (dirs.broker, of_topic(&dirs.partition_bytes, &meta.name)))
+            .collect(),
         follower_lags: of_topic(&facts.follower_lags, &meta.name),
         reassignments: of_topic(&facts.reassignments, &meta.name),
     };
@@ -275,7 +278,8 @@ struct TopicOffsets<'c> {
     latest: ByPartition<'c, i64>,
     earliest: ByPartition<'c, i64>,
     last_stable: ByPartition<'c, i64>,
-    sizes: ByPartition<'c, u64>,
+    /// Each broker's replica sizes; a partition's size is its leader's.
+    sizes_by_broker: Vec<(i32, ByPartition<'c, u64>)>,
     follower_lags: ByPartition<'c, Vec<FollowerLag>>,
     reassignments: ByPartition<'c, Reassignment>,
 }
@@ -324,7 +328,10 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
         earliest_offset: find(&offsets.earliest, meta.partition),
         latest_offset: latest,
         last_stable_offset: find(&offsets.last_stable, meta.partition),
-        size_bytes: find(&offsets.sizes, meta.partition),
+        size_bytes: meta
+            .leader
+            .and_then(|leader| offsets.sizes_by_broker.iter().find(|(b, _)| *b == leader))
+            .and_then(|(_, sizes)| find(sizes, meta.partition)),
         follower_lag: find_cloned(&offsets.follower_lags, meta.partition).unwrap_or_default(),
         reassignment: find_cloned(&offsets.reassignments, meta.partition),
         messages_in_per_sec: None,
@@ -332,21 +339,18 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
     }
 }
 
-/// Every described group with its commits, consuming both from the cycle.
+/// Every described group with its commits, consuming both.
 fn groups(
-    cycle: &mut Cycle<'_>,
-    topics: &BTreeMap<String, Topic>,
+    described: Vec<DescribedGroup>,
+    mut committed: BTreeMap<String, Offsets>,
+    latest: &Offsets,
+    names: &BTreeSet<Arc<str>>,
 ) -> BTreeMap<String, ConsumerGroup> {
-    let mut committed = std::mem::take(&mut cycle.committed);
-    let names: BTreeMap<&str, Arc<str>> = topics
-        .keys()
-        .map(|t| (t.as_str(), t.as_str().into()))
-        .collect();
-    std::mem::take(&mut cycle.groups)
+    described
         .into_iter()
         .map(|described| {
             let commits = committed.remove(&described.group_id).unwrap_or_default();
-            let mut offsets = group_offsets(commits, &cycle.latest, &names);
+            let mut offsets = group_offsets(commits, latest, names);
             let share = described.group_type == GroupType::Share;
             if share {
                 withhold_share_lag(&mut offsets);
@@ -378,7 +382,7 @@ fn withhold_share_lag(offsets: &mut [PartitionLag]) {
 fn group_offsets(
     commits: Offsets,
     latest: &Offsets,
-    names: &BTreeMap<&str, Arc<str>>,
+    names: &BTreeSet<Arc<str>>,
 ) -> Vec<PartitionLag> {
     // Sized up front: grown by doubling, a group's 20 partitions held room
     // for 32, two snapshots' worth of it (4 MB at 1,000 groups) at peak.

@@ -75,6 +75,8 @@ impl ClusterCollector {
                 let mut snapshot =
                     assemble(&mut cycle, self.previous.as_deref(), runs, duration_ms);
                 self.health.evaluate(&mut snapshot, &cycle.records_at);
+                let leftovers = cycle.take_leftovers();
+                tokio::task::spawn_blocking(move || drop(leftovers));
                 snapshot
             }
             // A stale snapshot repeats the last evaluation; windows wait

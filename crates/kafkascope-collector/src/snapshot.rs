@@ -67,8 +67,9 @@ pub struct Topic {
     pub name: String,
     pub internal: bool,
     pub partitions: Vec<Partition>,
-    /// Selected configs (retention, cleanup policy, min.insync.replicas…).
-    pub configs: BTreeMap<String, String>,
+    /// Selected configs (retention, cleanup policy, min.insync.replicas…),
+    /// shared with the cache they were read into.
+    pub configs: Arc<BTreeMap<String, String>>,
     pub messages_in_per_sec: Option<f64>,
     pub bytes_in_per_sec: Option<f64>,
 }

@@ -69,7 +69,9 @@ fn large_cluster() -> ClusterSnapshot {
                 name: name.clone(),
                 internal: false,
                 partitions,
-                configs: [("min.insync.replicas".to_string(), "2".to_string())].into(),
+                configs: std::sync::Arc::new(
+                    [("min.insync.replicas".to_string(), "2".to_string())].into(),
+                ),
                 messages_in_per_sec: Some(2469.12),
                 bytes_in_per_sec: Some(1_234_567.5),
             };

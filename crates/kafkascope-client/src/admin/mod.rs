@@ -21,6 +21,7 @@ pub mod record_batch_header;
 mod record_timestamps;
 mod share_group_offsets;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -154,25 +155,37 @@ impl<C: Default> Partial<C> {
     }
 }
 
+/// What one shard's answer is merged into.
+trait MergeShard {
+    fn merge(&mut self, shard: Self);
+}
+
+impl<T> MergeShard for Vec<T> {
+    fn merge(&mut self, mut shard: Self) {
+        self.append(&mut shard);
+    }
+}
+
+impl<K: Ord, V> MergeShard for BTreeMap<K, V> {
+    /// Both maps are sorted: `append` merges them in one pass and builds
+    /// the tree in bulk, where `extend` searched it once per entry (a third
+    /// of ListOffsets' time at 10,000 partitions on 3 brokers).
+    fn merge(&mut self, mut shard: Self) {
+        self.append(&mut shard);
+    }
+}
+
 /// Merges each shard's partial answer; a failed shard becomes one error
 /// naming its broker.
 fn merge_shards<C>(api: &'static str, answers: Vec<(i32, Result<Partial<C>>)>) -> Partial<C>
 where
-    C: Default + IntoIterator + Extend<<C as IntoIterator>::Item>,
+    C: Default + MergeShard,
 {
     let mut merged = Partial::<C>::empty();
-    let mut first = true;
     for (broker, answer) in answers {
         match answer {
             Ok(shard) => {
-                // The first shard is taken whole: extending an empty map
-                // would search it once per entry (one broker holds them all
-                // on a single-node cluster).
-                if std::mem::take(&mut first) {
-                    merged.value = shard.value;
-                } else {
-                    merged.value.extend(shard.value);
-                }
+                merged.value.merge(shard.value);
                 merged
                     .errors
                     .extend(shard.errors.into_iter().map(|e| ShardError {

@@ -86,6 +86,10 @@ impl RecordTimestampsCollector {
     }
 }
 
+/// A topic of a group's commits: its name, its log ends by partition, and
+/// the lagging (partition, offset) pairs found so far.
+type TopicRun<'a> = (&'a str, &'a [(i32, i64)], &'a mut Vec<(i32, i64)>);
+
 /// Every (partition, committed offset) some group is at, below the log end,
 /// by topic. Walks each group's commits topic by topic, so the log ends are
 /// sought once per topic rather than once per partition.
@@ -93,27 +97,27 @@ fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
     let mut log_ends_by_topic: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
     let mut lagging: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
     for commits in cycle.committed.values() {
-        let mut current: Option<(&str, &[(i32, i64)])> = None;
+        // The topic's log ends and its lagging offsets, sought when the
+        // topic changes rather than for every commit.
+        let mut current: Option<TopicRun<'_>> = None;
         for ((topic, partition), &committed) in commits {
-            if current.is_none_or(|(name, _)| name != topic) {
+            if current.as_ref().is_none_or(|(name, _, _)| name != topic) {
                 let log_ends = log_ends_by_topic
                     .entry(topic)
                     .or_insert_with(|| of_topic(&cycle.latest, topic));
-                current = Some((topic, log_ends));
+                current = Some((topic, log_ends, lagging.entry(topic).or_default()));
             }
-            let Some((_, log_ends)) = current else {
+            let Some((_, log_ends, offsets)) = current.as_mut() else {
                 continue;
             };
             if find(log_ends, *partition).is_some_and(|end| committed < end) {
-                lagging
-                    .entry(topic)
-                    .or_default()
-                    .push((*partition, committed));
+                offsets.push((*partition, committed));
             }
         }
     }
     lagging
         .into_iter()
+        .filter(|(_, offsets)| !offsets.is_empty())
         .map(|(topic, mut offsets)| {
             offsets.sort_unstable();
             offsets.dedup();

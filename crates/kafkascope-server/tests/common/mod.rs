@@ -134,7 +134,7 @@ pub fn prod() -> ClusterSnapshot {
                     Some(4096),
                     Some(0.25),
                 )],
-                configs: BTreeMap::new(),
+                configs: Arc::default(),
                 messages_in_per_sec: Some(0.25),
                 bytes_in_per_sec: Some(100.5),
             },
@@ -348,7 +348,7 @@ pub fn staging() -> ClusterSnapshot {
                 None,
                 None,
             )],
-            configs: BTreeMap::new(),
+            configs: Arc::default(),
             messages_in_per_sec: None,
             bytes_in_per_sec: None,
         }]
@@ -509,11 +509,13 @@ fn partition(
     }
 }
 
-fn config(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+fn config(pairs: &[(&str, &str)]) -> Arc<BTreeMap<String, String>> {
+    Arc::new(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
 }
 
 fn lag(
