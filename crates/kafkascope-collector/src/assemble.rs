@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use kafkascope_client::admin::{
-    BrokerLogDirs, DescribedGroup, GroupType, PartitionMetadata, TopicMetadata, TopicPartition,
+    BrokerLogDirs, DescribedGroup, GroupType, OffsetsByTopic, PartitionMetadata, TopicMetadata,
+    TopicPartition,
 };
 
 use crate::cycle::{Cycle, Offsets};
@@ -238,9 +239,9 @@ fn reassignments_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Rea
 /// snapshot rather than being copied (30,000 small vectors at bench size).
 fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts<'_>) -> Topic {
     let offsets = TopicOffsets {
-        latest: of_topic(&cycle.latest, &meta.name),
-        earliest: of_topic(&cycle.earliest, &meta.name),
-        last_stable: of_topic(&cycle.last_stable, &meta.name),
+        latest: cycle.latest.topic(&meta.name),
+        earliest: cycle.earliest.topic(&meta.name),
+        last_stable: cycle.last_stable.topic(&meta.name),
         sizes_by_broker: facts
             .log_dirs
             .iter()
@@ -275,9 +276,9 @@ fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts<'_>) -> 
 /// topic name a dozen times over, a tenth of a cycle's CPU at 10,000
 /// partitions.
 struct TopicOffsets<'c> {
-    latest: ByPartition<'c, i64>,
-    earliest: ByPartition<'c, i64>,
-    last_stable: ByPartition<'c, i64>,
+    latest: &'c [(i32, i64)],
+    earliest: &'c [(i32, i64)],
+    last_stable: &'c [(i32, i64)],
     /// Each broker's replica sizes; a partition's size is its leader's.
     sizes_by_broker: Vec<(i32, ByPartition<'c, u64>)>,
     follower_lags: ByPartition<'c, Vec<FollowerLag>>,
@@ -302,6 +303,14 @@ fn find_cloned<V: Clone>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
         .map(|i| entries[i].1.clone())
 }
 
+/// The offset of `partition` among one topic's (partition, offset) pairs.
+fn find_offset(offsets: &[(i32, i64)], partition: i32) -> Option<i64> {
+    offsets
+        .binary_search_by_key(&partition, |(p, _)| *p)
+        .ok()
+        .map(|i| offsets[i].1)
+}
+
 fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
     entries
         .binary_search_by_key(&partition, |(p, _)| *p)
@@ -310,7 +319,7 @@ fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
 }
 
 fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
-    let latest = find(&offsets.latest, meta.partition);
+    let latest = find_offset(offsets.latest, meta.partition);
     let error = if meta.error_code != 0 {
         Some(kafkascope_client::kafka_error_name(meta.error_code))
     } else if latest.is_none() && meta.leader.is_some() {
@@ -325,9 +334,9 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
         replicas: meta.replicas,
         isr: meta.isr,
         offline_replicas: meta.offline_replicas,
-        earliest_offset: find(&offsets.earliest, meta.partition),
+        earliest_offset: find_offset(offsets.earliest, meta.partition),
         latest_offset: latest,
-        last_stable_offset: find(&offsets.last_stable, meta.partition),
+        last_stable_offset: find_offset(offsets.last_stable, meta.partition),
         size_bytes: meta
             .leader
             .and_then(|leader| offsets.sizes_by_broker.iter().find(|(b, _)| *b == leader))
@@ -343,7 +352,7 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
 fn groups(
     described: Vec<DescribedGroup>,
     mut committed: BTreeMap<String, Offsets>,
-    latest: &Offsets,
+    latest: &OffsetsByTopic,
     names: &BTreeSet<Arc<str>>,
 ) -> BTreeMap<String, ConsumerGroup> {
     described
@@ -378,10 +387,13 @@ fn withhold_share_lag(offsets: &mut [PartitionLag]) {
     }
 }
 
+/// A topic's shared name and its log ends by partition.
+type NamedLogEnds<'a> = (Arc<str>, &'a [(i32, i64)]);
+
 /// `names`: the cycle's topics, each name allocated once for all groups.
 fn group_offsets(
     commits: Offsets,
-    latest: &Offsets,
+    latest: &OffsetsByTopic,
     names: &BTreeSet<Arc<str>>,
 ) -> Vec<PartitionLag> {
     // Sized up front: grown by doubling, a group's 20 partitions held room
@@ -389,7 +401,7 @@ fn group_offsets(
     let mut offsets = Vec::with_capacity(commits.len());
     // Commits come in topic order: the topic's name and log ends are looked
     // up once per topic, not once per partition.
-    let mut current: Option<(Arc<str>, ByPartition<'_, i64>)> = None;
+    let mut current: Option<NamedLogEnds<'_>> = None;
     for ((topic_name, partition), committed) in commits {
         if current
             .as_ref()
@@ -399,12 +411,12 @@ fn group_offsets(
             // is not lag anyone can act on.
             current = names
                 .get(topic_name.as_str())
-                .map(|name| (name.clone(), of_topic(latest, &topic_name)));
+                .map(|name| (name.clone(), latest.topic(&topic_name)));
         }
         let Some((topic, log_ends)) = &current else {
             continue;
         };
-        let latest_offset = find(log_ends, partition);
+        let latest_offset = find_offset(log_ends, partition);
         offsets.push(PartitionLag {
             topic: topic.clone(),
             partition,

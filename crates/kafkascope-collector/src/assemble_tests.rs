@@ -64,8 +64,8 @@ fn tp(partition: i32) -> (String, i32) {
 fn fill(cycle: &mut Cycle<'_>, ends: [i64; 2], commits: [i64; 2], at_secs: u64) {
     cycle.started_at = UNIX_EPOCH + Duration::from_secs(at_secs);
     cycle.metadata = Some(std::sync::Arc::new(metadata()));
-    cycle.latest = BTreeMap::from([(tp(0), ends[0]), (tp(1), ends[1])]);
-    cycle.earliest = BTreeMap::from([(tp(0), 0), (tp(1), 0)]);
+    cycle.latest = [(tp(0), ends[0]), (tp(1), ends[1])].into_iter().collect();
+    cycle.earliest = [(tp(0), 0), (tp(1), 0)].into_iter().collect();
     cycle.groups = vec![DescribedGroup {
         group_id: "g1".into(),
         state: "Stable".into(),

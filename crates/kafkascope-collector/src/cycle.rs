@@ -8,12 +8,14 @@ use std::time::SystemTime;
 use kafkascope_client::ClientError;
 use kafkascope_client::admin::{
     Admin, BrokerLogDirs, ClusterMetadata, DescribedGroup, GroupOffsets, GroupType, ListedGroup,
-    MetadataQuorum, Partial, PartitionReassignment, RecordAt, ShardError, TopicPartition,
+    MetadataQuorum, OffsetsByTopic, Partial, PartitionReassignment, RecordAt, ShardError,
+    TopicPartition,
 };
 
 use crate::settings::CollectorSettings;
 use crate::snapshot::CollectionError;
 
+/// A group's committed offsets, by (topic, partition).
 pub type Offsets = BTreeMap<TopicPartition, i64>;
 
 /// What the log holds at committed offsets: topic, then (partition, offset).
@@ -23,8 +25,8 @@ pub type RecordsAt = BTreeMap<String, BTreeMap<(i32, i64), RecordAt>>;
 
 /// The answers to ListOffsets(earliest) and ListOffsets(read_committed end).
 pub struct EarlyOffsets {
-    pub earliest: Partial<Offsets>,
-    pub last_stable: Partial<Offsets>,
+    pub earliest: Partial<OffsetsByTopic>,
+    pub last_stable: Partial<OffsetsByTopic>,
 }
 
 /// What the controllers know (DescribeQuorum, ListPartitionReassignments).
@@ -37,7 +39,7 @@ pub struct ControllerAnswers {
 /// it frees it.
 #[allow(dead_code)] // held only to be freed
 pub struct Leftovers {
-    offsets: [Offsets; 3],
+    offsets: [OffsetsByTopic; 3],
     records_at: RecordsAt,
     log_dirs: Option<Vec<BrokerLogDirs>>,
     topic_configs: Arc<BTreeMap<String, Arc<BTreeMap<String, String>>>>,
@@ -63,7 +65,7 @@ pub struct GroupProgress {
     pub groups: GroupsByCoordinator,
     pub commits: tokio::task::JoinHandle<Partial<Vec<GroupOffsets>>>,
     /// `None` inside when the commits' task or Metadata was lost first.
-    pub log_end: tokio::task::JoinHandle<Option<Partial<Offsets>>>,
+    pub log_end: tokio::task::JoinHandle<Option<Partial<OffsetsByTopic>>>,
 }
 
 pub struct Cycle<'a> {
@@ -87,12 +89,12 @@ pub struct Cycle<'a> {
     /// ListOffsets(latest), sent the moment the commits have answered
     /// (beside DescribeGroups) and collected by the log_offsets collector;
     /// `None` inside when the commits' task was lost before answering.
-    pub early_log_end: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
+    pub early_log_end: Option<tokio::task::JoinHandle<Option<Partial<OffsetsByTopic>>>>,
     /// Group → committed offsets, read before the log end offsets.
     pub committed: BTreeMap<String, Offsets>,
-    pub earliest: Offsets,
-    pub latest: Offsets,
-    pub last_stable: Offsets,
+    pub earliest: OffsetsByTopic,
+    pub latest: OffsetsByTopic,
+    pub last_stable: OffsetsByTopic,
     pub log_dirs: Option<Vec<BrokerLogDirs>>,
     /// DescribeLogDirs and the controllers' answers, requested right after
     /// Metadata on the side lane (no lag waits for them) and collected by
@@ -132,9 +134,9 @@ impl<'a> Cycle<'a> {
             pending_commits: None,
             early_log_end: None,
             committed: BTreeMap::new(),
-            earliest: Offsets::new(),
-            latest: Offsets::new(),
-            last_stable: Offsets::new(),
+            earliest: OffsetsByTopic::default(),
+            latest: OffsetsByTopic::default(),
+            last_stable: OffsetsByTopic::default(),
             log_dirs: None,
             topic_configs: Arc::default(),
             records_at: BTreeMap::new(),

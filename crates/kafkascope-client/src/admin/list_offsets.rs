@@ -6,7 +6,7 @@ use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListO
 use kafka_protocol::messages::{BrokerId, ListOffsetsRequest, TopicName};
 
 use super::{
-    Admin, ClusterMetadata, Partial, ShardError, TopicPartition, kafka_error, merge_shards,
+    Admin, ClusterMetadata, OffsetsByTopic, Partial, ShardError, kafka_error, merge_shards,
     str_bytes,
 };
 use crate::connection::Connection;
@@ -58,7 +58,7 @@ impl OffsetSpec {
     }
 }
 
-type Offsets = BTreeMap<TopicPartition, i64>;
+type Offsets = OffsetsByTopic;
 
 impl Admin {
     /// The `spec` offset of every partition that has a leader.
@@ -130,11 +130,9 @@ async fn send(
     }
     let response = connection.send_at(request, version).await?;
     let mut shard = Partial::<Offsets>::empty();
-    // Answers come in request order, by topic then partition: collected
-    // into a vector, the map is built in bulk instead of searched per insert.
-    let mut offsets = Vec::new();
     for topic in response.topics {
         let name = topic.name.0.to_string();
+        let mut offsets = Vec::with_capacity(topic.partitions.len());
         for partition in topic.partitions {
             if partition.error_code != 0 {
                 let subject = format!("{name}-{}", partition.partition_index);
@@ -150,10 +148,10 @@ async fn send(
                     subject,
                 });
             } else if partition.offset >= 0 {
-                offsets.push(((name.clone(), partition.partition_index), partition.offset));
+                offsets.push((partition.partition_index, partition.offset));
             }
         }
+        shard.value.insert_topic(name, offsets);
     }
-    shard.value = offsets.into_iter().collect();
     Ok(shard)
 }

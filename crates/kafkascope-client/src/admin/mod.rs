@@ -17,6 +17,7 @@ mod list_reassignments;
 mod log_dirs;
 mod metadata;
 mod offset_fetch;
+mod offsets_by_topic;
 pub mod record_batch_header;
 mod record_timestamps;
 mod share_group_offsets;
@@ -40,6 +41,7 @@ pub use list_reassignments::PartitionReassignment;
 pub use log_dirs::{BrokerLogDirs, LogDir};
 pub use metadata::{BrokerMetadata, ClusterMetadata, PartitionMetadata, TopicMetadata};
 pub use offset_fetch::GroupOffsets;
+pub use offsets_by_topic::OffsetsByTopic;
 pub use record_timestamps::{OffsetKey, RecordAt};
 
 /// The lane of the reads no lag waits for (DescribeLogDirs, DescribeQuorum,

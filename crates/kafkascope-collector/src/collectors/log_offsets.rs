@@ -7,10 +7,10 @@
 use futures::future::BoxFuture;
 use kafkascope_client::admin::OffsetSpec;
 
-use kafkascope_client::admin::{Admin, ClusterMetadata, Partial};
+use kafkascope_client::admin::{Admin, ClusterMetadata, OffsetsByTopic, Partial};
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::{Cycle, EarlyOffsets, Offsets, started};
+use crate::cycle::{Cycle, EarlyOffsets, started};
 
 pub struct LogOffsetsCollector;
 
@@ -66,10 +66,10 @@ async fn early_offsets(
 /// The log end read once the commits answered, or read now if it was not
 /// started or its task was lost (the commits were in by now either way).
 async fn log_end(
-    early: Option<tokio::task::JoinHandle<Option<Partial<Offsets>>>>,
+    early: Option<tokio::task::JoinHandle<Option<Partial<OffsetsByTopic>>>>,
     admin: &Admin,
     metadata: &ClusterMetadata,
-) -> Partial<Offsets> {
+) -> Partial<OffsetsByTopic> {
     match started(early).await.flatten() {
         Some(latest) => latest,
         None => admin.list_offsets(metadata, OffsetSpec::Latest).await,

@@ -19,7 +19,7 @@ use futures::future::BoxFuture;
 use kafkascope_client::admin::{OffsetKey, RecordAt};
 
 use crate::collector::{CollectResult, Collector};
-use crate::cycle::{Cycle, Offsets};
+use crate::cycle::Cycle;
 
 /// Topic → (partition, offset) pairs, each topic's sorted and unique.
 type ByTopic<V> = BTreeMap<String, V>;
@@ -43,7 +43,7 @@ impl RecordTimestampsCollector {
         let mut kept = ByTopic::new();
         let mut to_fetch = BTreeSet::new();
         for (topic, offsets) in lagging {
-            let log_starts = of_topic(&cycle.earliest, &topic);
+            let log_starts = cycle.earliest.topic(&topic);
             let cached = cache.remove(&topic).unwrap_or_default();
             // Both sorted: one walk pairs each offset with its cached
             // timestamp, and the maps are built in bulk from sorted runs.
@@ -53,7 +53,7 @@ impl RecordTimestampsCollector {
             for key @ (partition, offset) in offsets {
                 while cached.next_if(|(k, _)| *k < key).is_some() {}
                 let timestamp = cached.next_if(|(k, _)| *k == key).map(|(_, t)| t);
-                if let Some(start) = find(&log_starts, partition).filter(|&start| offset < start) {
+                if let Some(start) = find(log_starts, partition).filter(|&start| offset < start) {
                     known.push((key, RecordAt::BelowLogStart(Some(start))));
                 } else if let Some(timestamp) = timestamp {
                     still_cached.push((key, timestamp));
@@ -94,7 +94,6 @@ type TopicRun<'a> = (&'a str, &'a [(i32, i64)], &'a mut Vec<(i32, i64)>);
 /// by topic. Walks each group's commits topic by topic, so the log ends are
 /// sought once per topic rather than once per partition.
 fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
-    let mut log_ends_by_topic: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
     let mut lagging: BTreeMap<&str, Vec<(i32, i64)>> = BTreeMap::new();
     for commits in cycle.committed.values() {
         // The topic's log ends and its lagging offsets, sought when the
@@ -102,9 +101,7 @@ fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
         let mut current: Option<TopicRun<'_>> = None;
         for ((topic, partition), &committed) in commits {
             if current.as_ref().is_none_or(|(name, _, _)| name != topic) {
-                let log_ends = log_ends_by_topic
-                    .entry(topic)
-                    .or_insert_with(|| of_topic(&cycle.latest, topic));
+                let log_ends = cycle.latest.topic(topic);
                 current = Some((topic, log_ends, lagging.entry(topic).or_default()));
             }
             let Some((_, log_ends, offsets)) = current.as_mut() else {
@@ -123,14 +120,6 @@ fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
             offsets.dedup();
             (topic.to_string(), offsets)
         })
-        .collect()
-}
-
-/// One topic's entries of a (topic, partition)-keyed map, by partition.
-fn of_topic(map: &Offsets, topic: &str) -> Vec<(i32, i64)> {
-    map.range((topic.to_string(), i32::MIN)..)
-        .take_while(|((t, _), _)| t == topic)
-        .map(|((_, partition), value)| (*partition, *value))
         .collect()
 }
 
