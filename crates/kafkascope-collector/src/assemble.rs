@@ -54,10 +54,17 @@ pub fn assemble(
     let committed = std::mem::take(&mut cycle.committed);
     // Topics and groups share nothing but the log ends: built side by side,
     // on the cores the brokers have stopped using once the answers are in.
+    let pending = std::sync::Mutex::new(Some((described, committed)));
+    let build_groups = || {
+        let taken = pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        taken
+            .map(|(described, committed)| groups(described, committed, &cycle.latest, &names))
+            .unwrap_or_default()
+    };
     let (topics, groups) = std::thread::scope(|scope| {
-        let latest = &cycle.latest;
-        let names = &names;
-        let groups = scope.spawn(move || groups(described, committed, latest, names));
+        let helper = std::thread::Builder::new()
+            .name("assemble-groups".into())
+            .spawn_scoped(scope, build_groups);
         let facts = PartitionFacts {
             log_dirs: cycle.log_dirs.as_deref().unwrap_or_default(),
             follower_lags,
@@ -71,9 +78,16 @@ pub fn assemble(
                 (topic.name.clone(), topic)
             })
             .collect();
-        let groups = groups
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let groups = match helper {
+            Ok(helper) => helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: this one builds the groups too.
+            Err(error) => {
+                tracing::debug!(%error, "no thread for assembling the groups");
+                build_groups()
+            }
+        };
         (topics, groups)
     });
     drop(names);
