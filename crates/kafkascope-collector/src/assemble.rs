@@ -2,34 +2,102 @@
 //! placement, offsets, commits and sizes, derives lag and per-broker counts,
 //! and rates against the previous snapshot. Pure: no I/O.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use kafkascope_client::admin::{
-    BrokerLogDirs, DescribedGroup, GroupType, OffsetsByTopic, PartitionMetadata, TopicMetadata,
-    TopicPartition,
+    BrokerLogDirs, DescribedGroup, GroupType, PartitionMetadata, TopicMetadata, TopicPartition,
 };
 
-use crate::cycle::{Cycle, Offsets};
+use crate::consumer_health::read_completely;
+use crate::cycle::{Cycle, Offsets, RecordsAt};
 use crate::lag::{offset_rate, partition_lag};
+use crate::partition_offsets::{PartitionOffsets, offset_of};
 use crate::snapshot::{
     Broker, ClusterSnapshot, CollectorRun, ConsumerGroup, FollowerLag, GroupMember, Partition,
     PartitionLag, Reassignment, Topic, TopicAssignment,
 };
 
-/// The snapshot for a cycle that completed (possibly with partial errors).
-///
-/// Takes the cycle's answers as it goes: each topic's metadata moves into
-/// its entry and each group's commits are consumed by its own, so a
-/// cycle's peak holds the answers or the snapshot built from them, not both
-/// in full; what only the topics needed is released once they are built.
-/// Only `records_at` is left for the health evaluation.
+/// What the groups are built and judged from, taken out of the cycle the
+/// moment the lag stage is done ([`take_group_answers`]), so they can be
+/// built on another thread while the side stage is awaited.
+pub struct GroupAnswers {
+    pub described: Vec<DescribedGroup>,
+    pub committed: BTreeMap<String, Offsets>,
+    /// Shared with the topics' assembly.
+    pub offsets: Arc<PartitionOffsets>,
+    pub records_at: RecordsAt,
+    /// When the cycle started.
+    pub at_ms: i64,
+    /// The groups were all listed and described (nothing missing is merely unread).
+    pub groups_complete: bool,
+    /// Every group's commits were read.
+    pub committed_offsets_complete: bool,
+}
+
+/// Takes what the groups need out of `cycle`; `runs` are the lag stage's.
+pub fn take_group_answers(cycle: &mut Cycle<'_>, runs: &[CollectorRun]) -> GroupAnswers {
+    let latest = std::mem::take(&mut cycle.latest);
+    let earliest = std::mem::take(&mut cycle.earliest);
+    let last_stable = std::mem::take(&mut cycle.last_stable);
+    let offsets = PartitionOffsets::new(cycle.metadata(), latest, earliest, last_stable);
+    GroupAnswers {
+        described: std::mem::take(&mut cycle.groups),
+        committed: std::mem::take(&mut cycle.committed),
+        offsets: Arc::new(offsets),
+        records_at: std::mem::take(&mut cycle.records_at),
+        at_ms: unix_ms(cycle),
+        groups_complete: read_completely(runs, &cycle.errors, "consumer_groups"),
+        committed_offsets_complete: read_completely(runs, &cycle.errors, "committed_offsets"),
+    }
+}
+
+/// The whole snapshot of a cycle that completed (possibly with partial
+/// errors), built on the calling thread, without the health judgement.
+#[cfg(test)]
 pub fn assemble(
     cycle: &mut Cycle<'_>,
     previous: Option<&ClusterSnapshot>,
     collectors: Vec<CollectorRun>,
     cycle_duration_ms: u64,
+) -> ClusterSnapshot {
+    let answers = take_group_answers(cycle, &collectors);
+    let offsets = answers.offsets.clone();
+    let groups = groups(
+        answers.described,
+        answers.committed,
+        &offsets,
+        previous,
+        answers.at_ms,
+    );
+    let topics = SnapshotTopics {
+        offsets: &offsets,
+        previous,
+        collectors,
+        cycle_duration_ms,
+    };
+    assemble_with_groups(cycle, topics, groups)
+}
+
+/// What the topics' side of a snapshot is built from besides the cycle.
+pub struct SnapshotTopics<'a> {
+    pub offsets: &'a PartitionOffsets,
+    pub previous: Option<&'a ClusterSnapshot>,
+    pub collectors: Vec<CollectorRun>,
+    pub cycle_duration_ms: u64,
+}
+
+/// The snapshot of a cycle that completed (possibly with partial errors),
+/// around its groups, built already ([`groups`]).
+///
+/// Takes the cycle's answers as it goes: each topic's metadata moves into
+/// its entry rather than being copied, so a cycle's peak holds the answers
+/// or the snapshot built from them, not both in full.
+pub fn assemble_with_groups(
+    cycle: &mut Cycle<'_>,
+    with: SnapshotTopics<'_>,
+    groups: BTreeMap<String, ConsumerGroup>,
 ) -> ClusterSnapshot {
     let brokers = brokers(cycle);
     let follower_lags = follower_lags_by_partition(cycle);
@@ -44,53 +112,21 @@ pub fn assemble(
         None => metadata.controller_id,
     };
     let cluster_id = metadata.cluster_id;
-    // Each topic's name allocated once for all groups' commits on it.
-    let names: BTreeSet<Arc<str>> = metadata
-        .topics
-        .iter()
-        .map(|t| Arc::from(t.name.as_str()))
-        .collect();
-    let described = std::mem::take(&mut cycle.groups);
-    let committed = std::mem::take(&mut cycle.committed);
-    // Topics and groups share nothing but the log ends: built side by side,
-    // on the cores the brokers have stopped using once the answers are in.
-    let pending = std::sync::Mutex::new(Some((described, committed)));
-    let build_groups = || {
-        let taken = pending.lock().unwrap_or_else(|e| e.into_inner()).take();
-        taken
-            .map(|(described, committed)| groups(described, committed, &cycle.latest, &names))
-            .unwrap_or_default()
+    let facts = PartitionFacts {
+        log_dirs: cycle.log_dirs.as_deref().unwrap_or_default(),
+        offsets: with.offsets,
+        follower_lags,
+        reassignments,
     };
-    let (topics, groups) = std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .name("assemble-groups".into())
-            .spawn_scoped(scope, build_groups);
-        let facts = PartitionFacts {
-            log_dirs: cycle.log_dirs.as_deref().unwrap_or_default(),
-            follower_lags,
-            reassignments,
-        };
-        let topics: BTreeMap<String, Topic> = metadata
-            .topics
-            .into_iter()
-            .map(|t| {
-                let topic = topic(cycle, t, &facts);
-                (topic.name.clone(), topic)
-            })
-            .collect();
-        let groups = match helper {
-            Ok(helper) => helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            // No thread to be had: this one builds the groups too.
-            Err(error) => {
-                tracing::debug!(%error, "no thread for assembling the groups");
-                build_groups()
-            }
-        };
-        (topics, groups)
-    });
-    drop(names);
+    let topics: BTreeMap<String, Topic> = metadata
+        .topics
+        .into_iter()
+        .map(|t| {
+            let topic = topic(cycle, t, &facts);
+            (topic.name.clone(), topic)
+        })
+        .collect();
+    drop(facts);
     let mut snapshot = ClusterSnapshot {
         cluster: cycle.settings.cluster.clone(),
         cluster_id,
@@ -98,18 +134,18 @@ pub fn assemble(
         quorum,
         reassignments_known,
         collected_at_ms: unix_ms(cycle),
-        cycle_duration_ms,
+        cycle_duration_ms: with.cycle_duration_ms,
         stale: false,
         brokers,
         groups,
         topics,
         unsupported_apis: cycle.unsupported_apis.iter().cloned().collect(),
         errors: cycle.errors.clone(),
-        collectors,
+        collectors: with.collectors,
         requests_sent: cycle.admin.pool().request_counts(),
     };
-    if let Some(previous) = previous.filter(|p| !p.stale) {
-        add_rates(&mut snapshot, previous);
+    if let Some(previous) = with.previous.filter(|p| !p.stale) {
+        add_topic_rates(&mut snapshot, previous);
     }
     snapshot
 }
@@ -229,6 +265,7 @@ fn follower_lags_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Vec
 /// the reassignments in progress.
 struct PartitionFacts<'c> {
     log_dirs: &'c [BrokerLogDirs],
+    offsets: &'c PartitionOffsets,
     follower_lags: BTreeMap<TopicPartition, Vec<FollowerLag>>,
     reassignments: BTreeMap<TopicPartition, Reassignment>,
 }
@@ -253,9 +290,9 @@ fn reassignments_by_partition(cycle: &Cycle<'_>) -> BTreeMap<TopicPartition, Rea
 /// snapshot rather than being copied (30,000 small vectors at bench size).
 fn topic(cycle: &Cycle<'_>, meta: TopicMetadata, facts: &PartitionFacts<'_>) -> Topic {
     let offsets = TopicOffsets {
-        latest: cycle.latest.topic(&meta.name),
-        earliest: cycle.earliest.topic(&meta.name),
-        last_stable: cycle.last_stable.topic(&meta.name),
+        latest: facts.offsets.latest.topic(&meta.name),
+        earliest: facts.offsets.earliest.topic(&meta.name),
+        last_stable: facts.offsets.last_stable.topic(&meta.name),
         sizes_by_broker: facts
             .log_dirs
             .iter()
@@ -317,14 +354,6 @@ fn find_cloned<V: Clone>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
         .map(|i| entries[i].1.clone())
 }
 
-/// The offset of `partition` among one topic's (partition, offset) pairs.
-fn find_offset(offsets: &[(i32, i64)], partition: i32) -> Option<i64> {
-    offsets
-        .binary_search_by_key(&partition, |(p, _)| *p)
-        .ok()
-        .map(|i| offsets[i].1)
-}
-
 fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
     entries
         .binary_search_by_key(&partition, |(p, _)| *p)
@@ -333,7 +362,7 @@ fn find<V: Copy>(entries: &[(i32, &V)], partition: i32) -> Option<V> {
 }
 
 fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
-    let latest = find_offset(offsets.latest, meta.partition);
+    let latest = offset_of(offsets.latest, meta.partition);
     let error = if meta.error_code != 0 {
         Some(kafkascope_client::kafka_error_name(meta.error_code))
     } else if latest.is_none() && meta.leader.is_some() {
@@ -348,9 +377,9 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
         replicas: meta.replicas,
         isr: meta.isr,
         offline_replicas: meta.offline_replicas,
-        earliest_offset: find_offset(offsets.earliest, meta.partition),
+        earliest_offset: offset_of(offsets.earliest, meta.partition),
         latest_offset: latest,
-        last_stable_offset: find_offset(offsets.last_stable, meta.partition),
+        last_stable_offset: offset_of(offsets.last_stable, meta.partition),
         size_bytes: meta
             .leader
             .and_then(|leader| offsets.sizes_by_broker.iter().find(|(b, _)| *b == leader))
@@ -362,18 +391,20 @@ fn partition(offsets: &TopicOffsets<'_>, meta: PartitionMetadata) -> Partition {
     }
 }
 
-/// Every described group with its commits, consuming both.
-fn groups(
+/// Every described group with its commits, consuming both, with its
+/// rates against `previous`; `at_ms` is when the cycle started.
+pub fn groups(
     described: Vec<DescribedGroup>,
     mut committed: BTreeMap<String, Offsets>,
-    latest: &OffsetsByTopic,
-    names: &BTreeSet<Arc<str>>,
+    offsets: &PartitionOffsets,
+    previous: Option<&ClusterSnapshot>,
+    at_ms: i64,
 ) -> BTreeMap<String, ConsumerGroup> {
-    described
+    let mut groups: BTreeMap<String, ConsumerGroup> = described
         .into_iter()
         .map(|described| {
             let commits = committed.remove(&described.group_id).unwrap_or_default();
-            let mut offsets = group_offsets(commits, latest, names);
+            let mut offsets = group_offsets(commits, offsets);
             let share = described.group_type == GroupType::Share;
             if share {
                 withhold_share_lag(&mut offsets);
@@ -384,7 +415,12 @@ fn groups(
             }
             (group.name.clone(), group)
         })
-        .collect()
+        .collect();
+    if let Some(previous) = previous.filter(|p| !p.stale) {
+        let seconds = (at_ms - previous.collected_at_ms) as f64 / 1000.0;
+        add_group_rates(&mut groups, previous, seconds);
+    }
+    groups
 }
 
 const SHARE_LAG_UNKNOWN: &str = "share group: start offsets shown; its lag is not, since records \
@@ -404,12 +440,8 @@ fn withhold_share_lag(offsets: &mut [PartitionLag]) {
 /// A topic's shared name and its log ends by partition.
 type NamedLogEnds<'a> = (Arc<str>, &'a [(i32, i64)]);
 
-/// `names`: the cycle's topics, each name allocated once for all groups.
-fn group_offsets(
-    commits: Offsets,
-    latest: &OffsetsByTopic,
-    names: &BTreeSet<Arc<str>>,
-) -> Vec<PartitionLag> {
+/// Each topic's name is the one allocated for the cycle, shared by all groups.
+fn group_offsets(commits: Offsets, log_offsets: &PartitionOffsets) -> Vec<PartitionLag> {
     // Sized up front: grown by doubling, a group's 20 partitions held room
     // for 32, two snapshots' worth of it (4 MB at 1,000 groups) at peak.
     let mut offsets = Vec::with_capacity(commits.len());
@@ -423,14 +455,14 @@ fn group_offsets(
         {
             // A commit on a topic that no longer exists (or is filtered out)
             // is not lag anyone can act on.
-            current = names
-                .get(topic_name.as_str())
-                .map(|name| (name.clone(), latest.topic(&topic_name)));
+            current = log_offsets
+                .name(&topic_name)
+                .map(|name| (name.clone(), log_offsets.latest.topic(&topic_name)));
         }
         let Some((topic, log_ends)) = &current else {
             continue;
         };
-        let latest_offset = find_offset(log_ends, partition);
+        let latest_offset = offset_of(log_ends, partition);
         offsets.push(PartitionLag {
             topic: topic.clone(),
             partition,
@@ -480,8 +512,8 @@ fn topic_assignments(assignment: Vec<(String, Vec<i32>)>) -> Vec<TopicAssignment
         .collect()
 }
 
-/// Fills every rate from the change since `previous`.
-fn add_rates(snapshot: &mut ClusterSnapshot, previous: &ClusterSnapshot) {
+/// Fills the topics' rates from the change since `previous`.
+fn add_topic_rates(snapshot: &mut ClusterSnapshot, previous: &ClusterSnapshot) {
     let seconds = (snapshot.collected_at_ms - previous.collected_at_ms) as f64 / 1000.0;
     for topic in snapshot.topics.values_mut() {
         let before = previous.topics.get(&topic.name);
@@ -506,7 +538,15 @@ fn add_rates(snapshot: &mut ClusterSnapshot, previous: &ClusterSnapshot) {
             _ => None,
         };
     }
-    for group in snapshot.groups.values_mut() {
+}
+
+/// Fills the groups' consume rates from the change since `previous`.
+fn add_group_rates(
+    groups: &mut BTreeMap<String, ConsumerGroup>,
+    previous: &ClusterSnapshot,
+    seconds: f64,
+) {
+    for group in groups.values_mut() {
         let before = previous
             .groups
             .get(&group.name)

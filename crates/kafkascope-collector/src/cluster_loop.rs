@@ -2,31 +2,35 @@
 //! in one published snapshot. Clusters run in separate tasks, so one
 //! cluster's trouble never delays another's.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use kafkascope_client::admin::Admin;
 use kafkascope_client::{BrokerPool, ClientConfig};
 use tokio::sync::watch;
 
-use crate::assemble::{assemble, stale};
-use crate::collector::{Collector, registry, run_all};
-use crate::consumer_health::ConsumerHealth;
+use crate::assemble::{
+    GroupAnswers, SnapshotTopics, assemble_with_groups, groups, stale, take_group_answers,
+};
+use crate::collector::{Registry, registry, run_all};
+use crate::consumer_health::{ConsumerHealth, GroupsCycle};
 use crate::cycle::Cycle;
 use crate::published::Snapshots;
 use crate::settings::CollectorSettings;
-use crate::snapshot::ClusterSnapshot;
+use crate::snapshot::{ClusterSnapshot, ConsumerGroup};
 
 pub struct ClusterCollector {
     settings: CollectorSettings,
     admin: Admin,
-    collectors: Vec<Box<dyn Collector>>,
+    collectors: Registry,
     /// The last snapshot, shared with whoever it was published to: the
     /// next cycle's rates need it, and one copy of 10,000 partitions is enough.
     previous: Option<Arc<ClusterSnapshot>>,
-    /// Lag windows and liveness, carried across cycles.
-    health: ConsumerHealth,
+    /// Lag windows and liveness, carried across cycles; lent to the
+    /// thread that judges each cycle's groups.
+    health: Arc<Mutex<ConsumerHealth>>,
     /// Told about every published snapshot (the history store listens).
     listener: Option<SyncSender<Arc<ClusterSnapshot>>>,
     /// Run after each published cycle (the binary returns freed memory).
@@ -37,7 +41,7 @@ impl ClusterCollector {
     pub fn new(settings: CollectorSettings, bootstrap: Vec<String>, client: ClientConfig) -> Self {
         let pool = Arc::new(BrokerPool::new(bootstrap, client));
         Self {
-            health: ConsumerHealth::new(settings.health.clone()),
+            health: Arc::new(Mutex::new(ConsumerHealth::new(settings.health.clone()))),
             settings,
             admin: Admin::new(pool),
             collectors: registry(),
@@ -68,24 +72,75 @@ impl ClusterCollector {
     pub async fn collect_once(&mut self) -> Arc<ClusterSnapshot> {
         let started = Instant::now();
         let mut cycle = Cycle::new(&self.admin, &self.settings);
-        let (runs, aborted) = run_all(&self.collectors, &mut cycle).await;
-        let duration_ms = started.elapsed().as_millis() as u64;
-        let snapshot = match aborted {
-            None => {
-                let mut snapshot =
-                    assemble(&mut cycle, self.previous.as_deref(), runs, duration_ms);
-                self.health.evaluate(&mut snapshot, &cycle.records_at);
-                let leftovers = cycle.take_leftovers();
-                tokio::task::spawn_blocking(move || drop(leftovers));
-                snapshot
-            }
+        let (mut runs, aborted) = run_all(&self.collectors.lag, &mut cycle).await;
+        if let Some(reason) = aborted {
             // A stale snapshot repeats the last evaluation; windows wait
             // for a real observation.
-            Some(reason) => {
-                tracing::warn!(cluster = %self.settings.cluster, %reason, "collection cycle failed");
-                stale(&cycle, self.previous.as_deref(), runs, duration_ms)
-            }
+            tracing::warn!(cluster = %self.settings.cluster, %reason, "collection cycle failed");
+            let duration_ms = started.elapsed().as_millis() as u64;
+            let snapshot = stale(&cycle, self.previous.as_deref(), runs, duration_ms);
+            return self.keep(snapshot);
+        }
+        let answers = take_group_answers(&mut cycle, &runs);
+        let offsets = answers.offsets.clone();
+        let judged = self.judge_groups_aside(answers);
+        let (side_runs, _) = run_all(&self.collectors.side, &mut cycle).await;
+        runs.extend(side_runs);
+        let duration_ms = started.elapsed().as_millis() as u64;
+        // The topics are built on this thread while the groups are built on another.
+        let with = SnapshotTopics {
+            offsets: &offsets,
+            previous: self.previous.as_deref(),
+            collectors: runs,
+            cycle_duration_ms: duration_ms,
         };
+        let mut snapshot = assemble_with_groups(&mut cycle, with, BTreeMap::new());
+        snapshot.groups = match judged.await {
+            Ok(groups) => groups,
+            Err(lost) if lost.is_panic() => std::panic::resume_unwind(lost.into_panic()),
+            // The runtime is shutting down: nobody will read this snapshot.
+            Err(_) => BTreeMap::new(),
+        };
+        let leftovers = (cycle.take_leftovers(), offsets);
+        tokio::task::spawn_blocking(move || drop(leftovers));
+        self.keep(snapshot)
+    }
+
+    /// Builds the groups and judges their health on a blocking thread,
+    /// while the side stage's answers (sizes, the controllers) are awaited:
+    /// at bench size the groups take as long to build as those answers
+    /// take to come.
+    fn judge_groups_aside(
+        &self,
+        answers: GroupAnswers,
+    ) -> tokio::task::JoinHandle<BTreeMap<String, ConsumerGroup>> {
+        let previous = self.previous.clone();
+        let health = self.health.clone();
+        tokio::task::spawn_blocking(move || {
+            let GroupAnswers {
+                described,
+                committed,
+                offsets,
+                records_at,
+                at_ms,
+                groups_complete,
+                committed_offsets_complete,
+            } = answers;
+            let mut groups = groups(described, committed, &offsets, previous.as_deref(), at_ms);
+            let cycle = GroupsCycle {
+                at_ms,
+                offsets: &offsets,
+                records_at: &records_at,
+                groups_complete,
+                committed_offsets_complete,
+            };
+            let mut health = health.lock().unwrap_or_else(|e| e.into_inner());
+            health.evaluate_groups(&mut groups, &cycle);
+            groups
+        })
+    }
+
+    fn keep(&mut self, snapshot: ClusterSnapshot) -> Arc<ClusterSnapshot> {
         for error in &snapshot.errors {
             tracing::debug!(cluster = %self.settings.cluster, collector = %error.collector, "{}", error.message);
         }

@@ -29,19 +29,35 @@ pub trait Collector: Send + Sync {
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult>;
 }
 
-/// The collectors, in order. Committed offsets come before log end offsets
-/// so that lag, computed from the two, is never negative.
-pub fn registry() -> Vec<Box<dyn Collector>> {
-    vec![
-        Box::new(collectors::cluster_metadata::ClusterMetadataCollector),
-        Box::new(collectors::consumer_groups::ConsumerGroupsCollector),
-        Box::new(collectors::committed_offsets::CommittedOffsetsCollector),
-        Box::new(collectors::log_offsets::LogOffsetsCollector),
-        Box::new(collectors::record_timestamps::RecordTimestampsCollector::default()),
-        Box::new(collectors::log_dirs::LogDirsCollector),
-        Box::new(collectors::controller_state::ControllerStateCollector),
-        Box::new(collectors::topic_configs::TopicConfigsCollector::default()),
-    ]
+/// The registered collectors, in the two stages of a cycle.
+pub struct Registry {
+    /// What the groups need, in order: placement, the groups, their
+    /// commits, the log offsets and the records at the commits. Committed
+    /// offsets come before log end offsets so that lag, computed from the
+    /// two, is never negative. Once these are in, the groups are built and
+    /// judged beside the next stage.
+    pub lag: Vec<Box<dyn Collector>>,
+    /// What only the topics and brokers need (sizes, the controllers,
+    /// configs), awaited while the groups are built.
+    pub side: Vec<Box<dyn Collector>>,
+}
+
+/// The one place collectors are registered.
+pub fn registry() -> Registry {
+    Registry {
+        lag: vec![
+            Box::new(collectors::cluster_metadata::ClusterMetadataCollector),
+            Box::new(collectors::consumer_groups::ConsumerGroupsCollector),
+            Box::new(collectors::committed_offsets::CommittedOffsetsCollector),
+            Box::new(collectors::log_offsets::LogOffsetsCollector),
+            Box::new(collectors::record_timestamps::RecordTimestampsCollector::default()),
+        ],
+        side: vec![
+            Box::new(collectors::log_dirs::LogDirsCollector),
+            Box::new(collectors::controller_state::ControllerStateCollector),
+            Box::new(collectors::topic_configs::TopicConfigsCollector::default()),
+        ],
+    }
 }
 
 /// Runs every collector in order, timing each. Stops at the first abort.

@@ -39,8 +39,6 @@ pub struct ControllerAnswers {
 /// it frees it.
 #[allow(dead_code)] // held only to be freed
 pub struct Leftovers {
-    offsets: [OffsetsByTopic; 3],
-    records_at: RecordsAt,
     log_dirs: Option<Vec<BrokerLogDirs>>,
     topic_configs: Arc<BTreeMap<String, Arc<BTreeMap<String, String>>>>,
     metadata: Option<Arc<ClusterMetadata>>,
@@ -186,12 +184,6 @@ impl<'a> Cycle<'a> {
     /// allocations whose freeing would otherwise add to every cycle's time.
     pub fn take_leftovers(&mut self) -> Leftovers {
         Leftovers {
-            offsets: [
-                std::mem::take(&mut self.latest),
-                std::mem::take(&mut self.earliest),
-                std::mem::take(&mut self.last_stable),
-            ],
-            records_at: std::mem::take(&mut self.records_at),
             log_dirs: self.log_dirs.take(),
             topic_configs: std::mem::take(&mut self.topic_configs),
             metadata: self.metadata.take(),

@@ -1,12 +1,14 @@
 //! kafkascope's collector: turns a cluster's answers into snapshots.
 //!
 //! A background loop per cluster ([`cluster_loop`]) runs the registered
-//! collectors in order ([`collector::registry`]: metadata → groups →
-//! committed offsets → log offsets → log dirs → configs), each filling the
-//! cycle's working state ([`cycle`]); [`assemble`] then derives lag, counts
-//! and rates and builds one immutable [`snapshot::ClusterSnapshot`], to
-//! which [`consumer_health`] adds lag statuses, lag in seconds and liveness
-//! from the state it keeps across cycles; the snapshot is then published
+//! collectors in two stages ([`collector::registry`]: metadata → groups →
+//! committed offsets → log offsets → record timestamps, then log dirs →
+//! controllers → configs), each filling the cycle's working state
+//! ([`cycle`]). Between the stages the groups are built ([`assemble`]) and
+//! judged by [`consumer_health`] (lag statuses, lag in seconds, liveness,
+//! from the state it keeps across cycles) on another thread; the topics
+//! follow the second stage, and together they make one immutable
+//! [`snapshot::ClusterSnapshot`], which is then published
 //! into [`published::Snapshots`] where the HTTP server and CLI read it.
 //! Nothing here writes to the cluster.
 
@@ -19,6 +21,7 @@ pub mod collectors;
 pub mod consumer_health;
 pub mod cycle;
 pub mod lag;
+pub mod partition_offsets;
 pub mod published;
 pub mod settings;
 pub mod snapshot;

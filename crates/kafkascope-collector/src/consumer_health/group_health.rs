@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use kafkascope_client::admin::RecordAt;
 
+use crate::partition_offsets::{PartitionOffsets, TopicOffsets};
 use crate::settings::HealthSettings;
-use crate::snapshot::{ConsumerGroup, GroupMember, GroupType, PartitionLag, Topic, WindowSample};
+use crate::snapshot::{ConsumerGroup, GroupMember, GroupType, PartitionLag, WindowSample};
 
 use super::PartitionKey;
 use super::RecordsAt;
@@ -20,7 +21,7 @@ use super::offset_window::{OffsetSample, OffsetWindow};
 
 /// What every group's evaluation reads this cycle.
 pub(super) struct CycleView<'a> {
-    pub topics: &'a BTreeMap<String, Topic>,
+    pub offsets: &'a PartitionOffsets,
     pub records_at: &'a RecordsAt,
     pub log_ends: &'a LogEndHistories,
     pub settings: &'a HealthSettings,
@@ -170,16 +171,11 @@ impl GroupHealth {
         tally: &mut GroupTally,
         hint: usize,
     ) -> usize {
-        let partition = topic.topic.and_then(|t| {
-            t.partitions
-                .iter()
-                .find(|p| p.partition == offset.partition)
-        });
         let facts = LagFacts {
             committed: offset.committed_offset,
             log_end: offset.latest_offset,
-            last_stable: partition.and_then(|p| p.last_stable_offset),
-            log_start: partition.and_then(|p| p.earliest_offset),
+            last_stable: topic.offsets.and_then(|t| t.last_stable(offset.partition)),
+            log_start: topic.offsets.and_then(|t| t.earliest(offset.partition)),
             record: topic
                 .records
                 .and_then(|r| r.get(&(offset.partition, offset.committed_offset))),
@@ -248,7 +244,7 @@ impl GroupHealth {
         self.partitions.retain(|(key, state)| {
             let seen_this_cycle = state.last_seen_ms == view.now_ms;
             seen_this_cycle
-                || (view.topics.contains_key(&*key.0)
+                || (view.offsets.has_topic(&key.0)
                     && !view.committed_offsets_complete
                     && view.now_ms - state.last_seen_ms < expiry_ms)
         });
@@ -286,7 +282,7 @@ impl GroupHealth {
 /// partitions, looked up once per run rather than once per partition.
 struct TopicView<'a> {
     name: std::sync::Arc<str>,
-    topic: Option<&'a Topic>,
+    offsets: Option<TopicOffsets<'a>>,
     records: Option<&'a BTreeMap<(i32, i64), RecordAt>>,
     log_ends: &'a [(i32, LogEndHistory)],
 }
@@ -295,7 +291,7 @@ impl<'a> TopicView<'a> {
     fn of(name: &std::sync::Arc<str>, view: &CycleView<'a>) -> Self {
         Self {
             name: name.clone(),
-            topic: view.topics.get(&**name),
+            offsets: view.offsets.topic(name),
             records: view.records_at.get(&**name),
             log_ends: view.log_ends.topic(name),
         }

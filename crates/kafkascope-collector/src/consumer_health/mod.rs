@@ -29,8 +29,11 @@ use std::sync::Arc;
 /// A group-partition's topic and partition, the topic name shared with the snapshot.
 pub(crate) type PartitionKey = (Arc<str>, i32);
 
+use crate::partition_offsets::PartitionOffsets;
 use crate::settings::HealthSettings;
-use crate::snapshot::{ClusterSnapshot, ConsumerGroup};
+#[cfg(test)]
+use crate::snapshot::ClusterSnapshot;
+use crate::snapshot::{CollectionError, CollectorRun, ConsumerGroup};
 
 use group_health::{CycleView, GroupHealth, millis};
 use log_end_history::{LogEndHistories, observe_in};
@@ -75,24 +78,52 @@ impl ConsumerHealth {
     /// from this cycle and the state kept so far, and advances that state.
     /// A stale snapshot (a failed cycle republished) is left as it is and
     /// advances nothing: it holds no new observation.
-    pub fn evaluate(&mut self, snapshot: &mut ClusterSnapshot, records_at: &RecordsAt) {
+    #[cfg(test)]
+    pub(crate) fn evaluate(&mut self, snapshot: &mut ClusterSnapshot, records_at: &RecordsAt) {
         if snapshot.stale {
             return;
         }
-        let now_ms = snapshot.collected_at_ms;
-        let groups_complete = read_completely(snapshot, "consumer_groups");
-        let committed_offsets_complete = read_completely(snapshot, "committed_offsets");
-        self.observe_log_ends(snapshot, groups_complete && committed_offsets_complete);
-        self.forget_groups(snapshot, groups_complete);
-
-        let ClusterSnapshot { topics, groups, .. } = snapshot;
-        let view = CycleView {
-            topics,
+        let offsets = crate::partition_offsets::PartitionOffsets::of_topics(&snapshot.topics);
+        let cycle = GroupsCycle {
+            at_ms: snapshot.collected_at_ms,
+            offsets: &offsets,
             records_at,
+            groups_complete: read_completely(
+                &snapshot.collectors,
+                &snapshot.errors,
+                "consumer_groups",
+            ),
+            committed_offsets_complete: read_completely(
+                &snapshot.collectors,
+                &snapshot.errors,
+                "committed_offsets",
+            ),
+        };
+        self.evaluate_groups(&mut snapshot.groups, &cycle);
+    }
+
+    /// Fills every group's and partition's health figures from this cycle
+    /// and the state kept so far, and advances that state.
+    pub fn evaluate_groups(
+        &mut self,
+        groups: &mut BTreeMap<String, ConsumerGroup>,
+        cycle: &GroupsCycle<'_>,
+    ) {
+        let now_ms = cycle.at_ms;
+        self.observe_log_ends(
+            groups,
+            cycle,
+            cycle.groups_complete && cycle.committed_offsets_complete,
+        );
+        self.forget_groups(groups, now_ms, cycle.groups_complete);
+
+        let view = CycleView {
+            offsets: cycle.offsets,
+            records_at: cycle.records_at,
             log_ends: &self.log_ends,
             settings: &self.settings,
             now_ms,
-            committed_offsets_complete,
+            committed_offsets_complete: cycle.committed_offsets_complete,
         };
         for name in groups.keys() {
             if !self.groups.contains_key(name) {
@@ -107,30 +138,29 @@ impl ConsumerHealth {
     /// lag seconds are estimated from it, and drops the history of
     /// partitions nobody consumes any more or that no longer exist.
     /// Histories are kept while a failed read may be hiding their consumers.
-    fn observe_log_ends(&mut self, snapshot: &ClusterSnapshot, consumers_known: bool) {
-        let consumed = consumed_partitions(snapshot);
+    fn observe_log_ends(
+        &mut self,
+        groups: &BTreeMap<String, ConsumerGroup>,
+        cycle: &GroupsCycle<'_>,
+        consumers_known: bool,
+    ) {
+        let consumed = consumed_partitions(groups);
         for (name, partitions) in &consumed {
-            let Some(topic) = snapshot.topics.get(&**name) else {
+            let Some(topic) = cycle.offsets.topic(name) else {
                 continue;
             };
             let histories = self.log_ends.topic_mut(name);
             for &partition in partitions {
-                let log_end = topic
-                    .partitions
-                    .iter()
-                    .find(|p| p.partition == partition)
-                    .and_then(|p| p.latest_offset);
-                if let Some(log_end) = log_end {
-                    observe_in(histories, partition, log_end, snapshot.collected_at_ms);
+                if let Some(log_end) = topic.latest(partition) {
+                    observe_in(histories, partition, log_end, cycle.at_ms);
                 }
             }
         }
         self.log_ends.retain(|name| {
-            let topic = snapshot.topics.get(name);
+            let topic = cycle.offsets.topic(name);
             let consumed = consumed.get(name).map_or(&[][..], Vec::as_slice);
             move |partition| {
-                let exists =
-                    topic.is_some_and(|t| t.partitions.iter().any(|p| p.partition == partition));
+                let exists = topic.is_some_and(|t| t.has_partition(partition));
                 exists && (consumed.binary_search(&partition).is_ok() || !consumers_known)
             }
         });
@@ -139,22 +169,39 @@ impl ConsumerHealth {
     /// A group missing from a complete listing is gone (deleted, or filtered
     /// out) and stops being evaluated at once; one missing while its
     /// coordinator could not be asked is kept until `group_expiry`.
-    fn forget_groups(&mut self, snapshot: &ClusterSnapshot, groups_complete: bool) {
-        let now_ms = snapshot.collected_at_ms;
+    fn forget_groups(
+        &mut self,
+        groups: &BTreeMap<String, ConsumerGroup>,
+        now_ms: i64,
+        groups_complete: bool,
+    ) {
         let expiry_ms = millis(self.settings.group_expiry);
         self.groups.retain(|name, health| {
-            snapshot.groups.contains_key(name)
+            groups.contains_key(name)
                 || (!groups_complete && now_ms - health.last_seen_ms < expiry_ms)
         });
     }
 }
 
+/// What one cycle's health judgement reads besides the groups themselves.
+pub struct GroupsCycle<'a> {
+    /// When the cycle started: the time of every observation in it.
+    pub at_ms: i64,
+    pub offsets: &'a PartitionOffsets,
+    pub records_at: &'a RecordsAt,
+    /// Every coordinator listed and described its groups: a group missing
+    /// is gone, not merely unread.
+    pub groups_complete: bool,
+    /// Every group's committed offsets were read.
+    pub committed_offsets_complete: bool,
+}
+
 /// Every partition some group has committed on, by topic, each topic's
 /// partitions sorted. A group's offsets come in topic order, so a topic is
 /// looked up once per run of its partitions rather than once per partition.
-fn consumed_partitions(snapshot: &ClusterSnapshot) -> BTreeMap<Arc<str>, Vec<i32>> {
+fn consumed_partitions(groups: &BTreeMap<String, ConsumerGroup>) -> BTreeMap<Arc<str>, Vec<i32>> {
     let mut consumed: BTreeMap<Arc<str>, Vec<i32>> = BTreeMap::new();
-    for group in snapshot.groups.values() {
+    for group in groups.values() {
         let mut run: Option<(&Arc<str>, &mut Vec<i32>)> = None;
         for offset in &group.offsets {
             let partitions = match run.take() {
@@ -243,11 +290,8 @@ fn evaluate_all(pairs: &mut [(&mut GroupHealth, &mut ConsumerGroup)], view: &Cyc
 
 /// Whether a collector ran this cycle without any failure, so that what it
 /// did not report does not exist.
-fn read_completely(snapshot: &ClusterSnapshot, collector: &str) -> bool {
-    let failed_run = snapshot
-        .collectors
-        .iter()
-        .any(|run| run.name == collector && !run.success);
-    let errors = snapshot.errors.iter().any(|e| e.collector == collector);
-    !failed_run && !errors
+pub fn read_completely(runs: &[CollectorRun], errors: &[CollectionError], collector: &str) -> bool {
+    let failed_run = runs.iter().any(|run| run.name == collector && !run.success);
+    let errored = errors.iter().any(|e| e.collector == collector);
+    !failed_run && !errored
 }
