@@ -90,6 +90,8 @@ impl Harness {
         let topics: Vec<&String> = cycle.records_at.keys().collect();
         assert!(topics.iter().all(|t| *t == T), "{topics:?}");
         let records = cycle.records_at.get(T).cloned().unwrap_or_default();
+        assert!(records.is_sorted_by_key(|(key, _)| *key), "{records:?}");
+        let records = records.into_iter().collect();
         let fetches = [1, 2, 3].map(|b| self.fake.request_count(b, ApiKey::Fetch));
         let mut problems: Vec<String> = cycle.errors.iter().map(|e| e.message.clone()).collect();
         problems.extend(cycle.unsupported_apis.iter().cloned());

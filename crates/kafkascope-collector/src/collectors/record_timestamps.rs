@@ -26,8 +26,8 @@ type ByTopic<V> = BTreeMap<String, V>;
 
 #[derive(Default)]
 pub struct RecordTimestampsCollector {
-    /// Topic → (partition, offset) → record timestamp.
-    timestamps: Mutex<ByTopic<BTreeMap<(i32, i64), i64>>>,
+    /// Topic → ((partition, offset), record timestamp), sorted.
+    timestamps: Mutex<ByTopic<Vec<((i32, i64), i64)>>>,
 }
 
 impl RecordTimestampsCollector {
@@ -46,7 +46,7 @@ impl RecordTimestampsCollector {
             let log_starts = cycle.earliest.topic(&topic);
             let cached = cache.remove(&topic).unwrap_or_default();
             // Both sorted: one walk pairs each offset with its cached
-            // timestamp, and the maps are built in bulk from sorted runs.
+            // timestamp, and what is kept comes out sorted.
             let mut cached = cached.into_iter().peekable();
             let mut still_cached = Vec::new();
             let mut known = Vec::new();
@@ -63,10 +63,10 @@ impl RecordTimestampsCollector {
                 }
             }
             if !still_cached.is_empty() {
-                kept.insert(topic.clone(), BTreeMap::from_iter(still_cached));
+                kept.insert(topic.clone(), still_cached);
             }
             if !known.is_empty() {
-                cycle.records_at.insert(topic, BTreeMap::from_iter(known));
+                cycle.records_at.insert(topic, known);
             }
         }
         *cache = kept;
@@ -75,12 +75,19 @@ impl RecordTimestampsCollector {
 
     fn remember(&self, answers: &BTreeMap<OffsetKey, RecordAt>) {
         let mut cache = self.timestamps.lock().unwrap_or_else(|e| e.into_inner());
+        let mut touched = BTreeSet::new();
         for (((topic, partition), offset), at) in answers {
             if let RecordAt::Timestamp(timestamp) = at {
-                cache
-                    .entry(topic.clone())
-                    .or_default()
-                    .insert((*partition, *offset), *timestamp);
+                if !touched.contains(topic) {
+                    touched.insert(topic.clone());
+                }
+                let cached = cache.entry(topic.clone()).or_default();
+                cached.push(((*partition, *offset), *timestamp));
+            }
+        }
+        for topic in touched {
+            if let Some(cached) = cache.get_mut(&topic) {
+                sort_unique(cached);
             }
         }
     }
@@ -123,6 +130,13 @@ fn lagging_offsets(cycle: &Cycle<'_>) -> ByTopic<Vec<(i32, i64)>> {
         .collect()
 }
 
+/// Sorted by key, one entry per key (the last given).
+fn sort_unique<V>(entries: &mut Vec<((i32, i64), V)>) {
+    entries.reverse();
+    entries.sort_by_key(|(key, _)| *key);
+    entries.dedup_by_key(|(key, _)| *key);
+}
+
 fn find(entries: &[(i32, i64)], partition: i32) -> Option<i64> {
     entries
         .binary_search_by_key(&partition, |(p, _)| *p)
@@ -147,12 +161,18 @@ impl Collector for RecordTimestampsCollector {
                 .record_timestamps(cycle.metadata(), &to_fetch)
                 .await;
             self.remember(&answer.value);
+            let mut touched = BTreeSet::new();
             for (((topic, partition), offset), at) in answer.value {
-                cycle
-                    .records_at
-                    .entry(topic)
-                    .or_default()
-                    .insert((partition, offset), at);
+                if !touched.contains(&topic) {
+                    touched.insert(topic.clone());
+                }
+                let records = cycle.records_at.entry(topic).or_default();
+                records.push(((partition, offset), at));
+            }
+            for topic in touched {
+                if let Some(records) = cycle.records_at.get_mut(&topic) {
+                    sort_unique(records);
+                }
             }
             cycle.record_shards(self.name(), answer.errors);
             Ok(())

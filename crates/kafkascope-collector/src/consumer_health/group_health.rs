@@ -18,6 +18,7 @@ use super::lag_status::{StatusInput, group_status, partition_status};
 use super::liveness::{DeadThresholds, GroupLiveness, LivenessFacts, dead_reasons};
 use super::log_end_history::{LogEndHistories, LogEndHistory, of_partition};
 use super::offset_window::{OffsetSample, OffsetWindow};
+use crate::cycle::record_at;
 
 /// What every group's evaluation reads this cycle.
 pub(super) struct CycleView<'a> {
@@ -178,7 +179,7 @@ impl GroupHealth {
             log_start: topic.offsets.and_then(|t| t.earliest(offset.partition)),
             record: topic
                 .records
-                .and_then(|r| r.get(&(offset.partition, offset.committed_offset))),
+                .and_then(|r| record_at(r, (offset.partition, offset.committed_offset))),
         };
         let log_end_history = of_partition(topic.log_ends, offset.partition);
         let age = lag_age(&facts, log_end_history, view.now_ms);
@@ -283,7 +284,7 @@ impl GroupHealth {
 struct TopicView<'a> {
     name: std::sync::Arc<str>,
     offsets: Option<TopicOffsets<'a>>,
-    records: Option<&'a BTreeMap<(i32, i64), RecordAt>>,
+    records: Option<&'a [((i32, i64), RecordAt)]>,
     log_ends: &'a [(i32, LogEndHistory)],
 }
 
@@ -292,7 +293,7 @@ impl<'a> TopicView<'a> {
         Self {
             name: name.clone(),
             offsets: view.offsets.topic(name),
-            records: view.records_at.get(&**name),
+            records: view.records_at.get(&**name).map(Vec::as_slice),
             log_ends: view.log_ends.topic(name),
         }
     }

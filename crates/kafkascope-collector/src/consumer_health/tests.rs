@@ -115,7 +115,7 @@ fn status_of(snapshot: &ClusterSnapshot, group: &str) -> (PartitionStatus, Group
 }
 
 fn record_at(offset: i64, record: RecordAt) -> RecordsAt {
-    BTreeMap::from([(TOPIC.to_string(), BTreeMap::from([((0, offset), record)]))])
+    BTreeMap::from([(TOPIC.to_string(), vec![((0, offset), record)])])
 }
 
 #[test]
