@@ -24,10 +24,12 @@ use crate::cycle::Cycle;
 /// Topic → (partition, offset) pairs, each topic's sorted and unique.
 type ByTopic<V> = BTreeMap<String, V>;
 
+/// One topic's ((partition, offset), record timestamp) pairs, sorted.
+type CachedTimestamps = Vec<((i32, i64), i64)>;
+
 #[derive(Default)]
 pub struct RecordTimestampsCollector {
-    /// Topic → ((partition, offset), record timestamp), sorted.
-    timestamps: Mutex<ByTopic<Vec<((i32, i64), i64)>>>,
+    timestamps: Mutex<ByTopic<CachedTimestamps>>,
 }
 
 impl RecordTimestampsCollector {

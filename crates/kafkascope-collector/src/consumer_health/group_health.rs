@@ -2,8 +2,6 @@
 //! of one cycle's figures against it: per-partition windows and statuses,
 //! lag in seconds, liveness and the catch-up forecast.
 
-use std::collections::BTreeMap;
-
 use kafkascope_client::admin::RecordAt;
 
 use crate::partition_offsets::{PartitionOffsets, TopicOffsets};
