@@ -7,6 +7,9 @@
 //! [`admin`] (one logical request sharded by leader or coordinator, results
 //! merged, failures reported per shard). kafkascope only reads: nothing here
 //! creates, alters or deletes anything in a cluster, or joins a group.
+//!
+//! Beside them, [`http_client`]: the one small HTTP client the OAuth token
+//! endpoint and the collector's HTTP sources share, over the same TLS.
 
 pub mod admin;
 pub mod api_versions;
@@ -16,6 +19,7 @@ pub mod config;
 pub mod connection;
 pub mod error;
 mod frame;
+pub mod http_client;
 pub mod request_counts;
 pub mod security;
 

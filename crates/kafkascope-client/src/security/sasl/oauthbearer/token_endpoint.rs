@@ -4,24 +4,15 @@
 //! id and secret as HTTP Basic authentication; `access_token` and
 //! `expires_in` are read from the JSON answer.
 //!
-//! HTTP/1.1 over hyper's connection API, TLS through [`crate::security::tls`]
-//! (rustls), so no second TLS stack comes in.
+//! Over the crate's one HTTP client ([`crate::http_client`]).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::Request;
-use hyper::header::{ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HOST};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use hyper::header::{CACHE_CONTROL, HeaderValue};
 
-use crate::config::TlsSettings;
-use crate::connection::BoxedStream;
-use crate::security::tls;
+use crate::http_client::{BasicAuth, HttpClient, HttpError, HttpRequest, HttpUrl, excerpt};
 
 /// Token endpoint answers larger than this are refused.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
@@ -104,53 +95,40 @@ impl std::fmt::Debug for IssuedToken {
 /// Asks the endpoint for a token. The error says what failed, without the
 /// URL (the caller names it) and without the secret.
 pub async fn request_token(credentials: &ClientCredentials) -> Result<IssuedToken, String> {
-    let target = Target::parse(&credentials.endpoint)?;
-    let stream = connect(&target, credentials).await?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| format!("HTTP handshake failed: {e}"))?;
-    let driver = tokio::spawn(connection);
-
+    let url = HttpUrl::parse(&credentials.endpoint).map_err(|e| e.to_string())?;
     let mut body = String::from("grant_type=client_credentials");
     if let Some(scope) = credentials.scope.as_deref().filter(|s| !s.is_empty()) {
         body.push_str("&scope=");
         body.push_str(&form_encode(scope));
     }
-    let basic = BASE64.encode(format!(
-        "{}:{}",
-        credentials.client_id, credentials.client_secret
-    ));
-    let request = Request::post(target.path_and_query.as_str())
-        .header(HOST, target.authority.as_str())
-        .header(AUTHORIZATION, format!("Basic {basic}"))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .header(CACHE_CONTROL, "no-cache")
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| format!("cannot build the request: {e}"))?;
-
-    let exchange = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("request failed: {e}"))?;
-        let status = response.status();
-        let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
-            .collect()
-            .await
-            .map_err(|e| format!("reading the answer failed: {e}"))?
-            .to_bytes();
-        Ok::<_, String>((status, body))
+    let auth = BasicAuth {
+        user: credentials.client_id.clone(),
+        password: credentials.client_secret.clone(),
     };
-    let outcome = tokio::time::timeout(credentials.read_timeout, exchange).await;
-    driver.abort();
-    let (status, body) = outcome.map_err(|_| {
-        format!(
-            "no answer within {:?} (sasl.login.read.timeout.ms)",
-            credentials.read_timeout
-        )
-    })??;
-    parse_token_response(status.as_u16(), &body)
+    let no_cache = [(CACHE_CONTROL, HeaderValue::from_static("no-cache"))];
+    let request = HttpRequest {
+        url: &url,
+        body: Some(("application/x-www-form-urlencoded", Bytes::from(body))),
+        accept: "application/json",
+        basic_auth: Some(&auth),
+        headers: &no_cache,
+    };
+    let mut client = HttpClient::new(
+        credentials.connect_timeout,
+        credentials.read_timeout,
+        MAX_RESPONSE_BYTES,
+    );
+    client.tls.ca_pem = credentials.ca_pem.clone();
+    let answer = client.send(request).await.map_err(|e| match e {
+        HttpError::ConnectTimeout(after) => {
+            format!("connect timed out after {after:?} (sasl.login.connect.timeout.ms)")
+        }
+        HttpError::Timeout(after) => {
+            format!("no answer within {after:?} (sasl.login.read.timeout.ms)")
+        }
+        other => other.to_string(),
+    })?;
+    parse_token_response(answer.status, &answer.body)
 }
 
 /// The answer of a token endpoint: a token, or why there is none.
@@ -201,21 +179,6 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<IssuedToken, Str
     })
 }
 
-/// The first 200 characters of an answer, for a message.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.is_empty() {
-        return "empty answer".to_string();
-    }
-    let cut: String = text.chars().take(200).collect();
-    if cut.len() < text.len() {
-        format!("{cut}…")
-    } else {
-        cut
-    }
-}
-
 /// `application/x-www-form-urlencoded` for one value.
 fn form_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -231,119 +194,9 @@ fn form_encode(value: &str) -> String {
     out
 }
 
-/// A parsed `http(s)://host[:port]/path?query` URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    https: bool,
-    /// `host:port` to connect to.
-    addr: String,
-    /// The `Host` header: as written in the URL.
-    authority: String,
-    path_and_query: String,
-}
-
-impl Target {
-    fn parse(url: &str) -> Result<Target, String> {
-        let uri: hyper::Uri = url.parse().map_err(|e| format!("not a valid URL: {e}"))?;
-        let https = match uri.scheme_str() {
-            Some("https") => true,
-            Some("http") => false,
-            _ => return Err("the URL must start with http:// or https://".to_string()),
-        };
-        let authority = uri
-            .authority()
-            .ok_or("the URL has no host")?
-            .as_str()
-            .rsplit('@')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let host = uri.host().ok_or("the URL has no host")?;
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let addr = if host.contains(':') && !host.starts_with('[') {
-            format!("[{host}]:{port}")
-        } else {
-            format!("{host}:{port}")
-        };
-        let path_and_query = uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| "/".to_string());
-        Ok(Target {
-            https,
-            addr,
-            authority,
-            path_and_query,
-        })
-    }
-}
-
-async fn connect(target: &Target, credentials: &ClientCredentials) -> Result<BoxedStream, String> {
-    let connecting = async {
-        let tcp = TcpStream::connect(&target.addr)
-            .await
-            .map_err(|e| format!("connect failed: {e}"))?;
-        let _ = tcp.set_nodelay(true);
-        if !target.https {
-            return Ok(Box::new(tcp) as BoxedStream);
-        }
-        let settings = TlsSettings {
-            ca_pem: credentials.ca_pem.clone(),
-            client_cert_pem: None,
-            client_key_pem: None,
-            verify_hostname: true,
-        };
-        tls::wrap(tcp, &target.addr, &settings)
-            .await
-            .map_err(|e| match e {
-                crate::ClientError::Tls { reason, .. } => format!("TLS: {reason}"),
-                other => other.to_string(),
-            })
-    };
-    tokio::time::timeout(credentials.connect_timeout, connecting)
-        .await
-        .map_err(|_| {
-            format!(
-                "connect timed out after {:?} (sasl.login.connect.timeout.ms)",
-                credentials.connect_timeout
-            )
-        })?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls() {
-        assert_eq!(
-            Target::parse("https://idp.example.com/realms/kafka/token?x=1").unwrap(),
-            Target {
-                https: true,
-                addr: "idp.example.com:443".into(),
-                authority: "idp.example.com".into(),
-                path_and_query: "/realms/kafka/token?x=1".into(),
-            }
-        );
-        assert_eq!(
-            Target::parse("http://127.0.0.1:8080").unwrap(),
-            Target {
-                https: false,
-                addr: "127.0.0.1:8080".into(),
-                authority: "127.0.0.1:8080".into(),
-                path_and_query: "/".into(),
-            }
-        );
-        assert_eq!(
-            Target::parse("http://[::1]:9/t").unwrap().addr,
-            "[::1]:9".to_string()
-        );
-        assert_eq!(
-            Target::parse("ftp://x/").unwrap_err(),
-            "the URL must start with http:// or https://"
-        );
-    }
 
     #[test]
     fn user_info_is_not_displayed() {
