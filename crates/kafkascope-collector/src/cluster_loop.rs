@@ -3,7 +3,6 @@
 //! cluster's trouble never delays another's.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -21,6 +20,9 @@ use crate::published::Snapshots;
 use crate::settings::CollectorSettings;
 use crate::snapshot::{ClusterSnapshot, ConsumerGroup};
 
+/// Told about every published snapshot.
+pub type SnapshotListener = Box<dyn Fn(&Arc<ClusterSnapshot>) + Send + Sync>;
+
 pub struct ClusterCollector {
     settings: CollectorSettings,
     admin: Admin,
@@ -31,8 +33,9 @@ pub struct ClusterCollector {
     /// Lag windows and liveness, carried across cycles; lent to the
     /// thread that judges each cycle's groups.
     health: Arc<Mutex<ConsumerHealth>>,
-    /// Told about every published snapshot (the history store listens).
-    listener: Option<SyncSender<Arc<ClusterSnapshot>>>,
+    /// Told about every published snapshot (the history store listens,
+    /// and the alert rules will).
+    listeners: Vec<SnapshotListener>,
     /// Run after each published cycle (the binary returns freed memory).
     after_cycle: Option<fn()>,
 }
@@ -46,7 +49,7 @@ impl ClusterCollector {
             admin: Admin::new(pool),
             collectors: registry(),
             previous: None,
-            listener: None,
+            listeners: Vec::new(),
             after_cycle: None,
         }
     }
@@ -57,10 +60,11 @@ impl ClusterCollector {
         self
     }
 
-    /// Also hands every published snapshot to `listener`. A listener that
-    /// falls behind misses snapshots rather than slowing collection.
-    pub fn with_listener(mut self, listener: SyncSender<Arc<ClusterSnapshot>>) -> Self {
-        self.listener = Some(listener);
+    /// Also hands every published snapshot to `listener`, right after it
+    /// is published. A listener must not block: one that falls behind
+    /// should drop snapshots rather than slow collection.
+    pub fn with_listener(mut self, listener: SnapshotListener) -> Self {
+        self.listeners.push(listener);
         self
     }
 
@@ -164,10 +168,8 @@ impl ClusterCollector {
             }
             let snapshot = self.collect_once().await;
             snapshots.publish(snapshot.clone());
-            if let Some(Err(TrySendError::Full(_))) =
-                self.listener.as_ref().map(|l| l.try_send(snapshot))
-            {
-                tracing::warn!(cluster = %self.settings.cluster, "snapshot listener is behind; skipped one");
+            for listener in &self.listeners {
+                listener(&snapshot);
             }
             if let Some(hook) = self.after_cycle {
                 hook();

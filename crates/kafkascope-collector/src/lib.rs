@@ -26,7 +26,7 @@ pub mod published;
 pub mod settings;
 pub mod snapshot;
 
-pub use cluster_loop::ClusterCollector;
+pub use cluster_loop::{ClusterCollector, SnapshotListener};
 pub use consumer_health::ConsumerHealth;
 pub use published::Snapshots;
 pub use settings::{CollectorSettings, HealthSettings, NameFilter};

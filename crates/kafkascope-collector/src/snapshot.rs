@@ -249,6 +249,21 @@ impl ConsumerGroup {
             .fold(None, |max, s| Some(max.map_or(s, |m: f64| m.max(s))))
     }
 
+    /// The largest known lag in seconds per topic, in topic order; topics
+    /// without any known lag in seconds are left out.
+    pub fn max_lag_seconds_by_topic(&self) -> Vec<(&str, f64)> {
+        let mut topics: BTreeMap<&str, f64> = BTreeMap::new();
+        for offset in &self.offsets {
+            if let Some(seconds) = offset.lag_seconds {
+                topics
+                    .entry(&*offset.topic)
+                    .and_modify(|max| *max = max.max(seconds))
+                    .or_insert(seconds);
+            }
+        }
+        topics.into_iter().collect()
+    }
+
     /// Per-topic figures for this group, in topic order.
     pub fn topic_lags(&self) -> Vec<TopicLag<'_>> {
         let mut topics: BTreeMap<&str, TopicLag<'_>> = BTreeMap::new();

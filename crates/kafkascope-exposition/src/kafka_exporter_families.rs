@@ -3,8 +3,8 @@
 
 use kafkascope_collector::ClusterSnapshot;
 
-use super::labels::{self, Label};
-use super::writer::MetricsWriter;
+use crate::labels::{self, Label};
+use crate::writer::MetricsWriter;
 
 pub const BROKERS: &str = "kafka_brokers";
 pub const BROKER_INFO: &str = "kafka_broker_info";

@@ -10,8 +10,8 @@ pub mod metadata_quorum;
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::{Broker, Partition, Topic};
 
-use super::labels::{self, Label};
-use super::writer::MetricsWriter;
+use crate::labels::{self, Label};
+use crate::writer::MetricsWriter;
 
 pub const CLUSTER_INFO: &str = "kafkascope_cluster_info";
 pub const CONTROLLER_ID: &str = "kafkascope_controller_id";

@@ -2,7 +2,7 @@
 
 use kafkascope_collector::snapshot::{ClusterSnapshot, ConsumerGroup, Partition, Topic};
 
-use super::writer::LabelValue;
+use crate::writer::LabelValue;
 
 pub(super) type Label<'a> = (&'static str, LabelValue<'a>);
 

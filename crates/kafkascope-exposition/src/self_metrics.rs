@@ -3,9 +3,10 @@
 //! requests sent; and which build of kafkascope is collecting.
 
 use kafkascope_collector::ClusterSnapshot;
+use kafkascope_sources::{SourceSnapshot, TargetStatus};
 
-use super::labels::{self, Label};
-use super::writer::{MetricType, MetricsWriter};
+use crate::labels::{self, Label};
+use crate::writer::{MetricType, MetricsWriter};
 
 pub const COLLECTION_DURATION_SECONDS: &str = "kafkascope_collection_duration_seconds";
 pub const COLLECTION_LAST_SUCCESS_TIMESTAMP_SECONDS: &str =
@@ -19,7 +20,7 @@ pub const UNSUPPORTED_API: &str = "kafkascope_unsupported_api";
 pub const REQUESTS: &str = "kafkascope_requests";
 pub const BUILD_INFO: &str = "kafkascope_build_info";
 
-/// The version `kafkascope_build_info` reports: the server crate's, kept
+/// The version `kafkascope_build_info` reports: this crate's, kept
 /// equal to the binary's.
 pub const BUILD_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The git commit built (12 hex digits), from `build.rs`: `unknown` when the
@@ -147,4 +148,77 @@ fn collector_labels<'a>(c: &'a ClusterSnapshot, collector: &'a str) -> [Label<'a
         ("cluster", c.cluster.as_str().into()),
         ("collector", collector.into()),
     ]
+}
+
+pub const SOURCE_DURATION_SECONDS: &str = "kafkascope_source_duration_seconds";
+pub const SOURCE_LAST_POLL_TIMESTAMP_SECONDS: &str =
+    "kafkascope_source_last_poll_timestamp_seconds";
+pub const SOURCE_TARGET_UP: &str = "kafkascope_source_target_up";
+pub const SOURCE_TARGET_DURATION_SECONDS: &str = "kafkascope_source_target_duration_seconds";
+pub const SOURCE_TARGET_SAMPLES: &str = "kafkascope_source_target_samples";
+
+/// Every family [`write_sources`] writes, in order.
+pub const SOURCE_FAMILIES: &[&str] = &[
+    SOURCE_DURATION_SECONDS,
+    SOURCE_LAST_POLL_TIMESTAMP_SECONDS,
+    SOURCE_TARGET_UP,
+    SOURCE_TARGET_DURATION_SECONDS,
+    SOURCE_TARGET_SAMPLES,
+];
+
+/// How each source's last poll went, and each of its targets.
+pub fn write_sources(w: &mut MetricsWriter, sources: &[&SourceSnapshot]) {
+    fn source_labels(s: &SourceSnapshot) -> [Label<'_>; 2] {
+        [
+            ("cluster", s.cluster.as_str().into()),
+            ("source", s.kind.name().into()),
+        ]
+    }
+    w.gauge(
+        SOURCE_DURATION_SECONDS,
+        "Wall-clock duration of the source's last poll of all its targets.",
+    );
+    for s in sources {
+        w.sample(&source_labels(s), s.duration_ms / 1000.0);
+    }
+    w.gauge(
+        SOURCE_LAST_POLL_TIMESTAMP_SECONDS,
+        "Unix time at which the source's last poll started.",
+    );
+    for s in sources {
+        w.sample(&source_labels(s), s.polled_at_ms as f64 / 1000.0);
+    }
+    let targets = || {
+        sources
+            .iter()
+            .flat_map(|s| s.targets.iter().map(move |t| (*s, t)))
+    };
+    fn target_labels<'a>(s: &'a SourceSnapshot, t: &'a TargetStatus) -> [Label<'a>; 3] {
+        [
+            ("cluster", s.cluster.as_str().into()),
+            ("source", s.kind.name().into()),
+            ("target", t.target.as_str().into()),
+        ]
+    }
+    w.gauge(
+        SOURCE_TARGET_UP,
+        "1 when the target answered readably in the source's last poll, else 0.",
+    );
+    for (s, t) in targets() {
+        w.sample(&target_labels(s, t), t.up);
+    }
+    w.gauge(
+        SOURCE_TARGET_DURATION_SECONDS,
+        "How long the target took to answer (or fail) in the last poll.",
+    );
+    for (s, t) in targets() {
+        w.sample(&target_labels(s, t), t.duration_ms / 1000.0);
+    }
+    w.gauge(
+        SOURCE_TARGET_SAMPLES,
+        "Samples read from the target's page in the last poll.",
+    );
+    for (s, t) in targets() {
+        w.sample(&target_labels(s, t), t.samples as i64);
+    }
 }

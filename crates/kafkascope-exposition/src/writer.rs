@@ -38,6 +38,10 @@ pub enum MetricType {
     /// formats, and so does the Prometheus-text family header (OpenMetrics
     /// names the family without it).
     Counter,
+    /// Quantiles only (samples with a `quantile` label), as Kafka's own
+    /// histograms report them through JMX: neither format requires a
+    /// summary's `_sum` and `_count`.
+    Summary,
 }
 
 /// A label value: text (escaped as needed) or an integer written in place.
@@ -241,6 +245,7 @@ impl<'s> MetricsWriter<'s> {
         let (suffix, type_name) = match kind {
             MetricType::Gauge => ("", "gauge"),
             MetricType::Counter => ("_total", "counter"),
+            MetricType::Summary => ("", "summary"),
         };
         self.name = name;
         self.suffix = suffix;

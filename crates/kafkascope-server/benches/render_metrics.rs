@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Instant;
 
 use kafkascope_collector::ClusterSnapshot;
@@ -14,7 +13,7 @@ use kafkascope_collector::snapshot::{
     Broker, ConsumerGroup, FollowerLag, GroupMember, Partition, PartitionLag, Topic,
     TopicAssignment,
 };
-use kafkascope_server::metrics::{Format, render_snapshots};
+use kafkascope_exposition::{Exposed, Format, render};
 
 /// The two followers of an RF-3 partition, caught up.
 fn replicas_after_leader(leader: i32) -> Vec<FollowerLag> {
@@ -135,13 +134,18 @@ fn large_cluster() -> ClusterSnapshot {
 }
 
 fn main() {
-    let clusters = vec![Arc::new(large_cluster())];
+    let cluster = large_cluster();
+    let clusters = [&cluster];
+    let exposed = Exposed {
+        clusters: &clusters,
+        sources: &[],
+    };
     for format in [Format::Prometheus, Format::OpenMetrics] {
-        let warm = render_snapshots(&clusters, format);
+        let warm = render(exposed, format);
         let runs = 20;
         let started = Instant::now();
         for _ in 0..runs {
-            black_box(render_snapshots(black_box(&clusters), format));
+            black_box(render(black_box(exposed), format));
         }
         let per_render = started.elapsed() / runs;
         println!(

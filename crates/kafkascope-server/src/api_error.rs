@@ -16,6 +16,10 @@ pub enum ApiError {
     UnknownGroup { cluster: String, group: String },
     /// The cluster is configured but its first cycle has not finished. 503.
     NotCollected(String),
+    /// The cluster has no such source configured. 404.
+    UnknownSource { cluster: String, source: String },
+    /// The source is configured but has not polled yet. 503.
+    NotPolled { cluster: String, source: String },
     /// `/readyz` before every cluster has a snapshot; names those without. 503.
     NotReady(Vec<String>),
     /// No route for this path. 404.
@@ -32,8 +36,11 @@ impl ApiError {
             ApiError::UnknownCluster(_)
             | ApiError::UnknownTopic { .. }
             | ApiError::UnknownGroup { .. }
+            | ApiError::UnknownSource { .. }
             | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
-            ApiError::NotCollected(_) | ApiError::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::NotCollected(_) | ApiError::NotReady(_) | ApiError::NotPolled { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::BadParameter { .. } => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -59,6 +66,16 @@ impl ApiError {
             ApiError::NotCollected(cluster) => json!({
                 "error": format!("cluster {cluster:?} has no snapshot yet: its first collection cycle has not finished"),
                 "cluster": cluster,
+            }),
+            ApiError::UnknownSource { cluster, source } => json!({
+                "error": format!("cluster {cluster:?} has no {source} source configured"),
+                "cluster": cluster,
+                "source": source,
+            }),
+            ApiError::NotPolled { cluster, source } => json!({
+                "error": format!("the {source} source of cluster {cluster:?} has not polled yet"),
+                "cluster": cluster,
+                "source": source,
             }),
             ApiError::NotReady(clusters) => json!({
                 "error": format!("not ready: no snapshot yet for {}", clusters.join(", ")),

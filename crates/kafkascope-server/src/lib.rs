@@ -36,7 +36,7 @@ use axum::routing::get;
 use tower_http::timeout::TimeoutLayer;
 
 pub use api_error::ApiError;
-pub use metrics::{Format, render, render_snapshots};
+pub use metrics::{Format, render};
 pub use serve::{serve, serve_on, serve_with};
 pub use state::AppState;
 

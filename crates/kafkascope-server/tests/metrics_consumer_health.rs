@@ -19,7 +19,7 @@ fn render_groups(groups: Vec<ConsumerGroup>) -> String {
     let mut prod = common::prod();
     prod.groups = groups.into_iter().map(|g| (g.name.clone(), g)).collect();
     let state = common::state(&["prod"], vec![prod]);
-    render(&state.snapshots, Format::Prometheus)
+    render(&state, Format::Prometheus)
 }
 
 /// The samples of one family, without HELP and TYPE.

@@ -11,7 +11,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use kafkascope_server::metrics::{kafka_exporter_families, kafkascope_families, self_metrics};
+use kafkascope_exposition::{
+    jmx_families, kafka_exporter_families, kafkascope_families, self_metrics,
+};
 use kafkascope_server::{Format, render};
 
 /// What one family looks like, in the docs or in the exposition.
@@ -152,7 +154,7 @@ fn sample_name(family: &str, rendered: &BTreeMap<String, Family>) -> Option<Stri
 #[test]
 fn every_rendered_family_is_documented_with_its_type_and_labels() {
     let state = common::fixture_state();
-    let rendered = rendered(&render(&state.snapshots, Format::Prometheus));
+    let rendered = rendered(&render(&state, Format::Prometheus));
     let documented = documented(&metrics_md()).unwrap_or_else(|problems| {
         panic!("docs/METRICS.md:\n  {}", problems.join("\n  "));
     });
@@ -162,6 +164,8 @@ fn every_rendered_family_is_documented_with_its_type_and_labels() {
         .iter()
         .chain(kafkascope_families::FAMILIES)
         .chain(self_metrics::FAMILIES)
+        .chain(self_metrics::SOURCE_FAMILIES)
+        .chain(&jmx_families::families())
     {
         if sample_name(family, &rendered).is_none() {
             problems.push(format!("{family}: in a FAMILIES list but not rendered"));

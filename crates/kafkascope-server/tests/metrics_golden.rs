@@ -13,7 +13,7 @@ mod common;
 use std::path::PathBuf;
 
 use axum::http::StatusCode;
-use kafkascope_server::metrics::self_metrics::BUILD_REVISION;
+use kafkascope_exposition::self_metrics::BUILD_REVISION;
 
 fn golden_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/metrics.prom")

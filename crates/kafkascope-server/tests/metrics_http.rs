@@ -5,9 +5,10 @@ mod common;
 
 use axum::http::StatusCode;
 use kafkascope_collector::snapshot::ConsumerGroup;
-use kafkascope_server::metrics::{
-    Format, kafka_exporter_families, kafkascope_families, render, self_metrics,
+use kafkascope_exposition::{
+    jmx_families, kafka_exporter_families, kafkascope_families, self_metrics,
 };
+use kafkascope_server::metrics::{Format, render};
 
 const PROMETHEUS: &str = "text/plain; version=0.0.4; charset=utf-8";
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -34,36 +35,46 @@ async fn openmetrics_when_asked_for() {
         assert!(reply.body.ends_with("\n# EOF\n"));
         assert_eq!(reply.body.matches("# EOF").count(), 1);
     }
-    // The formats differ only by the closing line and by how the one
-    // counter family names itself in HELP/TYPE (OpenMetrics without _total).
+    // The formats differ only by the closing line and by how counter
+    // families name themselves in HELP/TYPE (OpenMetrics without _total).
     let prometheus = common::get(state.clone(), "/metrics", None).await.body;
     let openmetrics = common::get(state, "/metrics", Some(PROMETHEUS_SCRAPE_ACCEPT))
         .await
         .body;
-    let counter = self_metrics::REQUESTS;
-    let prometheus_as_openmetrics = prometheus
-        .replace(
-            &format!("# HELP {counter}_total "),
-            &format!("# HELP {counter} "),
-        )
-        .replace(
-            &format!("# TYPE {counter}_total counter"),
-            &format!("# TYPE {counter} counter"),
-        );
+    let counters: Vec<&str> = prometheus
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix("_total counter"))
+        .collect();
+    assert!(counters.contains(&self_metrics::REQUESTS), "{counters:?}");
+    let mut prometheus_as_openmetrics = prometheus.clone();
+    for counter in &counters {
+        prometheus_as_openmetrics = prometheus_as_openmetrics
+            .replace(
+                &format!("# HELP {counter}_total "),
+                &format!("# HELP {counter} "),
+            )
+            .replace(
+                &format!("# TYPE {counter}_total counter"),
+                &format!("# TYPE {counter} counter"),
+            );
+    }
     assert_ne!(prometheus_as_openmetrics, prometheus);
     assert_eq!(format!("{prometheus_as_openmetrics}# EOF\n"), openmetrics);
 }
 
-/// Every family once, with HELP then TYPE gauge, in the documented order;
-/// every sample belongs to the family above it and has a cluster label.
+/// Every family once, with HELP then TYPE, in the documented order; every
+/// sample belongs to the family above it and has a cluster label.
 #[test]
 fn every_family_has_help_and_type_and_every_sample_a_cluster() {
     let state = common::fixture_state();
-    let out = render(&state.snapshots, Format::Prometheus);
+    let out = render(&state, Format::Prometheus);
+    let jmx = jmx_families::families();
     let expected: Vec<&str> = kafka_exporter_families::FAMILIES
         .iter()
         .chain(kafkascope_families::FAMILIES)
+        .chain(&jmx)
         .chain(self_metrics::FAMILIES)
+        .chain(self_metrics::SOURCE_FAMILIES)
         .copied()
         .collect();
     let mut families = Vec::new();
@@ -74,20 +85,25 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
             .expect("a family starts with HELP");
         let (name, text) = help.split_once(' ').unwrap();
         assert!(!text.is_empty());
-        // The one counter is named with _total in the Prometheus format.
-        let (name, kind) = match name.strip_suffix("_total") {
-            Some(counter) if counter == self_metrics::REQUESTS => (counter, "counter"),
-            _ => (name, "gauge"),
+        let type_line = lines.next().expect("TYPE after HELP");
+        let (type_name, kind) = type_line
+            .strip_prefix("# TYPE ")
+            .and_then(|t| t.split_once(' '))
+            .unwrap_or_else(|| panic!("not a TYPE line: {type_line}"));
+        assert_eq!(type_name, name);
+        // Counters are named with _total in the Prometheus format.
+        let name = match kind {
+            "counter" => name
+                .strip_suffix("_total")
+                .expect("a counter ends in _total"),
+            "gauge" | "summary" => name,
+            other => panic!("{name}: unexpected type {other}"),
         };
         let sample_name = if kind == "counter" {
             format!("{name}_total")
         } else {
             name.to_string()
         };
-        assert_eq!(
-            lines.next(),
-            Some(format!("# TYPE {sample_name} {kind}").as_str())
-        );
         families.push(name);
         while let Some(sample) = lines.next_if(|l| !l.starts_with('#')) {
             let rest = sample
@@ -105,7 +121,7 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
 #[test]
 fn unknown_figures_are_left_out_not_zero() {
     let state = common::fixture_state();
-    let out = render(&state.snapshots, Format::Prometheus);
+    let out = render(&state, Format::Prometheus);
     // Offline partition orders/3 has no offsets.
     assert!(!out.contains(
         "kafka_topic_partition_current_offset{cluster=\"prod\",topic=\"orders\",partition=\"3\"}"
@@ -152,7 +168,7 @@ fn label_values_are_escaped() {
         },
     );
     let state = common::state(&["prod"], vec![prod]);
-    let out = render(&state.snapshots, Format::Prometheus);
+    let out = render(&state, Format::Prometheus);
     assert!(out.contains(
         "kafka_consumergroup_members{cluster=\"prod\",consumergroup=\"a\\\\b\\\"c\\nd\"} 0\n"
     ));

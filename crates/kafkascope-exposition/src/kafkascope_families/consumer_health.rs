@@ -3,17 +3,16 @@
 //! the evaluation the collector stored in the snapshot.
 //!
 //! Status codes are Burrow's `StatusConstant` numbers, with 0 (Burrow's
-//! NOTFOUND) for "not enough data yet": see [`crate::burrow::status`].
+//! NOTFOUND) for "not enough data yet": see [`crate::burrow_status`].
 
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::{
     CatchUpForecast, ConsumerGroup, DeadReason, LagSecondsSource, PartitionLag,
 };
 
-use crate::api::groups::max_lag_seconds_by_topic;
-use crate::burrow::status;
-use crate::metrics::labels::{self, Label};
-use crate::metrics::writer::MetricsWriter;
+use crate::burrow_status as status;
+use crate::labels::{self, Label};
+use crate::writer::MetricsWriter;
 
 pub const CONSUMERGROUP_LAG_SECONDS: &str = "kafkascope_consumergroup_lag_seconds";
 pub const CONSUMERGROUP_MAX_LAG_SECONDS: &str = "kafkascope_consumergroup_max_lag_seconds";
@@ -116,7 +115,7 @@ fn lag_seconds(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
         "Largest lag in seconds of the consumer group on the topic, over partitions whose lag in seconds is known.",
     );
     for (c, g) in labels::groups(clusters) {
-        for (topic, seconds) in max_lag_seconds_by_topic(g) {
+        for (topic, seconds) in g.max_lag_seconds_by_topic() {
             w.sample(&labels::group_topic(c, g, topic), seconds);
         }
     }

@@ -5,8 +5,8 @@
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_collector::snapshot::{Broker, LogDir};
 
-use crate::metrics::labels::{self, Label};
-use crate::metrics::writer::MetricsWriter;
+use crate::labels::{self, Label};
+use crate::writer::MetricsWriter;
 
 pub const LOG_DIR_ONLINE: &str = "kafkascope_log_dir_online";
 pub const LOG_DIR_SIZE_BYTES: &str = "kafkascope_log_dir_size_bytes";

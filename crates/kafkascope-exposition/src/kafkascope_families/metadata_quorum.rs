@@ -4,8 +4,8 @@
 
 use kafkascope_collector::ClusterSnapshot;
 
-use crate::metrics::labels::{self, Label};
-use crate::metrics::writer::MetricsWriter;
+use crate::labels::{self, Label};
+use crate::writer::MetricsWriter;
 
 pub const QUORUM_LEADER_EPOCH: &str = "kafkascope_quorum_leader_epoch";
 pub const QUORUM_HIGH_WATERMARK: &str = "kafkascope_quorum_high_watermark";

@@ -109,21 +109,6 @@ impl GroupHealth {
     }
 }
 
-/// The largest known lag in seconds per topic, in topic order; topics
-/// without any known lag in seconds are left out.
-pub fn max_lag_seconds_by_topic(g: &ConsumerGroup) -> Vec<(&str, f64)> {
-    let mut topics: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
-    for offset in &g.offsets {
-        if let Some(seconds) = offset.lag_seconds {
-            topics
-                .entry(&*offset.topic)
-                .and_modify(|max| *max = max.max(seconds))
-                .or_insert(seconds);
-        }
-    }
-    topics.into_iter().collect()
-}
-
 impl GroupListItem {
     pub fn of(g: &ConsumerGroup) -> Self {
         Self {
@@ -315,7 +300,7 @@ fn partition_severity(status: PartitionStatus) -> f64 {
 
 /// Per-topic sums with each topic's largest lag in seconds, in topic order.
 fn topic_details(g: &ConsumerGroup) -> Vec<TopicDetail<'_>> {
-    let by_topic = max_lag_seconds_by_topic(g);
+    let by_topic = g.max_lag_seconds_by_topic();
     g.topic_lags()
         .into_iter()
         .map(|lag| TopicDetail {

@@ -9,6 +9,7 @@
 //! | `/clusters/{cluster}/topics/{topic}` | [`topics::detail`] |
 //! | `/clusters/{cluster}/groups` | [`groups::list`] |
 //! | `/clusters/{cluster}/groups/{group}` | [`groups::detail`] |
+//! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
 //!
 //! List endpoints take `?filter=<substring>` (on the name, ignoring case:
 //! `orders` finds `Orders-EU`); topics and groups also sort and page on the
@@ -30,6 +31,7 @@
 pub mod brokers;
 pub mod clusters;
 pub mod groups;
+pub mod jmx;
 pub mod list_page;
 pub mod timestamp;
 pub mod topics;
@@ -53,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/topics/{topic}", get(topics::detail))
         .route("/clusters/{cluster}/groups", get(groups::list))
         .route("/clusters/{cluster}/groups/{group}", get(groups::detail))
+        .route("/clusters/{cluster}/jmx", get(jmx::latest))
 }
 
 /// What the list endpoints keep; their paging is a [`list_page::PageQuery`].

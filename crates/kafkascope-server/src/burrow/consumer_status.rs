@@ -15,8 +15,8 @@ use serde::Serialize;
 use super::cluster_snapshot;
 use super::consumer_offset::ConsumerOffset;
 use super::envelope::{Reply, RequestInfo, go_float};
-use super::status::{self, api_group_code, api_partition_code};
 use crate::AppState;
+use kafkascope_exposition::burrow_status::{self as status, api_group_code, api_partition_code};
 
 const MESSAGE: &str = "consumer status returned";
 

@@ -21,7 +21,6 @@ pub mod consumer_offset;
 pub mod consumer_status;
 pub mod consumers;
 pub mod envelope;
-pub mod status;
 pub mod topics;
 
 use std::convert::Infallible;

@@ -4,7 +4,7 @@
 
 use axum::http::HeaderValue;
 
-use super::writer::Format;
+use kafkascope_exposition::Format;
 
 /// Prometheus sends e.g. `application/openmetrics-text;version=1.0.0,
 /// application/openmetrics-text;version=0.0.1;q=0.75,

@@ -1,24 +1,9 @@
-//! `/metrics`: every configured cluster's latest snapshot as Prometheus text
-//! 0.0.4, or as OpenMetrics 1.0.0 text when the scraper's `Accept` header
-//! prefers it.
-//!
-//! Rendering is one pass per family over all clusters, appending to one
-//! pre-sized `String` ([`writer`]); no sample allocates. Every family but
-//! one is a gauge (snapshot figures are readings, not counts since
-//! start-up; the exception is `kafkascope_requests_total`), and
-//! every sample carries the configured `cluster` label. A figure the
-//! snapshot does not know (`None`) is left out rather than written as 0.
-//!
-//! - [`kafka_exporter_families`]: the names danielqsj/kafka_exporter uses;
-//! - [`kafkascope_families`]: `kafkascope_*` figures kafka_exporter lacks;
-//! - [`self_metrics`]: how collection itself is going.
+//! `/metrics`: every configured cluster's latest snapshot and its sources'
+//! latest polls as Prometheus text 0.0.4, or as OpenMetrics 1.0.0 text when
+//! the scraper's `Accept` header prefers it. What the samples are is
+//! `kafkascope-exposition`'s business; this module streams them.
 
 pub mod accept;
-pub mod kafka_exporter_families;
-pub mod kafkascope_families;
-mod labels;
-pub mod self_metrics;
-pub mod writer;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -27,38 +12,32 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use kafkascope_collector::{ClusterSnapshot, Snapshots};
-
+use kafkascope_collector::ClusterSnapshot;
+use kafkascope_exposition::{ChunkSink, Exposed};
+use kafkascope_sources::SourceSnapshot;
 use tokio::sync::mpsc;
 
 use crate::AppState;
-pub use writer::{ChunkSink, Format, LabelValue, MetricsWriter, Sample};
+pub use kafkascope_exposition::Format;
 
-/// Renders every cluster that has published a snapshot, in cluster-name order.
-pub fn render(snapshots: &Snapshots, format: Format) -> String {
-    render_snapshots(&snapshots.all(), format)
+/// Renders every cluster that has published a snapshot, in cluster-name
+/// order, and every source that has polled.
+pub fn render(state: &AppState, format: Format) -> String {
+    with_exposed(state, |exposed| {
+        kafkascope_exposition::render(exposed, format)
+    })
 }
 
-/// Renders the given snapshots (in the given order) in one exposition.
-pub fn render_snapshots(clusters: &[Arc<ClusterSnapshot>], format: Format) -> String {
+/// Hands what `state` holds now to `f` as one exposition's worth.
+fn with_exposed<T>(state: &AppState, f: impl FnOnce(Exposed<'_>) -> T) -> T {
+    let clusters = state.snapshots.all();
+    let sources = state.sources.all();
     let clusters: Vec<&ClusterSnapshot> = clusters.iter().map(Arc::as_ref).collect();
-    let mut w = MetricsWriter::with_capacity(format, estimated_size(&clusters));
-    write_families(&mut w, &clusters);
-    w.finish()
-}
-
-/// Every sample `/metrics` would show for `snapshot`, as numbers: the
-/// history store records exactly the series a scraper sees, under the same
-/// names, so one PromQL query works against both.
-pub fn for_each_sample(snapshot: &ClusterSnapshot, f: impl FnMut(&Sample<'_>)) {
-    let mut w = MetricsWriter::collecting(Box::new(f));
-    write_families(&mut w, &[snapshot]);
-}
-
-fn write_families(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
-    kafka_exporter_families::write(w, clusters);
-    kafkascope_families::write(w, clusters);
-    self_metrics::write(w, clusters);
+    let sources: Vec<&SourceSnapshot> = sources.iter().map(Arc::as_ref).collect();
+    f(Exposed {
+        clusters: &clusters,
+        sources: &sources,
+    })
 }
 
 /// Chunks of the exposition handed to the HTTP body while rendering goes on.
@@ -70,38 +49,23 @@ const CHUNKS_AHEAD: usize = 4;
 /// Renders into a channel, chunk by chunk, blocking when the scraper reads
 /// slower than rendering goes; stops early if the scraper goes away.
 fn render_streaming(
-    snapshots: &Snapshots,
+    state: &AppState,
     format: Format,
     chunks: mpsc::Sender<Result<Bytes, Infallible>>,
 ) {
-    let clusters = snapshots.all();
-    let clusters: Vec<&ClusterSnapshot> = clusters.iter().map(Arc::as_ref).collect();
     let sink: ChunkSink =
         Box::new(move |chunk: String| chunks.blocking_send(Ok(Bytes::from(chunk))).is_ok());
-    let mut w = MetricsWriter::streaming(format, CHUNK_BYTES, sink);
-    write_families(&mut w, &clusters);
-    w.finish_streaming();
-}
-
-/// Roughly what the exposition will take, so the buffer grows at most once
-/// or twice: per partition ~10 samples, per committed offset 2.
-fn estimated_size(clusters: &[&ClusterSnapshot]) -> usize {
-    let mut partitions = 0;
-    let mut offsets = 0;
-    for c in clusters {
-        partitions += c.topics.values().map(|t| t.partitions.len()).sum::<usize>();
-        offsets += c.groups.values().map(|g| g.offsets.len()).sum::<usize>();
-    }
-    16 * 1024 + partitions * 1100 + offsets * 260
+    with_exposed(state, |exposed| {
+        kafkascope_exposition::render_in_chunks(exposed, format, CHUNK_BYTES, sink)
+    });
 }
 
 /// `GET /metrics`. Rendering is CPU-bound, so it runs off the async workers,
 /// streaming into the response body as it goes.
 pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let format = accept::negotiate(headers.get(header::ACCEPT));
-    let snapshots = state.snapshots.clone();
     let (sender, receiver) = mpsc::channel(CHUNKS_AHEAD);
-    tokio::task::spawn_blocking(move || render_streaming(&snapshots, format, sender));
+    tokio::task::spawn_blocking(move || render_streaming(&state, format, sender));
     let body = Body::from_stream(futures::stream::unfold(
         receiver,
         |mut receiver| async move { receiver.recv().await.map(|chunk| (chunk, receiver)) },

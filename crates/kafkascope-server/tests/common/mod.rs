@@ -16,6 +16,10 @@ use kafkascope_collector::snapshot::{
     TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
+use kafkascope_sources::jmx_figures::{JmxFigures, NodeFigures, Role};
+use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
+use kafkascope_sources::source::SourceFigures;
+use kafkascope_sources::{SourceKind, SourceSnapshot, SourceSnapshots, TargetStatus};
 use tower::ServiceExt;
 
 /// `prod`: 3 brokers (3 unreachable, only 1 with log-dir bytes, 2 without
@@ -374,14 +378,114 @@ pub fn state(names: &[&str], published: Vec<ClusterSnapshot>) -> AppState {
     for s in published {
         snapshots.publish(s);
     }
-    AppState {
-        snapshots: Arc::new(snapshots),
+    AppState::new(Arc::new(snapshots))
+}
+
+/// A JMX exporter page of a combined broker and controller, in the naming of
+/// `testbed/jmx-exporter-kafka.yml`, with its counters at `scale` times
+/// their base values.
+fn jmx_page(scale: f64) -> String {
+    format!(
+        "\
+kafka_server_brokertopicmetrics_bytesin_total {bytes_in:?}
+kafka_server_brokertopicmetrics_bytesin_total{{topic=\"orders\",}} {bytes_in:?}
+kafka_server_brokertopicmetrics_bytesout_total {bytes_out:?}
+kafka_server_brokertopicmetrics_bytesout_total{{topic=\"orders\",}} {bytes_out:?}
+kafka_server_brokertopicmetrics_messagesin_total {messages:?}
+kafka_server_brokertopicmetrics_messagesin_total{{topic=\"orders\",}} {messages:?}
+kafka_network_requestmetrics_totaltimems{{quantile=\"0.50\",request=\"Produce\",}} 2.0
+kafka_network_requestmetrics_totaltimems{{quantile=\"0.99\",request=\"Produce\",}} 11.5
+kafka_network_requestmetrics_requestqueuetimems{{quantile=\"0.99\",request=\"Produce\",}} 0.5
+kafka_network_requestmetrics_totaltimems_count_total{{request=\"Produce\",}} {requests:?}
+kafka_network_requestchannel_requestqueuesize 0.0
+kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent 0.94
+kafka_server_replicamanager_underreplicatedpartitions 1.0
+kafka_server_replicamanager_partitioncount 12.0
+kafka_server_replicamanager_leadercount 4.0
+kafka_server_delayedoperationpurgatory_purgatorysize{{delayedoperation=\"Produce\",}} 0.0
+kafka_controller_kafkacontroller_activecontrollercount 1.0
+kafka_controller_kafkacontroller_offlinepartitionscount 0.0
+kafka_log_logflushstats_logflushrateandtimems{{quantile=\"0.99\",}} 3.0
+kafka_server_raft_metrics_current_leader 1.0
+kafka_server_raft_metrics_high_watermark 2200.0
+jvm_memory_used_bytes{{area=\"heap\",}} 2.5E8
+jvm_memory_max_bytes{{area=\"heap\",}} 5.36870912E8
+jvm_gc_collection_seconds_sum{{gc=\"G1 Young Generation\",}} {gc:?}
+jvm_threads_current 110.0
+process_cpu_seconds_total {cpu:?}
+process_open_fds 400.0
+process_max_fds 1048576.0
+",
+        bytes_in = 1.0e6 * scale,
+        bytes_out = 3.0e6 * scale,
+        messages = 1.0e4 * scale,
+        requests = 500.0 * scale,
+        gc = 0.5 * scale,
+        cpu = 10.0 * scale,
+    )
+}
+
+/// The JMX source of `prod` after two polls 10 s apart: node 1 read (with
+/// rates), node 2 down.
+pub fn prod_jmx() -> SourceSnapshot {
+    let read = |scale| {
+        let mut node = NodeFigures {
+            target: "http://127.0.0.1:7071/metrics".into(),
+            role: Role::BrokerController,
+            node_id: Some(1),
+            up: true,
+            ..NodeFigures::default()
+        };
+        parse_page(&jmx_page(scale), PageFormat::Prometheus, |s| {
+            node.read_sample(s);
+        });
+        node
+    };
+    let mut node = read(2.0);
+    node.add_rates(&read(1.0), 10.0);
+    let down = NodeFigures {
+        target: "http://127.0.0.1:7072/metrics".into(),
+        role: Role::Broker,
+        node_id: Some(2),
+        ..NodeFigures::default()
+    };
+    SourceSnapshot {
+        cluster: "prod".into(),
+        kind: SourceKind::JmxExporter,
+        polled_at_ms: 1_700_000_000_000,
+        duration_ms: 35.0,
+        targets: vec![
+            TargetStatus {
+                target: node.target.clone(),
+                role: "broker,controller".into(),
+                broker: Some(1),
+                up: true,
+                duration_ms: 30.0,
+                samples: 27,
+                error: None,
+            },
+            TargetStatus {
+                target: down.target.clone(),
+                role: "broker".into(),
+                broker: Some(2),
+                up: false,
+                duration_ms: 1.5,
+                samples: 0,
+                error: Some("connect failed: Connection refused (os error 111)".into()),
+            },
+        ],
+        figures: SourceFigures::Jmx(JmxFigures {
+            nodes: vec![node, down],
+        }),
     }
 }
 
-/// Both fixture clusters, published.
+/// Both fixture clusters, published, and `prod`'s JMX source.
 pub fn fixture_state() -> AppState {
-    state(&["prod", "staging"], vec![prod(), staging()])
+    let state = state(&["prod", "staging"], vec![prod(), staging()]);
+    let sources = SourceSnapshots::new([("prod".to_string(), SourceKind::JmxExporter)]);
+    sources.publish(Arc::new(prod_jmx()));
+    state.with_sources(Arc::new(sources))
 }
 
 pub struct Reply {

@@ -7,18 +7,26 @@ use std::time::Duration;
 use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
+use kafkascope_sources::jmx_exporter::JmxExporterSource;
+use kafkascope_sources::source_loop::SourceLoop;
+use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
 use crate::commands::{bootstrap_list, client_config};
-use crate::config::{self, ClusterPlan, ServePlan};
-use crate::history::{History, StoreSource};
+use crate::config::{self, ClusterPlan, ServePlan, SourcePlan};
+use crate::history::{History, HistoryFeed, Recorded, StoreSource};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let plan = plan(&args)?;
     let snapshots = Arc::new(Snapshots::new(
         plan.clusters.iter().map(|c| c.settings.cluster.clone()),
     ));
+    let sources = Arc::new(SourceSnapshots::new(plan.clusters.iter().flat_map(|c| {
+        c.sources
+            .iter()
+            .map(|s| (c.settings.cluster.clone(), kind_of(s)))
+    })));
     let history = match &plan.history {
         Some(settings) => {
             tracing::info!(dir = %settings.dir.display(), retention_days = settings.retention_days, "keeping history");
@@ -42,23 +50,34 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             interval = ?cluster.settings.interval,
             "collecting"
         );
+        let name = cluster.settings.cluster.clone();
         let mut collector =
             ClusterCollector::new(cluster.settings, cluster.bootstrap, cluster.client)
                 .with_after_cycle(crate::malloc_arenas::release_free_memory);
-        if let Some(feed) = &history_feed {
-            collector = collector.with_listener(feed.clone());
+        if let Some(feed) = history_feed.clone() {
+            collector = collector
+                .with_listener(Box::new(move |s| feed.offer(Recorded::Cluster(s.clone()))));
         }
         loops.push(tokio::spawn(
             collector.run(snapshots.clone(), shutdown.clone()),
         ));
+        for source in cluster.sources {
+            let source_loop = source_loop(&name, source, history_feed.clone());
+            tracing::info!(cluster = %name, source = %source_loop.source.kind(), interval = ?source_loop.interval, "polling");
+            loops.push(tokio::spawn(source_loop.run(
+                snapshots.clone(),
+                sources.clone(),
+                shutdown.clone(),
+            )));
+        }
     }
     // The loops hold the only other senders: the writer ends after them.
     drop(history_feed);
     tracing::info!(listen = %plan.listen, "serving the UI, /metrics, /api/v1 and /v3");
     let query_api =
         history.map(|history| kafkascope_query::router(Arc::new(StoreSource::new(history))));
-    let served =
-        kafkascope_server::serve_with(plan.listen, AppState::new(snapshots), query_api).await;
+    let state = AppState::new(snapshots).with_sources(sources);
+    let served = kafkascope_server::serve_with(plan.listen, state, query_api).await;
     let _ = stop_collecting.send(true);
     for task in loops {
         let _ = task.await;
@@ -68,6 +87,28 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let _ = tokio::task::spawn_blocking(move || writer.join()).await;
     }
     served
+}
+
+fn kind_of(source: &SourcePlan) -> SourceKind {
+    match source {
+        SourcePlan::JmxExporter { .. } => SourceKind::JmxExporter,
+    }
+}
+
+/// The loop of one of `cluster`'s sources, feeding the history if kept.
+fn source_loop(cluster: &str, plan: SourcePlan, history: Option<HistoryFeed>) -> SourceLoop {
+    let mut source_loop = match plan {
+        SourcePlan::JmxExporter { settings, interval } => SourceLoop::new(
+            cluster.to_string(),
+            Box::new(JmxExporterSource::new(settings)),
+            interval,
+        ),
+    };
+    if let Some(feed) = history {
+        source_loop =
+            source_loop.with_listener(Box::new(move |s| feed.offer(Recorded::Source(s.clone()))));
+    }
+    source_loop
 }
 
 /// From the config file, or from flags for one cluster; flags and their
@@ -104,6 +145,7 @@ fn single_cluster(args: &ServeArgs, servers: &str) -> anyhow::Result<ServePlan> 
             bootstrap,
             client: client_config(args.command_config.as_deref())?,
             settings: CollectorSettings::new(args.cluster_name.clone()),
+            sources: Vec::new(),
         }],
         history: config::default_history(),
     })

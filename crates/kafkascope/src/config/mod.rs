@@ -13,6 +13,10 @@ use crate::history::HistorySettings;
 use serde::Deserialize;
 use toml::Spanned;
 
+mod sources;
+
+pub use sources::SourcePlan;
+
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9308";
 const DEFAULT_INTERVAL_SECONDS: u64 = 10;
 
@@ -45,6 +49,7 @@ pub struct ClusterEntry {
     pub connections_per_broker: Option<Spanned<u64>>,
     #[serde(default)]
     pub consumer_health: HealthEntry,
+    pub jmx_exporter: Option<sources::JmxExporterEntry>,
 }
 
 /// The embedded history: on by default.
@@ -103,6 +108,8 @@ pub struct ClusterPlan {
     pub bootstrap: Vec<String>,
     pub client: ClientConfig,
     pub settings: CollectorSettings,
+    /// What is read beside the Kafka protocol (JMX...).
+    pub sources: Vec<SourcePlan>,
 }
 
 #[derive(Debug)]
@@ -269,10 +276,21 @@ fn cluster(
     )? {
         client.connections_per_broker = lanes as usize;
     }
+    let mut sources = Vec::new();
+    if let Some(jmx) = &entry.jmx_exporter {
+        sources.push(sources::jmx_exporter(
+            jmx,
+            &field("jmx_exporter"),
+            settings.interval,
+            base,
+            at,
+        )?);
+    }
     Ok(ClusterPlan {
         bootstrap,
         client,
         settings,
+        sources,
     })
 }
 

@@ -13,20 +13,50 @@ mod snapshot_series;
 mod store_source;
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 
 use anyhow::Context;
 use kafkascope_collector::ClusterSnapshot;
+use kafkascope_sources::SourceSnapshot;
 use kafkascope_store::{Maintenance, MaintenanceReport, Store, StoreConfig};
 
-pub use snapshot_series::snapshot_series;
+pub use snapshot_series::{snapshot_series, source_series};
 pub use store_source::StoreSource;
 
 /// Snapshots waiting for the writer; more are dropped (and logged) rather
 /// than queued without bound.
-const PENDING_SNAPSHOTS: usize = 4;
+const PENDING_SNAPSHOTS: usize = 8;
+
+/// What the writer records: a cluster's cycle, or a poll of one of its sources.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    Cluster(Arc<ClusterSnapshot>),
+    Source(Arc<SourceSnapshot>),
+}
+
+impl Recorded {
+    fn cluster(&self) -> &str {
+        match self {
+            Recorded::Cluster(s) => &s.cluster,
+            Recorded::Source(s) => &s.cluster,
+        }
+    }
+}
+
+/// Hands snapshots to the writer without ever blocking: when it is behind,
+/// the snapshot is skipped and logged.
+#[derive(Clone)]
+pub struct HistoryFeed(SyncSender<Recorded>);
+
+impl HistoryFeed {
+    pub fn offer(&self, recorded: Recorded) {
+        if let Err(TrySendError::Full(recorded)) = self.0.try_send(recorded) {
+            tracing::warn!(cluster = %recorded.cluster(), "history writer is behind; skipped one snapshot");
+        }
+    }
+}
 
 /// How the history is kept.
 #[derive(Debug, Clone)]
@@ -61,19 +91,17 @@ impl History {
     }
 
     /// Starts the writer thread; it ends when every sender is dropped.
-    pub fn spawn_writer(
-        self: &Arc<Self>,
-    ) -> anyhow::Result<(SyncSender<Arc<ClusterSnapshot>>, JoinHandle<()>)> {
+    pub fn spawn_writer(self: &Arc<Self>) -> anyhow::Result<(HistoryFeed, JoinHandle<()>)> {
         let (sender, receiver) = sync_channel(PENDING_SNAPSHOTS);
         let history = self.clone();
         let writer = std::thread::Builder::new()
             .name("history-writer".into())
             .spawn(move || history.write_all(receiver))
             .context("starting the history writer thread")?;
-        Ok((sender, writer))
+        Ok((HistoryFeed(sender), writer))
     }
 
-    fn write_all(&self, snapshots: Receiver<Arc<ClusterSnapshot>>) {
+    fn write_all(&self, snapshots: Receiver<Recorded>) {
         let mut waiting = None;
         loop {
             let snapshot = match waiting.take() {
@@ -83,8 +111,12 @@ impl History {
                     Err(_) => break,
                 },
             };
-            if let Err(error) = self.record(&snapshot) {
-                tracing::warn!(cluster = %snapshot.cluster, "history: {error:#}");
+            let recorded = match &snapshot {
+                Recorded::Cluster(cluster) => self.record(cluster),
+                Recorded::Source(source) => self.record_source(source),
+            };
+            if let Err(error) = recorded {
+                tracing::warn!(cluster = %snapshot.cluster(), "history: {error:#}");
             }
             // A cycle's series keys are built and dropped each time (tens of
             // MB at 10,000 partitions); hand the freed pages back.
@@ -104,10 +136,7 @@ impl History {
     /// Runs due store maintenance one slice at a time, taking the write lock
     /// per slice so queries get in between, and stops as soon as a snapshot
     /// is waiting, which it returns: recording comes first.
-    fn maintain_while_idle(
-        &self,
-        snapshots: &Receiver<Arc<ClusterSnapshot>>,
-    ) -> Option<Arc<ClusterSnapshot>> {
+    fn maintain_while_idle(&self, snapshots: &Receiver<Recorded>) -> Option<Recorded> {
         loop {
             match snapshots.try_recv() {
                 Ok(snapshot) => return Some(snapshot),
@@ -150,6 +179,27 @@ impl History {
                 series.iter().map(|(key, value)| (key, *value)),
             )
             .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
+        Ok(())
+    }
+
+    /// Appends one poll of a source.
+    pub fn record_source(&self, snapshot: &SourceSnapshot) -> anyhow::Result<()> {
+        let series = source_series(snapshot);
+        let mut store = self
+            .store
+            .write()
+            .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        store
+            .append_keyed(
+                snapshot.polled_at_ms,
+                series.iter().map(|(key, value)| (key, *value)),
+            )
+            .with_context(|| {
+                format!(
+                    "recording the {} poll of {}",
+                    snapshot.kind, snapshot.polled_at_ms
+                )
+            })?;
         Ok(())
     }
 
@@ -201,9 +251,15 @@ mod tests {
             history.record(&snapshot(n * 10_000)).unwrap();
         }
         let (sender, receiver) = sync_channel(PENDING_SNAPSHOTS);
-        sender.send(snapshot(last_ms + 10_000)).unwrap();
+        sender
+            .send(Recorded::Cluster(snapshot(last_ms + 10_000)))
+            .unwrap();
         let waiting = history.maintain_while_idle(&receiver);
-        assert_eq!(waiting.map(|s| s.collected_at_ms), Some(last_ms + 10_000));
+        let waiting_at = waiting.map(|recorded| match recorded {
+            Recorded::Cluster(s) => s.collected_at_ms,
+            Recorded::Source(s) => s.polled_at_ms,
+        });
+        assert_eq!(waiting_at, Some(last_ms + 10_000));
         assert!(!history.store().read().unwrap().maintenance_running());
         // Nothing waits now: the whole pass runs, so none is due right after it, and a
         // full pass finds the hour already merged.

@@ -3,28 +3,38 @@
 //! same against kafkascope's history and against a Prometheus scraping it.
 
 use kafkascope_collector::ClusterSnapshot;
-use kafkascope_server::metrics::{LabelValue, for_each_sample};
+use kafkascope_exposition::{LabelValue, Sample, for_each_sample, for_each_source_sample};
+use kafkascope_sources::SourceSnapshot;
 use kafkascope_store::SeriesKey;
 
 /// Every sample of `snapshot` with its series key. Samples that are not
 /// finite numbers are left out (the store keeps measurements, not NaN).
 pub fn snapshot_series(snapshot: &ClusterSnapshot) -> Vec<(SeriesKey, f64)> {
     let mut series = Vec::new();
-    for_each_sample(snapshot, |sample| {
-        if !sample.value.is_finite() {
-            return;
-        }
-        let labels = sample.labels.iter().map(|(name, value)| {
-            let value = match value {
-                LabelValue::Str(s) => (*s).to_string(),
-                LabelValue::Int(n) => n.to_string(),
-            };
-            ((*name).to_string(), value)
-        });
-        let name = format!("{}{}", sample.family, sample.suffix);
-        series.push((SeriesKey::new(name, labels), sample.value));
-    });
+    for_each_sample(snapshot, |sample| keep(&mut series, sample));
     series
+}
+
+/// Every sample of a source's poll with its series key.
+pub fn source_series(snapshot: &SourceSnapshot) -> Vec<(SeriesKey, f64)> {
+    let mut series = Vec::new();
+    for_each_source_sample(snapshot, |sample| keep(&mut series, sample));
+    series
+}
+
+fn keep(series: &mut Vec<(SeriesKey, f64)>, sample: &Sample<'_>) {
+    if !sample.value.is_finite() {
+        return;
+    }
+    let labels = sample.labels.iter().map(|(name, value)| {
+        let value = match value {
+            LabelValue::Str(s) => (*s).to_string(),
+            LabelValue::Int(n) => n.to_string(),
+        };
+        ((*name).to_string(), value)
+    });
+    let name = format!("{}{}", sample.family, sample.suffix);
+    series.push((SeriesKey::new(name, labels), sample.value));
 }
 
 #[cfg(test)]

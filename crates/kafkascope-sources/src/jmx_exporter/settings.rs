@@ -1,0 +1,57 @@
+//! Where a cluster's JMX exporter pages are and how to fetch them.
+
+use std::time::Duration;
+
+use kafkascope_client::TlsSettings;
+use kafkascope_client::http_client::{BasicAuth, HttpUrl};
+
+use crate::jmx_figures::Role;
+
+/// One page to read.
+#[derive(Debug, Clone)]
+pub struct JmxTarget {
+    pub url: HttpUrl,
+    /// Detected from the page's series when not given.
+    pub role: Option<Role>,
+    /// The KRaft node (or broker) id the page belongs to.
+    pub node_id: Option<i32>,
+    /// Credentials; those in the URL are used when `None`.
+    pub basic_auth: Option<BasicAuth>,
+}
+
+#[derive(Debug, Clone)]
+pub struct JmxExporterSettings {
+    pub targets: Vec<JmxTarget>,
+    /// Also read `http://<broker host>:<port><discover_path>` for every
+    /// broker of the latest snapshot, as that broker's page.
+    pub discover_port: Option<u16>,
+    pub discover_path: String,
+    pub discover_basic_auth: Option<BasicAuth>,
+    /// For connecting, and again for the whole page.
+    pub timeout: Duration,
+    /// A larger page is refused (and the target reported down).
+    pub max_page_bytes: usize,
+    /// For `https` targets.
+    pub tls: TlsSettings,
+}
+
+impl JmxExporterSettings {
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// A broker's page at 10,000 partitions is a few MB.
+    pub const DEFAULT_MAX_PAGE_BYTES: usize = 32 << 20;
+
+    pub fn new(targets: Vec<JmxTarget>) -> Self {
+        Self {
+            targets,
+            discover_port: None,
+            discover_path: "/metrics".to_string(),
+            discover_basic_auth: None,
+            timeout: Self::DEFAULT_TIMEOUT,
+            max_page_bytes: Self::DEFAULT_MAX_PAGE_BYTES,
+            tls: TlsSettings {
+                verify_hostname: true,
+                ..TlsSettings::default()
+            },
+        }
+    }
+}

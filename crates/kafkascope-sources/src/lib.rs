@@ -1,0 +1,25 @@
+//! kafkascope's sources: what it reads beside the Kafka protocol.
+//!
+//! A broker's bytes in and request times, a client's send rate, a Connect
+//! task's state, a ZooKeeper member's role, a host's disk: none of it is a
+//! step of the Kafka collection cycle. Each [`source::Source`] polls its
+//! targets on its own interval, in a task of its own per cluster
+//! ([`source_loop`]), and its result ([`source::SourceSnapshot`]) is
+//! published next to the cluster's snapshot ([`published::SourceSnapshots`]),
+//! so a slow or dead target never delays lag. Every source follows the
+//! rules of `docs/specs/source.md`: a timeout per target, bounded answers,
+//! errors per target, no panics.
+//!
+//! - [`prometheus_text`]: the reader of exporter pages;
+//! - [`jmx_exporter`]: brokers' and clients' JMX through the Prometheus JMX
+//!   exporter agent, read into named figures ([`jmx_figures`]).
+
+pub mod jmx_exporter;
+pub mod jmx_figures;
+pub mod prometheus_text;
+pub mod published;
+pub mod source;
+pub mod source_loop;
+
+pub use published::SourceSnapshots;
+pub use source::{Source, SourceKind, SourceSnapshot, TargetStatus};

@@ -1,0 +1,108 @@
+//! The small trait every source implements, and what one poll yields.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use serde::Serialize;
+
+use crate::jmx_figures::JmxFigures;
+
+/// Which source a snapshot comes from. One per kind and cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Pages of the Prometheus JMX exporter java agent.
+    JmxExporter,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 1] = [SourceKind::JmxExporter];
+
+    /// The name in metric labels, the JSON API and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::JmxExporter => "jmx_exporter",
+        }
+    }
+}
+
+impl std::fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a source knows of the cluster when it polls: the brokers of the
+/// latest snapshot, for targets discovered from Metadata.
+#[derive(Debug, Clone, Default)]
+pub struct PollContext {
+    pub cluster: String,
+    /// (broker id, host) of every broker the latest snapshot names.
+    pub brokers: Vec<(i32, String)>,
+}
+
+/// One source of a cluster's figures beside the Kafka protocol.
+pub trait Source: Send + 'static {
+    fn kind(&self) -> SourceKind;
+
+    /// Polls every target once. Never fails as a whole: a target's trouble
+    /// is in its [`TargetStatus`], and the others' figures still count.
+    fn poll<'a>(&'a mut self, context: &'a PollContext) -> BoxFuture<'a, Polled>;
+}
+
+/// What one poll of a source yields.
+#[derive(Debug, Clone, Default)]
+pub struct Polled {
+    pub targets: Vec<TargetStatus>,
+    pub figures: SourceFigures,
+}
+
+/// The figures of a source, by kind.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFigures {
+    #[default]
+    None,
+    Jmx(JmxFigures),
+}
+
+/// How polling one target went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetStatus {
+    /// The target as configured, without credentials.
+    pub target: String,
+    /// What the target is (a broker, a producer...).
+    pub role: String,
+    /// The broker it belongs to, where known.
+    pub broker: Option<i32>,
+    pub up: bool,
+    pub duration_ms: f64,
+    /// Samples read (for pages).
+    pub samples: usize,
+    /// Why it is down, or what could not be read of it.
+    pub error: Option<String>,
+}
+
+/// One poll of one source for one cluster, as published.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSnapshot {
+    pub cluster: String,
+    pub kind: SourceKind,
+    /// When the poll started (ms since the epoch).
+    pub polled_at_ms: i64,
+    pub duration_ms: f64,
+    pub targets: Vec<TargetStatus>,
+    pub figures: SourceFigures,
+}
+
+impl SourceSnapshot {
+    pub fn jmx(&self) -> Option<&JmxFigures> {
+        match &self.figures {
+            SourceFigures::Jmx(figures) => Some(figures),
+            SourceFigures::None => None,
+        }
+    }
+}
+
+/// Told about every published source snapshot (the history listens).
+pub type SourceListener = Box<dyn Fn(&Arc<SourceSnapshot>) + Send + Sync>;

@@ -1,0 +1,230 @@
+//! A cluster's sources beside the Kafka protocol, as the config names them:
+//! `[clusters.jmx_exporter]` with its `targets` and discovery.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::bail;
+use kafkascope_client::TlsSettings;
+use kafkascope_client::http_client::{BasicAuth, HttpUrl};
+use kafkascope_sources::jmx_exporter::{JmxExporterSettings, JmxTarget};
+use kafkascope_sources::jmx_figures::Role;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{TlsEntry, positive_seconds};
+
+/// `[clusters.jmx_exporter]`: pages of the Prometheus JMX exporter agent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JmxExporterEntry {
+    /// How often the pages are read; the cluster's interval by default.
+    pub interval_seconds: Option<Spanned<u64>>,
+    pub timeout_seconds: Option<Spanned<u64>>,
+    pub max_page_bytes: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub targets: Vec<JmxTargetEntry>,
+    /// Read `http://<broker host>:<port><discover_path>` for every broker.
+    pub discover_port: Option<Spanned<u64>>,
+    pub discover_path: Option<String>,
+    /// HTTP Basic credentials for every target without its own.
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub tls: Option<TlsEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JmxTargetEntry {
+    pub url: Spanned<String>,
+    pub role: Option<Spanned<String>>,
+    pub node_id: Option<i32>,
+}
+
+/// A source of one cluster, ready to poll.
+#[derive(Debug)]
+pub enum SourcePlan {
+    JmxExporter {
+        settings: JmxExporterSettings,
+        interval: Duration,
+    },
+}
+
+pub fn jmx_exporter(
+    entry: &JmxExporterEntry,
+    field: &str,
+    cluster_interval: Duration,
+    base: &Path,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<SourcePlan> {
+    let field = |name: &str| format!("{field}.{name}");
+    let mut targets = Vec::with_capacity(entry.targets.len());
+    for (i, target) in entry.targets.iter().enumerate() {
+        let url = HttpUrl::parse(target.url.get_ref()).map_err(|e| {
+            anyhow::anyhow!(
+                "line {}: {}: {e}",
+                at(target.url.span()),
+                field(&format!("targets[{i}].url"))
+            )
+        })?;
+        let role = match &target.role {
+            Some(role) => Some(Role::parse(role.get_ref()).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "line {}: {}: '{}' is not one of broker, controller, combined, producer, consumer, connect, streams, zookeeper",
+                    at(role.span()),
+                    field(&format!("targets[{i}].role")),
+                    role.get_ref()
+                )
+            })?),
+            None => None,
+        };
+        targets.push(JmxTarget {
+            url,
+            role,
+            node_id: target.node_id,
+            basic_auth: None,
+        });
+    }
+    let mut settings = JmxExporterSettings::new(targets);
+    if let Some(port) = &entry.discover_port {
+        match u16::try_from(*port.get_ref()) {
+            Ok(p) if p > 0 => settings.discover_port = Some(p),
+            _ => bail!(
+                "line {}: {}: {} is not a port",
+                at(port.span()),
+                field("discover_port"),
+                port.get_ref()
+            ),
+        }
+    }
+    if let Some(path) = &entry.discover_path {
+        settings.discover_path = if path.starts_with('/') {
+            path.clone()
+        } else {
+            format!("/{path}")
+        };
+    }
+    if settings.targets.is_empty() && settings.discover_port.is_none() {
+        bail!(
+            "{}: give targets, or discover_port to read every broker's page",
+            field("targets")
+        );
+    }
+    if let Some(user) = &entry.username {
+        let auth = BasicAuth {
+            user: user.clone(),
+            password: entry.password.clone().unwrap_or_default(),
+        };
+        for target in &mut settings.targets {
+            target.basic_auth = Some(auth.clone());
+        }
+        settings.discover_basic_auth = Some(auth);
+    }
+    if let Some(seconds) = positive_seconds(
+        entry.timeout_seconds.as_ref(),
+        &field("timeout_seconds"),
+        at,
+    )? {
+        settings.timeout = Duration::from_secs(seconds);
+    }
+    if let Some(bytes) =
+        positive_seconds(entry.max_page_bytes.as_ref(), &field("max_page_bytes"), at)?
+    {
+        settings.max_page_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+    }
+    if let Some(tls) = &entry.tls {
+        settings.tls = TlsSettings {
+            ca_pem: tls.ca_pem.as_ref().map(|p| base.join(p)),
+            client_cert_pem: tls.client_cert_pem.as_ref().map(|p| base.join(p)),
+            client_key_pem: tls.client_key_pem.as_ref().map(|p| base.join(p)),
+            verify_hostname: tls.verify_hostname,
+        };
+    }
+    let interval = positive_seconds(
+        entry.interval_seconds.as_ref(),
+        &field("interval_seconds"),
+        at,
+    )?
+    .map_or(cluster_interval, Duration::from_secs);
+    Ok(SourcePlan::JmxExporter { settings, interval })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::parse;
+    use super::SourcePlan;
+
+    fn parse_err(text: &str) -> String {
+        format!("{:#}", parse(text, Path::new(".")).unwrap_err())
+    }
+
+    const CLUSTER: &str =
+        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
+
+    #[test]
+    fn jmx_exporter_targets_and_discovery_are_read() {
+        let text = format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ntimeout_seconds = 3\ndiscover_port = 7071\nusername = \"ops\"\npassword = \"pw\"\n\
+             [[clusters.jmx_exporter.targets]]\nurl = \"http://c1:7072/metrics\"\nrole = \"controller\"\nnode_id = 3000\n"
+        );
+        let plan = parse(&text, Path::new(".")).unwrap();
+        let SourcePlan::JmxExporter { settings, interval } = &plan.clusters[0].sources[0];
+        assert_eq!(*interval, std::time::Duration::from_secs(20));
+        assert_eq!(settings.timeout, std::time::Duration::from_secs(3));
+        assert_eq!(settings.discover_port, Some(7071));
+        assert_eq!(settings.discover_path, "/metrics");
+        assert_eq!(settings.targets.len(), 1);
+        let target = &settings.targets[0];
+        assert_eq!(target.url.to_string(), "http://c1:7072/metrics");
+        assert_eq!(target.node_id, Some(3000));
+        assert_eq!(
+            target.role,
+            Some(kafkascope_sources::jmx_figures::Role::Controller)
+        );
+        assert_eq!(
+            target.basic_auth.as_ref().map(|a| a.user.as_str()),
+            Some("ops")
+        );
+        assert_eq!(
+            settings
+                .discover_basic_auth
+                .as_ref()
+                .map(|a| a.password.as_str()),
+            Some("pw")
+        );
+    }
+
+    #[test]
+    fn jmx_exporter_mistakes_name_field_and_line() {
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\n[[clusters.jmx_exporter.targets]]\nurl = \"ftp://x\"\n"
+        ));
+        assert_eq!(
+            err,
+            "line 7: clusters[0].jmx_exporter.targets[0].url: not a valid URL: the URL must start with http:// or https://"
+        );
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\n[[clusters.jmx_exporter.targets]]\nurl = \"http://x:1/\"\nrole = \"kettle\"\n"
+        ));
+        assert_eq!(
+            err,
+            "line 8: clusters[0].jmx_exporter.targets[0].role: 'kettle' is not one of broker, controller, combined, producer, consumer, connect, streams, zookeeper"
+        );
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ntimeout_seconds = 2\n"
+        ));
+        assert_eq!(
+            err,
+            "clusters[0].jmx_exporter.targets: give targets, or discover_port to read every broker's page"
+        );
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ndiscover_port = 70000\n"
+        ));
+        assert_eq!(
+            err,
+            "line 6: clusters[0].jmx_exporter.discover_port: 70000 is not a port"
+        );
+    }
+}
