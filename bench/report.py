@@ -22,6 +22,8 @@ CYCLE_VS_FLOOR = 1.25
 FASTER_THAN_KLAG = 5.0
 RSS_LIMIT_MB = 50.0
 METRICS_LIMIT_MS = 50.0
+JMX_SAMPLES_PER_SECOND = 1_000_000
+JMX_CPU_LIMIT_MS = 50
 
 
 # Display order: a cycle's collectors and the floor's requests as they run.
@@ -185,6 +187,34 @@ def floor_for_target(floor):
     best = min((floor[m]["total_median_ms"], m)
                for m in ("sequential", "pipelined", "parallel_connections"))
     return best[0], f"{best[1]}, the fastest"
+
+
+def print_jmx(work):
+    """The JMX reader's throughput and the source's live poll, if measured."""
+    path = os.path.join(work, "jmx.env")
+    if not os.path.exists(path):
+        return None
+    jmx = {k: float(v) for k, v in read_env(path).items()}
+    print()
+    if "jmx_parse_samples_per_second" not in jmx:
+        print("JMX: not measured (" + open(os.path.join(work, "jmx.txt")).read().strip() + ")")
+        return None
+    print(f"JMX exporter pages of {int(jmx['jmx_pages'])} nodes at this size: "
+          f"{jmx['jmx_page_bytes'] / 1e6:.2f} MB, {int(jmx['jmx_page_samples']):,} samples")
+    rows = [
+        ["read (one core), samples/s", f"{jmx['jmx_parse_samples_per_second']:,.0f}"],
+        ["read (one core), MB/s", f"{jmx['jmx_parse_mb_per_second']:.1f}"],
+    ]
+    if "jmx_poll_wall_ms" in jmx:
+        rows += [
+            [f"poll of {int(jmx['jmx_poll_targets'])} live pages, median (ms)", fmt(jmx["jmx_poll_wall_ms"])],
+            [f"poll of {int(jmx['jmx_poll_targets'])} live pages, max (ms)", fmt(jmx["jmx_poll_wall_max_ms"])],
+            ["kafkascope CPU per poll (ms)", fmt(jmx["jmx_poll_cpu_ms"])],
+        ]
+    print_table(["JMX", "kafkascope"], rows)
+    print("the poll runs beside the Kafka cycle, never in it; its wall time is mostly the agents "
+          "rendering their pages")
+    return jmx
 
 
 def main():
@@ -363,6 +393,7 @@ def main():
     print_lag_seconds(lag_seconds_compare.compare(work), cycle, ks_rss_metrics, klm)
     print_history(history, serve_history and serve_history.get("query"))
     print_store(os.path.join(work, "store.txt"))
+    jmx = print_jmx(work)
 
     # ---- targets
     ks = cycle["cycle_median_ms"]
@@ -394,6 +425,14 @@ def main():
         (f"/metrics <= {METRICS_LIMIT_MS:g} ms",
          f"{fmt(ks_metrics_ms)} ms median, {fmt(ks_metrics_max)} ms max",
          verdict(ks_metrics_ms <= METRICS_LIMIT_MS if ks_metrics_ms is not None else None)),
+        *([(f"JMX pages read >= {JMX_SAMPLES_PER_SECOND / 1e6:g} M samples/s on one core",
+            f"{jmx['jmx_parse_samples_per_second'] / 1e6:.2f} M samples/s",
+            verdict(jmx["jmx_parse_samples_per_second"] >= JMX_SAMPLES_PER_SECOND))]
+          if jmx and "jmx_parse_samples_per_second" in jmx else []),
+        *([(f"JMX adds <= {JMX_CPU_LIMIT_MS:g} ms of kafkascope's time per poll",
+            f"{fmt(jmx['jmx_poll_cpu_ms'])} ms CPU for {int(jmx['jmx_poll_targets'])} pages",
+            verdict(jmx["jmx_poll_cpu_ms"] <= JMX_CPU_LIMIT_MS))]
+          if jmx and "jmx_poll_cpu_ms" in jmx else []),
     ]
     print()
     if pairs:

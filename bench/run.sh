@@ -516,6 +516,26 @@ if [[ $BENCH_SKIP_KLAG != 1 ]]; then
     fi
 fi
 
+# ---------------------------------------------------------------- JMX
+# Kafka only (tansu has no JMX): every node's JMX exporter page at full
+# size, read by the reader on one core, and the JMX exporter source polling
+# the live pages (its wall time is mostly the agents rendering them).
+if [[ $BENCH_BROKER == kafka ]]; then
+    JMX_URLS=$(sed -n 's/^KAFKA_JMX_EXPORTER=//p' "$KAFKA_DIR/cluster.env")
+    pages=()
+    i=0
+    for url in ${JMX_URLS//,/ }; do
+        curl -sf "$url" -o "$WORK/jmx-page-$i.txt" && pages+=("$WORK/jmx-page-$i.txt")
+        i=$((i + 1))
+    done
+    log "JMX: reading ${#pages[@]} exporter pages, then polling $JMX_URLS"
+    if ! "$BIN/jmx_bench" "${pages[@]}" --urls "$JMX_URLS" --rounds 10 \
+        >"$WORK/jmx.env" 2>"$WORK/jmx.txt"; then
+        echo "jmx_bench failed: $(tail -n 1 "$WORK/jmx.txt")" >>"$WORK/jmx.txt"
+    fi
+    cat "$WORK/jmx.txt" >&2
+fi
+
 # ---------------------------------------------------------------- moving consumers
 # Last, because the mover changes the cluster: records are produced ahead
 # and a share of the groups commit anew every period.

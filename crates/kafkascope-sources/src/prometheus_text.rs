@@ -136,6 +136,9 @@ pub fn parse_page(
     let mut summary = PageSummary::default();
     let mut types: HashMap<&str, FamilyType> = HashMap::new();
     let mut labels: Vec<Label<'_>> = Vec::with_capacity(8);
+    // A family's samples mostly follow each other: the last name's type
+    // saves the lookups (and the hashing) for the rest of them.
+    let mut last: Option<(&str, FamilyType)> = None;
     for (index, line) in page.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if summary.saw_eof {
@@ -149,6 +152,7 @@ pub fn parse_page(
             continue;
         }
         if let Some(comment) = trimmed.strip_prefix('#') {
+            last = None;
             match read_comment(comment, &mut types) {
                 Ok(Comment::Eof) => summary.saw_eof = true,
                 Ok(Comment::Other) => {}
@@ -160,12 +164,17 @@ pub fn parse_page(
         match read_sample(trimmed, format, &mut labels) {
             Ok((name, value, timestamp_ms)) => {
                 summary.samples += 1;
+                let family_type = match last {
+                    Some((last_name, family_type)) if last_name == name => family_type,
+                    _ => type_of(name, &types),
+                };
+                last = Some((name, family_type));
                 on_sample(&PageSample {
                     name,
                     labels: &labels,
                     value,
                     timestamp_ms,
-                    family_type: type_of(name, &types),
+                    family_type,
                 });
             }
             Err(reason) => note(&mut summary, index, reason),

@@ -1,0 +1,154 @@
+//! What reading JMX costs: the Prometheus text reader's throughput on real
+//! exporter pages (one core), and a live poll of the JMX exporter source
+//! (wall time and kafkascope's own CPU per poll of every target).
+//!
+//! Usage: jmx_bench PAGE... [--urls URL,URL,...] [--rounds N]
+//!
+//! Prints `key=value` lines on stdout (bench/report.py reads them) and a
+//! readable summary on stderr.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use kafkascope_client::http_client::HttpUrl;
+use kafkascope_sources::jmx_exporter::{JmxExporterSettings, JmxExporterSource, JmxTarget};
+use kafkascope_sources::jmx_figures::NodeFigures;
+use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
+use kafkascope_sources::source::{PollContext, Source};
+
+struct Args {
+    pages: Vec<String>,
+    urls: Vec<String>,
+    rounds: usize,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut args = Args {
+        pages: Vec::new(),
+        urls: Vec::new(),
+        rounds: 20,
+    };
+    let mut given = std::env::args().skip(1);
+    while let Some(arg) = given.next() {
+        match arg.as_str() {
+            "--urls" => {
+                let urls = given.next().context("--urls needs a list")?;
+                args.urls = urls.split(',').map(str::to_string).collect();
+            }
+            "--rounds" => args.rounds = given.next().context("--rounds needs N")?.parse()?,
+            page => args.pages.push(page.to_string()),
+        }
+    }
+    if args.pages.is_empty() && args.urls.is_empty() {
+        bail!("usage: jmx_bench PAGE... [--urls URL,...] [--rounds N]");
+    }
+    Ok(args)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Parses every page `rounds` times, reading each into node figures as
+/// the source does; returns samples per second of one core.
+fn parse_throughput(pages: &[String], rounds: usize) -> (usize, usize, f64) {
+    let bytes: usize = pages.iter().map(String::len).sum();
+    let mut samples = 0;
+    let mut per_second = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        samples = 0;
+        let started = Instant::now();
+        for page in pages {
+            let mut node = NodeFigures::default();
+            let summary = parse_page(page, PageFormat::Prometheus, |s| {
+                node.read_sample(s);
+            });
+            samples += summary.samples;
+            std::hint::black_box(&node);
+        }
+        per_second.push(samples as f64 / started.elapsed().as_secs_f64());
+    }
+    (bytes, samples, median(per_second))
+}
+
+fn cpu_time() -> Duration {
+    // SAFETY: getrusage only writes into the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
+}
+
+async fn poll_live(urls: &[String], rounds: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>, usize)> {
+    let targets = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| {
+            Ok(JmxTarget {
+                url: HttpUrl::parse(url).with_context(|| url.clone())?,
+                role: None,
+                node_id: Some(i as i32),
+                basic_auth: None,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut source = JmxExporterSource::new(JmxExporterSettings::new(targets));
+    let context = PollContext::default();
+    let (mut walls, mut cpus, mut samples) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..rounds {
+        let (started, cpu) = (Instant::now(), cpu_time());
+        let polled = source.poll(&context).await;
+        walls.push(started.elapsed().as_secs_f64() * 1000.0);
+        cpus.push((cpu_time() - cpu).as_secs_f64() * 1000.0);
+        if let Some(down) = polled.targets.iter().find(|t| !t.up) {
+            bail!("{} is down: {:?}", down.target, down.error);
+        }
+        samples = polled.targets.iter().map(|t| t.samples).sum();
+    }
+    Ok((walls, cpus, samples))
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let pages = args
+        .pages
+        .iter()
+        .map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {p}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if !pages.is_empty() {
+        let (bytes, samples, rate) = parse_throughput(&pages, args.rounds);
+        println!("jmx_pages={}", pages.len());
+        println!("jmx_page_bytes={bytes}");
+        println!("jmx_page_samples={samples}");
+        println!("jmx_parse_samples_per_second={rate:.0}");
+        println!(
+            "jmx_parse_mb_per_second={:.1}",
+            rate * bytes as f64 / samples.max(1) as f64 / 1e6
+        );
+        eprintln!(
+            "jmx pages: {} pages, {:.2} MB, {samples} samples; read at {:.2} M samples/s on one core",
+            pages.len(),
+            bytes as f64 / 1e6,
+            rate / 1e6
+        );
+    }
+    if !args.urls.is_empty() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (walls, cpus, samples) = runtime.block_on(poll_live(&args.urls, args.rounds))?;
+        let max_wall = walls.iter().copied().fold(0.0, f64::max);
+        let (wall, cpu) = (median(walls), median(cpus));
+        println!("jmx_poll_targets={}", args.urls.len());
+        println!("jmx_poll_samples={samples}");
+        println!("jmx_poll_wall_ms={wall:.1}");
+        println!("jmx_poll_wall_max_ms={max_wall:.1}");
+        println!("jmx_poll_cpu_ms={cpu:.1}");
+        eprintln!(
+            "jmx poll of {} live targets ({samples} samples): {wall:.1} ms median, {max_wall:.1} ms max; kafkascope CPU {cpu:.1} ms per poll",
+            args.urls.len()
+        );
+    }
+    Ok(())
+}
