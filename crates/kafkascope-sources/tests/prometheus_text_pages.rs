@@ -1,0 +1,116 @@
+//! The Prometheus text reader on a real page and on whatever else a target
+//! may send. `pages/kafka-4.3.1-combined-node.prom` is node 0's JMX exporter
+//! page from the test bed (`testbed/kafka-cluster.sh`, the rules of
+//! `testbed/jmx-exporter-kafka.yml`), captured after 400 records were
+//! produced to `jmx-orders`; the request metrics are cut down to eight
+//! request types to keep the file small.
+
+use kafkascope_sources::jmx_figures::NodeFigures;
+use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
+use proptest::prelude::*;
+
+const PAGE: &str = include_str!("pages/kafka-4.3.1-combined-node.prom");
+
+fn read(
+    page: &str,
+) -> (
+    NodeFigures,
+    kafkascope_sources::prometheus_text::PageSummary,
+) {
+    let mut node = NodeFigures::default();
+    let summary = parse_page(page, PageFormat::Prometheus, |s| {
+        node.read_sample(s);
+    });
+    (node, summary)
+}
+
+#[test]
+fn a_captured_kafka_page_reads_whole_into_named_figures() {
+    let (node, summary) = read(PAGE);
+    assert_eq!(summary.errors, vec![]);
+    let sample_lines = PAGE.lines().filter(|l| !l.starts_with('#')).count();
+    assert_eq!(summary.samples, sample_lines);
+    assert_eq!(summary.samples, 647);
+
+    let broker = node.broker.as_ref().expect("broker figures");
+    let orders = &broker.topics["jmx-orders"];
+    assert_eq!(orders.messages_in.map(|c| c.total), Some(400.0));
+    assert_eq!(orders.bytes_in.map(|c| c.total), Some(9377.0));
+    assert_eq!(broker.all_topics.messages_in.map(|c| c.total), Some(400.0));
+    assert_eq!((broker.partitions, broker.leaders), (Some(1.0), Some(1.0)));
+    let produce = &broker.requests["Produce"];
+    assert_eq!(produce.requests.total, 1.0);
+    assert_eq!(produce.times_ms["totaltime"].p99, Some(25.0));
+    assert_eq!(
+        node.controller
+            .as_ref()
+            .and_then(|c| c.active_controller_count),
+        Some(0.0)
+    );
+    assert_eq!(node.raft.as_ref().and_then(|r| r.current_leader), Some(2.0));
+    assert_eq!(node.jvm.threads, Some(114.0));
+}
+
+/// Whatever it reads, the reader accounts for every line at most once and
+/// hands out only well-formed names.
+fn check_invariants(page: &str) {
+    let mut names_ok = true;
+    let summary = parse_page(page, PageFormat::Prometheus, |s| {
+        names_ok &= !s.name.is_empty()
+            && s.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+            && s.labels.iter().all(|(name, _)| !name.is_empty());
+    });
+    assert!(names_ok);
+    let errors = summary.errors.len() + summary.errors_not_kept;
+    assert!(summary.samples + errors <= page.lines().count());
+    let _ = parse_page(page, PageFormat::OpenMetrics, |_| {});
+}
+
+/// The captured page with `edits` applied: bytes replaced by characters
+/// exporters and broken proxies send, or the page cut short.
+fn mutated(edits: &[(usize, char)], cut: Option<usize>) -> String {
+    let mut page: Vec<char> = PAGE.chars().collect();
+    for &(at, c) in edits {
+        let at = at % page.len();
+        page[at] = c;
+    }
+    if let Some(cut) = cut {
+        page.truncate(cut % page.len());
+    }
+    page.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fuzz_arbitrary_text_never_panics(text in ".{0,400}") {
+        check_invariants(&text);
+    }
+
+    #[test]
+    fn fuzz_arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        check_invariants(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn fuzz_a_damaged_real_page_never_panics_and_keeps_its_other_lines(
+        edits in proptest::collection::vec(
+            (any::<usize>(), prop::sample::select(vec!['"', '\\', '{', '}', ',', '=', ' ', '\n', '#', 'é', '\0', 'E', '-'])),
+            1..12,
+        ),
+        cut in proptest::option::of(any::<usize>()),
+    ) {
+        let page = mutated(&edits, cut);
+        check_invariants(&page);
+        let (_, summary) = read(&page);
+        // A dozen edits damage a dozen lines at most (a newline splits one
+        // into two); the page's other samples are all still read.
+        if cut.is_none() {
+            let errors = summary.errors.len() + summary.errors_not_kept;
+            prop_assert!(summary.samples + 2 * edits.len() >= 647, "{} samples, {errors} errors", summary.samples);
+        }
+    }
+}
