@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::client_figures::{ClientFigures, read_client_sample};
 use crate::prometheus_text::PageSample;
 
 /// What a cluster's JMX targets said in one poll.
@@ -82,6 +83,8 @@ pub struct NodeFigures {
     /// Present on KRaft nodes.
     pub raft: Option<RaftFigures>,
     pub jvm: JvmFigures,
+    /// The Kafka clients in this process, by client id.
+    pub clients: BTreeMap<String, ClientFigures>,
 }
 
 /// A counter as read, and its rate since the previous poll.
@@ -246,6 +249,9 @@ impl NodeFigures {
             return false;
         }
         let name = sample.name;
+        if read_client_sample(&mut self.clients, sample) {
+            return true;
+        }
         if let Some(rest) = name.strip_prefix("kafka_server_") {
             return self.read_server(rest, sample);
         }

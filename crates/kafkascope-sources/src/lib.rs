@@ -12,8 +12,12 @@
 //!
 //! - [`prometheus_text`]: the reader of exporter pages;
 //! - [`jmx_exporter`]: brokers' and clients' JMX through the Prometheus JMX
-//!   exporter agent, read into named figures ([`jmx_figures`]).
+//!   exporter agent, read into named figures ([`jmx_figures`],
+//!   [`client_figures`]), with a verdict on every client
+//!   ([`client_liveness`]).
 
+pub mod client_figures;
+pub mod client_liveness;
 pub mod jmx_exporter;
 pub mod jmx_figures;
 pub mod prometheus_text;

@@ -1,5 +1,6 @@
 //! The small trait every source implements, and what one poll yields.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures::future::BoxFuture;
@@ -32,13 +33,17 @@ impl std::fmt::Display for SourceKind {
     }
 }
 
-/// What a source knows of the cluster when it polls: the brokers of the
-/// latest snapshot, for targets discovered from Metadata.
+/// What a source knows of the cluster when it polls, from its latest
+/// snapshot: the brokers (for targets discovered from Metadata) and which
+/// consumer groups each client id is a member of (to name a dead client's
+/// groups).
 #[derive(Debug, Clone, Default)]
 pub struct PollContext {
     pub cluster: String,
     /// (broker id, host) of every broker the latest snapshot names.
     pub brokers: Vec<(i32, String)>,
+    /// Client id → the groups with a member of that client id.
+    pub client_groups: BTreeMap<String, Vec<String>>,
 }
 
 /// One source of a cluster's figures beside the Kafka protocol.

@@ -2,6 +2,7 @@
 //! ending in one published [`SourceSnapshot`]. It runs in its own task, so
 //! a source's slow targets delay neither the Kafka cycle nor another source.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -36,12 +37,23 @@ impl SourceLoop {
 
     /// Polls once and returns the snapshot, without publishing it.
     pub async fn poll_once(&mut self, clusters: &Snapshots) -> SourceSnapshot {
+        let snapshot = clusters.get(&self.cluster);
+        let mut client_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for group in snapshot.iter().flat_map(|s| s.groups.values()) {
+            for member in &group.members {
+                let groups = client_groups.entry(member.client_id.clone()).or_default();
+                if !groups.contains(&group.name) {
+                    groups.push(group.name.clone());
+                }
+            }
+        }
         let context = PollContext {
             cluster: self.cluster.clone(),
-            brokers: clusters
-                .get(&self.cluster)
-                .map(|s| s.brokers.iter().map(|b| (b.id, b.host.clone())).collect())
-                .unwrap_or_default(),
+            brokers: snapshot
+                .iter()
+                .flat_map(|s| s.brokers.iter().map(|b| (b.id, b.host.clone())))
+                .collect(),
+            client_groups,
         };
         let polled_at_ms = unix_ms(SystemTime::now());
         let started = Instant::now();

@@ -1,9 +1,12 @@
-//! The Prometheus text reader on a real page and on whatever else a target
+//! The Prometheus text reader on real pages and on whatever else a target
 //! may send. `pages/kafka-4.3.1-combined-node.prom` is node 0's JMX exporter
 //! page from the test bed (`testbed/kafka-cluster.sh`, the rules of
 //! `testbed/jmx-exporter-kafka.yml`), captured after 400 records were
 //! produced to `jmx-orders`; the request metrics are cut down to eight
-//! request types to keep the file small.
+//! request types to keep the file small. `pages/kafka-4.3.1-producer.prom`
+//! and `-consumer.prom` are the pages of Kafka's own producer perf test and
+//! console consumer (a KIP-848 group member) with the agent and
+//! `testbed/jmx-exporter-clients.yml`, cut down to the client-level series.
 
 use kafkascope_sources::jmx_figures::NodeFigures;
 use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
@@ -49,6 +52,37 @@ fn a_captured_kafka_page_reads_whole_into_named_figures() {
     );
     assert_eq!(node.raft.as_ref().and_then(|r| r.current_leader), Some(2.0));
     assert_eq!(node.jvm.threads, Some(114.0));
+}
+
+#[test]
+fn captured_producer_and_consumer_pages_read_into_client_figures() {
+    let (node, summary) = read(include_str!("pages/kafka-4.3.1-producer.prom"));
+    assert_eq!(summary.errors, vec![]);
+    let producer = node.clients["perf-producer"].producer.as_ref().unwrap();
+    assert_eq!(producer.records_sent, Some(14355.0));
+    assert_eq!(producer.record_send_rate, Some(390.8994363205621));
+    assert_eq!(producer.request_latency_avg_ms, Some(2.528942115768463));
+    assert_eq!(producer.record_retry_rate, Some(0.0));
+    assert_eq!(producer.batch_size_avg, Some(1623.1586826347304));
+    assert_eq!(
+        (producer.requests, producer.responses),
+        (Some(1008.0), Some(1008.0))
+    );
+    assert!(node.broker.is_none());
+
+    let (node, summary) = read(include_str!("pages/kafka-4.3.1-consumer.prom"));
+    assert_eq!(summary.errors, vec![]);
+    let consumer = node.clients["jmx-reader"].consumer.as_ref().unwrap();
+    assert_eq!(consumer.records_consumed, Some(30597.0));
+    assert_eq!(consumer.records_consumed_rate, Some(822.4557819472071));
+    assert_eq!(consumer.fetches, Some(38.0));
+    assert_eq!(
+        (consumer.commits, consumer.heartbeats),
+        (Some(1.0), Some(5.0))
+    );
+    assert_eq!(consumer.assigned_partitions, Some(3.0));
+    assert_eq!(consumer.last_poll_seconds_ago, Some(7.0));
+    assert_eq!(node.clients.len(), 1);
 }
 
 /// Whatever it reads, the reader accounts for every line at most once and

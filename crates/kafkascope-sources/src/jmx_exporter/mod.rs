@@ -16,6 +16,8 @@ use std::time::Instant;
 use futures::future::BoxFuture;
 use kafkascope_client::http_client::{HttpClient, HttpRequest, HttpUrl, excerpt};
 
+use crate::client_figures::ClientKind;
+use crate::client_liveness::ClientTracker;
 use crate::jmx_figures::{JmxFigures, NodeFigures, Role};
 use crate::prometheus_text::{PageFormat, PageSummary, parse_page};
 use crate::source::{PollContext, Polled, Source, SourceFigures, SourceKind, TargetStatus};
@@ -29,6 +31,8 @@ const ACCEPT: &str = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
 pub struct JmxExporterSource {
     settings: JmxExporterSettings,
     client: HttpClient,
+    /// The verdict on every Kafka client seen on a page.
+    clients: ClientTracker,
     /// Each target's figures of the last poll where it was up, for rates.
     previous: BTreeMap<String, (Instant, NodeFigures)>,
 }
@@ -39,6 +43,7 @@ impl JmxExporterSource {
             HttpClient::new(settings.timeout, settings.timeout, settings.max_page_bytes);
         client.tls = settings.tls.clone();
         Self {
+            clients: ClientTracker::new(settings.clients.clone()),
             settings,
             client,
             previous: BTreeMap::new(),
@@ -76,6 +81,7 @@ impl Source for JmxExporterSource {
     fn poll<'a>(&'a mut self, context: &'a PollContext) -> BoxFuture<'a, Polled> {
         Box::pin(async move {
             let targets = self.targets(context);
+            let now_ms = unix_ms();
             let client = &self.client;
             let fetched =
                 futures::future::join_all(targets.iter().map(|t| fetch_target(client, t))).await;
@@ -84,6 +90,17 @@ impl Source for JmxExporterSource {
             for (target, (status, node, at)) in targets.iter().zip(fetched) {
                 let mut node = node;
                 let key = target.url.to_string();
+                if node.up {
+                    self.clients.observe_up(
+                        &key,
+                        &mut node.clients,
+                        now_ms,
+                        &context.client_groups,
+                    );
+                } else {
+                    let error = status.error.as_deref().unwrap_or("down");
+                    node.clients = self.clients.observe_down(&key, error, now_ms);
+                }
                 if node.up {
                     if let Some((then, before)) = self.previous.get(&key) {
                         node.add_rates(before, at.duration_since(*then).as_secs_f64());
@@ -173,6 +190,12 @@ fn read_page(node: &mut NodeFigures, page: &str, format: PageFormat) -> PageSumm
 }
 
 /// What a page's series say the node is, when the config does not.
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 fn detected_role(node: &NodeFigures) -> Role {
     // Controllers serve requests too: only a replica manager makes a broker.
     let broker = node
@@ -184,7 +207,11 @@ fn detected_role(node: &NodeFigures) -> Role {
         (true, true) => Role::BrokerController,
         (true, false) => Role::Broker,
         (false, true) => Role::Controller,
-        (false, false) => Role::Unknown,
+        (false, false) => match node.clients.values().next().map(|c| c.kind) {
+            Some(ClientKind::Producer) => Role::Producer,
+            Some(ClientKind::Consumer) => Role::Consumer,
+            None => Role::Unknown,
+        },
     }
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 use kafkascope_client::TlsSettings;
 use kafkascope_client::http_client::{BasicAuth, HttpUrl};
 
+use crate::client_liveness::LivenessSettings;
 use crate::jmx_figures::Role;
 
 /// One page to read.
@@ -33,6 +34,8 @@ pub struct JmxExporterSettings {
     pub max_page_bytes: usize,
     /// For `https` targets.
     pub tls: TlsSettings,
+    /// When a client on a page is judged dead.
+    pub clients: LivenessSettings,
 }
 
 impl JmxExporterSettings {
@@ -52,6 +55,7 @@ impl JmxExporterSettings {
                 verify_hostname: true,
                 ..TlsSettings::default()
             },
+            clients: LivenessSettings::default(),
         }
     }
 }

@@ -181,6 +181,7 @@ async fn brokers_of_the_snapshot_are_discovered_with_the_configured_port() {
     let context = PollContext {
         cluster: "prod".into(),
         brokers: vec![(1, "kafka-1.internal".into()), (2, "10.0.0.2".into())],
+        ..PollContext::default()
     };
     let targets: Vec<(String, Option<i32>, Option<Role>)> = source
         .targets(&context)
