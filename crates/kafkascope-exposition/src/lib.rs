@@ -17,9 +17,11 @@
 //! - [`kafkascope_families`]: `kafkascope_*` figures kafka_exporter lacks;
 //! - [`jmx_families`]: what the sources read through JMX, under the names
 //!   the JMX exporter's Kafka rules give them;
+//! - [`client_families`]: Kafka's Java clients, and whether each is alive;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources.
 
 pub mod burrow_status;
+pub mod client_families;
 pub mod jmx_families;
 pub mod kafka_exporter_families;
 pub mod kafkascope_families;
@@ -84,6 +86,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     kafka_exporter_families::write(w, exposed.clusters);
     kafkascope_families::write(w, exposed.clusters);
     jmx_families::write(w, exposed.sources);
+    client_families::write(w, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
 }

@@ -283,6 +283,8 @@ async fn group_detail_with_owners_and_topic_sums() {
     let fields = body.as_object_mut().unwrap();
     let paging = ["partitions_total", "partitions_offset"].map(|name| fields.remove(name));
     assert_eq!(paging, [Some(json!(5)), Some(json!(0))], "all of them");
+    // Without a JMX source no client is known.
+    assert_eq!(fields.remove("clients"), Some(json!([])));
     let member1 =
         json!({"member_id": "billing-1-aaa", "client_id": "billing-1", "client_host": "/10.0.0.1"});
     let member2 =
@@ -702,4 +704,72 @@ async fn bad_paging_parameters_are_400s_naming_them_on_lists_and_details() {
             "{path}"
         );
     }
+}
+
+/// With `prod`'s JMX source: every client, dead first, and on the group's
+/// page its consumers, the dead one with why and when it was last seen.
+#[tokio::test]
+async fn clients_dead_first_and_a_groups_consumers_on_its_page() {
+    let state = common::fixture_state();
+    let reply = common::get(state.clone(), "/api/v1/clusters/prod/clients", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let body = reply.json();
+    let clients: Vec<(String, bool, String)> = body["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["client_id"].as_str().unwrap().to_string(),
+                c["liveness"]["alive"].as_bool().unwrap(),
+                c["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clients,
+        [
+            ("billing-1".to_string(), false, "consumer".to_string()),
+            ("orders-producer".to_string(), true, "producer".to_string()),
+            ("billing-2".to_string(), true, "consumer".to_string()),
+        ]
+    );
+    assert_eq!(body["clients"][0]["target"], "http://10.0.0.7:7071/metrics");
+    assert_eq!(body["clients"][1]["liveness"]["stopped_sending"], true);
+
+    let reply = common::get(state.clone(), "/api/v1/clusters/prod/groups/billing", None).await;
+    let group = reply.json();
+    let on_page: Vec<(&str, &Value, &Value)> = group["clients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["client_id"].as_str().unwrap(),
+                &c["liveness"]["dead_reason"],
+                &c["liveness"]["last_seen_ms"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_page,
+        [
+            (
+                "billing-1",
+                &json!(
+                    "its JMX page cannot be read: connect failed: Connection refused (os error 111)"
+                ),
+                &json!(1_699_999_990_000i64)
+            ),
+            ("billing-2", &Value::Null, &json!(1_700_000_000_000i64)),
+        ]
+    );
+
+    // A cluster without a JMX source: 404 naming what is missing.
+    let reply = common::get(state, "/api/v1/clusters/staging/clients", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply.json()["error"],
+        "cluster \"staging\" has no jmx_exporter source configured"
+    );
 }

@@ -1,5 +1,6 @@
 //! `/api/v1/clusters/{cluster}/groups` and `.../groups/{group}`.
 
+use super::clients::{ClientItem, latest_jmx, of_group};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -193,6 +194,9 @@ pub struct GroupDetail<'a> {
     pub partitions_offset: usize,
     /// Per-partition position, in topic then partition order unless sorted.
     pub offsets: Vec<OffsetDetail<'a>>,
+    /// The group's consumers as their JMX pages show them (alive or dead,
+    /// with why and when last seen); empty without a JMX source.
+    pub clients: Vec<ClientItem<'a>>,
 }
 
 /// A topic's sums plus its largest lag in seconds.
@@ -329,6 +333,7 @@ pub async fn detail(
     // a row's owner searches every member's assignment, which for a
     // 10,000-partition group would cost more than the page.
     let offsets = page(g.offsets.iter().collect(), &paging, &offset_sort_keys())?;
+    let jmx = latest_jmx(&state, &cluster);
     let detail = GroupDetail {
         cluster: &s.cluster,
         name: &g.name,
@@ -353,6 +358,7 @@ pub async fn detail(
             .into_iter()
             .map(|o| OffsetDetail::of(g, o))
             .collect(),
+        clients: jmx.as_deref().map(|j| of_group(j, g)).unwrap_or_default(),
     };
     // Serialized here, while the snapshot it borrows from is alive.
     Ok(Json(&detail).into_response())

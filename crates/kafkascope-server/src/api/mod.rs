@@ -10,6 +10,7 @@
 //! | `/clusters/{cluster}/groups` | [`groups::list`] |
 //! | `/clusters/{cluster}/groups/{group}` | [`groups::detail`] |
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
+//! | `/clusters/{cluster}/clients` | [`clients::list`] |
 //!
 //! List endpoints take `?filter=<substring>` (on the name, ignoring case:
 //! `orders` finds `Orders-EU`); topics and groups also sort and page on the
@@ -29,6 +30,7 @@
 //! Every sort key and field is described in `docs/API.md`.
 
 pub mod brokers;
+pub mod clients;
 pub mod clusters;
 pub mod groups;
 pub mod jmx;
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/groups", get(groups::list))
         .route("/clusters/{cluster}/groups/{group}", get(groups::detail))
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
+        .route("/clusters/{cluster}/clients", get(clients::list))
 }
 
 /// What the list endpoints keep; their paging is a [`list_page::PageQuery`].

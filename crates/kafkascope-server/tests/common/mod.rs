@@ -16,6 +16,9 @@ use kafkascope_collector::snapshot::{
     TopicAssignment, WindowSample,
 };
 use kafkascope_server::{AppState, app};
+use kafkascope_sources::client_figures::{
+    ClientFigures, ClientKind, ClientLiveness, ConsumerFigures, ProducerFigures,
+};
 use kafkascope_sources::jmx_figures::{JmxFigures, NodeFigures, Role};
 use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
 use kafkascope_sources::source::SourceFigures;
@@ -449,6 +452,7 @@ pub fn prod_jmx() -> SourceSnapshot {
         node_id: Some(2),
         ..NodeFigures::default()
     };
+    let (producer, consumer, gone) = jmx_clients();
     SourceSnapshot {
         cluster: "prod".into(),
         kind: SourceKind::JmxExporter,
@@ -475,9 +479,85 @@ pub fn prod_jmx() -> SourceSnapshot {
             },
         ],
         figures: SourceFigures::Jmx(JmxFigures {
-            nodes: vec![node, down],
+            nodes: vec![node, down, producer, consumer, gone],
         }),
     }
+}
+
+/// Three client processes of `prod`: a producer that stopped sending, the
+/// live consumer `billing-2` and `billing-1`, whose page went away.
+fn jmx_clients() -> (NodeFigures, NodeFigures, NodeFigures) {
+    let liveness = |alive: bool, groups: &[&str]| ClientLiveness {
+        alive,
+        dead_reason: (!alive).then(|| {
+            "its JMX page cannot be read: connect failed: Connection refused (os error 111)"
+                .to_string()
+        }),
+        last_seen_ms: if alive {
+            1_700_000_000_000
+        } else {
+            1_699_999_990_000
+        },
+        last_changed_ms: 1_699_999_980_000,
+        stopped_sending: false,
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+    };
+    let client_node = |target: &str, role: Role, up: bool, client: ClientFigures| NodeFigures {
+        target: target.into(),
+        role,
+        up,
+        clients: BTreeMap::from([(client.client_id.clone(), client)]),
+        ..NodeFigures::default()
+    };
+    let producer = ClientFigures {
+        client_id: "orders-producer".into(),
+        kind: ClientKind::Producer,
+        producer: Some(ProducerFigures {
+            record_send_rate: Some(0.0),
+            records_sent: Some(120_000.0),
+            request_latency_avg_ms: Some(2.5),
+            record_retry_rate: Some(0.0),
+            ..ProducerFigures::default()
+        }),
+        consumer: None,
+        liveness: ClientLiveness {
+            stopped_sending: true,
+            ..liveness(true, &[])
+        },
+    };
+    let consumer = |client_id: &str, alive: bool| ClientFigures {
+        client_id: client_id.into(),
+        kind: ClientKind::Consumer,
+        producer: None,
+        consumer: Some(ConsumerFigures {
+            records_consumed_rate: Some(410.5),
+            records_consumed: Some(90_000.0),
+            fetch_latency_avg_ms: Some(12.0),
+            last_poll_seconds_ago: Some(1.0),
+            ..ConsumerFigures::default()
+        }),
+        liveness: liveness(alive, &["billing"]),
+    };
+    (
+        client_node(
+            "http://10.0.0.5:7071/metrics",
+            Role::Producer,
+            true,
+            producer,
+        ),
+        client_node(
+            "http://10.0.0.6:7071/metrics",
+            Role::Consumer,
+            true,
+            consumer("billing-2", true),
+        ),
+        client_node(
+            "http://10.0.0.7:7071/metrics",
+            Role::Consumer,
+            false,
+            consumer("billing-1", false),
+        ),
+    )
 }
 
 /// Both fixture clusters, published, and `prod`'s JMX source.

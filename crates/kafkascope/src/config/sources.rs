@@ -31,6 +31,12 @@ pub struct JmxExporterEntry {
     pub username: Option<String>,
     pub password: Option<String>,
     pub tls: Option<TlsEntry>,
+    /// A client none of whose counters moved this long is dead.
+    pub silent_after_seconds: Option<Spanned<u64>>,
+    /// A consumer that last polled longer ago than this is dead.
+    pub poll_stale_after_seconds: Option<Spanned<u64>>,
+    /// How long a dead client stays listed.
+    pub forget_after_seconds: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,6 +146,28 @@ pub fn jmx_exporter(
             verify_hostname: tls.verify_hostname,
         };
     }
+    let liveness = [
+        (
+            &entry.silent_after_seconds,
+            "silent_after_seconds",
+            &mut settings.clients.silent_after,
+        ),
+        (
+            &entry.poll_stale_after_seconds,
+            "poll_stale_after_seconds",
+            &mut settings.clients.poll_stale_after,
+        ),
+        (
+            &entry.forget_after_seconds,
+            "forget_after_seconds",
+            &mut settings.clients.forget_after,
+        ),
+    ];
+    for (value, name, target) in liveness {
+        if let Some(seconds) = positive_seconds(value.as_ref(), &field(name), at)? {
+            *target = Duration::from_secs(seconds);
+        }
+    }
     let interval = positive_seconds(
         entry.interval_seconds.as_ref(),
         &field("interval_seconds"),
@@ -167,6 +195,7 @@ mod tests {
     fn jmx_exporter_targets_and_discovery_are_read() {
         let text = format!(
             "{CLUSTER}[clusters.jmx_exporter]\ntimeout_seconds = 3\ndiscover_port = 7071\nusername = \"ops\"\npassword = \"pw\"\n\
+             silent_after_seconds = 45\npoll_stale_after_seconds = 120\n\
              [[clusters.jmx_exporter.targets]]\nurl = \"http://c1:7072/metrics\"\nrole = \"controller\"\nnode_id = 3000\n"
         );
         let plan = parse(&text, Path::new(".")).unwrap();
@@ -175,6 +204,18 @@ mod tests {
         assert_eq!(settings.timeout, std::time::Duration::from_secs(3));
         assert_eq!(settings.discover_port, Some(7071));
         assert_eq!(settings.discover_path, "/metrics");
+        assert_eq!(
+            settings.clients.silent_after,
+            std::time::Duration::from_secs(45)
+        );
+        assert_eq!(
+            settings.clients.poll_stale_after,
+            std::time::Duration::from_secs(120)
+        );
+        assert_eq!(
+            settings.clients.forget_after,
+            std::time::Duration::from_secs(3600)
+        );
         assert_eq!(settings.targets.len(), 1);
         let target = &settings.targets[0];
         assert_eq!(target.url.to_string(), "http://c1:7072/metrics");
