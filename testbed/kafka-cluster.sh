@@ -417,14 +417,21 @@ tool() {
   install
   local logging=(-Dlog4j2.configurationFile="$HERE/log4j2-tools.xml")
   [ "$mode" = zookeeper ] && logging=(-Dlog4j.configuration="file:$HERE/zookeeper-mode/log4j-tools.properties")
-  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -cp "$JARS/lib/*" "${logging[@]}" "$@"
+  # --jmx-exporter PORT: the client's figures on a JMX exporter page, named
+  # by the client rules, as kafkascope's client tests read them.
+  local agent=()
+  [ -n "${jmx_exporter_port:-}" ] &&
+    agent=(-javaagent:"$JARS/agents/jmx_prometheus_javaagent.jar=127.0.0.1:$jmx_exporter_port:$HERE/jmx-exporter-clients.yml")
+  exec "$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 "${agent[@]}" -cp "$JARS/lib/*" "${logging[@]}" "$@"
 }
 
-# tool's own options, before the main class: --dir DIR or --version V.
+# tool's own options, before the main class: --dir DIR, --version V,
+# --jmx-exporter PORT.
 tool_command() {
   while [ $# -gt 0 ]; do
     case "$1" in
       --dir) dir="$2"; resolve_mode; shift 2 ;;
+      --jmx-exporter) jmx_exporter_port="$2"; shift 2 ;;
       --version)
         case "$2" in
           "$KAFKA_VERSION") mode=kraft ;;
@@ -501,5 +508,5 @@ case "$command" in
       wait_until_ready "$node_id"
     fi
     ;;
-  *) die "usage: $0 install|start|stop|kill|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE] [--mode kraft|zookeeper] | tool [--dir DIR | --version V] MAIN-CLASS ARGS..." ;;
+  *) die "usage: $0 install|start|stop|kill|status|stop-node N|start-node N [--dir DIR] [--port-base N] [--nodes N] [--heap SIZE] [--mode kraft|zookeeper] | tool [--dir DIR | --version V] [--jmx-exporter PORT] MAIN-CLASS ARGS..." ;;
 esac

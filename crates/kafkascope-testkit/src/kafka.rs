@@ -161,6 +161,32 @@ impl KafkaCluster {
         script(&full)
     }
 
+    /// Starts one of Kafka's own Java clients (`main_class` with `args`, e.g.
+    /// `org.apache.kafka.tools.ProducerPerformance`) in the background with
+    /// the JMX exporter agent and `testbed/jmx-exporter-clients.yml`, its
+    /// page on `127.0.0.1:<jmx_port>/metrics`. Killed on drop.
+    pub fn spawn_java_client(
+        &self,
+        jmx_port: u16,
+        main_class: &str,
+        args: &[&str],
+    ) -> Result<JavaClient> {
+        let port = jmx_port.to_string();
+        let child = Command::new("bash")
+            .arg(script_path())
+            .args(["tool", "--jmx-exporter", &port, main_class])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting a Java client with testbed/kafka-cluster.sh tool")?;
+        Ok(JavaClient {
+            child,
+            exporter_url: format!("http://127.0.0.1:{jmx_port}/metrics"),
+        })
+    }
+
     /// Whether this cluster runs in ZooKeeper mode
     /// ([`KafkaCluster::start_zookeeper_mode`]).
     pub fn is_zookeeper_mode(&self) -> bool {
@@ -313,6 +339,27 @@ pub fn parse_zookeeper_get(out: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A Java client process started by [`KafkaCluster::spawn_java_client`].
+pub struct JavaClient {
+    child: std::process::Child,
+    /// Its JMX exporter page.
+    pub exporter_url: String,
+}
+
+impl JavaClient {
+    /// SIGKILL, as a crash would (the script execs the JVM, so this is it).
+    pub fn kill_hard(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for JavaClient {
+    fn drop(&mut self) {
+        self.kill_hard();
+    }
 }
 
 fn script_path() -> PathBuf {

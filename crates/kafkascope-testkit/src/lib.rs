@@ -32,5 +32,7 @@ mod kafka;
 mod tansu;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
-pub use kafka::{GroupToolRow, KafkaCluster, parse_consumer_groups_describe, parse_zookeeper_get};
+pub use kafka::{
+    GroupToolRow, JavaClient, KafkaCluster, parse_consumer_groups_describe, parse_zookeeper_get,
+};
 pub use tansu::{Tansu, tansu_bin};
