@@ -18,6 +18,7 @@
 
 pub mod client_figures;
 pub mod client_liveness;
+pub mod jmx;
 pub mod jmx_exporter;
 pub mod jmx_figures;
 pub mod prometheus_text;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use kafkascope_client::http_client::HttpUrl;
-use kafkascope_sources::jmx_exporter::{JmxExporterSettings, JmxExporterSource, JmxTarget};
+use kafkascope_sources::jmx::{JmxSettings, JmxTarget};
+use kafkascope_sources::jmx_exporter::JmxExporterSource;
 use kafkascope_sources::jmx_figures::NodeFigures;
 use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
 use kafkascope_sources::source::{PollContext, Source};
@@ -93,7 +94,7 @@ async fn poll_live(urls: &[String], rounds: usize) -> anyhow::Result<(Vec<f64>, 
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut source = JmxExporterSource::new(JmxExporterSettings::new(targets));
+    let mut source = JmxExporterSource::new(JmxSettings::new(targets));
     let context = PollContext::default();
     let (mut walls, mut cpus, mut samples) = (Vec::new(), Vec::new(), 0);
     for _ in 0..rounds {

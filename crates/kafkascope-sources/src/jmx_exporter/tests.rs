@@ -6,6 +6,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::*;
+use crate::jmx_figures::Role;
+use crate::source::SourceFigures;
+use kafkascope_client::http_client::HttpUrl;
 
 /// A protocol-level fake of the JMX exporter's HTTP server: answers every
 /// request with the next of `answers` (the last one repeated), after `delay`.
@@ -71,7 +74,7 @@ fn target(url: &str, node_id: Option<i32>) -> JmxTarget {
 }
 
 fn source(targets: Vec<JmxTarget>) -> JmxExporterSource {
-    let mut settings = JmxExporterSettings::new(targets);
+    let mut settings = JmxSettings::new(targets);
     settings.timeout = Duration::from_millis(700);
     settings.max_page_bytes = 64 * 1024;
     JmxExporterSource::new(settings)
@@ -175,19 +178,18 @@ async fn fake_exporter_error_garbage_oversized_and_slow_targets_are_each_reporte
 
 #[tokio::test]
 async fn brokers_of_the_snapshot_are_discovered_with_the_configured_port() {
-    let mut settings = JmxExporterSettings::new(vec![]);
+    let mut settings = JmxSettings::new(vec![]);
     settings.discover_port = Some(7071);
-    let source = JmxExporterSource::new(settings);
     let context = PollContext {
         cluster: "prod".into(),
         brokers: vec![(1, "kafka-1.internal".into()), (2, "10.0.0.2".into())],
         ..PollContext::default()
     };
-    let targets: Vec<(String, Option<i32>, Option<Role>)> = source
-        .targets(&context)
-        .into_iter()
-        .map(|t| (t.url.to_string(), t.node_id, t.role))
-        .collect();
+    let targets: Vec<(String, Option<i32>, Option<Role>)> =
+        crate::jmx::targets(&settings, &context)
+            .into_iter()
+            .map(|t| (t.url.to_string(), t.node_id, t.role))
+            .collect();
     assert_eq!(
         targets,
         vec![

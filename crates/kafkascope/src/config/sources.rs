@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::bail;
 use kafkascope_client::TlsSettings;
 use kafkascope_client::http_client::{BasicAuth, HttpUrl};
-use kafkascope_sources::jmx_exporter::{JmxExporterSettings, JmxTarget};
+use kafkascope_sources::jmx::{JmxSettings, JmxTarget};
 use kafkascope_sources::jmx_figures::Role;
 use serde::Deserialize;
 use toml::Spanned;
@@ -51,7 +51,7 @@ pub struct JmxTargetEntry {
 #[derive(Debug)]
 pub enum SourcePlan {
     JmxExporter {
-        settings: JmxExporterSettings,
+        settings: JmxSettings,
         interval: Duration,
     },
 }
@@ -91,7 +91,7 @@ pub fn jmx_exporter(
             basic_auth: None,
         });
     }
-    let mut settings = JmxExporterSettings::new(targets);
+    let mut settings = JmxSettings::new(targets);
     if let Some(port) = &entry.discover_port {
         match u16::try_from(*port.get_ref()) {
             Ok(p) if p > 0 => settings.discover_port = Some(p),

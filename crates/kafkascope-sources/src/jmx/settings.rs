@@ -1,4 +1,5 @@
-//! Where a cluster's JMX exporter pages are and how to fetch them.
+//! Where a cluster's JMX targets are (JMX exporter pages or Jolokia
+//! agents) and how to read them.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use kafkascope_client::http_client::{BasicAuth, HttpUrl};
 use crate::client_liveness::LivenessSettings;
 use crate::jmx_figures::Role;
 
-/// One page to read.
+/// One JMX target: a JMX exporter page or a Jolokia agent.
 #[derive(Debug, Clone)]
 pub struct JmxTarget {
     pub url: HttpUrl,
@@ -21,10 +22,10 @@ pub struct JmxTarget {
 }
 
 #[derive(Debug, Clone)]
-pub struct JmxExporterSettings {
+pub struct JmxSettings {
     pub targets: Vec<JmxTarget>,
     /// Also read `http://<broker host>:<port><discover_path>` for every
-    /// broker of the latest snapshot, as that broker's page.
+    /// broker of the latest snapshot, as that broker's target.
     pub discover_port: Option<u16>,
     pub discover_path: String,
     pub discover_basic_auth: Option<BasicAuth>,
@@ -38,9 +39,9 @@ pub struct JmxExporterSettings {
     pub clients: LivenessSettings,
 }
 
-impl JmxExporterSettings {
+impl JmxSettings {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-    /// A broker's page at 10,000 partitions is a few MB.
+    /// A broker's page (or Jolokia answer) at 10,000 partitions is a few MB.
     pub const DEFAULT_MAX_PAGE_BYTES: usize = 32 << 20;
 
     pub fn new(targets: Vec<JmxTarget>) -> Self {
