@@ -152,17 +152,21 @@ pub fn families() -> Vec<&'static str> {
     names
 }
 
-/// Every client of every source snapshot, with its cluster.
-pub fn clients<'a>(
-    sources: &'a [&'a SourceSnapshot],
-) -> impl Iterator<Item = (&'a str, &'a ClientFigures)> {
-    sources.iter().flat_map(|s| {
-        s.jmx()
-            .into_iter()
-            .flat_map(|figures| figures.nodes.iter())
-            .flat_map(|n| n.clients.values())
-            .map(move |c| (s.cluster.as_str(), c))
-    })
+/// Every client of every source snapshot, with its cluster, each client id
+/// once (as its exporter page has it when Jolokia reads it too).
+pub fn clients<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a ClientFigures)> {
+    let mut seen = std::collections::BTreeSet::new();
+    sources
+        .iter()
+        .flat_map(|s| {
+            s.jmx()
+                .into_iter()
+                .flat_map(|figures| figures.nodes.iter())
+                .flat_map(|n| n.clients.values())
+                .map(move |c| (s.cluster.as_str(), c))
+        })
+        .filter(|(cluster, c)| seen.insert((*cluster, c.client_id.as_str())))
+        .collect()
 }
 
 fn labels<'a>(cluster: &'a str, c: &'a ClientFigures) -> [Label<'a>; 2] {
@@ -212,10 +216,17 @@ pub fn write(w: &mut MetricsWriter, sources: &[&SourceSnapshot]) {
         PRODUCER_STOPPED_SENDING,
         "1 when a live producer's records sent have not moved for a while, else 0.",
     );
-    for (cluster, c) in clients(sources).filter(|(_, c)| c.producer.is_some()) {
+    for (cluster, c) in clients(sources)
+        .into_iter()
+        .filter(|(_, c)| c.producer.is_some())
+    {
         w.sample(&labels(cluster, c), c.liveness.stopped_sending);
     }
-    let alive = || clients(sources).filter(|(_, c)| c.liveness.alive);
+    let alive = || {
+        clients(sources)
+            .into_iter()
+            .filter(|(_, c)| c.liveness.alive)
+    };
     for (name, help, read) in PRODUCER_FAMILIES {
         w.gauge(name, help);
         for (cluster, c) in alive() {

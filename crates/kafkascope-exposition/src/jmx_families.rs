@@ -345,16 +345,28 @@ pub fn families() -> Vec<&'static str> {
     names
 }
 
-/// Every JMX node of every source snapshot.
-fn nodes<'a>(
-    sources: &'a [&'a SourceSnapshot],
-) -> impl Iterator<Item = (&'a str, &'a NodeFigures)> {
-    sources.iter().flat_map(|s| {
-        s.jmx()
-            .into_iter()
-            .flat_map(|figures| figures.nodes.iter())
-            .map(move |n| (s.cluster.as_str(), n))
-    })
+/// Every JMX node of every source snapshot, each once: a node read both
+/// from its exporter page and through Jolokia is written as its page has it
+/// (sources come by cluster, exporter first), as two series with the same
+/// labels would make the exposition invalid.
+fn nodes<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a NodeFigures)> {
+    let mut seen = std::collections::BTreeSet::new();
+    sources
+        .iter()
+        .flat_map(|s| {
+            s.jmx()
+                .into_iter()
+                .flat_map(|figures| figures.nodes.iter())
+                .map(move |n| (s.cluster.as_str(), n))
+        })
+        .filter(|(cluster, n)| {
+            let identity = match n.node_id {
+                Some(id) => id.to_string(),
+                None => n.target.clone(),
+            };
+            seen.insert((*cluster, identity))
+        })
+        .collect()
 }
 
 fn node_label(n: &NodeFigures) -> LabelValue<'_> {

@@ -770,6 +770,6 @@ async fn clients_dead_first_and_a_groups_consumers_on_its_page() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
         reply.json()["error"],
-        "cluster \"staging\" has no jmx_exporter source configured"
+        "cluster \"staging\" has no jmx_exporter or jolokia source configured"
     );
 }

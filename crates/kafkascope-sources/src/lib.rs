@@ -14,13 +14,15 @@
 //! - [`jmx_exporter`]: brokers' and clients' JMX through the Prometheus JMX
 //!   exporter agent, read into named figures ([`jmx_figures`],
 //!   [`client_figures`]), with a verdict on every client
-//!   ([`client_liveness`]).
+//!   ([`client_liveness`]);
+//! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads.
 
 pub mod client_figures;
 pub mod client_liveness;
 pub mod jmx;
 pub mod jmx_exporter;
 pub mod jmx_figures;
+pub mod jolokia;
 pub mod prometheus_text;
 pub mod published;
 pub mod source;

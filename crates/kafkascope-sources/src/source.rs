@@ -14,15 +14,18 @@ use crate::jmx_figures::JmxFigures;
 pub enum SourceKind {
     /// Pages of the Prometheus JMX exporter java agent.
     JmxExporter,
+    /// Bulk reads from the Jolokia JVM agent.
+    Jolokia,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 1] = [SourceKind::JmxExporter];
+    pub const ALL: [SourceKind; 2] = [SourceKind::JmxExporter, SourceKind::Jolokia];
 
     /// The name in metric labels, the JSON API and logs.
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::JmxExporter => "jmx_exporter",
+            SourceKind::Jolokia => "jolokia",
         }
     }
 }

@@ -17,6 +17,16 @@ use serde_json::Value;
 
 const CLUSTER: &str = "jmx";
 
+/// A topic name of this run's own: the shared cluster may be one a
+/// developer reuses between runs, and the counts must be this run's.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{name}-{nanos}")
+}
+
 /// A config with the cluster's three JMX exporter pages (node ids 0, 1, 2,
 /// in the test bed's port order) and one target nobody answers.
 fn config(cluster: &KafkaCluster, dead_url: &str) -> String {
@@ -58,7 +68,7 @@ fn nodes(jmx: &Value) -> &Vec<Value> {
 #[test]
 fn kafka_jmx_broker_figures_agree_with_produced_records_log_sizes_and_the_quorum() {
     let cluster = KafkaCluster::shared();
-    let topic = "jmx-orders";
+    let topic = &unique("jmx-orders");
     create_topic(cluster, topic, "3", "1");
     for (partition, count) in [("0", "400"), ("1", "300"), ("2", "200")] {
         produce_batched(cluster, topic, partition, count, "none");
@@ -194,5 +204,92 @@ fn kafka_jmx_broker_figures_agree_with_produced_records_log_sizes_and_the_quorum
     assert_eq!(up(&dead_url), Some(0.0));
     for url in cluster.env("KAFKA_JMX_EXPORTER").split(',') {
         assert_eq!(up(url), Some(1.0), "{url}");
+    }
+}
+
+/// Jolokia beside the JMX exporter on the same nodes: the same figures from
+/// both readers, each node written once to `/metrics`.
+#[test]
+fn kafka_jolokia_reads_the_same_broker_figures_as_the_exporter_pages() {
+    let cluster = KafkaCluster::shared();
+    let topic = &unique("jolokia-orders");
+    create_topic(cluster, topic, "3", "1");
+    for partition in ["0", "1", "2"] {
+        produce_batched(cluster, topic, partition, "100", "none");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = config(
+        cluster,
+        &format!("http://127.0.0.1:{}/metrics", free_port()),
+    );
+    text.push_str("\n[clusters.jolokia]\ntimeout_seconds = 3\n");
+    for (id, url) in cluster.env("KAFKA_JOLOKIA").split(',').enumerate() {
+        text.push_str(&format!(
+            "\n[[clusters.jolokia.targets]]\nurl = \"{url}\"\nnode_id = {id}\n"
+        ));
+    }
+    let path = dir.path().join("kafkascope.toml");
+    std::fs::write(&path, text).unwrap();
+    let serve = Serve::start(&["--config", path.to_str().unwrap()]);
+
+    let jolokia_path = format!("/api/v1/clusters/{CLUSTER}/jolokia");
+    let exporter_path = format!("/api/v1/clusters/{CLUSTER}/jmx");
+    serve.wait_until(
+        "both readers' figures of the topic",
+        Duration::from_secs(60),
+        |s| {
+            [&jolokia_path, &exporter_path].iter().all(|path| {
+                s.get(path).is_some_and(|(status, body)| {
+                    let answer: Value = serde_json::from_str(&body).unwrap();
+                    status == 200 && topic_total(&answer, topic, "messages_in") == 300.0
+                })
+            })
+        },
+    );
+    let jolokia = serve.json(&jolokia_path);
+    let exporter = serve.json(&exporter_path);
+    let up: Vec<bool> = jolokia["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["up"].as_bool().unwrap())
+        .collect();
+    assert_eq!(up, [true, true, true]);
+    assert_eq!(
+        topic_total(&jolokia, topic, "bytes_in"),
+        topic_total(&exporter, topic, "bytes_in")
+    );
+    assert_eq!(topic_total(&exporter, topic, "messages_in"), 300.0);
+
+    // Each node's counters, as both read them (the exporter's page may be
+    // a poll older: the topic's counters no longer move).
+    let by_node = |source: &Value| -> Vec<(i64, String, f64, i64)> {
+        let mut nodes: Vec<_> = nodes(source)
+            .iter()
+            .filter(|n| n["node_id"] != 99)
+            .map(|n| {
+                (
+                    n["node_id"].as_i64().unwrap(),
+                    n["role"].as_str().unwrap().to_string(),
+                    n["broker"]["topics"][topic]["messages_in"]["total"]
+                        .as_f64()
+                        .unwrap_or(0.0),
+                    n["raft"]["current_leader"].as_f64().unwrap() as i64,
+                )
+            })
+            .collect();
+        nodes.sort_by_key(|n| n.0);
+        nodes
+    };
+    assert_eq!(by_node(&jolokia), by_node(&exporter));
+
+    // One series per node in /metrics, though two sources read each node.
+    let (status, body) = serve.get("/metrics").unwrap();
+    assert_eq!(status, 200);
+    for node in ["0", "1", "2"] {
+        let needle = format!(
+            "kafka_server_replicamanager_partitioncount{{cluster=\"{CLUSTER}\",node=\"{node}\"}}"
+        );
+        assert_eq!(body.matches(&needle).count(), 1, "{needle}");
     }
 }

@@ -1,18 +1,19 @@
-//! `/clusters/{cluster}/clients`: Kafka's Java clients the JMX exporter
-//! source reads, dead ones first, each with its verdict, its key figures
-//! and the groups it was a member of; and [`of_group`], the clients a
-//! consumer group's page names.
+//! `/clusters/{cluster}/clients`: Kafka's Java clients the JMX sources
+//! read (exporter pages and Jolokia; a client read by both is listed once,
+//! as its exporter page has it), dead ones first, each with its verdict,
+//! its key figures and the groups it was a member of; and [`of_group`],
+//! the clients a consumer group's page names.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use kafkascope_collector::snapshot::ConsumerGroup;
+use kafkascope_sources::SourceSnapshot;
 use kafkascope_sources::client_figures::ClientFigures;
-use kafkascope_sources::{SourceKind, SourceSnapshot};
 use serde::Serialize;
 
-use super::jmx::source_snapshot;
+use super::jmx::jmx_snapshots;
 use crate::AppState;
 use crate::api_error::ApiError;
 
@@ -27,15 +28,16 @@ pub struct ClientItem<'a> {
 #[derive(Debug, Serialize)]
 pub struct ClientList<'a> {
     pub cluster: &'a str,
-    pub polled_at_ms: i64,
     pub clients: Vec<ClientItem<'a>>,
 }
 
-/// Every client of a JMX poll, dead first, then by kind and client id.
-pub fn clients_of(snapshot: &SourceSnapshot) -> Vec<ClientItem<'_>> {
-    let mut clients: Vec<ClientItem<'_>> = snapshot
-        .jmx()
-        .into_iter()
+/// Every client of the JMX polls, each once, dead first, then by kind and
+/// client id.
+pub fn clients_of(snapshots: &[Arc<SourceSnapshot>]) -> Vec<ClientItem<'_>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut clients: Vec<ClientItem<'_>> = snapshots
+        .iter()
+        .filter_map(|s| s.jmx())
         .flat_map(|figures| &figures.nodes)
         .flat_map(|node| {
             node.clients.values().map(move |client| ClientItem {
@@ -43,6 +45,7 @@ pub fn clients_of(snapshot: &SourceSnapshot) -> Vec<ClientItem<'_>> {
                 client,
             })
         })
+        .filter(|item| seen.insert(item.client.client_id.as_str()))
         .collect();
     clients.sort_by(|a, b| {
         (a.client.liveness.alive, a.client.kind, &a.client.client_id).cmp(&(
@@ -59,26 +62,27 @@ pub async fn list(
     Path(cluster): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let snapshot = source_snapshot(&state, &cluster, SourceKind::JmxExporter)?;
+    let snapshots = jmx_snapshots(&state, &cluster)?;
     let list = ClientList {
-        cluster: &snapshot.cluster,
-        polled_at_ms: snapshot.polled_at_ms,
-        clients: clients_of(&snapshot),
+        cluster: &cluster,
+        clients: clients_of(&snapshots),
     };
     // Serialized here, while the snapshot it borrows from is alive.
     Ok(Json(&list).into_response())
 }
 
-/// The latest JMX poll of `cluster`, if a JMX source is configured and
-/// has polled.
-pub fn latest_jmx(state: &AppState, cluster: &str) -> Option<Arc<SourceSnapshot>> {
-    state.sources.get(cluster, SourceKind::JmxExporter)
+/// The latest JMX polls of `cluster`; empty without a JMX source.
+pub fn latest_jmx(state: &AppState, cluster: &str) -> Vec<Arc<SourceSnapshot>> {
+    jmx_snapshots(state, cluster).unwrap_or_default()
 }
 
 /// The consumers of `group`: those whose client id a member has now, and
 /// those that were members before they died.
-pub fn of_group<'a>(jmx: &'a SourceSnapshot, group: &ConsumerGroup) -> Vec<ClientItem<'a>> {
-    clients_of(jmx)
+pub fn of_group<'a>(
+    snapshots: &'a [Arc<SourceSnapshot>],
+    group: &ConsumerGroup,
+) -> Vec<ClientItem<'a>> {
+    clients_of(snapshots)
         .into_iter()
         .filter(|item| {
             item.client.consumer.is_some()

@@ -358,7 +358,7 @@ pub async fn detail(
             .into_iter()
             .map(|o| OffsetDetail::of(g, o))
             .collect(),
-        clients: jmx.as_deref().map(|j| of_group(j, g)).unwrap_or_default(),
+        clients: of_group(&jmx, g),
     };
     // Serialized here, while the snapshot it borrows from is alive.
     Ok(Json(&detail).into_response())

@@ -10,6 +10,7 @@
 //! | `/clusters/{cluster}/groups` | [`groups::list`] |
 //! | `/clusters/{cluster}/groups/{group}` | [`groups::detail`] |
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
+//! | `/clusters/{cluster}/jolokia` | [`jmx::jolokia`] |
 //! | `/clusters/{cluster}/clients` | [`clients::list`] |
 //!
 //! List endpoints take `?filter=<substring>` (on the name, ignoring case:
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/groups", get(groups::list))
         .route("/clusters/{cluster}/groups/{group}", get(groups::detail))
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
+        .route("/clusters/{cluster}/jolokia", get(jmx::jolokia))
         .route("/clusters/{cluster}/clients", get(clients::list))
 }
 

@@ -110,11 +110,14 @@ pub fn empty_node(target: &JmxTarget) -> NodeFigures {
     }
 }
 
+/// `unit` is what a reader's errors are numbered by (a page's `line`,
+/// a bulk read's `read`).
 pub fn status(
     target: &JmxTarget,
     node: &mut NodeFigures,
     outcome: Result<PageSummary, String>,
     started: Instant,
+    unit: &str,
 ) -> TargetStatus {
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     match outcome {
@@ -130,7 +133,7 @@ pub fn status(
                 up: true,
                 duration_ms,
                 samples: summary.samples,
-                error: problems(&summary),
+                error: problems(&summary, unit),
             }
         }
         Err(error) => TargetStatus {
@@ -172,8 +175,11 @@ fn detected_role(node: &NodeFigures) -> Role {
 }
 
 /// What of an otherwise readable target could not be read.
-fn problems(summary: &PageSummary) -> Option<String> {
+fn problems(summary: &PageSummary, unit: &str) -> Option<String> {
     let first = summary.errors.first()?;
     let count = summary.errors.len() + summary.errors_not_kept;
-    Some(format!("{count} unreadable line(s); {first}"))
+    Some(format!(
+        "{count} unreadable {unit}(s); {unit} {}: {}",
+        first.line, first.reason
+    ))
 }

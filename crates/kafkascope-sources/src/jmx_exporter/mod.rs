@@ -81,7 +81,7 @@ async fn fetch_target(client: &HttpClient, target: &JmxTarget) -> Reading {
             }
         },
     };
-    let status = status(target, &mut node, outcome, started);
+    let status = status(target, &mut node, outcome, started, "line");
     (status, node, started)
 }
 

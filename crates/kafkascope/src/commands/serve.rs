@@ -8,6 +8,7 @@ use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
 use kafkascope_sources::jmx_exporter::JmxExporterSource;
+use kafkascope_sources::jolokia::JolokiaSource;
 use kafkascope_sources::source_loop::SourceLoop;
 use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
@@ -92,6 +93,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 fn kind_of(source: &SourcePlan) -> SourceKind {
     match source {
         SourcePlan::JmxExporter { .. } => SourceKind::JmxExporter,
+        SourcePlan::Jolokia { .. } => SourceKind::Jolokia,
     }
 }
 
@@ -101,6 +103,11 @@ fn source_loop(cluster: &str, plan: SourcePlan, history: Option<HistoryFeed>) ->
         SourcePlan::JmxExporter { settings, interval } => SourceLoop::new(
             cluster.to_string(),
             Box::new(JmxExporterSource::new(settings)),
+            interval,
+        ),
+        SourcePlan::Jolokia { settings, interval } => SourceLoop::new(
+            cluster.to_string(),
+            Box::new(JolokiaSource::new(settings)),
             interval,
         ),
     };

@@ -49,7 +49,8 @@ pub struct ClusterEntry {
     pub connections_per_broker: Option<Spanned<u64>>,
     #[serde(default)]
     pub consumer_health: HealthEntry,
-    pub jmx_exporter: Option<sources::JmxExporterEntry>,
+    pub jmx_exporter: Option<sources::JmxEntry>,
+    pub jolokia: Option<sources::JmxEntry>,
 }
 
 /// The embedded history: on by default.
@@ -278,13 +279,14 @@ fn cluster(
     }
     let mut sources = Vec::new();
     if let Some(jmx) = &entry.jmx_exporter {
-        sources.push(sources::jmx_exporter(
-            jmx,
-            &field("jmx_exporter"),
-            settings.interval,
-            base,
-            at,
-        )?);
+        let (settings, interval) =
+            sources::jmx(jmx, &field("jmx_exporter"), settings.interval, base, at)?;
+        sources.push(SourcePlan::JmxExporter { settings, interval });
+    }
+    if let Some(jolokia) = &entry.jolokia {
+        let (settings, interval) =
+            sources::jmx(jolokia, &field("jolokia"), settings.interval, base, at)?;
+        sources.push(SourcePlan::Jolokia { settings, interval });
     }
     Ok(ClusterPlan {
         bootstrap,

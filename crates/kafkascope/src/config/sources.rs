@@ -1,5 +1,6 @@
 //! A cluster's sources beside the Kafka protocol, as the config names them:
-//! `[clusters.jmx_exporter]` with its `targets` and discovery.
+//! `[clusters.jmx_exporter]` and `[clusters.jolokia]`, each with its
+//! `targets` and discovery (the same keys for both).
 
 use std::path::Path;
 use std::time::Duration;
@@ -14,10 +15,11 @@ use toml::Spanned;
 
 use super::{TlsEntry, positive_seconds};
 
-/// `[clusters.jmx_exporter]`: pages of the Prometheus JMX exporter agent.
+/// `[clusters.jmx_exporter]` (pages of the Prometheus JMX exporter agent)
+/// or `[clusters.jolokia]` (Jolokia agents).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct JmxExporterEntry {
+pub struct JmxEntry {
     /// How often the pages are read; the cluster's interval by default.
     pub interval_seconds: Option<Spanned<u64>>,
     pub timeout_seconds: Option<Spanned<u64>>,
@@ -54,15 +56,20 @@ pub enum SourcePlan {
         settings: JmxSettings,
         interval: Duration,
     },
+    Jolokia {
+        settings: JmxSettings,
+        interval: Duration,
+    },
 }
 
-pub fn jmx_exporter(
-    entry: &JmxExporterEntry,
+/// The settings and interval of a JMX source (`field` names its table).
+pub fn jmx(
+    entry: &JmxEntry,
     field: &str,
     cluster_interval: Duration,
     base: &Path,
     at: &dyn Fn(std::ops::Range<usize>) -> usize,
-) -> anyhow::Result<SourcePlan> {
+) -> anyhow::Result<(JmxSettings, Duration)> {
     let field = |name: &str| format!("{field}.{name}");
     let mut targets = Vec::with_capacity(entry.targets.len());
     for (i, target) in entry.targets.iter().enumerate() {
@@ -112,7 +119,7 @@ pub fn jmx_exporter(
     }
     if settings.targets.is_empty() && settings.discover_port.is_none() {
         bail!(
-            "{}: give targets, or discover_port to read every broker's page",
+            "{}: give targets, or discover_port to read every broker's",
             field("targets")
         );
     }
@@ -174,7 +181,7 @@ pub fn jmx_exporter(
         at,
     )?
     .map_or(cluster_interval, Duration::from_secs);
-    Ok(SourcePlan::JmxExporter { settings, interval })
+    Ok((settings, interval))
 }
 
 #[cfg(test)]
@@ -199,7 +206,9 @@ mod tests {
              [[clusters.jmx_exporter.targets]]\nurl = \"http://c1:7072/metrics\"\nrole = \"controller\"\nnode_id = 3000\n"
         );
         let plan = parse(&text, Path::new(".")).unwrap();
-        let SourcePlan::JmxExporter { settings, interval } = &plan.clusters[0].sources[0];
+        let SourcePlan::JmxExporter { settings, interval } = &plan.clusters[0].sources[0] else {
+            panic!("a JMX exporter source");
+        };
         assert_eq!(*interval, std::time::Duration::from_secs(20));
         assert_eq!(settings.timeout, std::time::Duration::from_secs(3));
         assert_eq!(settings.discover_port, Some(7071));
@@ -238,6 +247,24 @@ mod tests {
     }
 
     #[test]
+    fn jolokia_targets_are_read_with_the_same_keys() {
+        let text = format!(
+            "{CLUSTER}[clusters.jolokia]\ninterval_seconds = 30\n\
+             [[clusters.jolokia.targets]]\nurl = \"http://k1:8778/jolokia/\"\nnode_id = 1\n"
+        );
+        let plan = parse(&text, Path::new(".")).unwrap();
+        let SourcePlan::Jolokia { settings, interval } = &plan.clusters[0].sources[0] else {
+            panic!("a Jolokia source: {:?}", plan.clusters[0].sources);
+        };
+        assert_eq!(*interval, std::time::Duration::from_secs(30));
+        assert_eq!(
+            settings.targets[0].url.to_string(),
+            "http://k1:8778/jolokia/"
+        );
+        assert_eq!(settings.targets[0].node_id, Some(1));
+    }
+
+    #[test]
     fn jmx_exporter_mistakes_name_field_and_line() {
         let err = parse_err(&format!(
             "{CLUSTER}[clusters.jmx_exporter]\n[[clusters.jmx_exporter.targets]]\nurl = \"ftp://x\"\n"
@@ -258,7 +285,7 @@ mod tests {
         ));
         assert_eq!(
             err,
-            "clusters[0].jmx_exporter.targets: give targets, or discover_port to read every broker's page"
+            "clusters[0].jmx_exporter.targets: give targets, or discover_port to read every broker's"
         );
         let err = parse_err(&format!(
             "{CLUSTER}[clusters.jmx_exporter]\ndiscover_port = 70000\n"

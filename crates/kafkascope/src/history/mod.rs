@@ -173,11 +173,9 @@ impl History {
             .store
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        let at_ms = on_the_time_line(&store, snapshot.collected_at_ms);
         store
-            .append_keyed(
-                snapshot.collected_at_ms,
-                series.iter().map(|(key, value)| (key, *value)),
-            )
+            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
             .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
         Ok(())
     }
@@ -189,11 +187,9 @@ impl History {
             .store
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        let at_ms = on_the_time_line(&store, snapshot.polled_at_ms);
         store
-            .append_keyed(
-                snapshot.polled_at_ms,
-                series.iter().map(|(key, value)| (key, *value)),
-            )
+            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
             .with_context(|| {
                 format!(
                     "recording the {} poll of {}",
@@ -206,6 +202,17 @@ impl History {
     pub(crate) fn store(&self) -> &RwLock<Store> {
         &self.store
     }
+}
+
+/// When to record what was read at `at_ms`: the store keeps one time line
+/// for every cluster and source, appended in the order they publish, so a
+/// cycle that started before another's poll was recorded goes a
+/// millisecond after it (moved by at most its own duration) rather than
+/// being refused as out of order.
+fn on_the_time_line(store: &Store, at_ms: i64) -> i64 {
+    store
+        .last_cycle_ms()
+        .map_or(at_ms, |last_ms| at_ms.max(last_ms + 1))
 }
 
 /// The store logged each problem where it found it; this ties them to history.
@@ -235,6 +242,32 @@ mod tests {
             collected_at_ms: at_ms,
             ..ClusterSnapshot::default()
         })
+    }
+
+    #[test]
+    fn clusters_and_sources_publishing_out_of_start_order_are_all_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(&HistorySettings {
+            dir: dir.path().to_path_buf(),
+            retention_days: 7,
+        })
+        .unwrap();
+        // A JMX poll that started at 1,500 ms is published before the cycle
+        // that started at 1,000 ms, and a second cluster's at the same ms.
+        let poll = kafkascope_sources::SourceSnapshot {
+            cluster: "prod".into(),
+            kind: kafkascope_sources::SourceKind::JmxExporter,
+            polled_at_ms: 1_500,
+            duration_ms: 1.0,
+            targets: vec![],
+            figures: kafkascope_sources::source::SourceFigures::None,
+        };
+        history.record_source(&poll).unwrap();
+        history.record(&snapshot(1_000)).unwrap();
+        let mut other = (*snapshot(1_000)).clone();
+        other.cluster = "staging".into();
+        history.record(&other).unwrap();
+        assert_eq!(history.store().read().unwrap().last_cycle_ms(), Some(1_502));
     }
 
     #[test]
