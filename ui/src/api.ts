@@ -226,6 +226,61 @@ export interface GroupTopic {
   lag_seconds_max: number | null;
 }
 
+/** A counter as a JMX agent reported it, and its rate since the poll before. */
+export interface JmxCounter {
+  total: number;
+  per_sec: number | null;
+}
+
+export interface JmxQuantiles {
+  p50: number | null;
+  p99: number | null;
+  p999: number | null;
+}
+
+export interface JmxBroker {
+  all_topics: { bytes_in: JmxCounter | null; bytes_out: JmxCounter | null; messages_in: JmxCounter | null };
+  requests: Record<string, { requests: JmxCounter; times_ms: Record<string, JmxQuantiles> }>;
+  request_handler_idle_ratio: number | null;
+  network_processor_idle_ratio: number | null;
+  under_replicated_partitions: number | null;
+}
+
+export interface JmxNode {
+  target: string;
+  role: string;
+  node_id: number | null;
+  up: boolean;
+  broker: JmxBroker | null;
+  jvm: { heap_used_bytes: number | null; heap_max_bytes: number | null };
+}
+
+/** The latest poll of a cluster's JMX exporter pages. */
+export interface JmxPoll {
+  polled_at_ms: number;
+  targets: { target: string; up: boolean; error: string | null }[];
+  figures: { jmx?: { nodes: JmxNode[] } };
+}
+
+export interface ClientLiveness {
+  alive: boolean;
+  dead_reason: string | null;
+  last_seen_ms: number;
+  last_changed_ms: number;
+  stopped_sending: boolean;
+  groups: string[];
+}
+
+/** A Kafka Java client as its JMX agent shows it. */
+export interface KafkaClient {
+  target: string;
+  client_id: string;
+  kind: "producer" | "consumer";
+  producer: { record_send_rate: number | null; request_latency_avg_ms: number | null; record_error_rate: number | null; record_retry_rate: number | null } | null;
+  consumer: { records_consumed_rate: number | null; fetch_latency_avg_ms: number | null; records_lag_max: number | null; last_poll_seconds_ago: number | null } | null;
+  liveness: ClientLiveness;
+}
+
 export interface GroupDetail extends GroupHealth, PartitionPage {
   name: string;
   type: string;
@@ -241,6 +296,8 @@ export interface GroupDetail extends GroupHealth, PartitionPage {
   topics: GroupTopic[];
   /** One page of them. */
   offsets: GroupOffset[];
+  /** Its consumers as their JMX agents show them; empty without JMX. */
+  clients: KafkaClient[];
 }
 
 export interface PageParams {
@@ -276,4 +333,18 @@ export const api = {
     ),
   group: (cluster: string, group: string, params: PageParams) =>
     getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}${query({ ...params })}`),
+  /** The latest JMX exporter poll; `null` when the cluster has no JMX source or it has not polled. */
+  jmx: (cluster: string) => orNone(getJson<JmxPoll>(`${base(cluster)}/jmx`)),
+  /** The clients; `null` when the cluster has no JMX source. */
+  clients: (cluster: string) => orNone(getJson<{ clients: KafkaClient[] }>(`${base(cluster)}/clients`)),
 };
+
+/** `null` for a 404 or 503 (nothing configured, or nothing read yet). */
+async function orNone<T>(request: Promise<T>): Promise<T | null> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 503)) return null;
+    throw error;
+  }
+}

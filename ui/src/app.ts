@@ -7,6 +7,7 @@ import { fill, h } from "./dom";
 import { clock } from "./format";
 import type { Page, PageContext } from "./page";
 import { brokersPage } from "./pages/brokers";
+import { clientsPage } from "./pages/clients";
 import { groupPage } from "./pages/group";
 import { groupsPage } from "./pages/groups";
 import { overviewPage } from "./pages/overview";
@@ -22,6 +23,7 @@ const SECTIONS: [PageName, string][] = [
   ["brokers", "Brokers"],
   ["topics", "Topics"],
   ["groups", "Consumer groups"],
+  ["clients", "Clients"],
 ];
 
 /** The list a detail page belongs to, for the highlighted section. */
@@ -32,6 +34,7 @@ const SECTION_OF: Record<PageName, PageName> = {
   topic: "topics",
   groups: "groups",
   group: "groups",
+  clients: "clients",
 };
 
 function makePage(ctx: PageContext): Page {
@@ -47,6 +50,8 @@ function makePage(ctx: PageContext): Page {
       return groupsPage(ctx);
     case "group":
       return groupPage(ctx, entity ?? "");
+    case "clients":
+      return clientsPage(ctx);
     case "overview":
       return overviewPage(ctx);
   }

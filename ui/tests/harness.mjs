@@ -207,6 +207,17 @@ export function runScript(args) {
 /** Kafka clusters started here, killed by `stopAll`. */
 const ownClusters = [];
 
+/**
+ * One of Kafka's own Java clients (`mainClass` with `args`) in the
+ * background with the JMX exporter agent and the test bed's client rules,
+ * its page at the returned URL; the child is returned to be killed.
+ */
+export async function javaClientWithJmx(name, mainClass, args) {
+  const port = await freePort();
+  const child = background(name, "bash", [join(REPO, "testbed", "kafka-cluster.sh"), "tool", "--jmx-exporter", String(port), mainClass, ...args]);
+  return { child, url: `http://127.0.0.1:${port}/metrics` };
+}
+
 /** Runs the client script in the background (produce-loop, consume-loop). */
 export function clientInBackground(name, bootstrap, command, args) {
   const python = process.env.KAFKASCOPE_PYTHON ?? "python3";
@@ -219,7 +230,7 @@ export function clientInBackground(name, bootstrap, command, args) {
  * never the repository's; `history: false` passes `--no-history`. `name`
  * names its log file.
  */
-export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope", interval = 1 } = {}) {
+export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope", interval = 1, extraArgs = [] } = {}) {
   const port = await freePort();
   let historyArgs = ["--no-history"];
   if (history) {
@@ -229,7 +240,7 @@ export async function startKafkascope(bootstrap, cluster, { history = true, name
   }
   background(name, kafkascopeBin(), [
     "serve", "--bootstrap-server", bootstrap, "--cluster-name", cluster,
-    "--listen", `127.0.0.1:${port}`, "--interval", String(interval), ...historyArgs,
+    "--listen", `127.0.0.1:${port}`, "--interval", String(interval), ...historyArgs, ...extraArgs,
   ]);
   const base = `http://127.0.0.1:${port}`;
   await eventually("kafkascope to be ready", async () => (await fetch(`${base}/readyz`)).ok);

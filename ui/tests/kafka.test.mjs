@@ -1,13 +1,16 @@
 // Browser tests of the pages that show what only a real Apache Kafka cluster
 // has (see harness.mjs startKafka): the KRaft metadata quorum on the brokers
 // page, checked against the JSON API and Kafka's own kafka-metadata-quorum,
-// and a KIP-848 consumer group beside a classic one on the groups pages.
+// a KIP-848 consumer group beside a classic one on the groups pages, and
+// what the nodes' and a Java consumer's JMX agents report: the brokers'
+// throughput and request times, and the consumer alive, then dead once
+// killed, on the clients page and its group's page.
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 
-import { ARTIFACTS, client, eventually, getJson, launchBrowser, runScript, startKafka, startKafkascope, stopAll } from "./harness.mjs";
+import { ARTIFACTS, client, eventually, getJson, javaClientWithJmx, launchBrowser, runScript, startKafka, startKafkascope, stopAll } from "./harness.mjs";
 
 const CLUSTER = "kafka";
 const TOPIC = "ui-kafka-orders";
@@ -15,6 +18,7 @@ const TOPIC = "ui-kafka-orders";
 let kafka;
 let base;
 let browser;
+let consumer;
 const api = (path) => getJson(`${base}/api/v1/clusters/${CLUSTER}${path}`);
 
 before(async () => {
@@ -24,8 +28,17 @@ before(async () => {
   await client(bootstrap, "produce", ["--topic", TOPIC, "--partition", "0", "--count", "6"]);
   await client(bootstrap, "consume-commit", ["--group", "ui-classic", "--topic", TOPIC, "--count", "2"]);
   await client(bootstrap, "consume-commit", ["--group", "ui-kip848", "--topic", TOPIC, "--count", "3", "--config", "group.protocol=consumer"]);
-  base = await startKafkascope(bootstrap, CLUSTER, { history: false, name: "kafkascope-kafka" });
+  consumer = await javaClientWithJmx("ui-jmx-consumer", "org.apache.kafka.tools.consumer.ConsoleConsumer", [
+    "--bootstrap-server", bootstrap, "--topic", TOPIC, "--group", "jmx-ui", "--consumer-property", "client.id=ui-jmx-consumer",
+  ]);
+  const pages = kafka.KAFKA_JMX_EXPORTER.split(",").map((url, id) => `${id}=${url}`);
+  const jmx = ["--jmx-exporter", [...pages, consumer.url].join(",")];
+  base = await startKafkascope(bootstrap, CLUSTER, { history: false, name: "kafkascope-kafka", extraArgs: jmx });
   await eventually("both groups in a snapshot", async () => (await api("/groups")).groups.filter((g) => g.name.startsWith("ui-")).length === 2);
+  await eventually("the consumer read through its agent", async () => {
+    const res = await fetch(`${base}/api/v1/clusters/${CLUSTER}/clients`);
+    return res.ok && (await res.json()).clients.some((c) => c.client_id === "ui-jmx-consumer" && c.liveness.alive && c.liveness.groups.includes("jmx-ui"));
+  }, 60_000);
   browser = await launchBrowser();
 });
 
@@ -71,6 +84,51 @@ describe("kafka: brokers", () => {
     assert.equal(await page.locator('[data-tile="controller"] .tile-value').innerText(), String(leader));
     await page.screenshot({ path: join(ARTIFACTS, "kafka-brokers.png"), fullPage: true });
     await page.context().close();
+  });
+});
+
+describe("kafka: JMX", () => {
+  test("each broker's throughput, Produce p99 and handler idle share, as its JMX page says", async () => {
+    const page = await open(`/clusters/${CLUSTER}/brokers?refresh=off`);
+    const poll = await api("/jmx");
+    const { brokers } = await api("/brokers");
+    for (const b of brokers) {
+      const node = poll.figures.jmx.nodes.find((n) => n.node_id === b.id);
+      assert.ok(node.up, `node ${b.id}`);
+      // A one-minute average, read again each second: the page's and this
+      // later read may differ by a little.
+      const idle = node.broker.request_handler_idle_ratio * 100;
+      const shown = await cell(page, "brokers", b.id, "handler_idle").innerText();
+      assert.match(shown, /^\d+%$/);
+      assert.ok(Math.abs(parseInt(shown, 10) - idle) <= 3, `node ${b.id}: ${shown} vs ${idle}`);
+      assert.match(await cell(page, "brokers", b.id, "bytes_in").innerText(), /B\/s$/);
+    }
+    assert.match(await page.locator('[data-tile="bytes_in"] .tile-value').innerText(), /B\/s$/);
+    await page.screenshot({ path: join(ARTIFACTS, "kafka-brokers-jmx.png"), fullPage: true });
+    await page.context().close();
+  });
+
+  test("a Java consumer alive, then dead once killed, on the clients page and on its group's page", async () => {
+    const page = await open(`/clusters/${CLUSTER}/clients?refresh=off`);
+    const row = "consumer-ui-jmx-consumer";
+    assert.equal(await cell(page, "clients", row, "state").innerText(), "alive");
+    assert.equal(await cell(page, "clients", row, "groups").innerText(), "jmx-ui");
+    await page.screenshot({ path: join(ARTIFACTS, "kafka-clients.png"), fullPage: true });
+    await page.context().close();
+
+    consumer.child.kill("SIGKILL");
+    await eventually("the killed consumer judged dead", async () => {
+      const { clients } = await api("/clients");
+      return clients.some((c) => c.client_id === "ui-jmx-consumer" && !c.liveness.alive);
+    });
+    const dead = await open(`/clusters/${CLUSTER}/clients?refresh=off`);
+    assert.match(await cell(dead, "clients", row, "state").innerText(), /^dead\nits JMX page cannot be read: connect failed: /);
+    assert.equal((await rowKeys(dead, "clients"))[0], row, "dead first");
+    await dead.context().close();
+    const group = await open(`/clusters/${CLUSTER}/groups/jmx-ui?refresh=off`);
+    assert.match(await cell(group, "group-clients", "ui-jmx-consumer", "state").innerText(), /^dead\n/);
+    await group.screenshot({ path: join(ARTIFACTS, "kafka-group-dead-consumer.png"), fullPage: true });
+    await group.context().close();
   });
 });
 

@@ -22,14 +22,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the cluster's brokers.
-    Brokers(ClusterArgs),
+    /// List the cluster's brokers (with JMX: their throughput and request times).
+    Brokers(BrokersArgs),
     /// List or describe topics.
     Topics(TopicsArgs),
     /// List or describe consumer groups.
     Groups(GroupsArgs),
     /// Consumer lag per group and partition.
     Lag(LagArgs),
+    /// Kafka's Java producers and consumers, through their JMX agents.
+    Clients(ClientsArgs),
     /// Collect in the background and serve /metrics, the JSON API and health checks.
     Serve(ServeArgs),
 }
@@ -55,6 +57,44 @@ pub struct ConnectionArgs {
 pub struct ClusterArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+/// Where JMX figures are read from: agents' URLs, each optionally
+/// `NODE_ID=URL`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct JmxArgs {
+    /// Comma-separated JMX exporter pages (`URL` or `NODE_ID=URL`).
+    #[arg(long, env = "KAFKASCOPE_JMX_EXPORTER", value_delimiter = ',')]
+    pub jmx_exporter: Vec<String>,
+    /// Comma-separated Jolokia agents (`URL` or `NODE_ID=URL`).
+    #[arg(long, env = "KAFKASCOPE_JOLOKIA", value_delimiter = ',')]
+    pub jolokia: Vec<String>,
+    /// Seconds between the two reads whose difference makes the rates.
+    #[arg(long, default_value_t = 2.0)]
+    pub jmx_seconds: f64,
+}
+
+impl JmxArgs {
+    pub fn is_empty(&self) -> bool {
+        self.jmx_exporter.is_empty() && self.jolokia.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BrokersArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// With JMX: throughput, request times and idle share per broker.
+    #[command(flatten)]
+    pub jmx: JmxArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ClientsArgs {
+    #[command(flatten)]
+    pub jmx: JmxArgs,
     #[arg(long, value_enum, default_value = "table")]
     pub output: OutputFormat,
 }
@@ -134,4 +174,21 @@ pub struct ServeArgs {
     /// Keep no history (no data directory; the query API answers nothing).
     #[arg(long, env = "KAFKASCOPE_NO_HISTORY")]
     pub no_history: bool,
+    /// With --bootstrap-server: JMX exporter pages to read on the cluster's
+    /// interval (`URL` or `NODE_ID=URL`, comma-separated).
+    #[arg(
+        long,
+        env = "KAFKASCOPE_JMX_EXPORTER",
+        value_delimiter = ',',
+        requires = "bootstrap_server"
+    )]
+    pub jmx_exporter: Vec<String>,
+    /// With --bootstrap-server: Jolokia agents to read likewise.
+    #[arg(
+        long,
+        env = "KAFKASCOPE_JOLOKIA",
+        value_delimiter = ',',
+        requires = "bootstrap_server"
+    )]
+    pub jolokia: Vec<String>,
 }

@@ -142,6 +142,30 @@ fn kafka_java_clients_rates_match_the_scenario_and_a_killed_consumer_is_dead_on_
         .unwrap();
     assert!(sent_total >= RATE, "{sent_total}");
 
+    // The same from the command line, straight from the agents.
+    let urls = format!("{},{}", consumer.exporter_url, producer.exporter_url);
+    let listed =
+        common::kafkascope_json(&["clients", "--jmx-exporter", &urls, "--jmx-seconds", "1"]);
+    let listed: Vec<(&str, &str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["client_id"].as_str().unwrap(),
+                c["liveness"]["alive"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("producer", "jmx-producer", true),
+            ("consumer", "jmx-consumer", true)
+        ]
+    );
+
     // The group names its consumer, alive.
     let group_path = format!("/api/v1/clusters/{CLUSTER}/groups/{GROUP}");
     serve.wait_until(

@@ -293,3 +293,61 @@ fn kafka_jolokia_reads_the_same_broker_figures_as_the_exporter_pages() {
         assert_eq!(body.matches(&needle).count(), 1, "{needle}");
     }
 }
+
+/// `kafkascope brokers` with the nodes' JMX pages: what each broker reports
+/// of its replicas equals what Metadata says it hosts, beside its throughput.
+#[test]
+fn kafka_brokers_command_shows_what_each_broker_reports_of_itself() {
+    let cluster = KafkaCluster::shared();
+    let pages: Vec<String> = cluster
+        .env("KAFKA_JMX_EXPORTER")
+        .split(',')
+        .enumerate()
+        .map(|(id, url)| format!("{id}={url}"))
+        .collect();
+    let bootstrap = cluster.bootstrap();
+    let pages = pages.join(",");
+    let brokers = common::kafkascope_json(&[
+        "brokers",
+        "--bootstrap-server",
+        &bootstrap,
+        "--jmx-exporter",
+        &pages,
+        "--jmx-seconds",
+        "1",
+    ]);
+    let brokers = brokers.as_array().unwrap();
+    assert_eq!(brokers.len(), 3);
+    for broker in brokers {
+        let jmx = &broker["jmx"]["broker"];
+        assert_eq!(
+            jmx["partitions"].as_f64(),
+            broker["partition_count"].as_f64(),
+            "broker {}",
+            broker["id"]
+        );
+        assert_eq!(
+            jmx["leaders"].as_f64(),
+            broker["leader_count"].as_f64(),
+            "broker {}",
+            broker["id"]
+        );
+        assert!(jmx["all_topics"]["bytes_in"]["per_sec"].as_f64().is_some());
+    }
+    let table = common::kafkascope_ok(&[
+        "brokers",
+        "--bootstrap-server",
+        &bootstrap,
+        "--jmx-exporter",
+        &pages,
+        "--jmx-seconds",
+        "0",
+    ]);
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            "BYTES-IN/S  BYTES-OUT/S  MSGS-IN/S  PRODUCE-P99-MS  FETCH-P99-MS  HANDLER-IDLE"
+        ),
+        "{header}"
+    );
+}

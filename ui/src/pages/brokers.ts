@@ -1,12 +1,14 @@
 // Every broker: reachability, its part in the KRaft metadata quorum,
 // replicas and leaders it holds, how far its leader count is from an even
-// share, and its log directories' size and free space; then the quorum:
-// leader, epoch and how far each voter and observer is behind.
+// share, and its log directories' size and free space; with a JMX source,
+// what each broker reports of itself (bytes in and out, Produce p99,
+// request handler idle); then the quorum: leader, epoch and how far each
+// voter and observer is behind.
 
-import { api, type Broker, type MetadataQuorum, type QuorumReplica } from "../api";
+import { api, type Broker, type JmxNode, type JmxPoll, type MetadataQuorum, type QuorumReplica } from "../api";
 import { badge } from "../badges";
 import { fill, h } from "../dom";
-import { ago, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
+import { ago, byteRate, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
 import type { Page, PageContext } from "../page";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
@@ -52,6 +54,27 @@ function quorumPanel(panel: HTMLElement, quorum: MetadataQuorum | null): void {
   );
 }
 
+/** Each broker's figures from the cluster's JMX pages, by node id. */
+function jmxByNode(poll: JmxPoll | null): Map<number, JmxNode> {
+  const nodes = poll?.figures.jmx?.nodes ?? [];
+  return new Map(nodes.filter((n) => n.node_id !== null && n.up).map((n) => [n.node_id as number, n]));
+}
+
+/** The columns JMX adds: throughput, Produce p99 and request handler idle share. */
+function jmxColumns(jmx: Map<number, JmxNode>): Column<Broker>[] {
+  const of = (b: Broker) => jmx.get(b.id)?.broker ?? null;
+  const bytesIn = (b: Broker) => of(b)?.all_topics.bytes_in?.per_sec ?? null;
+  const bytesOut = (b: Broker) => of(b)?.all_topics.bytes_out?.per_sec ?? null;
+  const produceP99 = (b: Broker) => of(b)?.requests["Produce"]?.times_ms["totaltime"]?.p99 ?? null;
+  const idle = (b: Broker) => of(b)?.request_handler_idle_ratio ?? null;
+  return [
+    { key: "bytes_in", label: "In", numeric: true, cell: (b) => byteRate(bytesIn(b)), value: bytesIn },
+    { key: "bytes_out", label: "Out", numeric: true, cell: (b) => byteRate(bytesOut(b)), value: bytesOut },
+    { key: "produce_p99", label: "Produce p99", numeric: true, cell: (b) => (produceP99(b) === null ? UNKNOWN : `${produceP99(b)} ms`), value: produceP99 },
+    { key: "handler_idle", label: "Handler idle", numeric: true, cell: (b) => percent(idle(b)), value: idle },
+  ];
+}
+
 export function brokersPage(ctx: PageContext): Page {
   const figures = h("div", { class: "figures" });
   const list = h("section", { class: "panel" });
@@ -62,8 +85,10 @@ export function brokersPage(ctx: PageContext): Page {
     title: "Brokers",
     element,
     async update(signal) {
-      const { brokers, quorum, controller } = await api.brokers(ctx.cluster);
+      const [{ brokers, quorum, controller }, poll] = await Promise.all([api.brokers(ctx.cluster), api.jmx(ctx.cluster)]);
       if (signal.aborted) return;
+      const jmx = jmxByNode(poll);
+      const bytesIn = [...jmx.values()].reduce((sum, n) => sum + (n.broker?.all_topics.bytes_in?.per_sec ?? 0), 0);
       const down = brokers.filter((b) => !b.reachable).length;
       const skews = brokers.map((b) => leaderSkew(b, brokers)).filter((s): s is number => s !== null);
       const worstSkew = skews.length ? Math.max(...skews.map(Math.abs)) : null;
@@ -78,6 +103,7 @@ export function brokersPage(ctx: PageContext): Page {
           { id: "skew", label: "Worst leader skew", value: worstSkew === null ? UNKNOWN : signedPercent(worstSkew).replace("+", "±"), tone: worstSkew !== null && worstSkew > 0.2 ? "warn" : undefined },
           { id: "disk", label: "Disk used", value: bytes(disk) },
           { id: "controller", label: "Active controller", value: controller === null ? UNKNOWN : String(controller), detail: quorum ? `KRaft epoch ${quorum.leader_epoch}` : undefined },
+          ...(jmx.size ? [{ id: "bytes_in", label: "Bytes in", value: byteRate(bytesIn), detail: "all brokers, from JMX" }] : []),
         ]),
       );
       const columns: Column<Broker>[] = [
@@ -91,6 +117,7 @@ export function brokersPage(ctx: PageContext): Page {
         { key: "skew", label: "Leader skew", numeric: true, cell: (b) => signedPercent(leaderSkew(b, brokers)), value: (b) => leaderSkew(b, brokers) },
         { key: "disk", label: "Disk", numeric: true, cell: (b) => bytes(b.log_dir_bytes), value: (b) => b.log_dir_bytes },
         { key: "volume", label: "Volume used", numeric: true, cell: (b) => failedDirs(b) ?? percent(diskUse(b)), value: (b) => diskUse(b) },
+        ...(jmx.size ? jmxColumns(jmx) : []),
       ];
       fill(
         list,

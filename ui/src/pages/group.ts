@@ -11,6 +11,7 @@ import { anyOf, quote } from "../history";
 import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
 import { linkTo } from "../route";
+import { clientColumns } from "./clients";
 import { table, type Column } from "../table";
 import { tiles, type Tile } from "../tiles";
 
@@ -156,6 +157,7 @@ export function groupPage(ctx: PageContext, group: string): Page {
         members,
         h("header", { class: "panel-head" }, h("h3", null, "Members")),
         table(memberColumns, g.members, { key: (m) => m.member_id, name: "members", empty: "No members: nobody is consuming" }),
+        g.clients.length ? [h("header", { class: "panel-head" }, h("h3", null, "Consumers (JMX)")), table(clientColumns(ctx), g.clients, { key: (c) => c.client_id, name: "group-clients", empty: "" })] : null,
       );
       const charts = [...lagCharts, rateChartFor(g.topics.map((t) => t.topic))];
       await Promise.all(charts.map((c) => c.load(ctx.range, signal)));

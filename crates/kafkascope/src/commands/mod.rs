@@ -2,7 +2,9 @@
 //! the same collector `serve` runs, so the CLI and /metrics never disagree.
 
 mod brokers;
+mod clients;
 mod groups;
+mod jmx_once;
 mod lag;
 mod serve;
 mod topics;
@@ -23,6 +25,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Topics(args) => topics::run(args).await,
         Command::Groups(args) => groups::run(args).await,
         Command::Lag(args) => lag::run(args).await,
+        Command::Clients(args) => clients::run(args).await,
         Command::Serve(args) => serve::run(args).await,
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
+use kafkascope_sources::jmx::JmxSettings;
 use kafkascope_sources::jmx_exporter::JmxExporterSource;
 use kafkascope_sources::jolokia::JolokiaSource;
 use kafkascope_sources::source_loop::SourceLoop;
@@ -14,7 +15,7 @@ use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
 
 use crate::cli::ServeArgs;
-use crate::commands::{bootstrap_list, client_config};
+use crate::commands::{bootstrap_list, client_config, jmx_once};
 use crate::config::{self, ClusterPlan, ServePlan, SourcePlan};
 use crate::history::{History, HistoryFeed, Recorded, StoreSource};
 
@@ -146,13 +147,38 @@ fn plan(args: &ServeArgs) -> anyhow::Result<ServePlan> {
 fn single_cluster(args: &ServeArgs, servers: &str) -> anyhow::Result<ServePlan> {
     let bootstrap = bootstrap_list(servers);
     anyhow::ensure!(!bootstrap.is_empty(), "--bootstrap-server names no broker");
+    let mut settings = CollectorSettings::new(args.cluster_name.clone());
+    // The sources poll on the cluster's interval, --interval included.
+    if let Some(seconds) = args.interval.filter(|s| *s > 0) {
+        settings.interval = Duration::from_secs(seconds);
+    }
+    let jmx = |targets: &[String]| -> anyhow::Result<JmxSettings> {
+        let targets = targets
+            .iter()
+            .map(|t| jmx_once::target(t))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(JmxSettings::new(targets))
+    };
+    let mut sources = Vec::new();
+    if !args.jmx_exporter.is_empty() {
+        sources.push(SourcePlan::JmxExporter {
+            settings: jmx(&args.jmx_exporter)?,
+            interval: settings.interval,
+        });
+    }
+    if !args.jolokia.is_empty() {
+        sources.push(SourcePlan::Jolokia {
+            settings: jmx(&args.jolokia)?,
+            interval: settings.interval,
+        });
+    }
     Ok(ServePlan {
         listen: config::DEFAULT_LISTEN.parse()?,
         clusters: vec![ClusterPlan {
             bootstrap,
             client: client_config(args.command_config.as_deref())?,
-            settings: CollectorSettings::new(args.cluster_name.clone()),
-            sources: Vec::new(),
+            settings,
+            sources,
         }],
         history: config::default_history(),
     })
