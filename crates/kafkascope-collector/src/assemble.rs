@@ -10,6 +10,7 @@ use kafkascope_client::admin::{
     BrokerLogDirs, DescribedGroup, GroupType, PartitionMetadata, TopicMetadata, TopicPartition,
 };
 
+use crate::collector::CollectorId;
 use crate::consumer_health::read_completely;
 use crate::cycle::{Cycle, Offsets, RecordsAt};
 use crate::lag::{offset_rate, partition_lag};
@@ -48,8 +49,12 @@ pub fn take_group_answers(cycle: &mut Cycle<'_>, runs: &[CollectorRun]) -> Group
         offsets: Arc::new(offsets),
         records_at: std::mem::take(&mut cycle.records_at),
         at_ms: unix_ms(cycle),
-        groups_complete: read_completely(runs, &cycle.errors, "consumer_groups"),
-        committed_offsets_complete: read_completely(runs, &cycle.errors, "committed_offsets"),
+        groups_complete: read_completely(runs, &cycle.errors, CollectorId::ConsumerGroups),
+        committed_offsets_complete: read_completely(
+            runs,
+            &cycle.errors,
+            CollectorId::CommittedOffsets,
+        ),
     }
 }
 

@@ -22,10 +22,44 @@ impl std::fmt::Display for CycleAborted {
 
 pub type CollectResult = Result<(), CycleAborted>;
 
+/// Which collector: a name that cannot be misspelt where a verdict depends
+/// on whether a collector ran cleanly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CollectorId {
+    ClusterMetadata,
+    ConsumerGroups,
+    CommittedOffsets,
+    LogOffsets,
+    RecordTimestamps,
+    LogDirs,
+    ControllerState,
+    TopicConfigs,
+}
+
+impl CollectorId {
+    /// The name in snapshots, errors and the `collector` label.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CollectorId::ClusterMetadata => "cluster_metadata",
+            CollectorId::ConsumerGroups => "consumer_groups",
+            CollectorId::CommittedOffsets => "committed_offsets",
+            CollectorId::LogOffsets => "log_offsets",
+            CollectorId::RecordTimestamps => "record_timestamps",
+            CollectorId::LogDirs => "log_dirs",
+            CollectorId::ControllerState => "controller_state",
+            CollectorId::TopicConfigs => "topic_configs",
+        }
+    }
+}
+
 /// One source of figures. Partial failures go into the cycle's errors;
 /// returning `Err` abandons the cycle.
 pub trait Collector: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn id(&self) -> CollectorId;
+
+    fn name(&self) -> &'static str {
+        self.id().name()
+    }
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult>;
 }
 

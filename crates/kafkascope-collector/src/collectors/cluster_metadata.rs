@@ -13,14 +13,14 @@ use kafkascope_client::admin::{Admin, BrokerLogDirs, ClusterMetadata, OffsetSpec
 use tokio::task::JoinHandle;
 
 use super::consumer_groups::{admitted, start_progress};
-use crate::collector::{CollectResult, Collector, CycleAborted};
+use crate::collector::{CollectResult, Collector, CollectorId, CycleAborted};
 use crate::cycle::{ControllerAnswers, Cycle, EarlyListing, EarlyOffsets};
 
 pub struct ClusterMetadataCollector;
 
 impl Collector for ClusterMetadataCollector {
-    fn name(&self) -> &'static str {
-        "cluster_metadata"
+    fn id(&self) -> CollectorId {
+        CollectorId::ClusterMetadata
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

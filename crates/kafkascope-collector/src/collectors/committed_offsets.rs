@@ -9,14 +9,14 @@ use futures::future::BoxFuture;
 use kafkascope_client::admin::{GroupOffsets, GroupType, Partial};
 
 use super::consumer_groups::read_progress;
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::{Cycle, started};
 
 pub struct CommittedOffsetsCollector;
 
 impl Collector for CommittedOffsetsCollector {
-    fn name(&self) -> &'static str {
-        "committed_offsets"
+    fn id(&self) -> CollectorId {
+        CollectorId::CommittedOffsets
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

@@ -17,15 +17,15 @@ use kafkascope_client::admin::{
 };
 use tokio::sync::oneshot;
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::{Cycle, GroupProgress, GroupsByCoordinator, started};
 use crate::settings::NameFilter;
 
 pub struct ConsumerGroupsCollector;
 
 impl Collector for ConsumerGroupsCollector {
-    fn name(&self) -> &'static str {
-        "consumer_groups"
+    fn id(&self) -> CollectorId {
+        CollectorId::ConsumerGroups
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

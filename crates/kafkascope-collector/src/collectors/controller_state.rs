@@ -7,14 +7,14 @@
 
 use futures::future::BoxFuture;
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::{Cycle, started};
 
 pub struct ControllerStateCollector;
 
 impl Collector for ControllerStateCollector {
-    fn name(&self) -> &'static str {
-        "controller_state"
+    fn id(&self) -> CollectorId {
+        CollectorId::ControllerState
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

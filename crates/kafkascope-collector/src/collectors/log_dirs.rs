@@ -3,14 +3,14 @@
 
 use futures::future::BoxFuture;
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::{Cycle, started};
 
 pub struct LogDirsCollector;
 
 impl Collector for LogDirsCollector {
-    fn name(&self) -> &'static str {
-        "log_dirs"
+    fn id(&self) -> CollectorId {
+        CollectorId::LogDirs
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

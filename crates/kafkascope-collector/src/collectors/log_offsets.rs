@@ -9,14 +9,14 @@ use kafkascope_client::admin::OffsetSpec;
 
 use kafkascope_client::admin::{Admin, ClusterMetadata, OffsetsByTopic, Partial};
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::{Cycle, EarlyOffsets, started};
 
 pub struct LogOffsetsCollector;
 
 impl Collector for LogOffsetsCollector {
-    fn name(&self) -> &'static str {
-        "log_offsets"
+    fn id(&self) -> CollectorId {
+        CollectorId::LogOffsets
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

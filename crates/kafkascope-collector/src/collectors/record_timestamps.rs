@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use futures::future::BoxFuture;
 use kafkascope_client::admin::{OffsetKey, RecordAt};
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::Cycle;
 
 /// Topic → (partition, offset) pairs, each topic's sorted and unique.
@@ -147,8 +147,8 @@ fn find(entries: &[(i32, i64)], partition: i32) -> Option<i64> {
 }
 
 impl Collector for RecordTimestampsCollector {
-    fn name(&self) -> &'static str {
-        "record_timestamps"
+    fn id(&self) -> CollectorId {
+        CollectorId::RecordTimestamps
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use futures::future::BoxFuture;
 
-use crate::collector::{CollectResult, Collector};
+use crate::collector::{CollectResult, Collector, CollectorId};
 use crate::cycle::Cycle;
 
 /// The configs the snapshot keeps: what operators look at in
@@ -47,8 +47,8 @@ impl TopicConfigsCollector {
 }
 
 impl Collector for TopicConfigsCollector {
-    fn name(&self) -> &'static str {
-        "topic_configs"
+    fn id(&self) -> CollectorId {
+        CollectorId::TopicConfigs
     }
 
     fn collect<'a>(&'a self, cycle: &'a mut Cycle<'_>) -> BoxFuture<'a, CollectResult> {

@@ -29,6 +29,7 @@ use std::sync::Arc;
 /// A group-partition's topic and partition, the topic name shared with the snapshot.
 pub(crate) type PartitionKey = (Arc<str>, i32);
 
+use crate::collector::CollectorId;
 use crate::partition_offsets::PartitionOffsets;
 use crate::settings::HealthSettings;
 #[cfg(test)]
@@ -91,12 +92,12 @@ impl ConsumerHealth {
             groups_complete: read_completely(
                 &snapshot.collectors,
                 &snapshot.errors,
-                "consumer_groups",
+                CollectorId::ConsumerGroups,
             ),
             committed_offsets_complete: read_completely(
                 &snapshot.collectors,
                 &snapshot.errors,
-                "committed_offsets",
+                CollectorId::CommittedOffsets,
             ),
         };
         self.evaluate_groups(&mut snapshot.groups, &cycle);
@@ -290,8 +291,13 @@ fn evaluate_all(pairs: &mut [(&mut GroupHealth, &mut ConsumerGroup)], view: &Cyc
 
 /// Whether a collector ran this cycle without any failure, so that what it
 /// did not report does not exist.
-pub fn read_completely(runs: &[CollectorRun], errors: &[CollectionError], collector: &str) -> bool {
-    let failed_run = runs.iter().any(|run| run.name == collector && !run.success);
-    let errored = errors.iter().any(|e| e.collector == collector);
+pub fn read_completely(
+    runs: &[CollectorRun],
+    errors: &[CollectionError],
+    collector: CollectorId,
+) -> bool {
+    let name = collector.name();
+    let failed_run = runs.iter().any(|run| run.name == name && !run.success);
+    let errored = errors.iter().any(|e| e.collector == name);
     !failed_run && !errored
 }
