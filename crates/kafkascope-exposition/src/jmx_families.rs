@@ -349,7 +349,7 @@ pub fn families() -> Vec<&'static str> {
 /// from its exporter page and through Jolokia is written as its page has it
 /// (sources come by cluster, exporter first), as two series with the same
 /// labels would make the exposition invalid.
-fn nodes<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a NodeFigures)> {
+pub(crate) fn nodes<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a NodeFigures)> {
     let mut seen = std::collections::BTreeSet::new();
     sources
         .iter()
@@ -369,7 +369,7 @@ fn nodes<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a NodeFigures
         .collect()
 }
 
-fn node_label(n: &NodeFigures) -> LabelValue<'_> {
+pub(crate) fn node_label(n: &NodeFigures) -> LabelValue<'_> {
     match n.node_id {
         Some(id) => LabelValue::Int(id.into()),
         None => LabelValue::Str(&n.target),

@@ -18,10 +18,12 @@
 //! - [`jmx_families`]: what the sources read through JMX, under the names
 //!   the JMX exporter's Kafka rules give them;
 //! - [`client_families`]: Kafka's Java clients, and whether each is alive;
+//! - [`connect_families`]: Kafka Connect workers, their connectors and tasks;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources.
 
 pub mod burrow_status;
 pub mod client_families;
+pub mod connect_families;
 pub mod jmx_families;
 pub mod kafka_exporter_families;
 pub mod kafkascope_families;
@@ -87,6 +89,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     kafkascope_families::write(w, exposed.clusters);
     jmx_families::write(w, exposed.sources);
     client_families::write(w, exposed.sources);
+    connect_families::write(w, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
 }

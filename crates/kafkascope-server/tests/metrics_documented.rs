@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kafkascope_exposition::{
-    client_families, jmx_families, kafka_exporter_families, kafkascope_families, self_metrics,
+    client_families, connect_families, jmx_families, kafka_exporter_families, kafkascope_families,
+    self_metrics,
 };
 use kafkascope_server::{Format, render};
 
@@ -167,6 +168,7 @@ fn every_rendered_family_is_documented_with_its_type_and_labels() {
         .chain(self_metrics::SOURCE_FAMILIES)
         .chain(&jmx_families::families())
         .chain(&client_families::families())
+        .chain(&connect_families::families())
     {
         if sample_name(family, &rendered).is_none() {
             problems.push(format!("{family}: in a FAMILIES list but not rendered"));

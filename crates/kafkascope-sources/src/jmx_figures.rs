@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::client_figures::{ClientFigures, read_client_sample};
+use crate::connect_figures::{ConnectWorkerFigures, read_connect_sample};
 use crate::prometheus_text::PageSample;
 
 /// What a cluster's JMX targets said in one poll.
@@ -85,6 +86,8 @@ pub struct NodeFigures {
     pub jvm: JvmFigures,
     /// The Kafka clients in this process, by client id.
     pub clients: BTreeMap<String, ClientFigures>,
+    /// Present on a Kafka Connect worker.
+    pub connect: Option<ConnectWorkerFigures>,
 }
 
 /// A counter as read, and its rate since the previous poll.
@@ -249,7 +252,9 @@ impl NodeFigures {
             return false;
         }
         let name = sample.name;
-        if read_client_sample(&mut self.clients, sample) {
+        if read_client_sample(&mut self.clients, sample)
+            || read_connect_sample(&mut self.connect, sample)
+        {
             return true;
         }
         if let Some(rest) = name.strip_prefix("kafka_server_") {

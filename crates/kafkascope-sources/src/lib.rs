@@ -13,12 +13,13 @@
 //! - [`prometheus_text`]: the reader of exporter pages;
 //! - [`jmx_exporter`]: brokers' and clients' JMX through the Prometheus JMX
 //!   exporter agent, read into named figures ([`jmx_figures`],
-//!   [`client_figures`]), with a verdict on every client
+//!   [`client_figures`], [`connect_figures`]), with a verdict on every client
 //!   ([`client_liveness`]);
 //! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads.
 
 pub mod client_figures;
 pub mod client_liveness;
+pub mod connect_figures;
 pub mod jmx;
 pub mod jmx_exporter;
 pub mod jmx_figures;

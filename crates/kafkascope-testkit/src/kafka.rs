@@ -187,6 +187,42 @@ impl KafkaCluster {
         })
     }
 
+    /// Starts a distributed Kafka Connect worker on the cluster (its own
+    /// group and storage topics, named after `name`), its REST API on
+    /// `127.0.0.1:<rest_port>` and its JMX exporter page on `jmx_port`, with
+    /// the FileStream connectors on its class path. Killed on drop.
+    pub fn spawn_connect_worker(
+        &self,
+        name: &str,
+        rest_port: u16,
+        jmx_port: u16,
+        dir: &Path,
+    ) -> Result<JavaClient> {
+        let properties = dir.join(format!("{name}-worker.properties"));
+        let text = format!(
+            "bootstrap.servers={bootstrap}\n\
+             group.id={name}\n\
+             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             offset.storage.topic={name}-offsets\n\
+             config.storage.topic={name}-configs\n\
+             status.storage.topic={name}-status\n\
+             offset.storage.replication.factor=1\n\
+             config.storage.replication.factor=1\n\
+             status.storage.replication.factor=1\n\
+             offset.flush.interval.ms=1000\n\
+             listeners=http://127.0.0.1:{rest_port}\n",
+            bootstrap = self.bootstrap()
+        );
+        fs::write(&properties, text).context("writing the worker's properties")?;
+        let properties = path_str(&properties)?.to_string();
+        self.spawn_java_client(
+            jmx_port,
+            "org.apache.kafka.connect.cli.ConnectDistributed",
+            &[&properties],
+        )
+    }
+
     /// Whether this cluster runs in ZooKeeper mode
     /// ([`KafkaCluster::start_zookeeper_mode`]).
     pub fn is_zookeeper_mode(&self) -> bool {

@@ -453,6 +453,7 @@ pub fn prod_jmx() -> SourceSnapshot {
         ..NodeFigures::default()
     };
     let (producer, consumer, gone) = jmx_clients();
+    let worker = connect_worker();
     SourceSnapshot {
         cluster: "prod".into(),
         kind: SourceKind::JmxExporter,
@@ -479,9 +480,34 @@ pub fn prod_jmx() -> SourceSnapshot {
             },
         ],
         figures: SourceFigures::Jmx(JmxFigures {
-            nodes: vec![node, down, producer, consumer, gone],
+            nodes: vec![node, down, producer, consumer, gone, worker],
         }),
     }
+}
+
+/// A Connect worker of `prod` with a source connector running and a sink
+/// whose task failed, read from its page.
+fn connect_worker() -> NodeFigures {
+    let page = "\
+kafka_connect_connect_worker_metrics_connector_count 2.0
+kafka_connect_connect_worker_metrics_task_count 2.0
+kafka_connect_connect_worker_metrics_task_startup_failure 1.0
+kafka_connect_connect_worker_metrics_connector_running_task_count{connector=\"files-in\",} 1.0
+kafka_connect_connect_worker_metrics_connector_failed_task_count{connector=\"files-out\",} 1.0
+kafka_connect_connector_task_metrics_batch_size_avg{connector=\"files-in\",task=\"0\",} 12.5
+kafka_connect_connector_task_metrics_offset_commit_failure_percentage{connector=\"files-in\",task=\"0\",} 0.0
+kafka_connect_connect_worker_rebalance_metrics_rebalancing 0.0
+";
+    let mut node = NodeFigures {
+        target: "http://10.0.0.8:7071/metrics".into(),
+        role: Role::Connect,
+        up: true,
+        ..NodeFigures::default()
+    };
+    parse_page(page, PageFormat::Prometheus, |s| {
+        node.read_sample(s);
+    });
+    node
 }
 
 /// Three client processes of `prod`: a producer that stopped sending, the

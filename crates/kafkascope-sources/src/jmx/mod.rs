@@ -156,6 +156,10 @@ fn unix_ms() -> i64 {
 
 /// What a target's figures say it is, when the config does not.
 fn detected_role(node: &NodeFigures) -> Role {
+    // A worker's own producers and consumers make it no client.
+    if node.connect.is_some() {
+        return Role::Connect;
+    }
     // Controllers serve requests too: only a replica manager makes a broker.
     let broker = node
         .broker

@@ -172,6 +172,7 @@ pub fn samples(mbean: &MBeanName<'_>, attribute: &str, value: f64) -> Vec<Named>
         (client @ ("kafka.producer" | "kafka.consumer"), group) => {
             client_metric(mbean, client, group, attribute, value)
         }
+        ("kafka.connect", group) => connect_metric(mbean, group, attribute, value),
         _ => Vec::new(),
     }
 }
@@ -266,6 +267,22 @@ fn client_metric(
     vec![named(
         format!("kafka_{client}_{}_{metric}", exporter_case(group)),
         vec![("client_id", client_id.to_string())],
+        value,
+    )]
+}
+
+/// A Connect worker's metric, named as the client rules name it, with the
+/// connector and task it is of.
+fn connect_metric(mbean: &MBeanName<'_>, group: &str, attribute: &str, value: f64) -> Vec<Named> {
+    let metric = exporter_case(attribute);
+    let metric = metric.strip_suffix("_total").unwrap_or(&metric);
+    let labels = ["connector", "task"]
+        .into_iter()
+        .filter_map(|key| mbean.key(key).map(|v| (key, v.to_string())))
+        .collect();
+    vec![named(
+        format!("kafka_connect_{}_{metric}", exporter_case(group)),
+        labels,
         value,
     )]
 }
@@ -381,6 +398,18 @@ mod tests {
             )[0]
             .0,
             "kafka_consumer_consumer_fetch_manager_metrics_records_consumed_rate"
+        );
+        assert_eq!(
+            one(
+                "kafka.connect:type=connect-worker-metrics,connector=files-in",
+                "connector-running-task-count",
+                2.0
+            ),
+            [(
+                "kafka_connect_connect_worker_metrics_connector_running_task_count".into(),
+                vec![("connector", "files-in".into())],
+                2.0
+            )]
         );
         // What the rules do not name is left alone.
         assert!(

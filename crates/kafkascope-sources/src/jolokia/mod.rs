@@ -1,6 +1,7 @@
 //! The Jolokia source: one bulk read per target (a POST of many `read`
 //! requests with MBean patterns) from the Jolokia JVM agent on brokers,
-//! controllers and clients, read into the same figures as the JMX exporter
+//! controllers, clients and Connect workers, read into the same figures as
+//! the JMX exporter
 //! source ([`mbean_names`] names each attribute as the exporter would).
 //!
 //! Jolokia answers each request on its own: an MBean pattern that matches
@@ -91,6 +92,21 @@ fn reads() -> Vec<(&'static str, Vec<&'static str>)> {
             vec![],
         ),
         ("kafka.consumer:type=consumer-metrics,client-id=*", vec![]),
+        ("kafka.connect:type=connect-worker-metrics,*", vec![]),
+        (
+            "kafka.connect:type=connector-task-metrics,*",
+            vec![
+                "batch-size-avg",
+                "batch-size-max",
+                "offset-commit-failure-percentage",
+                "offset-commit-avg-time-ms",
+                "running-ratio",
+            ],
+        ),
+        (
+            "kafka.connect:type=connect-worker-rebalance-metrics",
+            vec![],
+        ),
     ]
 }
 

@@ -148,6 +148,25 @@ pub fn http_get(addr: &str, path: &str, accept: Option<&str>) -> Option<(u16, St
     Some((status, body.to_string()))
 }
 
+/// A minimal HTTP/1.0 POST of a JSON body.
+pub fn http_post_json(addr: &str, path: &str, json: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+        json.len()
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
 /// Samples of a Prometheus text exposition, keyed by name and sorted labels.
 pub struct Metrics {
     samples: BTreeMap<(String, Vec<(String, String)>), f64>,
