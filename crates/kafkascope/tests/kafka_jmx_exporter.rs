@@ -307,31 +307,37 @@ fn kafka_brokers_command_shows_what_each_broker_reports_of_itself() {
         .collect();
     let bootstrap = cluster.bootstrap();
     let pages = pages.join(",");
-    let brokers = common::kafkascope_json(&[
-        "brokers",
-        "--bootstrap-server",
-        &bootstrap,
-        "--jmx-exporter",
-        &pages,
-        "--jmx-seconds",
-        "1",
-    ]);
+    // The other tests of this file create topics meanwhile: Metadata and the
+    // JMX pages are read a moment apart, so a run may see a topic on one
+    // side only. The counts must agree on a run with no such moment.
+    let agree = |brokers: &Value| {
+        brokers.as_array().unwrap().iter().all(|b| {
+            let jmx = &b["jmx"]["broker"];
+            jmx["partitions"].as_f64() == b["partition_count"].as_f64()
+                && jmx["leaders"].as_f64() == b["leader_count"].as_f64()
+        })
+    };
+    let mut brokers = Value::Null;
+    for _ in 0..10 {
+        brokers = common::kafkascope_json(&[
+            "brokers",
+            "--bootstrap-server",
+            &bootstrap,
+            "--jmx-exporter",
+            &pages,
+            "--jmx-seconds",
+            "1",
+        ]);
+        if agree(&brokers) {
+            break;
+        }
+    }
+    assert!(agree(&brokers), "{brokers:#}");
     let brokers = brokers.as_array().unwrap();
     assert_eq!(brokers.len(), 3);
     for broker in brokers {
         let jmx = &broker["jmx"]["broker"];
-        assert_eq!(
-            jmx["partitions"].as_f64(),
-            broker["partition_count"].as_f64(),
-            "broker {}",
-            broker["id"]
-        );
-        assert_eq!(
-            jmx["leaders"].as_f64(),
-            broker["leader_count"].as_f64(),
-            "broker {}",
-            broker["id"]
-        );
+        assert!(jmx["partitions"].as_f64().unwrap() >= 1.0);
         assert!(jmx["all_topics"]["bytes_in"]["per_sec"].as_f64().is_some());
     }
     let table = common::kafkascope_ok(&[
@@ -343,11 +349,16 @@ fn kafka_brokers_command_shows_what_each_broker_reports_of_itself() {
         "--jmx-seconds",
         "0",
     ]);
-    let header = table.lines().next().unwrap();
-    assert!(
-        header.ends_with(
-            "BYTES-IN/S  BYTES-OUT/S  MSGS-IN/S  PRODUCE-P99-MS  FETCH-P99-MS  HANDLER-IDLE"
-        ),
-        "{header}"
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header[header.len() - 6..],
+        [
+            "BYTES-IN/S",
+            "BYTES-OUT/S",
+            "MSGS-IN/S",
+            "PRODUCE-P99-MS",
+            "FETCH-P99-MS",
+            "HANDLER-IDLE"
+        ]
     );
 }

@@ -2,7 +2,7 @@
 //! exporter pages (one core), and a live poll of the JMX exporter source
 //! (wall time and kafkascope's own CPU per poll of every target).
 //!
-//! Usage: jmx_bench PAGE... [--urls URL,URL,...] [--rounds N]
+//! Usage: jmx_bench PAGE... [--urls URL,URL,...] [--rounds N] [--timeout S]
 //!
 //! Prints `key=value` lines on stdout (bench/report.py reads them) and a
 //! readable summary on stderr.
@@ -21,6 +21,9 @@ struct Args {
     pages: Vec<String>,
     urls: Vec<String>,
     rounds: usize,
+    /// Per target; an agent renders a 10,000-partition broker's page in
+    /// seconds.
+    timeout: Duration,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -28,6 +31,7 @@ fn args() -> anyhow::Result<Args> {
         pages: Vec::new(),
         urls: Vec::new(),
         rounds: 20,
+        timeout: Duration::from_secs(30),
     };
     let mut given = std::env::args().skip(1);
     while let Some(arg) = given.next() {
@@ -37,6 +41,10 @@ fn args() -> anyhow::Result<Args> {
                 args.urls = urls.split(',').map(str::to_string).collect();
             }
             "--rounds" => args.rounds = given.next().context("--rounds needs N")?.parse()?,
+            "--timeout" => {
+                let seconds: f64 = given.next().context("--timeout needs seconds")?.parse()?;
+                args.timeout = Duration::from_secs_f64(seconds);
+            }
             page => args.pages.push(page.to_string()),
         }
     }
@@ -81,7 +89,17 @@ fn cpu_time() -> Duration {
     Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
 }
 
-async fn poll_live(urls: &[String], rounds: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>, usize)> {
+/// Wall and CPU time of each poll, samples read, and the polls in which a
+/// target was down (with the first reason).
+struct LivePolls {
+    walls: Vec<f64>,
+    cpus: Vec<f64>,
+    samples: usize,
+    down: usize,
+    first_error: Option<String>,
+}
+
+async fn poll_live(urls: &[String], rounds: usize, timeout: Duration) -> anyhow::Result<LivePolls> {
     let targets = urls
         .iter()
         .enumerate()
@@ -94,20 +112,37 @@ async fn poll_live(urls: &[String], rounds: usize) -> anyhow::Result<(Vec<f64>, 
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let mut source = JmxExporterSource::new(JmxSettings::new(targets));
+    let mut settings = JmxSettings::new(targets);
+    settings.timeout = timeout;
+    let mut source = JmxExporterSource::new(settings);
     let context = PollContext::default();
-    let (mut walls, mut cpus, mut samples) = (Vec::new(), Vec::new(), 0);
+    let mut polls = LivePolls {
+        walls: Vec::new(),
+        cpus: Vec::new(),
+        samples: 0,
+        down: 0,
+        first_error: None,
+    };
     for _ in 0..rounds {
         let (started, cpu) = (Instant::now(), cpu_time());
         let polled = source.poll(&context).await;
-        walls.push(started.elapsed().as_secs_f64() * 1000.0);
-        cpus.push((cpu_time() - cpu).as_secs_f64() * 1000.0);
+        polls.walls.push(started.elapsed().as_secs_f64() * 1000.0);
+        polls.cpus.push((cpu_time() - cpu).as_secs_f64() * 1000.0);
         if let Some(down) = polled.targets.iter().find(|t| !t.up) {
-            bail!("{} is down: {:?}", down.target, down.error);
+            polls.down += 1;
+            polls.first_error.get_or_insert_with(|| {
+                format!(
+                    "{}: {}",
+                    down.target,
+                    down.error.clone().unwrap_or_default()
+                )
+            });
         }
-        samples = polled.targets.iter().map(|t| t.samples).sum();
+        polls.samples = polls
+            .samples
+            .max(polled.targets.iter().map(|t| t.samples).sum());
     }
-    Ok((walls, cpus, samples))
+    Ok(polls)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -138,10 +173,19 @@ fn main() -> anyhow::Result<()> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (walls, cpus, samples) = runtime.block_on(poll_live(&args.urls, args.rounds))?;
-        let max_wall = walls.iter().copied().fold(0.0, f64::max);
-        let (wall, cpu) = (median(walls), median(cpus));
+        let polls = runtime.block_on(poll_live(&args.urls, args.rounds, args.timeout))?;
+        let samples = polls.samples;
+        let max_wall = polls.walls.iter().copied().fold(0.0, f64::max);
+        let (wall, cpu) = (median(polls.walls), median(polls.cpus));
         println!("jmx_poll_targets={}", args.urls.len());
+        println!("jmx_poll_timeout_s={}", args.timeout.as_secs_f64());
+        println!("jmx_poll_rounds_with_a_target_down={}", polls.down);
+        if let Some(error) = &polls.first_error {
+            eprintln!(
+                "jmx poll: a target was down in {} of {} polls; first: {error}",
+                polls.down, args.rounds
+            );
+        }
         println!("jmx_poll_samples={samples}");
         println!("jmx_poll_wall_ms={wall:.1}");
         println!("jmx_poll_wall_max_ms={max_wall:.1}");

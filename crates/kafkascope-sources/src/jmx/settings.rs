@@ -40,7 +40,9 @@ pub struct JmxSettings {
 }
 
 impl JmxSettings {
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Prometheus's own default scrape timeout: the agent renders a large
+    /// broker's page in seconds.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
     /// A broker's page (or Jolokia answer) at 10,000 partitions is a few MB.
     pub const DEFAULT_MAX_PAGE_BYTES: usize = 32 << 20;
 
