@@ -318,7 +318,7 @@ export const api = {
   clusters: () => getJson<{ clusters: ClusterListItem[] }>("/api/v1/clusters"),
   summary: (cluster: string) => getJson<ClusterSummary>(base(cluster)),
   brokers: (cluster: string) =>
-    getJson<{ controller: number | null; brokers: Broker[]; quorum: MetadataQuorum | null }>(
+    getJson<{ controller: number | null; brokers: Broker[]; quorum: MetadataQuorum | null; sources: string[] }>(
       `${base(cluster)}/brokers`,
     ),
   topics: (cluster: string, params: ListParams) =>

@@ -159,9 +159,18 @@ async fn brokers() {
                     {"replica_id": 3, "role": "voter", "log_end_offset": 900, "lag": 300,
                      "last_fetch_ms": 1_699_999_940_000i64, "last_caught_up_ms": 1_699_999_940_000i64}
                 ]
-            }
+            },
+            "sources": []
         })
     );
+    // With a JMX source, the list names it, so the page asks for its figures.
+    let reply = common::get(
+        common::fixture_state(),
+        "/api/v1/clusters/prod/brokers",
+        None,
+    )
+    .await;
+    assert_eq!(reply.json()["sources"], json!(["jmx_exporter"]));
 }
 
 #[tokio::test]

@@ -85,7 +85,9 @@ export function brokersPage(ctx: PageContext): Page {
     title: "Brokers",
     element,
     async update(signal) {
-      const [{ brokers, quorum, controller }, poll] = await Promise.all([api.brokers(ctx.cluster), api.jmx(ctx.cluster)]);
+      const { brokers, quorum, controller, sources } = await api.brokers(ctx.cluster);
+      // Only where a JMX exporter source is configured: no request that can only fail.
+      const poll = sources.includes("jmx_exporter") ? await api.jmx(ctx.cluster) : null;
       if (signal.aborted) return;
       const jmx = jmxByNode(poll);
       const bytesIn = [...jmx.values()].reduce((sum, n) => sum + (n.broker?.all_topics.bytes_in?.per_sec ?? 0), 0);

@@ -17,6 +17,9 @@ pub struct BrokerList {
     pub brokers: Vec<BrokerItem>,
     /// The KRaft metadata quorum; `null` on clusters without one.
     pub quorum: Option<QuorumView>,
+    /// The sources configured beside the Kafka protocol (`jmx_exporter`,
+    /// `jolokia`), so a page asks for their figures only where there are any.
+    pub sources: Vec<&'static str>,
 }
 
 /// A broker as the snapshot has it, plus whether it is the controller.
@@ -94,5 +97,6 @@ pub async fn list(
         controller: s.controller_id,
         brokers,
         quorum: s.quorum.as_ref().map(QuorumView::of),
+        sources: state.sources.kinds_of(&cluster).map(|k| k.name()).collect(),
     }))
 }
