@@ -478,14 +478,17 @@ fn write_requests(w: &mut MetricsWriter, sources: &[&SourceSnapshot]) {
             }
         }
     }
+    // A broker reports every request type's quantiles, used or not (93
+    // types, 7 kinds, 6 quantiles): those of types it never handled are
+    // all zero and left out, which keeps most of them off the page.
     for (name, kind) in REQUEST_TIME_FAMILIES {
         w.family(
             name,
             MetricType::Summary,
-            "Time requests of a type spent, ms, at a quantile (the broker's own histogram).",
+            "Time requests of a type spent, ms, at a quantile (the broker's own histogram); types the broker never handled are left out.",
         );
         for (cluster, n) in nodes(sources) {
-            for (request, figures) in requests(n) {
+            for (request, figures) in requests(n).filter(|(_, f)| f.requests.total > 0.0) {
                 if let Some(quantiles) = figures.times_ms.get(*kind) {
                     write_quantiles(w, cluster, n, Some(("request", request)), quantiles);
                 }

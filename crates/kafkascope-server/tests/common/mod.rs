@@ -400,6 +400,8 @@ kafka_network_requestmetrics_totaltimems{{quantile=\"0.50\",request=\"Produce\",
 kafka_network_requestmetrics_totaltimems{{quantile=\"0.99\",request=\"Produce\",}} 11.5
 kafka_network_requestmetrics_requestqueuetimems{{quantile=\"0.99\",request=\"Produce\",}} 0.5
 kafka_network_requestmetrics_totaltimems_count_total{{request=\"Produce\",}} {requests:?}
+kafka_network_requestmetrics_totaltimems{{quantile=\"0.99\",request=\"AlterAcls\",}} 0.0
+kafka_network_requestmetrics_totaltimems_count_total{{request=\"AlterAcls\",}} 0.0
 kafka_network_requestchannel_requestqueuesize 0.0
 kafka_server_kafkarequesthandlerpool_requesthandleravgidlepercent 0.94
 kafka_server_replicamanager_underreplicatedpartitions 1.0
