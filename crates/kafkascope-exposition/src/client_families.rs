@@ -7,6 +7,7 @@
 
 use kafkascope_sources::SourceSnapshot;
 use kafkascope_sources::client_figures::{ClientFigures, ConsumerFigures, ProducerFigures};
+use kafkascope_sources::source::distinct_jmx_clients;
 
 use crate::labels::Label;
 use crate::writer::MetricsWriter;
@@ -152,20 +153,11 @@ pub fn families() -> Vec<&'static str> {
     names
 }
 
-/// Every client of every source snapshot, with its cluster, each client id
-/// once (as its exporter page has it when Jolokia reads it too).
+/// Every client of every source snapshot, with its cluster, each once.
 pub fn clients<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a ClientFigures)> {
-    let mut seen = std::collections::BTreeSet::new();
-    sources
-        .iter()
-        .flat_map(|s| {
-            s.jmx()
-                .into_iter()
-                .flat_map(|figures| figures.nodes.iter())
-                .flat_map(|n| n.clients.values())
-                .map(move |c| (s.cluster.as_str(), c))
-        })
-        .filter(|(cluster, c)| seen.insert((*cluster, c.client_id.as_str())))
+    distinct_jmx_clients(sources.iter().copied())
+        .into_iter()
+        .map(|(cluster, _, client)| (cluster, client))
         .collect()
 }
 

@@ -11,6 +11,7 @@ use kafkascope_sources::SourceSnapshot;
 use kafkascope_sources::jmx_figures::{
     BrokerFigures, Counter, NodeFigures, Quantiles, RequestFigures, Throughput,
 };
+use kafkascope_sources::source::distinct_jmx_nodes;
 
 use crate::labels::Label;
 use crate::writer::{LabelValue, MetricType, MetricsWriter};
@@ -345,28 +346,9 @@ pub fn families() -> Vec<&'static str> {
     names
 }
 
-/// Every JMX node of every source snapshot, each once: a node read both
-/// from its exporter page and through Jolokia is written as its page has it
-/// (sources come by cluster, exporter first), as two series with the same
-/// labels would make the exposition invalid.
+/// Every JMX node of every source snapshot, each once.
 pub(crate) fn nodes<'a>(sources: &'a [&'a SourceSnapshot]) -> Vec<(&'a str, &'a NodeFigures)> {
-    let mut seen = std::collections::BTreeSet::new();
-    sources
-        .iter()
-        .flat_map(|s| {
-            s.jmx()
-                .into_iter()
-                .flat_map(|figures| figures.nodes.iter())
-                .map(move |n| (s.cluster.as_str(), n))
-        })
-        .filter(|(cluster, n)| {
-            let identity = match n.node_id {
-                Some(id) => id.to_string(),
-                None => n.target.clone(),
-            };
-            seen.insert((*cluster, identity))
-        })
-        .collect()
+    distinct_jmx_nodes(sources.iter().copied())
 }
 
 pub(crate) fn node_label(n: &NodeFigures) -> LabelValue<'_> {

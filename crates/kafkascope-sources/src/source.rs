@@ -112,5 +112,58 @@ impl SourceSnapshot {
     }
 }
 
+/// Now, in milliseconds since the epoch (the time of polls and verdicts).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Every JMX node of `sources` with its cluster, each once: a node read
+/// both from its exporter page and through Jolokia counts as its page has
+/// it (sources come by cluster, exporter first), as does a node the same
+/// id names twice.
+pub fn distinct_jmx_nodes<'a>(
+    sources: impl IntoIterator<Item = &'a SourceSnapshot>,
+) -> Vec<(&'a str, &'a crate::jmx_figures::NodeFigures)> {
+    let mut seen = std::collections::BTreeSet::new();
+    sources
+        .into_iter()
+        .flat_map(|s| {
+            s.jmx()
+                .into_iter()
+                .flat_map(|figures| figures.nodes.iter())
+                .map(move |n| (s.cluster.as_str(), n))
+        })
+        .filter(|(cluster, n)| {
+            let identity = match n.node_id {
+                Some(id) => id.to_string(),
+                None => n.target.clone(),
+            };
+            seen.insert((*cluster, identity))
+        })
+        .collect()
+}
+
+/// Every Kafka client of `sources` with its cluster and the target it was
+/// read from, each client id once per cluster (as its exporter page has it
+/// when Jolokia reads it too).
+pub fn distinct_jmx_clients<'a>(
+    sources: impl IntoIterator<Item = &'a SourceSnapshot>,
+) -> Vec<(&'a str, &'a str, &'a crate::client_figures::ClientFigures)> {
+    let mut seen = std::collections::BTreeSet::new();
+    sources
+        .into_iter()
+        .flat_map(|s| {
+            s.jmx()
+                .into_iter()
+                .flat_map(|figures| figures.nodes.iter())
+                .flat_map(|n| n.clients.values().map(move |c| (n.target.as_str(), c)))
+                .map(move |(target, c)| (s.cluster.as_str(), target, c))
+        })
+        .filter(|(cluster, _, c)| seen.insert((*cluster, c.client_id.as_str())))
+        .collect()
+}
+
 /// Told about every published source snapshot (the history listens).
 pub type SourceListener = Box<dyn Fn(&Arc<SourceSnapshot>) + Send + Sync>;

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use kafkascope_collector::Snapshots;
 use tokio::sync::watch;
 
 use crate::published::SourceSnapshots;
-use crate::source::{PollContext, Polled, Source, SourceListener, SourceSnapshot};
+use crate::source::{PollContext, Polled, Source, SourceListener, SourceSnapshot, now_ms};
 
 pub struct SourceLoop {
     pub cluster: String,
@@ -55,7 +55,7 @@ impl SourceLoop {
                 .collect(),
             client_groups,
         };
-        let polled_at_ms = unix_ms(SystemTime::now());
+        let polled_at_ms = now_ms();
         let started = Instant::now();
         let Polled { targets, figures } = self.source.poll(&context).await;
         SourceSnapshot {
@@ -95,9 +95,4 @@ impl SourceLoop {
             }
         }
     }
-}
-
-fn unix_ms(at: SystemTime) -> i64 {
-    at.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use kafkascope_collector::snapshot::ConsumerGroup;
 use kafkascope_sources::SourceSnapshot;
 use kafkascope_sources::client_figures::ClientFigures;
+use kafkascope_sources::source::distinct_jmx_clients;
 use serde::Serialize;
 
 use super::jmx::jmx_snapshots;
@@ -34,18 +35,9 @@ pub struct ClientList<'a> {
 /// Every client of the JMX polls, each once, dead first, then by kind and
 /// client id.
 pub fn clients_of(snapshots: &[Arc<SourceSnapshot>]) -> Vec<ClientItem<'_>> {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut clients: Vec<ClientItem<'_>> = snapshots
-        .iter()
-        .filter_map(|s| s.jmx())
-        .flat_map(|figures| &figures.nodes)
-        .flat_map(|node| {
-            node.clients.values().map(move |client| ClientItem {
-                target: &node.target,
-                client,
-            })
-        })
-        .filter(|item| seen.insert(item.client.client_id.as_str()))
+    let mut clients: Vec<ClientItem<'_>> = distinct_jmx_clients(snapshots.iter().map(Arc::as_ref))
+        .into_iter()
+        .map(|(_, target, client)| ClientItem { target, client })
         .collect();
     clients.sort_by(|a, b| {
         (a.client.liveness.alive, a.client.kind, &a.client.client_id).cmp(&(

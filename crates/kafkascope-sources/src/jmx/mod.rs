@@ -17,7 +17,7 @@ use crate::client_figures::ClientKind;
 use crate::client_liveness::ClientTracker;
 use crate::jmx_figures::{JmxFigures, NodeFigures, Role};
 use crate::prometheus_text::PageSummary;
-use crate::source::{PollContext, Polled, SourceFigures, TargetStatus};
+use crate::source::{PollContext, Polled, SourceFigures, TargetStatus, now_ms};
 
 pub use settings::{JmxSettings, JmxTarget};
 
@@ -48,7 +48,7 @@ impl JmxState {
         readings: Vec<Reading>,
         context: &PollContext,
     ) -> Polled {
-        let now_ms = unix_ms();
+        let now_ms = now_ms();
         let mut statuses = Vec::with_capacity(readings.len());
         let mut nodes = Vec::with_capacity(readings.len());
         for (target, (status, mut node, at)) in targets.iter().zip(readings) {
@@ -146,12 +146,6 @@ pub fn status(
             error: Some(error),
         },
     }
-}
-
-fn unix_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// What a target's figures say it is, when the config does not.

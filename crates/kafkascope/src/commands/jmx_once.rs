@@ -31,7 +31,8 @@ pub fn target(text: &str) -> anyhow::Result<JmxTarget> {
     })
 }
 
-fn settings(targets: &[String]) -> anyhow::Result<JmxSettings> {
+/// Settings reading `targets` (each `URL` or `NODE_ID=URL`).
+pub fn settings(targets: &[String]) -> anyhow::Result<JmxSettings> {
     let targets = targets
         .iter()
         .map(|t| target(t))

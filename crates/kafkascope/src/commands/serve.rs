@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
-use kafkascope_sources::jmx::JmxSettings;
 use kafkascope_sources::jmx_exporter::JmxExporterSource;
 use kafkascope_sources::jolokia::JolokiaSource;
 use kafkascope_sources::source_loop::SourceLoop;
@@ -152,23 +151,16 @@ fn single_cluster(args: &ServeArgs, servers: &str) -> anyhow::Result<ServePlan> 
     if let Some(seconds) = args.interval.filter(|s| *s > 0) {
         settings.interval = Duration::from_secs(seconds);
     }
-    let jmx = |targets: &[String]| -> anyhow::Result<JmxSettings> {
-        let targets = targets
-            .iter()
-            .map(|t| jmx_once::target(t))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(JmxSettings::new(targets))
-    };
     let mut sources = Vec::new();
     if !args.jmx_exporter.is_empty() {
         sources.push(SourcePlan::JmxExporter {
-            settings: jmx(&args.jmx_exporter)?,
+            settings: jmx_once::settings(&args.jmx_exporter)?,
             interval: settings.interval,
         });
     }
     if !args.jolokia.is_empty() {
         sources.push(SourcePlan::Jolokia {
-            settings: jmx(&args.jolokia)?,
+            settings: jmx_once::settings(&args.jolokia)?,
             interval: settings.interval,
         });
     }
