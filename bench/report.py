@@ -209,8 +209,8 @@ def print_jmx(work):
         down = int(jmx.get("jmx_poll_rounds_with_a_target_down", 0))
         rows += [
             [f"polls with a page down (timeout {jmx.get('jmx_poll_timeout_s', 0):g} s)", str(down)],
-            [f"poll of {int(jmx['jmx_poll_targets'])} live pages, median (ms)", fmt(jmx["jmx_poll_wall_ms"])],
-            [f"poll of {int(jmx['jmx_poll_targets'])} live pages, max (ms)", fmt(jmx["jmx_poll_wall_max_ms"])],
+            [f"poll of {int(jmx['jmx_poll_targets'])} pages ({int(jmx.get('jmx_poll_client_targets', 0))} of clients), median (ms)", fmt(jmx["jmx_poll_wall_ms"])],
+            [f"poll of {int(jmx['jmx_poll_targets'])} pages, max (ms)", fmt(jmx["jmx_poll_wall_max_ms"])],
             ["kafkascope CPU per poll (ms)", fmt(jmx["jmx_poll_cpu_ms"])],
         ]
     print_table(["JMX", "kafkascope"], rows)

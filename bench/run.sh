@@ -532,7 +532,10 @@ if [[ $BENCH_BROKER == kafka ]]; then
     # A 10,000-partition broker's page takes its agent seconds to render:
     # the timeout is Prometheus's usual for such targets, not kafkascope's
     # default.
+    # Beside them, 20 client agents: a producer's page captured from the
+    # test bed, served 20 times by jmx_bench itself.
     if ! RUST_BACKTRACE=0 "$BIN/jmx_bench" "${pages[@]}" --urls "$JMX_URLS" --rounds 10 --timeout 30 \
+        --client-page "$ROOT/crates/kafkascope-sources/tests/pages/kafka-4.3.1-producer.prom" --clients 20 \
         >"$WORK/jmx.env" 2>"$WORK/jmx.txt"; then
         echo "jmx_bench failed: $(grep -m 1 '^Error' "$WORK/jmx.txt")" >>"$WORK/jmx.txt"
     fi

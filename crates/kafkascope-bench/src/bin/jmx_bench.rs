@@ -3,6 +3,11 @@
 //! (wall time and kafkascope's own CPU per poll of every target).
 //!
 //! Usage: jmx_bench PAGE... [--urls URL,URL,...] [--rounds N] [--timeout S]
+//!                  [--client-page FILE --clients N]
+//!
+//! With `--client-page`, N copies of a client's page (a producer's captured
+//! page) are served from this process on N ports, a protocol-level fake of
+//! N client agents, and polled beside the live `--urls` in one poll.
 //!
 //! Prints `key=value` lines on stdout (bench/report.py reads them) and a
 //! readable summary on stderr.
@@ -24,6 +29,8 @@ struct Args {
     /// Per target; an agent renders a 10,000-partition broker's page in
     /// seconds.
     timeout: Duration,
+    client_page: Option<String>,
+    clients: usize,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -32,6 +39,8 @@ fn args() -> anyhow::Result<Args> {
         urls: Vec::new(),
         rounds: 20,
         timeout: Duration::from_secs(30),
+        client_page: None,
+        clients: 0,
     };
     let mut given = std::env::args().skip(1);
     while let Some(arg) = given.next() {
@@ -41,6 +50,10 @@ fn args() -> anyhow::Result<Args> {
                 args.urls = urls.split(',').map(str::to_string).collect();
             }
             "--rounds" => args.rounds = given.next().context("--rounds needs N")?.parse()?,
+            "--client-page" => {
+                args.client_page = Some(given.next().context("--client-page needs a file")?)
+            }
+            "--clients" => args.clients = given.next().context("--clients needs N")?.parse()?,
             "--timeout" => {
                 let seconds: f64 = given.next().context("--timeout needs seconds")?.parse()?;
                 args.timeout = Duration::from_secs_f64(seconds);
@@ -48,8 +61,13 @@ fn args() -> anyhow::Result<Args> {
             page => args.pages.push(page.to_string()),
         }
     }
-    if args.pages.is_empty() && args.urls.is_empty() {
-        bail!("usage: jmx_bench PAGE... [--urls URL,...] [--rounds N]");
+    if args.pages.is_empty() && args.urls.is_empty() && args.clients == 0 {
+        bail!(
+            "usage: jmx_bench PAGE... [--urls URL,...] [--rounds N] [--timeout S] [--client-page FILE --clients N]"
+        );
+    }
+    if args.clients > 0 && args.client_page.is_none() {
+        bail!("--clients needs --client-page");
     }
     Ok(args)
 }
@@ -79,6 +97,43 @@ fn parse_throughput(pages: &[String], rounds: usize) -> (usize, usize, f64) {
         per_second.push(samples as f64 / started.elapsed().as_secs_f64());
     }
     (bytes, samples, median(per_second))
+}
+
+/// Serves `page` on `copies` ports of this process, as that many client
+/// agents would; their URLs.
+async fn serve_client_pages(page: String, copies: usize) -> anyhow::Result<Vec<String>> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let answer = std::sync::Arc::new(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+            page.len()
+        )
+        .into_bytes(),
+    );
+    let mut urls = Vec::with_capacity(copies);
+    for _ in 0..copies {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        urls.push(format!("http://{}/metrics", listener.local_addr()?));
+        let answer = answer.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let mut read = Vec::new();
+                    while !read.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => read.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = socket.write_all(&answer).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+    }
+    Ok(urls)
 }
 
 fn cpu_time() -> Duration {
@@ -169,15 +224,21 @@ fn main() -> anyhow::Result<()> {
             rate / 1e6
         );
     }
-    if !args.urls.is_empty() {
+    if !args.urls.is_empty() || args.clients > 0 {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let polls = runtime.block_on(poll_live(&args.urls, args.rounds, args.timeout))?;
+        let mut urls = args.urls.clone();
+        if let Some(path) = &args.client_page {
+            let page = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+            urls.extend(runtime.block_on(serve_client_pages(page, args.clients))?);
+        }
+        let polls = runtime.block_on(poll_live(&urls, args.rounds, args.timeout))?;
         let samples = polls.samples;
         let max_wall = polls.walls.iter().copied().fold(0.0, f64::max);
         let (wall, cpu) = (median(polls.walls), median(polls.cpus));
-        println!("jmx_poll_targets={}", args.urls.len());
+        println!("jmx_poll_targets={}", urls.len());
+        println!("jmx_poll_client_targets={}", urls.len() - args.urls.len());
         println!("jmx_poll_timeout_s={}", args.timeout.as_secs_f64());
         println!("jmx_poll_rounds_with_a_target_down={}", polls.down);
         if let Some(error) = &polls.first_error {
@@ -191,8 +252,9 @@ fn main() -> anyhow::Result<()> {
         println!("jmx_poll_wall_max_ms={max_wall:.1}");
         println!("jmx_poll_cpu_ms={cpu:.1}");
         eprintln!(
-            "jmx poll of {} live targets ({samples} samples): {wall:.1} ms median, {max_wall:.1} ms max; kafkascope CPU {cpu:.1} ms per poll",
-            args.urls.len()
+            "jmx poll of {} live targets and {} client pages ({samples} samples): {wall:.1} ms median, {max_wall:.1} ms max; kafkascope CPU {cpu:.1} ms per poll (serving the client pages included)",
+            args.urls.len(),
+            urls.len() - args.urls.len()
         );
     }
     Ok(())
