@@ -74,6 +74,20 @@ children+=("$!")
 ) >"$logs/kip848.log" 2>&1 &
 children+=("$!")
 
+# A Java producer (Kafka's own perf test) with the JMX exporter agent, so
+# the brokers page shows each broker's own figures and the Clients page a
+# producer, read through the agents beside the Kafka protocol.
+jmx_port=$((PORT_BASE + 800))
+(
+  sleep 5
+  exec bash testbed/kafka-cluster.sh tool --jmx-exporter "$jmx_port" \
+    org.apache.kafka.tools.ProducerPerformance --topic demo-topic-1 --num-records 1000000000 \
+    --throughput 20 --record-size 200 --producer-props "bootstrap.servers=$bootstrap" client.id=demo-producer
+) >"$logs/java-producer.log" 2>&1 &
+children+=("$!")
+# Node i of the test bed is broker i, its exporter pages in port order.
+jmx_pages="$(sed -n 's/^KAFKA_JMX_EXPORTER=//p' "$cluster/cluster.env" | tr ',' '\n' | awk '{ printf "%s%d=%s", (NR > 1 ? "," : ""), NR - 1, $0 }')"
+
 if [ "$scenario" = broker-down ]; then
   (
     # A signal ends the waits at once (a foreground sleep would hold it back).
@@ -91,10 +105,11 @@ fi
 
 say "step 5/5: kafkascope, history in $logs/history"
 say "  the web UI at http://$LISTEN/ ; http://$LISTEN/metrics, http://$LISTEN/api/v1/clusters/default/groups,"
-say "  Burrow's API at http://$LISTEN/v3/kafka/default/consumer (Ctrl-C to stop)"
+say "  Burrow's API at http://$LISTEN/v3/kafka/default/consumer, the JMX figures at"
+say "  http://$LISTEN/api/v1/clusters/default/jmx and the Java producer at http://$LISTEN/clusters/default/clients (Ctrl-C to stop)"
 say "  from another shell: target/release/kafkascope lag --bootstrap-server $bootstrap --samples 5 --every 2"
 # In the background so that a signal to this script interrupts `wait` at once.
 target/release/kafkascope serve --bootstrap-server "$bootstrap" --listen "$LISTEN" \
-  --data-dir "$logs/history" &
+  --data-dir "$logs/history" --jmx-exporter "$jmx_pages,http://127.0.0.1:$jmx_port/metrics" &
 children+=("$!")
 wait "$!"
