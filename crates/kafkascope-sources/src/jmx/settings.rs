@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use kafkascope_client::TlsSettings;
-use kafkascope_client::http_client::{BasicAuth, HttpUrl};
+use kafkascope_client::http_client::{BasicAuth, HttpClient, HttpUrl};
 
 use crate::client_liveness::LivenessSettings;
 use crate::jmx_figures::Role;
@@ -40,6 +40,13 @@ pub struct JmxSettings {
 }
 
 impl JmxSettings {
+    /// The HTTP client these settings read targets with.
+    pub fn http_client(&self) -> HttpClient {
+        let mut client = HttpClient::new(self.timeout, self.timeout, self.max_page_bytes);
+        client.tls = self.tls.clone();
+        client
+    }
+
     /// Prometheus's own default scrape timeout: the agent renders a large
     /// broker's page in seconds.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -135,13 +135,10 @@ pub struct JolokiaSource {
 
 impl JolokiaSource {
     pub fn new(settings: JmxSettings) -> Self {
-        let mut client =
-            HttpClient::new(settings.timeout, settings.timeout, settings.max_page_bytes);
-        client.tls = settings.tls.clone();
         Self {
             state: JmxState::new(&settings),
+            client: settings.http_client(),
             settings,
-            client,
             body: bulk_request(),
         }
     }
