@@ -33,8 +33,17 @@ fn kafka_transactional_topic_commit_markers_and_an_open_transaction() {
         ],
     );
     assert_eq!(produced["records_per_partition"], 15);
-    // librdkafka consumers read committed records only: all 30.
-    consume(cluster, "txn-reader", "txn-events", "30", &[]);
+    // librdkafka consumers read committed records only: all 30. Reading
+    // waits for the commit markers, which the transaction coordinator
+    // writes on its own time: on a busy 2-core machine that once took
+    // longer than the default 30 s.
+    consume(
+        cluster,
+        "txn-reader",
+        "txn-events",
+        "30",
+        &["--timeout", "90"],
+    );
 
     // 15 records and 3 commit markers per partition: log end 18, the last
     // record at 16, so the reader's commit is 17 and one marker is left.
