@@ -13,6 +13,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 step() { echo "==> $*" >&2; }
 
+# Incremental caches only pay off across edits; a clean run would just write
+# them (gigabytes across the workspace's test binaries).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+step "free disk space where the build goes: $(df -h . | awk 'NR==2 {print $4}')"
+
 step "installing test dependencies"
 export KAFKASCOPE_PYTHON="${KAFKASCOPE_PYTHON:-python3}"
 KAFKASCOPE_TANSU_BIN="$(bash scripts/install-test-deps.sh)"
