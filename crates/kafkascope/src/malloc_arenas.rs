@@ -14,6 +14,7 @@
 //! Nothing to do on other libcs.
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // glibc's malloc tunables are only reachable through FFI
 pub fn limit() {
     const ARENAS: libc::c_int = 1;
     const MMAP_THRESHOLD_BYTES: libc::c_int = 256 * 1024;
@@ -30,6 +31,7 @@ pub fn limit() {}
 
 /// Returns freed heap pages to the system after a large transient burst.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)] // malloc_trim is only reachable through FFI
 pub fn release_free_memory() {
     // SAFETY: malloc_trim only walks malloc's own free lists.
     unsafe {

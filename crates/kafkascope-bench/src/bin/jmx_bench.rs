@@ -136,9 +136,11 @@ async fn serve_client_pages(page: String, copies: usize) -> anyhow::Result<Vec<S
     Ok(urls)
 }
 
+#[allow(unsafe_code)] // std has no process CPU time; getrusage is FFI
 fn cpu_time() -> Duration {
-    // SAFETY: getrusage only writes into the struct it is given.
+    // SAFETY: rusage holds only integers, for which all zeroes is valid.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct it is given.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
     Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
