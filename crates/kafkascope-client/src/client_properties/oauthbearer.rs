@@ -22,9 +22,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::PropertiesError;
 use super::jaas::{JaasModule, parse_jaas_module};
+use super::keys::Resolver;
 use super::syntax::Entry;
-use super::{PropertiesError, Resolver};
 use crate::config::{SaslMechanism, SaslSettings};
 use crate::security::sasl::oauthbearer::{
     ClientCredentials, OAuthBearerTokens, TokenSource, UnsecuredLogin,

@@ -223,4 +223,15 @@ mod tests {
         // A continued line may start with '#'.
         assert_eq!(entries("a=1\\\n  #2"), vec![e(1, "a", "1#2")]);
     }
+
+    #[test]
+    fn malformed_unicode_escape_names_line_and_key() {
+        match parse_entries("\n\nclient.id=\\u12G4").unwrap_err() {
+            PropertiesError::Invalid { line, key, reason } => assert_eq!(
+                (line, key.as_str(), reason.as_str()),
+                (3, "client.id", "malformed \\uxxxx escape \\u12G4")
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 }
