@@ -55,8 +55,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}"
 JAVA="${JAVA:-java}"
 KAFKA_VERSION="$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$HERE/pom.xml")"
-JARS="$CACHE/kafka-$KAFKA_VERSION"
 POM="$HERE/pom.xml"
+# One folder per pom: a pom that names more jars resolves beside the old
+# folder, which clusters and tools still running may be reading.
+jars_dir() { echo "$CACHE/kafka-$KAFKA_VERSION-$(sha256sum "$1" | cut -c1-8)"; }
+JARS="$(jars_dir "$POM")"
 ZK_POM="$HERE/zookeeper-mode/pom.xml"
 CLUSTER_ID="a2Fma2FzY29wZS10ZXN0IQ" # base64url of "kafkascope-test!"
 USER_NAME="kafkascope"
@@ -112,7 +115,7 @@ resolve_mode() {
     zookeeper)
       POM="$ZK_POM"
       KAFKA_VERSION="$(sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$POM")"
-      JARS="$CACHE/kafka-$KAFKA_VERSION"
+      JARS="$(jars_dir "$POM")"
       ;;
     *) die "--mode must be kraft or zookeeper, got $mode" ;;
   esac

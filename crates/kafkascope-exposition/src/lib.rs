@@ -19,6 +19,7 @@
 //!   the JMX exporter's Kafka rules give them;
 //! - [`client_families`]: Kafka's Java clients, and whether each is alive;
 //! - [`connect_families`]: Kafka Connect workers, their connectors and tasks;
+//! - [`streams_families`]: Kafka Streams applications and their threads;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources.
 
 pub mod burrow_status;
@@ -29,6 +30,7 @@ pub mod kafka_exporter_families;
 pub mod kafkascope_families;
 mod labels;
 pub mod self_metrics;
+pub mod streams_families;
 pub mod writer;
 
 use kafkascope_collector::ClusterSnapshot;
@@ -90,6 +92,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     jmx_families::write(w, exposed.sources);
     client_families::write(w, exposed.sources);
     connect_families::write(w, exposed.sources);
+    streams_families::write(w, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
 }

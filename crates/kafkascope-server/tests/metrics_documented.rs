@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use kafkascope_exposition::{
     client_families, connect_families, jmx_families, kafka_exporter_families, kafkascope_families,
-    self_metrics,
+    self_metrics, streams_families,
 };
 use kafkascope_server::{Format, render};
 
@@ -169,6 +169,7 @@ fn every_rendered_family_is_documented_with_its_type_and_labels() {
         .chain(&jmx_families::families())
         .chain(&client_families::families())
         .chain(&connect_families::families())
+        .chain(&streams_families::families())
     {
         if sample_name(family, &rendered).is_none() {
             problems.push(format!("{family}: in a FAMILIES list but not rendered"));

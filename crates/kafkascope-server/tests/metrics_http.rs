@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use kafkascope_collector::snapshot::ConsumerGroup;
 use kafkascope_exposition::{
     client_families, connect_families, jmx_families, kafka_exporter_families, kafkascope_families,
-    self_metrics,
+    self_metrics, streams_families,
 };
 use kafkascope_server::metrics::{Format, render};
 
@@ -72,12 +72,14 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
     let jmx = jmx_families::families();
     let clients = client_families::families();
     let connect = connect_families::families();
+    let streams = streams_families::families();
     let expected: Vec<&str> = kafka_exporter_families::FAMILIES
         .iter()
         .chain(kafkascope_families::FAMILIES)
         .chain(&jmx)
         .chain(&clients)
         .chain(&connect)
+        .chain(&streams)
         .chain(self_metrics::FAMILIES)
         .chain(self_metrics::SOURCE_FAMILIES)
         .copied()

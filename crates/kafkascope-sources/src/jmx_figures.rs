@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::client_figures::{ClientFigures, read_client_sample};
 use crate::connect_figures::{ConnectWorkerFigures, read_connect_sample};
 use crate::prometheus_text::PageSample;
+use crate::streams_figures::{StreamsFigures, read_streams_sample};
 
 /// What a cluster's JMX targets said in one poll.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -88,6 +89,8 @@ pub struct NodeFigures {
     pub clients: BTreeMap<String, ClientFigures>,
     /// Present on a Kafka Connect worker.
     pub connect: Option<ConnectWorkerFigures>,
+    /// Present in a Kafka Streams application.
+    pub streams: Option<StreamsFigures>,
 }
 
 /// A counter as read, and its rate since the previous poll.
@@ -254,6 +257,7 @@ impl NodeFigures {
         let name = sample.name;
         if read_client_sample(&mut self.clients, sample)
             || read_connect_sample(&mut self.connect, sample)
+            || read_streams_sample(&mut self.streams, sample)
         {
             return true;
         }

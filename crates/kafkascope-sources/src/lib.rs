@@ -13,7 +13,7 @@
 //! - [`prometheus_text`]: the reader of exporter pages;
 //! - [`jmx_exporter`]: brokers' and clients' JMX through the Prometheus JMX
 //!   exporter agent, read into named figures ([`jmx_figures`],
-//!   [`client_figures`], [`connect_figures`]), with a verdict on every client
+//!   [`client_figures`], [`connect_figures`], [`streams_figures`]), with a verdict on every client
 //!   ([`client_liveness`]);
 //! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads.
 
@@ -28,6 +28,7 @@ pub mod prometheus_text;
 pub mod published;
 pub mod source;
 pub mod source_loop;
+pub mod streams_figures;
 
 pub use published::SourceSnapshots;
 pub use source::{Source, SourceKind, SourceSnapshot, TargetStatus};

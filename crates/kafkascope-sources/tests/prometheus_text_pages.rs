@@ -7,6 +7,10 @@
 //! and `-consumer.prom` are the pages of Kafka's own producer perf test and
 //! console consumer (a KIP-848 group member) with the agent and
 //! `testbed/jmx-exporter-clients.yml`, cut down to the client-level series.
+//! `pages/kafka-4.3.1-streams.prom` is Kafka's WordCountDemo (a Kafka
+//! Streams application, one stream thread) with the same agent and rules,
+//! after 50 lines of five words went through it, cut down to the Streams
+//! series and the client-level series of its consumers and producer.
 
 use kafkascope_sources::jmx_figures::NodeFigures;
 use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
@@ -83,6 +87,42 @@ fn captured_producer_and_consumer_pages_read_into_client_figures() {
     assert_eq!(consumer.assigned_partitions, Some(3.0));
     assert_eq!(consumer.last_poll_seconds_ago, Some(7.0));
     assert_eq!(node.clients.len(), 1);
+}
+
+#[test]
+fn a_captured_streams_applications_page_reads_into_threads_and_its_clients() {
+    let page = include_str!("pages/kafka-4.3.1-streams.prom");
+    let (node, summary) = read(page);
+    assert_eq!(summary.errors, vec![]);
+    let app = "wordcount-test-599b2212-9917-4e6d-a89f-df4932e2c0db";
+    let streams = node.streams.as_ref().expect("streams figures");
+    let client = &streams.clients[app];
+    assert_eq!(
+        (client.alive_threads, client.failed_threads),
+        (Some(1.0), Some(0.0))
+    );
+    assert_eq!(streams.threads.len(), 1);
+    let thread = &streams.threads[&format!("{app}-StreamThread-1")];
+    // 50 input lines, then their 250 words again from the repartition topic.
+    assert_eq!(thread.processed, Some(300.0));
+    assert_eq!(
+        (thread.commits, thread.tasks_created),
+        (Some(1.0), Some(4.0))
+    );
+    assert_eq!(thread.polls, Some(752.0));
+    // The thread's consumer, the state updater's restore consumer and the
+    // thread's producer are clients of their own.
+    let consumer = node.clients[&format!("{app}-StreamThread-1-consumer")]
+        .consumer
+        .as_ref()
+        .unwrap();
+    assert_eq!(consumer.records_consumed, Some(300.0));
+    let producer = node.clients[&format!("{app}-StreamThread-1-producer")]
+        .producer
+        .as_ref()
+        .unwrap();
+    assert_eq!(producer.records_sent, Some(750.0));
+    assert_eq!(node.clients.len(), 3);
 }
 
 /// Whatever it reads, the reader accounts for every line at most once and

@@ -456,6 +456,7 @@ pub fn prod_jmx() -> SourceSnapshot {
     };
     let (producer, consumer, gone) = jmx_clients();
     let worker = connect_worker();
+    let streams = streams_app();
     SourceSnapshot {
         cluster: "prod".into(),
         kind: SourceKind::JmxExporter,
@@ -482,7 +483,7 @@ pub fn prod_jmx() -> SourceSnapshot {
             },
         ],
         figures: SourceFigures::Jmx(JmxFigures {
-            nodes: vec![node, down, producer, consumer, gone, worker],
+            nodes: vec![node, down, producer, consumer, gone, worker, streams],
         }),
     }
 }
@@ -507,6 +508,36 @@ kafka_connect_connect_worker_rebalance_metrics_rebalancing 0.0
         ..NodeFigures::default()
     };
     parse_page(page, PageFormat::Prometheus, |s| {
+        node.read_sample(s);
+    });
+    node
+}
+
+/// A Kafka Streams application of `prod`, one of its two threads failed.
+fn streams_app() -> NodeFigures {
+    let thread = "{thread_id=\"wordcount-1-StreamThread-1\",}";
+    let page = format!(
+        "\
+kafka_streams_stream_metrics_alive_stream_threads{{client_id=\"wordcount-1\",}} 1.0
+kafka_streams_stream_metrics_failed_stream_threads{{client_id=\"wordcount-1\",}} 1.0
+kafka_streams_stream_thread_metrics_process_rate{thread} 42.5
+kafka_streams_stream_thread_metrics_process{thread} 300.0
+kafka_streams_stream_thread_metrics_process_latency_avg{thread} 0.25
+kafka_streams_stream_thread_metrics_poll_rate{thread} 3.5
+kafka_streams_stream_thread_metrics_poll_latency_avg{thread} 100.0
+kafka_streams_stream_thread_metrics_commit_rate{thread} 0.1
+kafka_streams_stream_thread_metrics_commit_latency_avg{thread} 8.0
+kafka_streams_stream_thread_metrics_process_ratio{thread} 0.01
+kafka_streams_stream_thread_metrics_poll_ratio{thread} 0.98
+"
+    );
+    let mut node = NodeFigures {
+        target: "http://10.0.0.9:7071/metrics".into(),
+        role: Role::Streams,
+        up: true,
+        ..NodeFigures::default()
+    };
+    parse_page(&page, PageFormat::Prometheus, |s| {
         node.read_sample(s);
     });
     node

@@ -173,6 +173,7 @@ pub fn samples(mbean: &MBeanName<'_>, attribute: &str, value: f64) -> Vec<Named>
             client_metric(mbean, client, group, attribute, value)
         }
         ("kafka.connect", group) => connect_metric(mbean, group, attribute, value),
+        ("kafka.streams", group) => streams_metric(mbean, group, attribute, value),
         _ => Vec::new(),
     }
 }
@@ -283,6 +284,26 @@ fn connect_metric(mbean: &MBeanName<'_>, group: &str, attribute: &str, value: f6
     vec![named(
         format!("kafka_connect_{}_{metric}", exporter_case(group)),
         labels,
+        value,
+    )]
+}
+
+/// A Streams client's or stream thread's metric, named as the client rules
+/// name it, with its `client_id` or `thread_id`.
+fn streams_metric(mbean: &MBeanName<'_>, group: &str, attribute: &str, value: f64) -> Vec<Named> {
+    let label = match (mbean.key("client-id"), mbean.key("thread-id")) {
+        (Some(client), None) => ("client_id", client),
+        (None, Some(thread)) => ("thread_id", thread),
+        _ => return Vec::new(),
+    };
+    if mbean.keys.len() != 2 {
+        return Vec::new();
+    }
+    let metric = exporter_case(attribute);
+    let metric = metric.strip_suffix("_total").unwrap_or(&metric);
+    vec![named(
+        format!("kafka_streams_{}_{metric}", exporter_case(group)),
+        vec![(label.0, label.1.to_string())],
         value,
     )]
 }
@@ -409,6 +430,30 @@ mod tests {
                 "kafka_connect_connect_worker_metrics_connector_running_task_count".into(),
                 vec![("connector", "files-in".into())],
                 2.0
+            )]
+        );
+        assert_eq!(
+            one(
+                "kafka.streams:type=stream-thread-metrics,thread-id=app-StreamThread-1",
+                "process-total",
+                300.0
+            ),
+            [(
+                "kafka_streams_stream_thread_metrics_process".into(),
+                vec![("thread_id", "app-StreamThread-1".into())],
+                300.0
+            )]
+        );
+        assert_eq!(
+            one(
+                "kafka.streams:type=stream-metrics,client-id=app",
+                "failed-stream-threads",
+                1.0
+            ),
+            [(
+                "kafka_streams_stream_metrics_failed_stream_threads".into(),
+                vec![("client_id", "app".into())],
+                1.0
             )]
         );
         // What the rules do not name is left alone.

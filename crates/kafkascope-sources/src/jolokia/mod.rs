@@ -107,6 +107,14 @@ fn reads() -> Vec<(&'static str, Vec<&'static str>)> {
             "kafka.connect:type=connect-worker-rebalance-metrics",
             vec![],
         ),
+        (
+            "kafka.streams:type=stream-metrics,client-id=*",
+            vec!["alive-stream-threads", "failed-stream-threads"],
+        ),
+        (
+            "kafka.streams:type=stream-thread-metrics,thread-id=*",
+            vec![],
+        ),
     ]
 }
 

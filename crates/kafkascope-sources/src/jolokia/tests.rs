@@ -103,7 +103,7 @@ fn a_refused_bulk_read_is_one_clear_error() {
 fn the_bulk_request_asks_every_read_with_its_attributes_as_a_list() {
     let body: Value = serde_json::from_slice(&bulk_request()).unwrap();
     let requests = body.as_array().unwrap();
-    assert_eq!(requests.len(), 24);
+    assert_eq!(requests.len(), 26);
     assert_eq!(
         requests[0],
         serde_json::json!({"type": "read", "mbean": "kafka.server:type=BrokerTopicMetrics,*", "attribute": ["Count"]})
