@@ -29,6 +29,10 @@ pub struct JmxEntry {
     /// Read `http://<broker host>:<port><discover_path>` for every broker.
     pub discover_port: Option<Spanned<u64>>,
     pub discover_path: Option<String>,
+    /// Hosts (`host` or `host:port`) read instead of the brokers: for
+    /// processes Metadata does not name.
+    #[serde(default)]
+    pub discover_hosts: Vec<Spanned<String>>,
     /// HTTP Basic credentials for every target without its own.
     pub username: Option<String>,
     pub password: Option<String>,
@@ -117,9 +121,13 @@ pub fn jmx(
             format!("/{path}")
         };
     }
-    if settings.targets.is_empty() && settings.discover_port.is_none() {
+    discover_hosts(entry, &mut settings, &field, at)?;
+    if settings.targets.is_empty()
+        && settings.discover_port.is_none()
+        && settings.discover_hosts.is_empty()
+    {
         bail!(
-            "{}: give targets, or discover_port to read every broker's",
+            "{}: give targets, discover_port to read every broker's, or discover_hosts",
             field("targets")
         );
     }
@@ -182,6 +190,32 @@ pub fn jmx(
     )?
     .map_or(cluster_interval, Duration::from_secs);
     Ok((settings, interval))
+}
+
+/// Checks each `discover_hosts` entry as the source will read it (after
+/// `discover_port` and `discover_path`), so a bad one fails at start with
+/// its line rather than being skipped at every poll.
+fn discover_hosts(
+    entry: &JmxEntry,
+    settings: &mut JmxSettings,
+    field: &dyn Fn(&str) -> String,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<()> {
+    for (i, host) in entry.discover_hosts.iter().enumerate() {
+        if let Err(reason) = settings.host_target(host.get_ref()) {
+            bail!(
+                "line {}: {}: {reason}",
+                at(host.span()),
+                field(&format!("discover_hosts[{i}]"))
+            );
+        }
+    }
+    settings.discover_hosts = entry
+        .discover_hosts
+        .iter()
+        .map(|h| h.get_ref().clone())
+        .collect();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -265,6 +299,71 @@ mod tests {
     }
 
     #[test]
+    fn discover_hosts_are_read_with_the_same_keys_for_both_sources() {
+        let text = format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ndiscover_port = 7071\ndiscover_hosts = [\"ctrl-1\", \"connect-1:7072\"]\n\
+             [clusters.jolokia]\ndiscover_path = \"jolokia/\"\ndiscover_hosts = [\"ctrl-1:8778\"]\n"
+        );
+        let plan = parse(&text, Path::new(".")).unwrap();
+        let context = kafkascope_sources::source::PollContext {
+            brokers: vec![(1, "kafka-1".into())],
+            ..Default::default()
+        };
+        let urls = |settings| -> Vec<String> {
+            kafkascope_sources::jmx::targets(settings, &context)
+                .iter()
+                .map(|t| t.url.to_string())
+                .collect()
+        };
+        let [
+            SourcePlan::JmxExporter {
+                settings: exporter, ..
+            },
+            SourcePlan::Jolokia {
+                settings: jolokia, ..
+            },
+        ] = &plan.clusters[0].sources[..]
+        else {
+            panic!("both sources: {:?}", plan.clusters[0].sources);
+        };
+        assert_eq!(exporter.discover_hosts, ["ctrl-1", "connect-1:7072"]);
+        assert_eq!(
+            urls(exporter),
+            [
+                "http://ctrl-1:7071/metrics",
+                "http://connect-1:7072/metrics"
+            ]
+        );
+        assert_eq!(jolokia.discover_port, None);
+        assert_eq!(urls(jolokia), ["http://ctrl-1:8778/jolokia/"]);
+    }
+
+    #[test]
+    fn bad_discover_hosts_name_the_entry_and_its_line() {
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ndiscover_port = 7071\ndiscover_hosts = [\n  \"ctrl-1\",\n  \"ctrl-2:99999\",\n]\n"
+        ));
+        assert_eq!(
+            err,
+            "line 9: clusters[0].jmx_exporter.discover_hosts[1]: '99999' is not a port"
+        );
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jolokia]\ndiscover_port = 8778\ndiscover_hosts = [\"\"]\n"
+        ));
+        assert_eq!(
+            err,
+            "line 7: clusters[0].jolokia.discover_hosts[0]: an empty host"
+        );
+        let err = parse_err(&format!(
+            "{CLUSTER}[clusters.jmx_exporter]\ndiscover_hosts = [\"connect-1:7072\", \"ctrl-1\"]\n"
+        ));
+        assert_eq!(
+            err,
+            "line 6: clusters[0].jmx_exporter.discover_hosts[1]: 'ctrl-1' has no port, and there is no discover_port"
+        );
+    }
+
+    #[test]
     fn jmx_exporter_mistakes_name_field_and_line() {
         let err = parse_err(&format!(
             "{CLUSTER}[clusters.jmx_exporter]\n[[clusters.jmx_exporter.targets]]\nurl = \"ftp://x\"\n"
@@ -285,7 +384,7 @@ mod tests {
         ));
         assert_eq!(
             err,
-            "clusters[0].jmx_exporter.targets: give targets, or discover_port to read every broker's"
+            "clusters[0].jmx_exporter.targets: give targets, discover_port to read every broker's, or discover_hosts"
         );
         let err = parse_err(&format!(
             "{CLUSTER}[clusters.jmx_exporter]\ndiscover_port = 70000\n"
