@@ -113,17 +113,6 @@ impl ClientError {
             "connection" | "timeout" | "tls" | "auth" | "protocol"
         )
     }
-
-    /// Errors after which the connection cannot be trusted and must be replaced.
-    pub fn breaks_connection(&self) -> bool {
-        matches!(
-            self,
-            ClientError::Closed { .. }
-                | ClientError::RequestTimeout { .. }
-                | ClientError::FrameTooLarge { .. }
-                | ClientError::InvalidFrame { .. }
-        )
-    }
 }
 
 pub type Result<T, E = ClientError> = std::result::Result<T, E>;
