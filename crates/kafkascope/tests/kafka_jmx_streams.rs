@@ -109,7 +109,10 @@ fn kafka_streams_application_is_detected_and_its_thread_counts_every_record() {
     let clients = node["streams"]["clients"].as_object().unwrap();
     assert_eq!(clients.len(), 1);
     let (client_id, client) = clients.iter().next().unwrap();
-    assert!(client_id.starts_with(&format!("{APPLICATION}-")), "{client_id}");
+    assert!(
+        client_id.starts_with(&format!("{APPLICATION}-")),
+        "{client_id}"
+    );
     assert_eq!(*thread_id, format!("{client_id}-StreamThread-1"));
     assert_eq!(client["alive_threads"], 1.0);
     assert_eq!(client["failed_threads"], 0.0);

@@ -190,9 +190,13 @@ pub fn status(
 
 /// What a target's figures say it is, when the config does not.
 fn detected_role(node: &NodeFigures) -> Role {
-    // A worker's own producers and consumers make it no client.
+    // A worker's or a Streams application's own producers and consumers
+    // make it no client.
     if node.connect.is_some() {
         return Role::Connect;
+    }
+    if node.streams.is_some() {
+        return Role::Streams;
     }
     // Controllers serve requests too: only a replica manager makes a broker.
     let broker = node
