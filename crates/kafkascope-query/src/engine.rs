@@ -19,6 +19,12 @@ pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 /// stack, as the HTTP API does.
 ///
 /// [`QUERY_THREAD_STACK_BYTES`]: crate::QUERY_THREAD_STACK_BYTES
+/// Whether `query` parses and lies within the subset this engine
+/// evaluates, without running it: alert rules are checked when loaded.
+pub fn check_expression(query: &str) -> Result<(), QueryError> {
+    QueryPlan::parse(query).map(|_| ())
+}
+
 pub fn instant_query(
     source: &dyn SeriesSource,
     query: &str,
