@@ -14,16 +14,19 @@
 //! - [`rule`]: a rule as written, and checked;
 //! - [`template`]: the annotation and label templates;
 //! - [`duration`]: `5m`, `1h30m`;
-//! - [`default_rules`]: the curated rules kafkascope ships with.
+//! - [`default_rules`]: the curated rules kafkascope ships with;
+//! - [`published`]: what the HTTP side shows, as of the last evaluation.
 
 pub mod alert_state;
 pub mod default_rules;
 pub mod duration;
+pub mod published;
 pub mod rule;
 pub mod rule_file;
 pub mod rule_set;
 pub mod template;
 
 pub use alert_state::{Alert, AlertEvent, AlertState};
+pub use published::{AlertsView, EventView, PublishedAlerts};
 pub use rule::{Rule, RuleSpec};
 pub use rule_set::{Health, RuleHealth, RuleSet, SavedAlerts};

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use kafkascope_alerts::PublishedAlerts;
+
 use kafkascope_collector::Snapshots;
 use kafkascope_sources::SourceSnapshots;
 
@@ -14,6 +16,8 @@ pub struct AppState {
     /// The latest poll of each cluster's sources (JMX...), published by
     /// their loops.
     pub sources: Arc<SourceSnapshots>,
+    /// The alert rules and their alerts as of the last evaluation.
+    pub alerts: Arc<PublishedAlerts>,
 }
 
 impl AppState {
@@ -21,11 +25,17 @@ impl AppState {
         Self {
             snapshots,
             sources: Arc::default(),
+            alerts: Arc::default(),
         }
     }
 
     pub fn with_sources(mut self, sources: Arc<SourceSnapshots>) -> Self {
         self.sources = sources;
+        self
+    }
+
+    pub fn with_alerts(mut self, alerts: Arc<PublishedAlerts>) -> Self {
+        self.alerts = alerts;
         self
     }
 }

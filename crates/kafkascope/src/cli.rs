@@ -34,6 +34,25 @@ pub enum Command {
     Clients(ClientsArgs),
     /// Collect in the background and serve /metrics, the JSON API and health checks.
     Serve(ServeArgs),
+    /// Check alert rule files, or export the rules `serve` evaluates.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Check Prometheus rule files; every problem is listed with its line.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write the rules `serve` evaluates as a Prometheus rule file (to
+    /// stdout), for teams that alert from their own Prometheus.
+    Export {
+        /// The config whose `[alerts]` decide the rules (default: the curated rules).
+        #[arg(long, env = "KAFKASCOPE_CONFIG")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

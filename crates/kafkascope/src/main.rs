@@ -2,6 +2,7 @@
 //! in `kafkascope-collector`, serving in `kafkascope-server`, Kafka in
 //! `kafkascope-client`.
 
+mod alerting;
 mod cli;
 mod commands;
 mod config;

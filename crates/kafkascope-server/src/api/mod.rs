@@ -12,6 +12,9 @@
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
 //! | `/clusters/{cluster}/jolokia` | [`jmx::jolokia`] |
 //! | `/clusters/{cluster}/clients` | [`clients::list`] |
+//! | `/alerts` | [`alerts::alerts`], Prometheus's shape |
+//! | `/rules` | [`alerts::rules`], Prometheus's shape |
+//! | `/alerts/events` | [`alerts::events`]: the latest alert changes |
 //!
 //! List endpoints take `?filter=<substring>` (on the name, ignoring case:
 //! `orders` finds `Orders-EU`); topics and groups also sort and page on the
@@ -30,6 +33,7 @@
 //! `sort`, `order`, `offset` or `limit` is a 400 naming the parameter.
 //! Every sort key and field is described in `docs/API.md`.
 
+pub mod alerts;
 pub mod brokers;
 pub mod clients;
 pub mod clusters;
@@ -61,6 +65,9 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
         .route("/clusters/{cluster}/jolokia", get(jmx::jolokia))
         .route("/clusters/{cluster}/clients", get(clients::list))
+        .route("/alerts", get(alerts::alerts))
+        .route("/alerts/events", get(alerts::events))
+        .route("/rules", get(alerts::rules))
 }
 
 /// What the list endpoints keep; their paging is a [`list_page::PageQuery`].

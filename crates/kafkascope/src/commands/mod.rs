@@ -6,6 +6,7 @@ mod clients;
 mod groups;
 mod jmx_once;
 mod lag;
+mod rules;
 mod serve;
 mod topics;
 
@@ -27,6 +28,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Lag(args) => lag::run(args).await,
         Command::Clients(args) => clients::run(args).await,
         Command::Serve(args) => serve::run(args).await,
+        Command::Rules(command) => rules::run(command),
     }
 }
 

@@ -13,6 +13,9 @@ use kafkascope_sources::source_loop::SourceLoop;
 use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
 
+use kafkascope_alerts::PublishedAlerts;
+
+use crate::alerting::AlertEngine;
 use crate::cli::ServeArgs;
 use crate::commands::{bootstrap_list, client_config, jmx_once};
 use crate::config::{self, ClusterPlan, ServePlan, SourcePlan};
@@ -35,9 +38,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let alerts = Arc::new(PublishedAlerts::default());
+    let alert_engine = match (&plan.alerts, &plan.history) {
+        (Some(rules), Some(settings)) => {
+            tracing::info!(
+                rules = rules.rules.len(),
+                "evaluating alert rules after each cycle"
+            );
+            Some(AlertEngine::open(
+                rules.clone(),
+                &settings.dir,
+                alerts.clone(),
+            ))
+        }
+        (Some(_), None) => {
+            tracing::warn!(
+                "alert rules are evaluated over the history: with history off, none are"
+            );
+            None
+        }
+        (None, _) => None,
+    };
     let (history_feed, history_writer) = match &history {
         Some(history) => {
-            let (feed, writer) = history.spawn_writer()?;
+            let after_cycle = alert_engine.map(AlertEngine::into_after_cycle);
+            let (feed, writer) = history.spawn_writer(after_cycle)?;
             (Some(feed), Some(writer))
         }
         None => (None, None),
@@ -77,7 +102,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %plan.listen, "serving the UI, /metrics, /api/v1 and /v3");
     let query_api =
         history.map(|history| kafkascope_query::router(Arc::new(StoreSource::new(history))));
-    let state = AppState::new(snapshots).with_sources(sources);
+    let state = AppState::new(snapshots)
+        .with_sources(sources)
+        .with_alerts(alerts);
     let served = kafkascope_server::serve_with(plan.listen, state, query_api).await;
     let _ = stop_collecting.send(true);
     for task in loops {
@@ -173,5 +200,6 @@ fn single_cluster(args: &ServeArgs, servers: &str) -> anyhow::Result<ServePlan> 
             sources,
         }],
         history: config::default_history(),
+        alerts: config::default_alerts(),
     })
 }

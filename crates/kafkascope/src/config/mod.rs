@@ -13,8 +13,10 @@ use crate::history::HistorySettings;
 use serde::Deserialize;
 use toml::Spanned;
 
+mod alerts;
 mod sources;
 
+pub use alerts::{AlertsPlan, rule_file};
 pub use sources::SourcePlan;
 
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9308";
@@ -27,6 +29,8 @@ pub struct ConfigFile {
     pub interval_seconds: Option<Spanned<u64>>,
     #[serde(default)]
     pub history: HistoryEntry,
+    #[serde(default)]
+    pub alerts: alerts::AlertsEntry,
     #[serde(default)]
     pub clusters: Vec<ClusterEntry>,
 }
@@ -119,6 +123,15 @@ pub struct ServePlan {
     pub clusters: Vec<ClusterPlan>,
     /// `None` when history is switched off.
     pub history: Option<HistorySettings>,
+    /// `None` when alerting is switched off.
+    pub alerts: Option<AlertsPlan>,
+}
+
+/// The curated rules, as `serve` evaluates them without a config.
+pub fn default_alerts() -> Option<AlertsPlan> {
+    Some(AlertsPlan {
+        rules: kafkascope_alerts::default_rules::default_rules(),
+    })
 }
 
 pub const DEFAULT_DATA_DIR: &str = "kafkascope-data";
@@ -163,6 +176,18 @@ pub fn load(path: &Path) -> anyhow::Result<ServePlan> {
     parse(&text, base).with_context(|| format!("in {}", path.display()))
 }
 
+/// Only the `[alerts]` of a config file: the rules `serve` would evaluate.
+pub fn load_alerts(path: &Path) -> anyhow::Result<Option<AlertsPlan>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let file: ConfigFile = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("in {}", path.display()))?;
+    let at = |span: std::ops::Range<usize>| line_of(&text, span.start);
+    alerts::alerts(&file.alerts, base, &at).with_context(|| format!("in {}", path.display()))
+}
+
 /// Parses config `text`; relative paths are resolved against `base`.
 pub fn parse(text: &str, base: &Path) -> anyhow::Result<ServePlan> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -196,10 +221,12 @@ pub fn parse(text: &str, base: &Path) -> anyhow::Result<ServePlan> {
         clusters.push(plan);
     }
     let history = history(&file.history, base, &at)?;
+    let alerts = alerts::alerts(&file.alerts, base, &at)?;
     Ok(ServePlan {
         listen,
         clusters,
         history,
+        alerts,
     })
 }
 

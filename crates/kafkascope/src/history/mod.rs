@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use anyhow::Context;
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_sources::SourceSnapshot;
-use kafkascope_store::{Maintenance, MaintenanceReport, Store, StoreConfig};
+use kafkascope_store::{Maintenance, MaintenanceReport, SeriesKey, Store, StoreConfig};
 
 pub use snapshot_series::{snapshot_series, source_series};
 pub use store_source::StoreSource;
@@ -44,6 +44,11 @@ impl Recorded {
         }
     }
 }
+
+/// Run by the writer after each cluster cycle it recorded, with the time
+/// the cycle was recorded at: the alert rules are evaluated here, so they
+/// see the cycle that was just written.
+pub type AfterCycle = Box<dyn FnMut(&Arc<History>, i64) + Send>;
 
 /// Hands snapshots to the writer without ever blocking: when it is behind,
 /// the snapshot is skipped and logged.
@@ -91,17 +96,24 @@ impl History {
     }
 
     /// Starts the writer thread; it ends when every sender is dropped.
-    pub fn spawn_writer(self: &Arc<Self>) -> anyhow::Result<(HistoryFeed, JoinHandle<()>)> {
+    pub fn spawn_writer(
+        self: &Arc<Self>,
+        mut after_cycle: Option<AfterCycle>,
+    ) -> anyhow::Result<(HistoryFeed, JoinHandle<()>)> {
         let (sender, receiver) = sync_channel(PENDING_SNAPSHOTS);
         let history = self.clone();
         let writer = std::thread::Builder::new()
             .name("history-writer".into())
-            .spawn(move || history.write_all(receiver))
+            .spawn(move || history.write_all(receiver, &mut after_cycle))
             .context("starting the history writer thread")?;
         Ok((HistoryFeed(sender), writer))
     }
 
-    fn write_all(&self, snapshots: Receiver<Recorded>) {
+    fn write_all(
+        self: &Arc<Self>,
+        snapshots: Receiver<Recorded>,
+        after_cycle: &mut Option<AfterCycle>,
+    ) {
         let mut waiting = None;
         loop {
             let snapshot = match waiting.take() {
@@ -113,10 +125,16 @@ impl History {
             };
             let recorded = match &snapshot {
                 Recorded::Cluster(cluster) => self.record(cluster),
-                Recorded::Source(source) => self.record_source(source),
+                Recorded::Source(source) => self.record_source(source).map(|_| None),
             };
-            if let Err(error) = recorded {
-                tracing::warn!(cluster = %snapshot.cluster(), "history: {error:#}");
+            match recorded {
+                Ok(Some(at_ms)) => {
+                    if let Some(after_cycle) = after_cycle.as_mut() {
+                        after_cycle(self, at_ms);
+                    }
+                }
+                Ok(None) => {}
+                Err(error) => tracing::warn!(cluster = %snapshot.cluster(), "history: {error:#}"),
             }
             // A cycle's series keys are built and dropped each time (tens of
             // MB at 10,000 partitions); hand the freed pages back.
@@ -162,11 +180,11 @@ impl History {
         }
     }
 
-    /// Appends one snapshot's figures. A stale snapshot repeats figures
-    /// already recorded, so it is skipped.
-    pub fn record(&self, snapshot: &ClusterSnapshot) -> anyhow::Result<()> {
+    /// Appends one snapshot's figures, and says at what time. A stale
+    /// snapshot repeats figures already recorded, so it is skipped.
+    pub fn record(&self, snapshot: &ClusterSnapshot) -> anyhow::Result<Option<i64>> {
         if snapshot.stale {
-            return Ok(());
+            return Ok(None);
         }
         let series = snapshot_series(snapshot);
         let mut store = self
@@ -177,6 +195,23 @@ impl History {
         store
             .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
             .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
+        Ok(Some(at_ms))
+    }
+
+    /// Appends series computed beside the snapshots (the `ALERTS` series),
+    /// on the same time line.
+    pub fn record_series(&self, at_ms: i64, series: &[(SeriesKey, f64)]) -> anyhow::Result<()> {
+        if series.is_empty() {
+            return Ok(());
+        }
+        let mut store = self
+            .store
+            .write()
+            .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
+        let at_ms = on_the_time_line(&store, at_ms);
+        store
+            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
+            .with_context(|| format!("recording {} series at {at_ms}", series.len()))?;
         Ok(())
     }
 

@@ -1,0 +1,169 @@
+//! `serve`'s alerting: the rules evaluated over the history right after
+//! each cycle is written (by the history's writer thread, so every rule
+//! sees that cycle), their `ALERTS` series written back beside it, the
+//! result published for the HTTP side, and the alerts saved in the data
+//! folder so a restart keeps a firing alert firing.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use kafkascope_alerts::default_rules::DEFAULT_RULES_FILE;
+use kafkascope_alerts::published::RECENT_EVENTS;
+use kafkascope_alerts::{AlertEvent, AlertsView, EventView, PublishedAlerts, RuleSet, SavedAlerts};
+use kafkascope_store::SeriesKey;
+use serde::{Deserialize, Serialize};
+
+use crate::config::AlertsPlan;
+use crate::history::{AfterCycle, History, StoreSource};
+
+/// The file in the data folder the alerts are kept in.
+pub const STATE_FILE: &str = "alerts.json";
+
+/// What is saved: the alerts and the latest changes.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SavedState {
+    alerts: SavedAlerts,
+    #[serde(default)]
+    events: VecDeque<EventView>,
+}
+
+pub struct AlertEngine {
+    rules: RuleSet,
+    events: VecDeque<EventView>,
+    state_path: PathBuf,
+    published: Arc<PublishedAlerts>,
+    curated_groups: Vec<String>,
+}
+
+impl AlertEngine {
+    /// The engine for `plan`, with the alerts saved in `data_dir` taken
+    /// back. An unreadable state file is set aside and reported, not fatal:
+    /// alerting starts afresh rather than not at all.
+    pub fn open(plan: AlertsPlan, data_dir: &Path, published: Arc<PublishedAlerts>) -> Self {
+        let state_path = data_dir.join(STATE_FILE);
+        let mut rules = RuleSet::new(plan.rules);
+        let saved = read_state(&state_path);
+        let restored = rules.restore(saved.alerts);
+        if restored > 0 {
+            tracing::info!(
+                alerts = restored,
+                "alerts taken back from {}",
+                state_path.display()
+            );
+        }
+        let engine = AlertEngine {
+            rules,
+            events: saved.events,
+            state_path,
+            published,
+            curated_groups: curated_groups(),
+        };
+        engine.publish(None);
+        engine
+    }
+
+    /// The writer's hook: evaluate after every recorded cycle.
+    pub fn into_after_cycle(mut self) -> AfterCycle {
+        Box::new(move |history, at_ms| self.after_cycle(history, at_ms))
+    }
+
+    fn after_cycle(&mut self, history: &Arc<History>, at_ms: i64) {
+        let source = StoreSource::new(history.clone());
+        let events = self.rules.evaluate(&source, at_ms);
+        let series: Vec<(SeriesKey, f64)> = self
+            .rules
+            .alerts_series()
+            .into_iter()
+            .map(|mut labels| {
+                let name = labels.remove("__name__").unwrap_or_default();
+                (SeriesKey::new(name, labels), 1.0)
+            })
+            .collect();
+        if let Err(error) = history.record_series(at_ms, &series) {
+            tracing::warn!("history: the ALERTS series: {error:#}");
+        }
+        let changed = !events.is_empty();
+        self.note(&events, at_ms);
+        self.publish(Some(at_ms));
+        if changed && let Err(error) = self.save() {
+            tracing::warn!("alerts: {error:#}");
+        }
+    }
+
+    fn note(&mut self, events: &[AlertEvent], at_ms: i64) {
+        for event in events {
+            tracing::info!(
+                alert = event.alert.labels.get("alertname").map(String::as_str).unwrap_or(""),
+                state = event.state.name(),
+                labels = ?event.alert.labels,
+                value = event.alert.value,
+                "alert"
+            );
+            self.events.push_back(EventView::new(event, at_ms));
+        }
+        while self.events.len() > RECENT_EVENTS {
+            self.events.pop_front();
+        }
+    }
+
+    fn publish(&self, at_ms: Option<i64>) {
+        let curated = |group: &str| self.curated_groups.iter().any(|g| g == group);
+        let evaluated = at_ms.or_else(|| self.published.latest().evaluated_at_ms);
+        self.published.publish(AlertsView::of(
+            &self.rules,
+            evaluated,
+            &self.events,
+            curated,
+        ));
+    }
+
+    /// Written to a temporary file and renamed, so a crash mid-write
+    /// leaves the previous state whole.
+    fn save(&self) -> anyhow::Result<()> {
+        let state = SavedState {
+            alerts: self.rules.saved(),
+            events: self.events.clone(),
+        };
+        let text = serde_json::to_vec(&state).context("encoding the alerts")?;
+        let temporary = self.state_path.with_extension("json.tmp");
+        std::fs::write(&temporary, text)
+            .with_context(|| format!("writing {}", temporary.display()))?;
+        std::fs::rename(&temporary, &self.state_path)
+            .with_context(|| format!("replacing {}", self.state_path.display()))
+    }
+}
+
+fn read_state(path: &Path) -> SavedState {
+    let text = match std::fs::read(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return SavedState::default(),
+        Err(error) => {
+            tracing::warn!(
+                "alerts: reading {}: {error}; starting without saved alerts",
+                path.display()
+            );
+            return SavedState::default();
+        }
+    };
+    serde_json::from_slice(&text).unwrap_or_else(|error| {
+        let aside = path.with_extension("json.unreadable");
+        let _ = std::fs::rename(path, &aside);
+        tracing::warn!(
+            "alerts: {} is not readable ({error}); set aside as {}, starting without saved alerts",
+            path.display(),
+            aside.display()
+        );
+        SavedState::default()
+    })
+}
+
+/// The groups of the curated rule file: rules in them are the curated ones.
+fn curated_groups() -> Vec<String> {
+    DEFAULT_RULES_FILE
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("- name: "))
+        .map(str::to_string)
+        .collect()
+}

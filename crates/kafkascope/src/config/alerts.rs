@@ -1,0 +1,265 @@
+//! `[alerts]`: which rules `serve` evaluates. The curated rules are on by
+//! default; each can be disabled by name or overridden by a rule of the
+//! same name from a rule file or `[[alerts.rules]]`. The consumer-lag
+//! threshold has its own keys, per group too, since it is the one every
+//! team tunes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use kafkascope_alerts::default_rules::default_rules;
+use kafkascope_alerts::rule_file::parse_rule_file;
+use kafkascope_alerts::{Rule, RuleSpec};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The curated rule the lag keys tune.
+const LAG_RULE: &str = "KafkaConsumerGroupLagSeconds";
+const LAG_SERIES: &str = "kafkascope_consumergroup_max_lag_seconds";
+/// The group the config's own rules are shown under.
+pub const CONFIG_GROUP: &str = "config";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsEntry {
+    pub enabled: Option<bool>,
+    pub default_rules: Option<bool>,
+    #[serde(default)]
+    pub disable: Vec<Spanned<String>>,
+    /// Prometheus rule files, resolved against the config's folder.
+    #[serde(default)]
+    pub rule_files: Vec<PathBuf>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<RuleSpec>>,
+    pub consumer_lag_seconds: Option<LagEntry>,
+}
+
+/// `[alerts.consumer_lag_seconds]`: `default = 300`, `groups = { billing = 60 }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LagEntry {
+    pub default: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub groups: BTreeMap<String, f64>,
+}
+
+/// The rules `serve` evaluates, in order: curated, rule files, config.
+#[derive(Debug, Clone, Default)]
+pub struct AlertsPlan {
+    pub rules: Vec<Rule>,
+}
+
+pub fn alerts(
+    entry: &AlertsEntry,
+    base: &Path,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<Option<AlertsPlan>> {
+    if entry.enabled == Some(false) {
+        return Ok(None);
+    }
+    let mut own = Vec::new();
+    for path in &entry.rule_files {
+        own.extend(rule_file(&base.join(path))?);
+    }
+    for spec in &entry.rules {
+        let rule = Rule::new(CONFIG_GROUP, spec.get_ref().clone())
+            .map_err(|e| anyhow::anyhow!("line {}: alerts.rules: {e}", at(spec.span())))?;
+        own.push(rule);
+    }
+    let mut rules = Vec::new();
+    if entry.default_rules != Some(false) {
+        rules = curated(entry, at)?;
+        rules.retain(|r| !own.iter().any(|o| o.name() == r.name()));
+    }
+    rules.extend(own);
+    Ok(Some(AlertsPlan { rules }))
+}
+
+/// Reads one rule file, every problem listed with its line.
+pub fn rule_file(path: &Path) -> anyhow::Result<Vec<Rule>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the rule file {}", path.display()))?;
+    parse_rule_file(&text).map_err(|errors| {
+        let lines: Vec<String> = errors
+            .iter()
+            .map(|e| format!("{}: {e}", path.display()))
+            .collect();
+        anyhow::anyhow!("{}", lines.join("\n"))
+    })
+}
+
+fn curated(
+    entry: &AlertsEntry,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<Vec<Rule>> {
+    let mut rules = default_rules();
+    for name in &entry.disable {
+        if !rules.iter().any(|r| r.name() == name.get_ref()) {
+            bail!(
+                "line {}: alerts.disable: {:?} is not a curated rule (docs/ALERTS.md lists them)",
+                at(name.span()),
+                name.get_ref()
+            );
+        }
+        rules.retain(|r| r.name() != name.get_ref());
+    }
+    if let Some(lag) = &entry.consumer_lag_seconds
+        && let Some(index) = rules.iter().position(|r| r.name() == LAG_RULE)
+    {
+        let template = rules.remove(index);
+        let tuned = lag_rules(&template, lag, at)?;
+        rules.splice(index..index, tuned);
+    }
+    Ok(rules)
+}
+
+/// The lag rule with its thresholds: one rule for every group without its
+/// own threshold, and one per group with one.
+fn lag_rules(
+    template: &Rule,
+    lag: &LagEntry,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<Vec<Rule>> {
+    let default = match &lag.default {
+        Some(seconds) if *seconds.get_ref() <= 0.0 => bail!(
+            "line {}: alerts.consumer_lag_seconds.default: {} is not a positive number of seconds",
+            at(seconds.span()),
+            seconds.get_ref()
+        ),
+        Some(seconds) => *seconds.get_ref(),
+        None => 300.0,
+    };
+    let with_expr = |expr: String| {
+        let spec = RuleSpec {
+            expr,
+            ..template.spec.clone()
+        };
+        Rule::new(&template.group, spec)
+            .map_err(|e| anyhow::anyhow!("alerts.consumer_lag_seconds: {e}"))
+    };
+    let mut rules = Vec::new();
+    let others = if lag.groups.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = lag.groups.keys().map(|g| promql_regex(g)).collect();
+        format!("{{consumergroup!~\"{}\"}}", names.join("|"))
+    };
+    rules.push(with_expr(format!("{LAG_SERIES}{others} > {default}"))?);
+    for (group, seconds) in &lag.groups {
+        if *seconds <= 0.0 {
+            bail!(
+                "alerts.consumer_lag_seconds.groups.{group}: {seconds} is not a positive number of seconds"
+            );
+        }
+        let selector = format!("{{consumergroup=\"{}\"}}", promql_string(group));
+        rules.push(with_expr(format!("{LAG_SERIES}{selector} > {seconds}"))?);
+    }
+    Ok(rules)
+}
+
+/// A group name as a literal inside a PromQL regex string.
+fn promql_regex(name: &str) -> String {
+    promql_string(&regex::escape(name))
+}
+
+/// A value inside a double-quoted PromQL string.
+fn promql_string(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(text: &str) -> anyhow::Result<Option<AlertsPlan>> {
+        #[derive(Deserialize)]
+        struct File {
+            #[serde(default)]
+            alerts: AlertsEntry,
+        }
+        let file: File = toml::from_str(text)?;
+        let at = |span: std::ops::Range<usize>| text[..span.start].matches('\n').count() + 1;
+        alerts(&file.alerts, Path::new("."), &at)
+    }
+
+    fn names(plan: &AlertsPlan) -> Vec<&str> {
+        plan.rules.iter().map(Rule::name).collect()
+    }
+
+    #[test]
+    fn the_curated_rules_are_on_by_default_and_can_be_switched_off() {
+        let plan = plan("").unwrap().unwrap();
+        assert_eq!(plan.rules.len(), 22);
+        assert_eq!(names(&plan)[0], "KafkaOfflinePartitions");
+        let plan = plan_ok("[alerts]\ndefault_rules = false\n");
+        assert!(plan.rules.is_empty());
+        assert!(self::plan("[alerts]\nenabled = false\n").unwrap().is_none());
+    }
+
+    fn plan_ok(text: &str) -> AlertsPlan {
+        plan(text).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_curated_rule_is_disabled_or_overridden_by_name() {
+        let plan = plan_ok(
+            "[alerts]\ndisable = [\"KafkaPreferredLeaderImbalance\"]\n\n\
+             [[alerts.rules]]\nalert = \"KafkaOfflinePartitions\"\nexpr = \"kafkascope_offline_partitions > 5\"\n",
+        );
+        assert_eq!(plan.rules.len(), 21);
+        assert!(!names(&plan).contains(&"KafkaPreferredLeaderImbalance"));
+        let offline: Vec<_> = plan
+            .rules
+            .iter()
+            .filter(|r| r.name() == "KafkaOfflinePartitions")
+            .collect();
+        assert_eq!(offline.len(), 1);
+        assert_eq!(offline[0].spec.expr, "kafkascope_offline_partitions > 5");
+        assert_eq!(offline[0].group, CONFIG_GROUP);
+    }
+
+    #[test]
+    fn lag_thresholds_apply_per_group() {
+        let plan = plan_ok(
+            "[alerts.consumer_lag_seconds]\ndefault = 600\ngroups = { billing = 60, \"a.b\" = 30 }\n",
+        );
+        let lag: Vec<_> = plan
+            .rules
+            .iter()
+            .filter(|r| r.name() == LAG_RULE)
+            .map(|r| r.spec.expr.as_str())
+            .collect();
+        assert_eq!(
+            lag,
+            [
+                "kafkascope_consumergroup_max_lag_seconds{consumergroup!~\"a\\\\.b|billing\"} > 600",
+                "kafkascope_consumergroup_max_lag_seconds{consumergroup=\"a.b\"} > 30",
+                "kafkascope_consumergroup_max_lag_seconds{consumergroup=\"billing\"} > 60",
+            ]
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_key_and_line() {
+        let err = plan("[alerts]\ndisable = [\"NoSuchRule\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "line 2: alerts.disable: \"NoSuchRule\" is not a curated rule (docs/ALERTS.md lists them)"
+        );
+        let err =
+            plan("[alerts]\n\n[[alerts.rules]]\nalert = \"A\"\nexpr = \"up\"\nfor = \"soon\"\n")
+                .unwrap_err()
+                .to_string();
+        assert_eq!(
+            err,
+            "line 3: alerts.rules: for: \"soon\" is not a duration (like 30s, 5m or 1h30m)"
+        );
+        let err = plan("[alerts]\nrule_files = [\"/nonexistent/rules.yml\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "reading the rule file /nonexistent/rules.yml");
+    }
+}
