@@ -312,6 +312,39 @@ export interface ListParams extends PageParams {
   status?: string | null;
 }
 
+/** An alert, as `/api/v1/alerts` and `/api/v1/rules` give it (Prometheus's shape). */
+export interface AlertItem {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: "pending" | "firing";
+  /** RFC 3339. */
+  activeAt: string;
+  value: string;
+  keepFiringSince?: string;
+}
+
+export interface AlertRule {
+  name: string;
+  query: string;
+  /** `for`, seconds. */
+  duration: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  alerts: AlertItem[];
+  health: "ok" | "err" | "unknown";
+  lastError: string;
+  lastEvaluation: string | null;
+  state: "inactive" | "pending" | "firing";
+  curated: boolean;
+}
+
+export interface AlertEvent {
+  at_ms: number;
+  state: "pending" | "firing" | "inactive";
+  labels: Record<string, string>;
+  value: number;
+}
+
 const base = (cluster: string) => `/api/v1/clusters/${enc(cluster)}`;
 
 export const api = {
@@ -335,6 +368,9 @@ export const api = {
     getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}${query({ ...params })}`),
   /** The latest JMX exporter poll; `null` when the cluster has no JMX source or it has not polled. */
   jmx: (cluster: string) => orNone(getJson<JmxPoll>(`${base(cluster)}/jmx`)),
+  alerts: () => getJson<{ data: { alerts: AlertItem[] } }>("/api/v1/alerts"),
+  rules: () => getJson<{ data: { groups: { name: string; rules: AlertRule[] }[] } }>("/api/v1/rules"),
+  alertEvents: () => getJson<{ events: AlertEvent[] }>("/api/v1/alerts/events"),
   /** The clients; `null` when the cluster has no JMX source. */
   clients: (cluster: string) => orNone(getJson<{ clients: KafkaClient[] }>(`${base(cluster)}/clients`)),
 };

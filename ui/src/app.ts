@@ -6,6 +6,7 @@ import { api, ApiError, type ClusterListItem } from "./api";
 import { fill, h } from "./dom";
 import { clock } from "./format";
 import type { Page, PageContext } from "./page";
+import { alertsPage, ofCluster } from "./pages/alerts";
 import { brokersPage } from "./pages/brokers";
 import { clientsPage } from "./pages/clients";
 import { groupPage } from "./pages/group";
@@ -24,6 +25,7 @@ const SECTIONS: [PageName, string][] = [
   ["topics", "Topics"],
   ["groups", "Consumer groups"],
   ["clients", "Clients"],
+  ["alerts", "Alerts"],
 ];
 
 /** The list a detail page belongs to, for the highlighted section. */
@@ -35,6 +37,7 @@ const SECTION_OF: Record<PageName, PageName> = {
   groups: "groups",
   group: "groups",
   clients: "clients",
+  alerts: "alerts",
 };
 
 function makePage(ctx: PageContext): Page {
@@ -52,6 +55,8 @@ function makePage(ctx: PageContext): Page {
       return groupPage(ctx, entity ?? "");
     case "clients":
       return clientsPage(ctx);
+    case "alerts":
+      return alertsPage(ctx);
     case "overview":
       return overviewPage(ctx);
   }
@@ -64,6 +69,8 @@ export class App {
   private timer: number | undefined;
   private readonly status = h("span", { class: "updated", "data-status": "idle" });
   private readonly banner = h("div", { class: "banner-slot" });
+  /** Beside "Alerts" in the sections: how many of this cluster's alerts fire. */
+  private readonly alertCount = h("span", { class: "nav-count", "data-alert-count": "" });
 
   constructor(private readonly root: HTMLElement) {
     addEventListener("popstate", () => void this.render());
@@ -133,7 +140,7 @@ export class App {
     this.running = running;
     this.status.dataset.status = "loading";
     try {
-      await page.update(running.signal);
+      await Promise.all([page.update(running.signal), this.countAlerts()]);
       if (running.signal.aborted) return;
       fill(this.banner);
       fill(this.status, `Updated ${clock(Date.now())}`);
@@ -146,6 +153,21 @@ export class App {
     const every = refreshSeconds(parseRoute(new URL(location.href)));
     if (every > 0 && this.page === page) {
       this.timer = window.setTimeout(() => void this.update(), every * 1000);
+    }
+  }
+
+  /** The badge beside "Alerts"; a failure leaves it as it was. */
+  private async countAlerts(): Promise<void> {
+    const cluster = parseRoute(new URL(location.href)).cluster;
+    if (cluster === null) return;
+    try {
+      const alerts = ofCluster((await api.alerts()).data.alerts, cluster);
+      const firing = alerts.filter((a) => a.state === "firing").length;
+      fill(this.alertCount, firing > 0 ? String(firing) : "");
+      this.alertCount.dataset.alertCount = String(firing);
+      this.alertCount.title = `${firing} firing, ${alerts.length - firing} pending`;
+    } catch {
+      // The page's own update reports what is wrong with the server.
     }
   }
 
@@ -172,6 +194,7 @@ export class App {
             "a",
             { href: linkTo(route, cluster, page), "data-nav": true, "data-section": page, "aria-current": SECTION_OF[route.page] === page ? "page" : null },
             label,
+            page === "alerts" ? this.alertCount : null,
           ),
         )
       : [];

@@ -1,10 +1,10 @@
 // Everything a view shows is in its URL, so a link restores it exactly:
-//   /clusters/{cluster}[/brokers | /topics[/{topic}] | /groups[/{group}] | /clients]
+//   /clusters/{cluster}[/brokers | /topics[/{topic}] | /groups[/{group}] | /clients | /alerts]
 //   ?range=1h | range=custom&from=<unix s>&to=<unix s>, refresh=15s,
 //   per list: q (filter), status, sort, order, page, size; and on a topic
 //   or group page, the partitions' sort, order and page.
 
-export type PageName = "overview" | "brokers" | "topics" | "topic" | "groups" | "group" | "clients";
+export type PageName = "overview" | "brokers" | "topics" | "topic" | "groups" | "group" | "clients" | "alerts";
 
 export interface Route {
   /** `null` on `/`, before a cluster is chosen. */
@@ -29,6 +29,7 @@ export function parseRoute(url: URL): Route {
   const entity = parts.length > 3 ? parts.slice(3).join("/") : null;
   if (section === "brokers") return { cluster, page: "brokers", entity: null, params };
   if (section === "clients") return { cluster, page: "clients", entity: null, params };
+  if (section === "alerts") return { cluster, page: "alerts", entity: null, params };
   if (section === "topics") return { cluster, page: entity ? "topic" : "topics", entity, params };
   if (section === "groups") return { cluster, page: entity ? "group" : "groups", entity, params };
   return { cluster, page: "overview", entity: null, params };
@@ -48,6 +49,8 @@ export function pathOf(cluster: string, page: PageName, entity: string | null = 
       return `${base}/groups`;
     case "clients":
       return `${base}/clients`;
+    case "alerts":
+      return `${base}/alerts`;
     case "topic":
       return `${base}/topics/${encodeURIComponent(entity ?? "")}`;
     case "group":

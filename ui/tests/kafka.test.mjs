@@ -8,6 +8,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { ARTIFACTS, client, eventually, getJson, javaClientWithJmx, launchBrowser, runScript, startKafka, startKafkascope, stopAll } from "./harness.mjs";
@@ -47,11 +49,11 @@ after(async () => {
   await stopAll();
 });
 
-async function open(path) {
+async function open(path, at = base) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
-  await page.goto(`${base}${path}`);
+  await page.goto(`${at}${path}`);
   await page.waitForSelector(".updated[data-status=ready]");
   return page;
 }
@@ -147,5 +149,50 @@ describe("kafka: groups", () => {
     const group = await open(`/clusters/${CLUSTER}/groups/ui-kip848?refresh=off`);
     assert.equal(await group.locator('[data-tile="type"] .tile-value').innerText(), "consumer");
     await group.context().close();
+  });
+});
+
+describe("kafka: alerts", () => {
+  test("a firing rule is listed with its summary and counted beside Alerts; a failing rule shows its error", async () => {
+    const rules = join(mkdtempSync(join(tmpdir(), "kafkascope-ui-rules-")), "rules.yml");
+    writeFileSync(
+      rules,
+      [
+        "groups:",
+        "  - name: ui",
+        "    rules:",
+        "      - alert: UiGroupLagging",
+        '        expr: kafkascope_consumergroup_total_lag{consumergroup="ui-classic"} > 1',
+        "        labels:",
+        "          severity: critical",
+        "        annotations:",
+        '          summary: "{{ $labels.consumergroup }} lags by {{ $value }} records"',
+        "      - alert: UiBroken",
+        "        expr: kafkascope_consumergroup_total_lag + on(cluster) kafkascope_consumergroup_total_lag",
+        "",
+      ].join("\n"),
+    );
+    const alerting = await startKafkascope(kafka.KAFKA_BOOTSTRAP, CLUSTER, {
+      name: "kafkascope-alerts",
+      extraArgs: ["--rule-file", rules, "--no-default-rules"],
+    });
+    await eventually("the rule to fire", async () =>
+      (await getJson(`${alerting}/api/v1/alerts`)).data.alerts.some((a) => a.labels.alertname === "UiGroupLagging" && a.state === "firing"),
+    );
+    const page = await open(`/clusters/${CLUSTER}/alerts?refresh=off`, alerting);
+    const key = JSON.stringify({ alertname: "UiGroupLagging", cluster: CLUSTER, consumergroup: "ui-classic", severity: "critical" });
+    assert.deepEqual(await rowKeys(page, "alerts"), [key]);
+    const row = page.locator('[data-table="alerts"] tbody tr').first();
+    assert.equal(await row.locator('td[data-col="state"]').innerText(), "firing");
+    assert.match(await row.locator('td[data-col="summary"]').innerText(), /^ui-classic lags by 4 records\nconsumergroup=ui-classic/);
+    assert.equal(await row.locator('td[data-col="value"]').innerText(), "4");
+    assert.equal(await page.locator("[data-alert-count]").getAttribute("data-alert-count"), "1");
+    assert.equal(await page.locator('[data-tile="firing"] .tile-value').innerText(), "1");
+    const broken = page.locator('[data-table="rules"] [data-rule-error="UiBroken"]');
+    assert.match(await broken.innerText(), /many/);
+    const changes = await page.locator('[data-table="alert-events"] tbody tr td[data-col="state"]').allInnerTexts();
+    assert.deepEqual(changes, ["firing"]);
+    await page.screenshot({ path: join(ARTIFACTS, "kafka-alerts.png"), fullPage: true });
+    await page.context().close();
   });
 });

@@ -193,6 +193,13 @@ pub struct ServeArgs {
     /// Keep no history (no data directory; the query API answers nothing).
     #[arg(long, env = "KAFKASCOPE_NO_HISTORY")]
     pub no_history: bool,
+    /// Prometheus rule files to evaluate as well (repeat the flag, or
+    /// comma-separate); a rule named as a curated one replaces it.
+    #[arg(long, env = "KAFKASCOPE_RULE_FILE", value_delimiter = ',')]
+    pub rule_file: Vec<PathBuf>,
+    /// Leave the curated alert rules out (docs/ALERTS.md).
+    #[arg(long, env = "KAFKASCOPE_NO_DEFAULT_RULES")]
+    pub no_default_rules: bool,
     /// With --bootstrap-server: JMX exporter pages to read on the cluster's
     /// interval (`URL` or `NODE_ID=URL`, comma-separated).
     #[arg(

@@ -161,6 +161,9 @@ fn plan(args: &ServeArgs) -> anyhow::Result<ServePlan> {
     } else if let (Some(dir), Some(history)) = (&args.data_dir, plan.history.as_mut()) {
         history.dir = dir.clone();
     }
+    if let Some(alerts) = plan.alerts.as_mut() {
+        alerts.apply_flags(&args.rule_file, args.no_default_rules)?;
+    }
     if let Some(seconds) = args.interval {
         anyhow::ensure!(seconds > 0, "--interval must be at least 1 second");
         for cluster in &mut plan.clusters {

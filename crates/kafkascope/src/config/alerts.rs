@@ -50,6 +50,29 @@ pub struct AlertsPlan {
     pub rules: Vec<Rule>,
 }
 
+impl AlertsPlan {
+    /// `serve --rule-file` and `--no-default-rules`: the files' rules are
+    /// added, replacing curated rules of the same name.
+    pub fn apply_flags(&mut self, files: &[PathBuf], no_default_rules: bool) -> anyhow::Result<()> {
+        let curated: Vec<String> = default_rules()
+            .iter()
+            .map(|r| r.name().to_string())
+            .collect();
+        let is_curated =
+            |r: &Rule| r.group.starts_with("kafkascope-") && curated.iter().any(|c| c == r.name());
+        if no_default_rules {
+            self.rules.retain(|r| !is_curated(r));
+        }
+        for path in files {
+            let added = rule_file(path)?;
+            self.rules
+                .retain(|r| !(is_curated(r) && added.iter().any(|a| a.name() == r.name())));
+            self.rules.extend(added);
+        }
+        Ok(())
+    }
+}
+
 pub fn alerts(
     entry: &AlertsEntry,
     base: &Path,

@@ -1,0 +1,132 @@
+// The cluster's alerts: what fires and what is pending (worst first), how
+// many alerts were active over the picked range, the latest changes, and
+// every rule with its health, so a rule that cannot be evaluated is seen.
+
+import { api, type AlertEvent, type AlertItem, type AlertRule } from "../api";
+import { badge, type Tone } from "../badges";
+import { Chart } from "../chart";
+import { fill, h } from "../dom";
+import { ago, clock, count, UNKNOWN } from "../format";
+import { quote } from "../history";
+import type { Page, PageContext } from "../page";
+import { table, type Column } from "../table";
+import { problemTone, tiles } from "../tiles";
+
+/** Labels every alert has, or that the table shows in columns of their own. */
+const SHOWN = new Set(["alertname", "cluster", "severity"]);
+
+const SEVERITY_TONES: Record<string, Tone> = { critical: "bad", warning: "warn", info: "idle" };
+
+export function alertState(state: string): HTMLElement {
+  if (state === "firing") return badge("firing", "bad");
+  if (state === "pending") return badge("pending", "warn");
+  return badge("resolved", "ok");
+}
+
+function severity(labels: Record<string, string>): HTMLElement | string {
+  const s = labels.severity;
+  return s ? badge(s, SEVERITY_TONES[s] ?? "idle") : UNKNOWN;
+}
+
+function otherLabels(labels: Record<string, string>): HTMLElement[] {
+  return Object.entries(labels)
+    .filter(([name]) => !SHOWN.has(name))
+    .map(([name, value]) => h("code", { class: "label" }, `${name}=${value}`));
+}
+
+/** Alerts of this cluster, and those with no cluster label (cluster-wide rules). */
+export function ofCluster<T extends { labels: Record<string, string> }>(items: T[], cluster: string): T[] {
+  return items.filter((a) => a.labels.cluster === undefined || a.labels.cluster === cluster);
+}
+
+function rank(a: AlertItem): number {
+  return (a.state === "firing" ? 0 : 10) + ({ critical: 0, warning: 1, info: 2 }[a.labels.severity] ?? 3);
+}
+
+const alertColumns: Column<AlertItem>[] = [
+  { key: "state", label: "State", cell: (a) => alertState(a.state), value: rank },
+  { key: "alert", label: "Alert", cell: (a) => h("strong", null, a.labels.alertname), value: (a) => a.labels.alertname },
+  { key: "severity", label: "Severity", cell: (a) => severity(a.labels), value: (a) => a.labels.severity ?? "" },
+  { key: "summary", label: "Summary", cell: (a) => [a.annotations.summary ?? "", h("div", null, otherLabels(a.labels))] },
+  { key: "since", label: "Active since", cell: (a) => ago(Date.parse(a.activeAt)), value: (a) => Date.parse(a.activeAt) },
+  { key: "value", label: "Value", numeric: true, cell: (a) => a.value, value: (a) => Number(a.value) },
+];
+
+const eventColumns: Column<AlertEvent>[] = [
+  { key: "at", label: "At", cell: (e) => clock(e.at_ms), value: (e) => e.at_ms },
+  { key: "state", label: "Became", cell: (e) => alertState(e.state), value: (e) => e.state },
+  { key: "alert", label: "Alert", cell: (e) => [h("strong", null, e.labels.alertname), " ", otherLabels(e.labels)] },
+  { key: "value", label: "Value", numeric: true, cell: (e) => String(e.value), value: (e) => e.value },
+];
+
+const ruleColumns: Column<AlertRule>[] = [
+  { key: "rule", label: "Rule", cell: (r) => [h("strong", null, r.name), r.curated ? h("span", { class: "muted" }, " curated") : null], value: (r) => r.name },
+  { key: "state", label: "State", cell: (r) => (r.state === "inactive" ? badge("ok", "ok") : alertState(r.state)), value: (r) => r.state },
+  {
+    key: "health",
+    label: "Health",
+    cell: (r) => (r.health === "err" ? [badge("error", "bad"), h("div", { class: "muted", "data-rule-error": r.name }, r.lastError)] : badge(r.health, r.health === "ok" ? "ok" : "idle")),
+    value: (r) => r.health,
+  },
+  { key: "query", label: "Expression", cell: (r) => h("code", null, r.query) },
+  { key: "for", label: "For", numeric: true, cell: (r) => (r.duration ? `${r.duration} s` : "—"), value: (r) => r.duration },
+];
+
+export function alertsPage(ctx: PageContext): Page {
+  const chart = new Chart({
+    id: "alerts-active",
+    title: "Active alerts",
+    lines: [
+      {
+        query: `count by (alertstate) (ALERTS{cluster=${quote(ctx.cluster)}})`,
+        label: (labels) => labels.alertstate ?? "alerts",
+      },
+    ],
+    format: (v) => count(v),
+  });
+  const figures = h("div", { class: "figures" });
+  const active = h("section", { class: "panel" });
+  const events = h("section", { class: "panel" });
+  const rules = h("section", { class: "panel" });
+  const element = h("div", { class: "page alerts" }, figures, active, chart.element, events, rules);
+  return {
+    title: "Alerts",
+    element,
+    async update(signal) {
+      const [alerts, ruleGroups, changes] = await Promise.all([api.alerts(), api.rules(), api.alertEvents()]);
+      if (signal.aborted) return;
+      const mine = ofCluster(alerts.data.alerts, ctx.cluster).sort((a, b) => rank(a) - rank(b));
+      const allRules = ruleGroups.data.groups.flatMap((g) => g.rules);
+      const failing = allRules.filter((r) => r.health === "err").length;
+      const firing = mine.filter((a) => a.state === "firing").length;
+      fill(
+        figures,
+        tiles([
+          { id: "firing", label: "Firing", value: count(firing), tone: problemTone(firing) },
+          { id: "pending", label: "Pending", value: count(mine.length - firing), tone: problemTone(mine.length - firing, "warn") },
+          { id: "rules", label: "Rules", value: count(allRules.length), detail: failing ? `${failing} failing` : "all evaluate", tone: problemTone(failing) },
+        ]),
+      );
+      fill(
+        active,
+        h("header", { class: "panel-head" }, h("h3", null, "Firing and pending")),
+        table(alertColumns, mine, { key: (a) => JSON.stringify(a.labels), name: "alerts", empty: "Nothing firing or pending" }),
+      );
+      const recent = ofCluster(changes.events, ctx.cluster).slice().reverse();
+      fill(
+        events,
+        h("header", { class: "panel-head" }, h("h3", null, "Latest changes")),
+        table(eventColumns, recent, { key: (e) => `${e.at_ms}-${e.state}-${JSON.stringify(e.labels)}`, name: "alert-events", empty: "No alert has changed yet" }),
+      );
+      fill(
+        rules,
+        h("header", { class: "panel-head" }, h("h3", null, "Rules")),
+        table(ruleColumns, allRules, { key: (r) => r.name + r.query, name: "rules", empty: "No rules are evaluated (alerting or history is off)" }),
+      );
+      await chart.load(ctx.range, signal);
+    },
+    dispose() {
+      chart.dispose();
+    },
+  };
+}
