@@ -18,6 +18,15 @@ pub type Labels = BTreeMap<String, String>;
 /// The label that holds the metric name.
 pub const METRIC_NAME: &str = "__name__";
 
+/// A label name as Prometheus allows it: `[a-zA-Z_][a-zA-Z0-9_]*`.
+pub fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// One series the store found: an id only the store interprets, and the
 /// series' labels, which the engine reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,4 +101,18 @@ pub trait SeriesSource: Send + Sync {
         start_ms: i64,
         end_ms: i64,
     ) -> Result<Vec<String>, SourceError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_names_follow_prometheus_rules() {
+        assert!(is_label_name("__name__"));
+        assert!(is_label_name("topic2"));
+        assert!(!is_label_name("2topic"));
+        assert!(!is_label_name("to-pic"));
+        assert!(!is_label_name(""));
+    }
 }

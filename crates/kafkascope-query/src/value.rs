@@ -57,3 +57,16 @@ pub fn ensure_distinct_labels(samples: &[Sample]) -> Result<(), QueryError> {
     }
     Ok(())
 }
+
+/// A value as Prometheus writes it, in results and in `count_values`
+/// labels (Go's `FormatFloat(v, 'f', -1, 64)`): the shortest decimal that
+/// reads back exactly, never an exponent; `NaN`, `+Inf`, `-Inf`.
+pub fn format_value(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
+    } else {
+        value.to_string()
+    }
+}

@@ -13,12 +13,12 @@ use axum::response::Response;
 use serde_json::json;
 use tokio::sync::{Semaphore, oneshot};
 
-use super::params::{ApiParams, is_label_name, parse_duration_ms};
+use super::params::{ApiParams, parse_duration_ms};
 use super::response::{ApiError, label_set, query_data, success};
 use crate::engine::{instant_query, range_query};
 use crate::label_matcher::LabelMatcher;
 use crate::query_limits::QUERY_THREAD_STACK_BYTES;
-use crate::source::{Labels, SeriesSource};
+use crate::source::{Labels, SeriesSource, is_label_name};
 
 /// Prometheus's default `--query.max-concurrency`.
 pub const MAX_CONCURRENT_QUERIES: usize = 20;

@@ -144,15 +144,6 @@ fn parse_selector(text: &str) -> Result<Vec<LabelMatcher>, ApiError> {
     }
 }
 
-/// A label name as Prometheus allows it.
-pub fn is_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,14 +196,5 @@ mod tests {
             "{}",
             err.message
         );
-    }
-
-    #[test]
-    fn label_names_follow_prometheus_rules() {
-        assert!(is_label_name("__name__"));
-        assert!(is_label_name("topic2"));
-        assert!(!is_label_name("2topic"));
-        assert!(!is_label_name("to-pic"));
-        assert!(!is_label_name(""));
     }
 }

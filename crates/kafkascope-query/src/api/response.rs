@@ -9,7 +9,7 @@ use serde_json::{Value as JsonValue, json};
 
 use crate::error::QueryError;
 use crate::source::{Labels, SourceError};
-use crate::value::{QueryValue, Sample, Series};
+use crate::value::{QueryValue, Sample, Series, format_value};
 
 /// An API failure with Prometheus's error type and HTTP status.
 #[derive(Debug)]
@@ -115,18 +115,6 @@ fn unix_seconds(time_ms: i64) -> JsonValue {
         json!(time_ms / 1000)
     } else {
         json!(time_ms as f64 / 1000.0)
-    }
-}
-
-/// A sample value as Prometheus writes it: shortest decimal form, `NaN`,
-/// `+Inf`, `-Inf`.
-pub fn format_value(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_owned()
-    } else if value.is_infinite() {
-        if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
-    } else {
-        value.to_string()
     }
 }
 
