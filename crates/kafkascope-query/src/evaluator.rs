@@ -5,7 +5,7 @@ use crate::aggregation::aggregate;
 use crate::binary_ops::{scalar_scalar, vector_scalar, vector_vector};
 use crate::error::QueryError;
 use crate::plan::{Plan, QueryPlan};
-use crate::range_functions::Window;
+use crate::range_functions::{RangeFunction, Window};
 use crate::selector::FetchedSeries;
 use crate::value::{Sample, Value, ensure_distinct_labels, without_metric_name};
 
@@ -46,22 +46,13 @@ impl<'a> Evaluator<'a> {
                 let selector = &self.plan.selectors[*index];
                 Ok(Value::Matrix(selector.raw_matrix(&self.fetched[*index], t)))
             }
-            Plan::RangeFunction { function, selector } => {
-                let index = *selector;
-                let selector = &self.plan.selectors[index];
-                let (start_ms, end_ms) = selector.range_window(t);
-                let window = Window { start_ms, end_ms };
-                let out: Vec<Sample> = selector
-                    .range_vector(&self.fetched[index], t)
-                    .into_iter()
-                    .filter_map(|view| {
-                        Some(Sample {
-                            value: function.apply(view.samples, window)?,
-                            labels: without_metric_name(view.labels.clone()),
-                        })
-                    })
-                    .collect();
-                checked(out)
+            Plan::RangeFunction {
+                function,
+                selector,
+                param,
+            } => {
+                let param = param.as_ref().map(|p| self.scalar(p, t)).transpose()?;
+                checked(self.range_function(*function, *selector, param, t))
             }
             Plan::Aggregate {
                 op,
@@ -114,6 +105,38 @@ impl<'a> Evaluator<'a> {
                 Value::Matrix(_) => Err(range_vector_misplaced()),
             },
         }
+    }
+
+    /// A range function's value for each series with samples in its window.
+    fn range_function(
+        &self,
+        function: RangeFunction,
+        index: usize,
+        param: Option<f64>,
+        t: i64,
+    ) -> Vec<Sample> {
+        let selector = &self.plan.selectors[index];
+        let (start_ms, end_ms) = selector.range_window(t);
+        let window = Window {
+            start_ms,
+            end_ms,
+            eval_ms: t,
+        };
+        selector
+            .range_vector(&self.fetched[index], t)
+            .into_iter()
+            .filter_map(|view| {
+                let labels = if function.keeps_metric_name() {
+                    view.labels.clone()
+                } else {
+                    without_metric_name(view.labels.clone())
+                };
+                Some(Sample {
+                    value: function.apply(view.samples, window, param)?,
+                    labels,
+                })
+            })
+            .collect()
     }
 
     fn scalar(&self, node: &Plan, t: i64) -> Result<f64, QueryError> {

@@ -4,12 +4,14 @@
 //! Checking the whole tree up front means an unsupported query fails the
 //! same way whether or not there is data to evaluate it on.
 
+mod calls;
+
 use std::time::Duration;
 
 use promql_parser::label::Matchers;
 use promql_parser::parser::{
-    AggregateExpr, BinModifier, BinaryExpr, Call, Expr, LabelModifier, Offset,
-    VectorMatchCardinality, VectorMatchFillValues, VectorSelector,
+    AggregateExpr, BinModifier, BinaryExpr, Expr, LabelModifier, Offset, VectorMatchCardinality,
+    VectorMatchFillValues, VectorSelector,
 };
 
 use crate::aggregation::{AggregateOp, Grouping};
@@ -39,6 +41,8 @@ pub enum Plan {
     RangeFunction {
         function: RangeFunction,
         selector: usize,
+        /// The scalar argument of `quantile_over_time`, `predict_linear`.
+        param: Option<Box<Plan>>,
     },
     Aggregate {
         op: AggregateOp,
@@ -125,23 +129,8 @@ impl Planner {
         Ok(self.selectors.len() - 1)
     }
 
-    fn plan_call(&mut self, call: &Call) -> Result<Plan, QueryError> {
-        let name = call.func.name;
-        let function = RangeFunction::from_name(name)
-            .ok_or_else(|| QueryError::unsupported(format!("function {name}()")))?;
-        match call.args.args.as_slice() {
-            [arg] => match arg.as_ref() {
-                Expr::MatrixSelector(ms) => Ok(Plan::RangeFunction {
-                    function,
-                    selector: self.add_selector(&ms.vs, Some(ms.range))?,
-                }),
-                Expr::Subquery(_) => Err(QueryError::unsupported("subquery")),
-                _ => Err(bad_query(&format!(
-                    "{name}() expects a range vector selector"
-                ))),
-            },
-            _ => Err(bad_query(&format!("{name}() takes exactly one argument"))),
-        }
+    fn boxed(&mut self, expr: &Expr) -> Result<Box<Plan>, QueryError> {
+        Ok(Box::new(self.plan(expr)?))
     }
 
     fn plan_aggregate(&mut self, aggregate: &AggregateExpr) -> Result<Plan, QueryError> {
@@ -239,7 +228,7 @@ mod tests {
     fn names_each_unsupported_construct() {
         assert_eq!(unsupported("rate(x[5m:1m])"), "subquery");
         assert_eq!(unsupported("x @ 100"), "the @ modifier");
-        assert_eq!(unsupported("irate(x[5m])"), "function irate()");
+        assert_eq!(unsupported("timestamp(x)"), "function timestamp()");
         assert_eq!(unsupported("abs(x)"), "function abs()");
         assert_eq!(unsupported("quantile(0.5, x)"), "aggregation quantile");
         assert_eq!(unsupported("stddev(x)"), "aggregation stddev");
@@ -282,7 +271,8 @@ mod tests {
             plan.root,
             Plan::RangeFunction {
                 function: RangeFunction::Rate,
-                selector: 0
+                selector: 0,
+                param: None,
             }
         ));
     }
@@ -311,5 +301,16 @@ mod tests {
         assert!(
             matches!(*rhs, Plan::Aggregate { op: AggregateOp::Max, grouping: Grouping::By(ref l), .. } if l == &["topic"])
         );
+    }
+
+    #[test]
+    fn function_arguments_are_planned_in_place() {
+        let plan = QueryPlan::parse(r#"quantile_over_time(0.9, (x[5m] offset 1m))"#).unwrap();
+        assert!(matches!(
+            plan.root,
+            Plan::RangeFunction { function: RangeFunction::QuantileOverTime, selector: 0, param: Some(ref q) }
+                if matches!(**q, Plan::Number(n) if n == 0.9)
+        ));
+        assert_eq!(plan.selectors[0].offset_ms, 60_000);
     }
 }

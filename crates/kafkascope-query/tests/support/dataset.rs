@@ -1,7 +1,9 @@
 //! A deterministic, kafkascope-like history: partition end offsets (growing
-//! counters, one with a reset, one starting at zero with a gap) and consumer
-//! group lag gauges, two hours at 10 s steps. Written as OpenMetrics for
-//! Prometheus's backfill and loaded into a `MemorySource` for kafkascope.
+//! counters, one with a reset, one starting at zero with a gap), consumer
+//! group lag gauges and request handler idle ratios (one flat for long
+//! stretches, one with NaN samples), two hours at 10 s steps. Written as
+//! OpenMetrics for Prometheus's backfill and loaded into a `MemorySource`
+//! for kafkascope.
 
 use std::fmt::Write;
 
@@ -15,6 +17,7 @@ pub const STEPS: i64 = 721;
 
 pub const OFFSET_METRIC: &str = "kafka_topic_partition_current_offset";
 pub const LAG_METRIC: &str = "kafka_consumergroup_lag";
+pub const IDLE_METRIC: &str = "kafka_server_request_handler_idle_ratio";
 
 /// One generated series.
 pub struct GeneratedSeries {
@@ -66,7 +69,35 @@ pub fn generate() -> Vec<GeneratedSeries> {
             });
         }
     }
+    for broker in 1..=3 {
+        let index = all.len();
+        all.push(GeneratedSeries {
+            metric: IDLE_METRIC,
+            labels: vec![
+                ("cluster", "prod".to_owned()),
+                ("broker", broker.to_string()),
+            ],
+            samples: idle_ratio(index, broker),
+        });
+    }
     all
+}
+
+/// A ratio gauge: broker 1 varies every sample, broker 2 holds its value
+/// for five minutes at a time (flat windows), broker 3 reports NaN now
+/// and then.
+fn idle_ratio(series: usize, broker: i64) -> Vec<(i64, f64)> {
+    (0..STEPS)
+        .map(|i| {
+            let value = match broker {
+                1 => 0.2 + ((i * 13) % 50) as f64 / 100.0,
+                2 => 0.5 + 0.25 * ((i / 30) % 2) as f64,
+                _ if i % 17 == 0 => f64::NAN,
+                _ => 0.1 + (i % 9) as f64 / 10.0,
+            };
+            (time_ms(series, i), value)
+        })
+        .collect()
 }
 
 /// The time of step `i`; series are scraped a little apart, as real ones are.
@@ -126,7 +157,7 @@ impl GeneratedSeries {
 /// The data set as OpenMetrics text with timestamps, grouped by family.
 pub fn to_openmetrics(all: &[GeneratedSeries]) -> String {
     let mut text = String::new();
-    for metric in [OFFSET_METRIC, LAG_METRIC] {
+    for metric in [OFFSET_METRIC, LAG_METRIC, IDLE_METRIC] {
         writeln!(text, "# TYPE {metric} gauge").unwrap();
         for series in all.iter().filter(|s| s.metric == metric) {
             let labels = series.label_text();
