@@ -198,7 +198,7 @@ pub fn vector_vector(
 }
 
 /// The labels two elements are matched on.
-fn signature(labels: &Labels, matching: &Matching) -> Labels {
+pub fn signature(labels: &Labels, matching: &Matching) -> Labels {
     match matching {
         Matching::On(names) => keep_only(labels.clone(), names),
         Matching::Ignoring(names) => {

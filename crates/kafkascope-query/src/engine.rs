@@ -12,6 +12,12 @@ use crate::value::{QueryValue, Series, Value};
 /// Prometheus's cap on points per series in a range query.
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 
+/// Whether `query` parses and lies within the subset this engine
+/// evaluates, without running it: alert rules are checked when loaded.
+pub fn check_expression(query: &str) -> Result<(), QueryError> {
+    QueryPlan::parse(query).map(|_| ())
+}
+
 /// Evaluates `query` at `time_ms`.
 ///
 /// Parsing and evaluation recurse with the query's nesting: run queries
@@ -19,18 +25,13 @@ pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
 /// stack, as the HTTP API does.
 ///
 /// [`QUERY_THREAD_STACK_BYTES`]: crate::QUERY_THREAD_STACK_BYTES
-/// Whether `query` parses and lies within the subset this engine
-/// evaluates, without running it: alert rules are checked when loaded.
-pub fn check_expression(query: &str) -> Result<(), QueryError> {
-    QueryPlan::parse(query).map(|_| ())
-}
-
 pub fn instant_query(
     source: &dyn SeriesSource,
     query: &str,
     time_ms: i64,
 ) -> Result<QueryValue, QueryError> {
-    let plan = QueryPlan::parse(query)?;
+    let mut plan = QueryPlan::parse(query)?;
+    plan.resolve_at(time_ms, time_ms);
     let fetched = fetch_all(source, &plan, time_ms, time_ms)?;
     let evaluator = Evaluator::new(&plan, fetched, DEFAULT_LOOKBACK_MS);
     Ok(match evaluator.evaluate(time_ms)? {
@@ -51,7 +52,8 @@ pub fn range_query(
     step_ms: i64,
 ) -> Result<QueryValue, QueryError> {
     check_range(start_ms, end_ms, step_ms)?;
-    let plan = QueryPlan::parse(query)?;
+    let mut plan = QueryPlan::parse(query)?;
+    plan.resolve_at(start_ms, end_ms);
     if matches!(plan.root, Plan::Range(_)) {
         return Err(QueryError::BadData(
             "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector"

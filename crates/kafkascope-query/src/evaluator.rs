@@ -7,6 +7,7 @@ use crate::error::QueryError;
 use crate::plan::{Plan, QueryPlan};
 use crate::range_functions::{RangeFunction, Window};
 use crate::selector::FetchedSeries;
+use crate::set_ops::set_operation;
 use crate::value::{Sample, Value, ensure_distinct_labels, without_metric_name};
 
 /// A plan with every selector's series loaded.
@@ -90,6 +91,15 @@ impl<'a> Evaluator<'a> {
                     _ => return Err(range_vector_misplaced()),
                 };
                 checked(value)
+            }
+            Plan::SetOperation {
+                op,
+                lhs,
+                rhs,
+                matching,
+            } => {
+                let (lhs, rhs) = (self.vector(lhs, t)?, self.vector(rhs, t)?);
+                checked(set_operation(*op, lhs, rhs, matching))
             }
             Plan::Negate(inner) => match self.eval(inner, t)? {
                 Value::Scalar(value) => Ok(Value::Scalar(-value)),

@@ -3,11 +3,12 @@
 //! A store implements [`SeriesSource`]; [`router`] serves `/api/v1/query`,
 //! `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels` and
 //! `/api/v1/label/{name}/values` over it, evaluating a PromQL subset
-//! (selectors; `rate`, `increase`, `delta`, `irate`, `idelta`, `deriv`,
-//! `predict_linear`, `changes`, `resets`, the `*_over_time` functions;
-//! `sum`, `min`, `max`, `avg`, `count`, `topk`, `bottomk` by/without
-//! labels; arithmetic and comparison between vectors and scalars) with
-//! Prometheus 2.x semantics.
+//! (selectors with `offset` and `@`; `rate`, `increase`, `delta`, `irate`,
+//! `idelta`, `deriv`, `predict_linear`, `changes`, `resets`, the
+//! `*_over_time` functions; `sum`, `min`, `max`, `avg`, `count`, `topk`,
+//! `bottomk` by/without labels; arithmetic and comparison between vectors
+//! and scalars; the set operators `and`, `or`, `unless`) with Prometheus
+//! 2.x semantics.
 //! Anything else is refused with an error naming the construct.
 //! docs/QUERY_API.md describes the API for users.
 //!
@@ -29,6 +30,7 @@ mod plan;
 mod query_limits;
 mod range_functions;
 mod selector;
+mod set_ops;
 mod source;
 mod value;
 

@@ -6,12 +6,12 @@
 
 mod calls;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use promql_parser::label::Matchers;
 use promql_parser::parser::{
-    AggregateExpr, BinModifier, BinaryExpr, Expr, LabelModifier, Offset, VectorMatchCardinality,
-    VectorMatchFillValues, VectorSelector,
+    AggregateExpr, AtModifier, BinModifier, BinaryExpr, Expr, LabelModifier, Offset,
+    VectorMatchCardinality, VectorMatchFillValues, VectorSelector,
 };
 
 use crate::aggregation::{AggregateOp, Grouping};
@@ -20,7 +20,8 @@ use crate::error::QueryError;
 use crate::label_matcher::LabelMatcher;
 use crate::query_limits::check_query_size;
 use crate::range_functions::RangeFunction;
-use crate::selector::Selector;
+use crate::selector::{At, Selector};
+use crate::set_ops::SetOp;
 use crate::source::METRIC_NAME;
 
 /// A validated query: the expression tree plus the selectors it reads, which
@@ -57,6 +58,12 @@ pub enum Plan {
         matching: Matching,
         return_bool: bool,
     },
+    SetOperation {
+        op: SetOp,
+        lhs: Box<Plan>,
+        rhs: Box<Plan>,
+        matching: Matching,
+    },
     Negate(Box<Plan>),
 }
 
@@ -79,6 +86,13 @@ impl QueryPlan {
             root,
             selectors: planner.selectors,
         })
+    }
+
+    /// Fixes `@ start()` and `@ end()` to the query's times.
+    pub fn resolve_at(&mut self, start_ms: i64, end_ms: i64) {
+        for selector in &mut self.selectors {
+            selector.resolve_at(start_ms, end_ms);
+        }
     }
 }
 
@@ -113,18 +127,21 @@ impl Planner {
         vs: &VectorSelector,
         range: Option<Duration>,
     ) -> Result<usize, QueryError> {
-        if vs.at.is_some() {
-            return Err(QueryError::unsupported("the @ modifier"));
-        }
         let offset_ms = match &vs.offset {
             None => 0,
             Some(Offset::Pos(d)) => millis(d),
             Some(Offset::Neg(d)) => -millis(d),
         };
+        let at = vs.at.as_ref().map(|at| match at {
+            AtModifier::Start => At::Start,
+            AtModifier::End => At::End,
+            AtModifier::At(time) => At::Time(unix_millis(*time)),
+        });
         self.selectors.push(Selector {
             matchers: selector_matchers(vs.name.as_deref(), &vs.matchers)?,
             offset_ms,
             range_ms: range.as_ref().map(millis),
+            at,
         });
         Ok(self.selectors.len() - 1)
     }
@@ -156,13 +173,19 @@ impl Planner {
 
     fn plan_binary(&mut self, binary: &BinaryExpr) -> Result<Plan, QueryError> {
         let symbol = binary.op.to_string();
-        let op = BinaryOp::from_symbol(&symbol).ok_or_else(|| {
-            if binary.op.is_set_operator() {
-                QueryError::unsupported(format!("set operator {symbol}"))
-            } else {
-                QueryError::unsupported(format!("operator {symbol}"))
-            }
-        })?;
+        if let Some(op) = SetOp::from_symbol(&symbol) {
+            return Ok(Plan::SetOperation {
+                op,
+                matching: match &binary.modifier {
+                    None => Matching::Ignoring(Vec::new()),
+                    Some(modifier) => vector_matching(modifier)?,
+                },
+                lhs: self.boxed(&binary.lhs)?,
+                rhs: self.boxed(&binary.rhs)?,
+            });
+        }
+        let op = BinaryOp::from_symbol(&symbol)
+            .ok_or_else(|| QueryError::unsupported(format!("operator {symbol}")))?;
         let (matching, return_bool) = match &binary.modifier {
             None => (Matching::Ignoring(Vec::new()), false),
             Some(modifier) => (vector_matching(modifier)?, modifier.return_bool),
@@ -213,6 +236,14 @@ fn millis(duration: &Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// An `@` time in ms since the epoch; the parser allows times before it.
+fn unix_millis(time: SystemTime) -> i64 {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => millis(&after),
+        Err(before) => -millis(&before.duration()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,13 +258,10 @@ mod tests {
     #[test]
     fn names_each_unsupported_construct() {
         assert_eq!(unsupported("rate(x[5m:1m])"), "subquery");
-        assert_eq!(unsupported("x @ 100"), "the @ modifier");
         assert_eq!(unsupported("timestamp(x)"), "function timestamp()");
         assert_eq!(unsupported("abs(x)"), "function abs()");
         assert_eq!(unsupported("quantile(0.5, x)"), "aggregation quantile");
         assert_eq!(unsupported("stddev(x)"), "aggregation stddev");
-        assert_eq!(unsupported("x and y"), "set operator and");
-        assert_eq!(unsupported("x unless y"), "set operator unless");
         assert_eq!(unsupported("x * on(a) group_left y"), "group_left");
         assert_eq!(unsupported("x * on(a) group_right(b) y"), "group_right");
         assert_eq!(unsupported("x atan2 y"), "operator atan2");
@@ -241,10 +269,10 @@ mod tests {
 
     #[test]
     fn unsupported_message_names_construct() {
-        let err = QueryPlan::parse("x or y").unwrap_err();
+        let err = QueryPlan::parse("timestamp(x) or y").unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("unsupported expression: set operator or is not in"),
+                .starts_with("unsupported expression: function timestamp() is not in"),
             "{err}"
         );
     }
@@ -301,6 +329,25 @@ mod tests {
         assert!(
             matches!(*rhs, Plan::Aggregate { op: AggregateOp::Max, grouping: Grouping::By(ref l), .. } if l == &["topic"])
         );
+    }
+
+    #[test]
+    fn set_operators_and_at_are_planned() {
+        let plan = QueryPlan::parse("x and on(topic) y @ 100.5 or z @ end()").unwrap();
+        let Plan::SetOperation {
+            op: SetOp::Or, lhs, ..
+        } = plan.root
+        else {
+            panic!("not an or: {:?}", plan.root);
+        };
+        assert!(matches!(
+            *lhs,
+            Plan::SetOperation { op: SetOp::And, matching: Matching::On(ref l), .. } if l == &["topic"]
+        ));
+        let ats: Vec<Option<At>> = plan.selectors.iter().map(|s| s.at).collect();
+        assert_eq!(ats, vec![None, Some(At::Time(100_500)), Some(At::End)]);
+        let plan = QueryPlan::parse("x @ -2").unwrap();
+        assert_eq!(plan.selectors[0].at, Some(At::Time(-2_000)));
     }
 
     #[test]

@@ -3,6 +3,9 @@
 //! window (instant selectors) or every sample within the range (range
 //! selectors).
 //!
+//! An `@` modifier pins the time read to one instant, `offset` moves it
+//! back; each evaluation time then reads the same data.
+//!
 //! Windows include both ends, as in Prometheus 2.x. Staleness markers do
 //! not exist in kafkascope's history, so a series simply stays visible for
 //! the lookback window after its last sample.
@@ -24,6 +27,19 @@ pub struct Selector {
     pub offset_ms: i64,
     /// `[range]` of a range selector; `None` for an instant selector.
     pub range_ms: Option<i64>,
+    /// `@`: read at this time whatever the evaluation time.
+    pub at: Option<At>,
+}
+
+/// The time an `@` modifier pins a selector to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// `@ <unix seconds>`, in ms.
+    Time(i64),
+    /// `@ start()`: the query's start, known only when it runs.
+    Start,
+    /// `@ end()`.
+    End,
 }
 
 /// One series with every sample any evaluation time of the query may need.
@@ -46,6 +62,25 @@ impl Selector {
         self.range_ms.unwrap_or(lookback_ms)
     }
 
+    /// Turns `@ start()` and `@ end()` into the query's times.
+    pub fn resolve_at(&mut self, start_ms: i64, end_ms: i64) {
+        self.at = match self.at {
+            Some(At::Start) => Some(At::Time(start_ms)),
+            Some(At::End) => Some(At::Time(end_ms)),
+            other => other,
+        };
+    }
+
+    /// The time whose data this selector reads when evaluated at `time_ms`:
+    /// the `@` time if any, moved back by the offset.
+    fn read_time(&self, time_ms: i64) -> i64 {
+        let at = match self.at {
+            Some(At::Time(at)) => at,
+            _ => time_ms,
+        };
+        at.saturating_sub(self.offset_ms)
+    }
+
     /// Loads every series and sample needed to evaluate this selector at
     /// any time in `[start_ms, end_ms]`, sorted by labels.
     pub fn fetch(
@@ -55,10 +90,10 @@ impl Selector {
         end_ms: i64,
         lookback_ms: i64,
     ) -> Result<Vec<FetchedSeries>, QueryError> {
-        let from = start_ms
-            .saturating_sub(self.offset_ms)
+        let from = self
+            .read_time(start_ms)
             .saturating_sub(self.reach_ms(lookback_ms));
-        let to = end_ms.saturating_sub(self.offset_ms);
+        let to = self.read_time(end_ms);
         let mut fetched = Vec::new();
         for series in source.select(&self.matchers, from, to)? {
             let samples = source.samples(&series, from, to)?;
@@ -81,7 +116,7 @@ impl Selector {
         time_ms: i64,
         lookback_ms: i64,
     ) -> Vec<Sample> {
-        let at = time_ms.saturating_sub(self.offset_ms);
+        let at = self.read_time(time_ms);
         fetched
             .iter()
             .filter_map(|series| {
@@ -119,7 +154,7 @@ impl Selector {
     /// The `[start, end]` window, in ms, a range selector covers when
     /// evaluated at `time_ms`.
     pub fn range_window(&self, time_ms: i64) -> (i64, i64) {
-        let end = time_ms.saturating_sub(self.offset_ms);
+        let end = self.read_time(time_ms);
         (end.saturating_sub(self.range_ms.unwrap_or(0)), end)
     }
 
@@ -163,6 +198,7 @@ mod tests {
             matchers: vec![LabelMatcher::equal("__name__", "lag")],
             offset_ms,
             range_ms: None,
+            at: None,
         }
     }
 
@@ -213,5 +249,20 @@ mod tests {
         assert_eq!(views[0].samples, &[(0, 5.0)]);
         assert_eq!(views[1].samples, &[(0, 1.0), (60_000, 2.0)]);
         assert_eq!(selector.range_vector(&fetched, 60_001).len(), 1);
+    }
+
+    #[test]
+    fn at_pins_the_read_time_and_offset_applies_after_it() {
+        let fetched = fetched();
+        let mut pinned = Selector {
+            at: Some(At::End),
+            ..instant(0)
+        };
+        pinned.resolve_at(0, 60_000);
+        let late = pinned.instant_vector(&fetched, 900_000, DEFAULT_LOOKBACK_MS);
+        assert_eq!(values(&late), vec![("a".into(), 5.0), ("b".into(), 2.0)]);
+        pinned.offset_ms = 60_000;
+        let earlier = pinned.instant_vector(&fetched, 900_000, DEFAULT_LOOKBACK_MS);
+        assert_eq!(values(&earlier), vec![("a".into(), 5.0), ("b".into(), 1.0)]);
     }
 }

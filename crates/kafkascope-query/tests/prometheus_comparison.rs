@@ -70,6 +70,14 @@ const QUERIES: &[&str] = &[
     "kafka_consumergroup_lag == kafka_consumergroup_lag",
     "kafka_consumergroup_lag <= 5",
     r#"kafka_consumergroup_lag{group="billing"} != bool ignoring(group) kafka_consumergroup_lag{group="audit"}"#,
+    // set operators
+    "kafka_consumergroup_lag > 30 and kafka_consumergroup_lag < 50",
+    r#"kafka_consumergroup_lag{group="audit"} and on(cluster, topic, partition) kafka_consumergroup_lag{group="billing"} > 30"#,
+    r#"kafka_consumergroup_lag unless ignoring(group) kafka_consumergroup_lag{group="billing"}"#,
+    r#"kafka_consumergroup_lag{group="audit"} unless on(partition) kafka_consumergroup_lag{partition="1"} > 40"#,
+    r#"kafka_consumergroup_lag{group="billing"} or kafka_topic_partition_current_offset"#,
+    "(kafka_consumergroup_lag > 50) or (kafka_consumergroup_lag < 3) or kafka_server_request_handler_idle_ratio",
+    r#"sum by (topic) (kafka_consumergroup_lag{group="audit"} > 45) or on(topic) sum by (topic) (kafka_consumergroup_lag) * 0"#,
     // range functions on the last two samples, summaries, least squares
     "irate(kafka_topic_partition_current_offset[1m])",
     "irate(kafka_topic_partition_current_offset[5m] offset 1h)",
@@ -94,6 +102,11 @@ const QUERIES: &[&str] = &[
     "stdvar_over_time(kafka_server_request_handler_idle_ratio[5m])",
     r#"present_over_time(kafka_consumergroup_lag{group="audit"}[1m])"#,
     "avg_over_time(kafka_consumergroup_lag[5m] offset -5m)",
+    // the @ modifier
+    "kafka_consumergroup_lag @ 1700003600",
+    "rate(kafka_topic_partition_current_offset[5m] @ end())",
+    "sum(kafka_consumergroup_lag @ start())",
+    "max_over_time(kafka_consumergroup_lag[10m] @ 1700001800.5 offset 5m)",
 ];
 
 /// Queries Prometheus answers with an error; kafkascope must give the same
