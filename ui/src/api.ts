@@ -321,6 +321,8 @@ export interface AlertItem {
   activeAt: string;
   value: string;
   keepFiringSince?: string;
+  /** The silences (acknowledgements too) keeping it from being sent. */
+  silencedBy?: string[];
 }
 
 export interface AlertRule {
@@ -336,6 +338,24 @@ export interface AlertRule {
   lastEvaluation: string | null;
   state: "inactive" | "pending" | "firing";
   curated: boolean;
+}
+
+export interface SilenceMatcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+export interface Silence {
+  id: string;
+  matchers: SilenceMatcher[];
+  starts_at_ms: number;
+  ends_at_ms: number;
+  created_by: string;
+  comment: string;
+  until_resolved: boolean;
+  state: "pending" | "active" | "expired";
 }
 
 export interface AlertEvent {
@@ -371,9 +391,28 @@ export const api = {
   alerts: () => getJson<{ data: { alerts: AlertItem[] } }>("/api/v1/alerts"),
   rules: () => getJson<{ data: { groups: { name: string; rules: AlertRule[] }[] } }>("/api/v1/rules"),
   alertEvents: () => getJson<{ events: AlertEvent[] }>("/api/v1/alerts/events"),
+  /** `null` when alerting is off (no history). */
+  silences: () => orNone(getJson<{ silences: Silence[] }>("/api/v1/silences")),
+  createSilence: (silence: { matchers: SilenceMatcher[]; ends_at_ms: number; created_by: string; comment: string }) =>
+    sendJson<{ id: string }>("POST", "/api/v1/silences", silence),
+  expireSilence: (id: string) => sendJson<{ id: string }>("DELETE", `/api/v1/silences/${enc(id)}`),
+  acknowledge: (labels: Record<string, string>, created_by: string, comment: string) =>
+    sendJson<{ id: string }>("POST", "/api/v1/alerts/acknowledge", { labels, created_by, comment }),
   /** The clients; `null` when the cluster has no JMX source. */
   clients: (cluster: string) => orNone(getJson<{ clients: KafkaClient[] }>(`${base(cluster)}/clients`)),
 };
+
+/** A write; the server's JSON error becomes the thrown ApiError's message. */
+export async function sendJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => null)) as { error?: string } | null;
+  if (!response.ok) throw new ApiError(response.status, answer?.error ?? `HTTP ${response.status}`);
+  return answer as T;
+}
 
 /** `null` for a 404 or 503 (nothing configured, or nothing read yet). */
 async function orNone<T>(request: Promise<T>): Promise<T | null> {

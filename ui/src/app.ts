@@ -162,10 +162,11 @@ export class App {
     if (cluster === null) return;
     try {
       const alerts = ofCluster((await api.alerts()).data.alerts, cluster);
-      const firing = alerts.filter((a) => a.state === "firing").length;
+      // Silenced alerts are in hand: the badge counts those that are not.
+      const firing = alerts.filter((a) => a.state === "firing" && !a.silencedBy?.length).length;
       fill(this.alertCount, firing > 0 ? String(firing) : "");
       this.alertCount.dataset.alertCount = String(firing);
-      this.alertCount.title = `${firing} firing, ${alerts.length - firing} pending`;
+      this.alertCount.title = `${firing} firing and not silenced`;
     } catch {
       // The page's own update reports what is wrong with the server.
     }

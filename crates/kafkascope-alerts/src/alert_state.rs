@@ -45,6 +45,10 @@ pub struct Alert {
     pub resolved_at_ms: Option<i64>,
     /// Since when it is gone from the result but kept firing.
     pub keep_firing_since_ms: Option<i64>,
+    /// The active silences (acknowledgements too) that match it: it is
+    /// shown, not sent. Worked out when the alerts are published.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub silenced_by: Vec<String>,
 }
 
 /// A change an evaluation made, for the history, the notifiers and the log.
@@ -99,6 +103,7 @@ impl RuleAlerts {
                         fired_at_ms: None,
                         resolved_at_ms: None,
                         keep_firing_since_ms: None,
+                        silenced_by: Vec::new(),
                     };
                     if for_ms > 0 {
                         events.push(event(&alert));

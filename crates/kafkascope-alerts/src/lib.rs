@@ -15,7 +15,8 @@
 //! - [`template`]: the annotation and label templates;
 //! - [`duration`]: `5m`, `1h30m`;
 //! - [`default_rules`]: the curated rules kafkascope ships with;
-//! - [`published`]: what the HTTP side shows, as of the last evaluation.
+//! - [`published`]: what the HTTP side shows, as of the last evaluation;
+//! - [`silence`]: silences by label matchers, as Alertmanager has them.
 
 pub mod alert_state;
 pub mod default_rules;
@@ -24,6 +25,7 @@ pub mod published;
 pub mod rule;
 pub mod rule_file;
 pub mod rule_set;
+pub mod silence;
 pub mod template;
 
 pub use alert_state::{Alert, AlertEvent, AlertState};

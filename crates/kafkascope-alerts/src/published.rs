@@ -91,6 +91,15 @@ impl AlertsView {
         }
     }
 
+    /// Marks every alert with the silences that match it.
+    pub fn mark_silenced(&mut self, silencing: impl Fn(&BTreeMap<String, String>) -> Vec<String>) {
+        for rule in &mut self.rules {
+            for alert in &mut rule.alerts {
+                alert.silenced_by = silencing(&alert.labels);
+            }
+        }
+    }
+
     /// Alerts pending or firing, with their rule.
     pub fn active(&self) -> impl Iterator<Item = (&RuleView, &Alert)> {
         self.rules.iter().flat_map(|r| {

@@ -26,6 +26,14 @@ pub enum ApiError {
     NoRoute(String),
     /// A query parameter that cannot be used. 400.
     BadParameter { name: String, message: String },
+    /// Silences and acknowledgements need alerting, which is off. 404.
+    AlertingOff,
+    /// No silence with this id. 404.
+    UnknownSilence(String),
+    /// A request body that cannot be used; names the field. 400.
+    BadBody(String),
+    /// The silence has already expired. 409.
+    SilenceExpired(String),
     /// A bug or a panic while rendering. 500.
     Internal(String),
 }
@@ -37,7 +45,11 @@ impl ApiError {
             | ApiError::UnknownTopic { .. }
             | ApiError::UnknownGroup { .. }
             | ApiError::UnknownSource { .. }
-            | ApiError::NoRoute(_) => StatusCode::NOT_FOUND,
+            | ApiError::NoRoute(_)
+            | ApiError::AlertingOff
+            | ApiError::UnknownSilence(_) => StatusCode::NOT_FOUND,
+            ApiError::BadBody(_) => StatusCode::BAD_REQUEST,
+            ApiError::SilenceExpired(_) => StatusCode::CONFLICT,
             ApiError::NotCollected(_) | ApiError::NotReady(_) | ApiError::NotPolled { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -88,6 +100,18 @@ impl ApiError {
             ApiError::BadParameter { name, message } => json!({
                 "error": format!("bad parameter {name}: {message}"),
                 "parameter": name,
+            }),
+            ApiError::AlertingOff => json!({
+                "error": "alerting is off: it needs the history (and [alerts] enabled)",
+            }),
+            ApiError::UnknownSilence(id) => json!({
+                "error": format!("no silence with id {id:?}"),
+                "silence": id,
+            }),
+            ApiError::BadBody(message) => json!({ "error": message }),
+            ApiError::SilenceExpired(id) => json!({
+                "error": format!("silence {id:?} has already expired"),
+                "silence": id,
             }),
             ApiError::Internal(message) => json!({ "error": message }),
         }

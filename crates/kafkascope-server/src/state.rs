@@ -1,9 +1,9 @@
 //! What every handler reads from.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use kafkascope_alerts::PublishedAlerts;
-
+use kafkascope_alerts::silence::Silences;
 use kafkascope_collector::Snapshots;
 use kafkascope_sources::SourceSnapshots;
 
@@ -18,6 +18,8 @@ pub struct AppState {
     pub sources: Arc<SourceSnapshots>,
     /// The alert rules and their alerts as of the last evaluation.
     pub alerts: Arc<PublishedAlerts>,
+    /// `None` when alerting is off.
+    pub silences: Option<Arc<Mutex<Silences>>>,
 }
 
 impl AppState {
@@ -26,6 +28,7 @@ impl AppState {
             snapshots,
             sources: Arc::default(),
             alerts: Arc::default(),
+            silences: None,
         }
     }
 
@@ -36,6 +39,11 @@ impl AppState {
 
     pub fn with_alerts(mut self, alerts: Arc<PublishedAlerts>) -> Self {
         self.alerts = alerts;
+        self
+    }
+
+    pub fn with_silences(mut self, silences: Arc<Mutex<Silences>>) -> Self {
+        self.silences = Some(silences);
         self
     }
 }

@@ -6,12 +6,15 @@
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use kafkascope_alerts::default_rules::DEFAULT_RULES_FILE;
 use kafkascope_alerts::published::RECENT_EVENTS;
-use kafkascope_alerts::{AlertEvent, AlertsView, EventView, PublishedAlerts, RuleSet, SavedAlerts};
+use kafkascope_alerts::silence::Silences;
+use kafkascope_alerts::{
+    AlertEvent, AlertState, AlertsView, EventView, PublishedAlerts, RuleSet, SavedAlerts,
+};
 use kafkascope_store::SeriesKey;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +23,17 @@ use crate::history::{AfterCycle, History, StoreSource};
 
 /// The file in the data folder the alerts are kept in.
 pub const STATE_FILE: &str = "alerts.json";
+/// The file in the data folder the silences are kept in.
+pub const SILENCES_FILE: &str = "silences.json";
+
+/// The silences saved in `data_dir`, shared by the engine and the HTTP side.
+pub fn open_silences(data_dir: &Path) -> Arc<Mutex<Silences>> {
+    let (silences, problem) = Silences::open(&data_dir.join(SILENCES_FILE));
+    if let Some(problem) = problem {
+        tracing::warn!("silences: {problem}; starting without them");
+    }
+    Arc::new(Mutex::new(silences))
+}
 
 /// What is saved: the alerts and the latest changes.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -34,6 +48,7 @@ pub struct AlertEngine {
     events: VecDeque<EventView>,
     state_path: PathBuf,
     published: Arc<PublishedAlerts>,
+    silences: Arc<Mutex<Silences>>,
     curated_groups: Vec<String>,
 }
 
@@ -41,7 +56,12 @@ impl AlertEngine {
     /// The engine for `plan`, with the alerts saved in `data_dir` taken
     /// back. An unreadable state file is set aside and reported, not fatal:
     /// alerting starts afresh rather than not at all.
-    pub fn open(plan: AlertsPlan, data_dir: &Path, published: Arc<PublishedAlerts>) -> Self {
+    pub fn open(
+        plan: AlertsPlan,
+        data_dir: &Path,
+        published: Arc<PublishedAlerts>,
+        silences: Arc<Mutex<Silences>>,
+    ) -> Self {
         let state_path = data_dir.join(STATE_FILE);
         let mut rules = RuleSet::new(plan.rules);
         let saved = read_state(&state_path);
@@ -58,6 +78,7 @@ impl AlertEngine {
             events: saved.events,
             state_path,
             published,
+            silences,
             curated_groups: curated_groups(),
         };
         engine.publish(None);
@@ -85,6 +106,7 @@ impl AlertEngine {
             tracing::warn!("history: the ALERTS series: {error:#}");
         }
         let changed = !events.is_empty();
+        self.end_acknowledgements(&events, at_ms);
         self.note(&events, at_ms);
         self.publish(Some(at_ms));
         if changed && let Err(error) = self.save() {
@@ -108,15 +130,30 @@ impl AlertEngine {
         }
     }
 
+    /// An acknowledgement lasts until its alert resolves.
+    fn end_acknowledgements(&self, events: &[AlertEvent], at_ms: i64) {
+        let Ok(mut silences) = self.silences.lock() else {
+            return;
+        };
+        for event in events.iter().filter(|e| e.state == AlertState::Inactive) {
+            if let Err(error) = silences.alert_resolved(&event.alert.labels, at_ms) {
+                tracing::warn!("silences: {error}");
+            }
+        }
+        if let Err(error) = silences.forget_old(at_ms) {
+            tracing::warn!("silences: {error}");
+        }
+    }
+
     fn publish(&self, at_ms: Option<i64>) {
         let curated = |group: &str| self.curated_groups.iter().any(|g| g == group);
         let evaluated = at_ms.or_else(|| self.published.latest().evaluated_at_ms);
-        self.published.publish(AlertsView::of(
-            &self.rules,
-            evaluated,
-            &self.events,
-            curated,
-        ));
+        let mut view = AlertsView::of(&self.rules, evaluated, &self.events, curated);
+        if let Ok(silences) = self.silences.lock() {
+            let now = at_ms.unwrap_or_else(now_ms);
+            view.mark_silenced(|labels| silences.silencing(labels, now));
+        }
+        self.published.publish(view);
     }
 
     /// Written to a temporary file and renamed, so a crash mid-write
@@ -133,6 +170,12 @@ impl AlertEngine {
         std::fs::rename(&temporary, &self.state_path)
             .with_context(|| format!("replacing {}", self.state_path.display()))
     }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn read_state(path: &Path) -> SavedState {

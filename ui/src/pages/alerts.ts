@@ -9,6 +9,7 @@ import { fill, h } from "../dom";
 import { ago, clock, count, UNKNOWN } from "../format";
 import { quote } from "../history";
 import type { Page, PageContext } from "../page";
+import { acknowledge, SilenceForm, silencesTable } from "../silences";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
 
@@ -16,6 +17,12 @@ import { problemTone, tiles } from "../tiles";
 const SHOWN = new Set(["alertname", "cluster", "severity"]);
 
 const SEVERITY_TONES: Record<string, Tone> = { critical: "bad", warning: "warn", info: "idle" };
+
+function stateCell(a: AlertItem): HTMLElement[] {
+  const cells = [alertState(a.state)];
+  if (a.silencedBy?.length) cells.push(badge("silenced", "idle", `by ${a.silencedBy.join(", ")}`));
+  return cells;
+}
 
 export function alertState(state: string): HTMLElement {
   if (state === "firing") return badge("firing", "bad");
@@ -43,14 +50,28 @@ function rank(a: AlertItem): number {
   return (a.state === "firing" ? 0 : 10) + ({ critical: 0, warning: 1, info: 2 }[a.labels.severity] ?? 3);
 }
 
-const alertColumns: Column<AlertItem>[] = [
-  { key: "state", label: "State", cell: (a) => alertState(a.state), value: rank },
-  { key: "alert", label: "Alert", cell: (a) => h("strong", null, a.labels.alertname), value: (a) => a.labels.alertname },
-  { key: "severity", label: "Severity", cell: (a) => severity(a.labels), value: (a) => a.labels.severity ?? "" },
-  { key: "summary", label: "Summary", cell: (a) => [a.annotations.summary ?? "", h("div", null, otherLabels(a.labels))] },
-  { key: "since", label: "Active since", cell: (a) => ago(Date.parse(a.activeAt)), value: (a) => Date.parse(a.activeAt) },
-  { key: "value", label: "Value", numeric: true, cell: (a) => a.value, value: (a) => Number(a.value) },
-];
+function alertColumns(form: SilenceForm | null, changed: () => void): Column<AlertItem>[] {
+  const columns: Column<AlertItem>[] = [
+    { key: "state", label: "State", cell: stateCell, value: rank },
+    { key: "alert", label: "Alert", cell: (a) => h("strong", null, a.labels.alertname), value: (a) => a.labels.alertname },
+    { key: "severity", label: "Severity", cell: (a) => severity(a.labels), value: (a) => a.labels.severity ?? "" },
+    { key: "summary", label: "Summary", cell: (a) => [a.annotations.summary ?? "", h("div", null, otherLabels(a.labels))] },
+    { key: "since", label: "Active since", cell: (a) => ago(Date.parse(a.activeAt)), value: (a) => Date.parse(a.activeAt) },
+    { key: "value", label: "Value", numeric: true, cell: (a) => a.value, value: (a) => Number(a.value) },
+  ];
+  if (form === null) return columns;
+  columns.push({
+    key: "actions",
+    label: "",
+    cell: (a) => [
+      h("button", { type: "button", class: "button small", "data-control": "silence-alert", onclick: () => form.prefill(a) }, "Silence…"),
+      a.state === "firing" && !a.silencedBy?.length
+        ? h("button", { type: "button", class: "button small", "data-control": "acknowledge", onclick: () => void acknowledge(a, changed) }, "Acknowledge")
+        : null,
+    ],
+  });
+  return columns;
+}
 
 const eventColumns: Column<AlertEvent>[] = [
   { key: "at", label: "At", cell: (e) => clock(e.at_ms), value: (e) => e.at_ms },
@@ -88,12 +109,16 @@ export function alertsPage(ctx: PageContext): Page {
   const active = h("section", { class: "panel" });
   const events = h("section", { class: "panel" });
   const rules = h("section", { class: "panel" });
-  const element = h("div", { class: "page alerts" }, figures, active, chart.element, events, rules);
+  const silences = h("section", { class: "panel" });
+  const changed = () => ctx.replace(location.pathname + location.search);
+  const form = new SilenceForm(changed);
+  const forms = h("div");
+  const element = h("div", { class: "page alerts" }, figures, active, forms, silences, chart.element, events, rules);
   return {
     title: "Alerts",
     element,
     async update(signal) {
-      const [alerts, ruleGroups, changes] = await Promise.all([api.alerts(), api.rules(), api.alertEvents()]);
+      const [alerts, ruleGroups, changes, silenceList] = await Promise.all([api.alerts(), api.rules(), api.alertEvents(), api.silences()]);
       if (signal.aborted) return;
       const mine = ofCluster(alerts.data.alerts, ctx.cluster).sort((a, b) => rank(a) - rank(b));
       const allRules = ruleGroups.data.groups.flatMap((g) => g.rules);
@@ -110,7 +135,13 @@ export function alertsPage(ctx: PageContext): Page {
       fill(
         active,
         h("header", { class: "panel-head" }, h("h3", null, "Firing and pending")),
-        table(alertColumns, mine, { key: (a) => JSON.stringify(a.labels), name: "alerts", empty: "Nothing firing or pending" }),
+        table(alertColumns(silenceList === null ? null : form, changed), mine, { key: (a) => JSON.stringify(a.labels), name: "alerts", empty: "Nothing firing or pending" }),
+      );
+      // Silences need alerting (and so the history): without, no form.
+      fill(forms, silenceList === null ? null : form.element);
+      fill(
+        silences,
+        silenceList === null ? null : [h("header", { class: "panel-head" }, h("h3", null, "Silences")), silencesTable(silenceList.silences, changed)],
       );
       const recent = ofCluster(changes.events, ctx.cluster).slice().reverse();
       fill(

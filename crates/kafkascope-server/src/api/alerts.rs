@@ -105,5 +105,10 @@ fn alert_json(alert: &Alert) -> Value {
     if let Some(since) = alert.keep_firing_since_ms {
         value["keepFiringSince"] = json!(rfc3339_ms(since));
     }
+    // Not in Prometheus's shape (silences are Alertmanager's there): the
+    // silences that keep this alert from being sent.
+    if !alert.silenced_by.is_empty() {
+        value["silencedBy"] = json!(alert.silenced_by);
+    }
     value
 }

@@ -15,6 +15,9 @@
 //! | `/alerts` | [`alerts::alerts`], Prometheus's shape |
 //! | `/rules` | [`alerts::rules`], Prometheus's shape |
 //! | `/alerts/events` | [`alerts::events`]: the latest alert changes |
+//! | `/alerts/acknowledge` (POST) | [`silences::acknowledge`]: silence one alert until it resolves |
+//! | `/silences` (GET, POST) | [`silences::list`], [`silences::upsert`] |
+//! | `/silences/{id}` (DELETE) | [`silences::expire`] |
 //!
 //! List endpoints take `?filter=<substring>` (on the name, ignoring case:
 //! `orders` finds `Orders-EU`); topics and groups also sort and page on the
@@ -40,13 +43,14 @@ pub mod clusters;
 pub mod groups;
 pub mod jmx;
 pub mod list_page;
+pub mod silences;
 pub mod timestamp;
 pub mod topics;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use kafkascope_collector::ClusterSnapshot;
 use serde::Deserialize;
 
@@ -68,6 +72,9 @@ pub fn routes() -> Router<AppState> {
         .route("/alerts", get(alerts::alerts))
         .route("/alerts/events", get(alerts::events))
         .route("/rules", get(alerts::rules))
+        .route("/alerts/acknowledge", post(silences::acknowledge))
+        .route("/silences", get(silences::list).post(silences::upsert))
+        .route("/silences/{id}", delete(silences::expire))
 }
 
 /// What the list endpoints keep; their paging is a [`list_page::PageQuery`].

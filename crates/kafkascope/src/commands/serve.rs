@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 use kafkascope_alerts::PublishedAlerts;
 
-use crate::alerting::AlertEngine;
+use crate::alerting::{self, AlertEngine};
 use crate::cli::ServeArgs;
 use crate::commands::{bootstrap_list, client_config, jmx_once};
 use crate::config::{self, ClusterPlan, ServePlan, SourcePlan};
@@ -39,16 +39,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     let alerts = Arc::new(PublishedAlerts::default());
+    let mut silences = None;
     let alert_engine = match (&plan.alerts, &plan.history) {
         (Some(rules), Some(settings)) => {
             tracing::info!(
                 rules = rules.rules.len(),
                 "evaluating alert rules after each cycle"
             );
+            let shared = alerting::open_silences(&settings.dir);
+            silences = Some(shared.clone());
             Some(AlertEngine::open(
                 rules.clone(),
                 &settings.dir,
                 alerts.clone(),
+                shared,
             ))
         }
         (Some(_), None) => {
@@ -102,9 +106,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(listen = %plan.listen, "serving the UI, /metrics, /api/v1 and /v3");
     let query_api =
         history.map(|history| kafkascope_query::router(Arc::new(StoreSource::new(history))));
-    let state = AppState::new(snapshots)
+    let mut state = AppState::new(snapshots)
         .with_sources(sources)
         .with_alerts(alerts);
+    if let Some(silences) = silences {
+        state = state.with_silences(silences);
+    }
     let served = kafkascope_server::serve_with(plan.listen, state, query_api).await;
     let _ = stop_collecting.send(true);
     for task in loops {
