@@ -335,3 +335,64 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kafkascope_alerts::{Rule, RuleSpec, SavedAlerts};
+    use serde_json::json;
+
+    fn saved_alert(
+        topic: &str,
+        state: &str,
+        fired: Option<i64>,
+        resolved: Option<i64>,
+    ) -> serde_json::Value {
+        json!({
+            "labels": {"alertname": "Lag", "topic": topic},
+            "annotations": {},
+            "state": state,
+            "value": 1.0,
+            "active_at_ms": 0,
+            "fired_at_ms": fired,
+            "resolved_at_ms": resolved,
+            "keep_firing_since_ms": null,
+        })
+    }
+
+    #[test]
+    fn a_snapshot_of_a_rule_set_holds_the_alerts_to_notify() {
+        let rule = Rule::new(
+            "kafka",
+            RuleSpec {
+                alert: "Lag".into(),
+                expr: "up > 0".into(),
+                ..RuleSpec::default()
+            },
+        )
+        .unwrap();
+        let mut rules = RuleSet::new(vec![rule]);
+        let saved: SavedAlerts = serde_json::from_value(json!({
+            "rules": [{
+                "group": "kafka",
+                "alert": "Lag",
+                "alerts": [
+                    saved_alert("pending", "pending", None, None),
+                    saved_alert("firing", "firing", Some(10), None),
+                    saved_alert("resolved", "inactive", Some(10), Some(20)),
+                    saved_alert("never-fired", "inactive", None, Some(20)),
+                ],
+            }],
+        }))
+        .unwrap();
+        assert_eq!(rules.restore(saved), 4);
+        let snapshot = AlertSnapshot::from_rule_set(&rules, 15_000);
+        let topics: Vec<&str> = snapshot
+            .alerts
+            .iter()
+            .map(|a| a.labels["topic"].as_str())
+            .collect();
+        assert_eq!(topics, ["firing", "resolved"]);
+        assert_eq!(snapshot.evaluation_interval_ms, 15_000);
+    }
+}

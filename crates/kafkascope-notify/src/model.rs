@@ -179,12 +179,20 @@ pub fn fingerprint_hex(fingerprint: u64) -> String {
     format!("{fingerprint:016x}")
 }
 
-/// RFC 3339 in UTC with as many fraction digits as needed (none, 3, 6
-/// or 9), as Go writes a time in JSON.
+/// RFC 3339 in UTC, as Go writes a time in JSON (and so Alertmanager
+/// echoes it): the fraction of a second without its trailing zeros.
 pub fn rfc3339(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-        .unwrap_or_default()
+    let Some(time) = DateTime::from_timestamp_millis(ms) else {
+        return String::new();
+    };
+    let text = time.to_rfc3339_opts(SecondsFormat::Millis, true);
+    match text.strip_suffix('Z').and_then(|t| t.split_once('.')) {
+        Some((seconds, fraction)) => match fraction.trim_end_matches('0') {
+            "" => format!("{seconds}Z"),
+            digits => format!("{seconds}.{digits}Z"),
+        },
+        None => text,
+    }
 }
 
 /// Go's zero time: how Alertmanager writes the end of a firing alert.
@@ -255,7 +263,8 @@ mod tests {
     fn times_are_rfc3339_in_utc() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_700_000_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(1_700_000_000_250), "2023-11-14T22:13:20.250Z");
+        assert_eq!(rfc3339(1_700_000_000_250), "2023-11-14T22:13:20.25Z");
+        assert_eq!(rfc3339(1_700_000_000_007), "2023-11-14T22:13:20.007Z");
     }
 
     #[test]

@@ -203,7 +203,7 @@ mod tests {
                         "labels": {"alertname": "UnderReplicated", "cluster": "prod", "topic": "payments"},
                         "annotations": {"summary": "payments is short"},
                         "startsAt": "2023-11-14T22:13:20Z",
-                        "endsAt": "2023-11-14T22:14:50.500Z",
+                        "endsAt": "2023-11-14T22:14:50.5Z",
                         "generatorURL": "https://ks.example.com/clusters/prod/topics/payments",
                         "fingerprint": payments,
                     },
