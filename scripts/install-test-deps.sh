@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need, skipping whatever is present:
 #   - Node.js 20+ and npm (Debian packages nodejs, npm), to build the web UI,
-#   - promtool (Debian package prometheus), stunnel (stunnel4) and Chromium
-#     (chromium, driven by the UI's browser tests),
-#   - confluent-kafka 2.x for $KAFKASCOPE_PYTHON (default python3),
+#   - promtool (Debian package prometheus), alertmanager (prometheus-alertmanager,
+#     which the notifiers' tests push alerts to), stunnel (stunnel4) and
+#     Chromium (chromium, driven by the UI's browser tests),
+#   - confluent-kafka 2.x and aiosmtpd (the notifiers' tests' SMTP server) for
+#     $KAFKASCOPE_PYTHON (default python3),
 #   - Java 17+ and Maven (Debian packages openjdk-17-jre-headless, maven) and
 #     openssl, then Apache Kafka's jars for the test bed, resolved once with
 #     Maven by testbed/kafka-cluster.sh into
@@ -12,7 +14,8 @@
 #     ${KAFKASCOPE_CACHE:-$HOME/.cache/kafkascope}/tansu-0.6.0.
 #
 # Usage: scripts/install-test-deps.sh [--clients-only]
-#   --clients-only   skip promtool, stunnel, Chromium and tansu (enough for scripts/demo.sh)
+#   --clients-only   skip promtool, alertmanager, stunnel, Chromium, aiosmtpd and tansu
+#                    (enough for scripts/demo.sh)
 #
 # Progress goes to stderr; the only line on stdout is the tansu binary's path.
 set -euo pipefail
@@ -47,6 +50,9 @@ install_apt_packages() {
   local missing=()
   if ! "$clients_only"; then
     command -v promtool >/dev/null || missing+=(prometheus)
+    # Debian names the binary prometheus-alertmanager; upstream builds, alertmanager.
+    command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null ||
+      missing+=(prometheus-alertmanager)
     command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || missing+=(stunnel4)
     command -v chromium >/dev/null || missing+=(chromium)
   fi
@@ -82,6 +88,15 @@ install_confluent_kafka() {
   # Debian marks its python as externally managed; this is a test machine.
   PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --quiet --disable-pip-version-check \
     'confluent-kafka>=2,<3' >&2
+}
+
+install_aiosmtpd() {
+  if "$PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
+    return
+  fi
+  log "pip install aiosmtpd"
+  PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --quiet --disable-pip-version-check \
+    'aiosmtpd>=1.4,<2' >&2
 }
 
 install_rust_components() {
@@ -128,6 +143,7 @@ install_kafka
 install_confluent_kafka
 install_rust_components
 if ! "$clients_only"; then
+  install_aiosmtpd
   install_tansu
   log "tansu: $TANSU_BIN"
   echo "$TANSU_BIN"
