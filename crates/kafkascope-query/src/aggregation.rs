@@ -1,12 +1,13 @@
 //! Aggregation operators (`sum`, `min`, `max`, `avg`, `count`, `topk`,
-//! `bottomk`) with `by`/`without` grouping, as Prometheus evaluates them.
+//! `bottomk`, `count_values`) with `by`/`without` grouping, as Prometheus
+//! evaluates them.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::error::QueryError;
-use crate::source::{Labels, METRIC_NAME};
-use crate::value::Sample;
+use crate::source::{Labels, METRIC_NAME, is_label_name};
+use crate::value::{Sample, format_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AggregateOp {
@@ -17,6 +18,8 @@ pub enum AggregateOp {
     Count,
     Topk,
     Bottomk,
+    /// Evaluated by [`count_values`], which takes a label name.
+    CountValues,
 }
 
 /// Which labels identify a group.
@@ -38,6 +41,7 @@ impl AggregateOp {
             "count" => Some(AggregateOp::Count),
             "topk" => Some(AggregateOp::Topk),
             "bottomk" => Some(AggregateOp::Bottomk),
+            "count_values" => Some(AggregateOp::CountValues),
             _ => None,
         }
     }
@@ -111,8 +115,45 @@ fn fold(op: AggregateOp, members: &[Sample]) -> f64 {
             .reduce(|acc, v| if acc > v || acc.is_nan() { v } else { acc })
             .unwrap_or(f64::NAN),
         AggregateOp::Avg => running_mean(values),
-        AggregateOp::Topk | AggregateOp::Bottomk => f64::NAN,
+        AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::CountValues => f64::NAN,
     }
+}
+
+/// `count_values("label", v)`: how many elements of each group have each
+/// value, the value written into `label` as Prometheus prints it. With
+/// `by` the label joins the grouping; with `without` it is simply one more
+/// label the elements carry.
+pub fn count_values(
+    label: &str,
+    grouping: &Grouping,
+    input: Vec<Sample>,
+) -> Result<Vec<Sample>, QueryError> {
+    if !is_label_name(label) {
+        // Prometheus checks this when evaluating, so it is an execution
+        // error even though it could be seen in the query alone.
+        return Err(QueryError::Execution(format!(
+            "invalid label name {label:?}"
+        )));
+    }
+    let grouping = match grouping {
+        Grouping::By(names) => {
+            Grouping::By(names.iter().cloned().chain([label.to_owned()]).collect())
+        }
+        Grouping::Without(names) => Grouping::Without(names.clone()),
+    };
+    let mut counts: BTreeMap<Labels, f64> = BTreeMap::new();
+    for mut sample in input {
+        sample
+            .labels
+            .insert(label.to_owned(), format_value(sample.value));
+        *counts
+            .entry(grouping.group_labels(&sample.labels))
+            .or_default() += 1.0;
+    }
+    Ok(counts
+        .into_iter()
+        .map(|(labels, value)| Sample { labels, value })
+        .collect())
 }
 
 /// The mean kept as a running value, so large values do not overflow a sum.
@@ -274,5 +315,28 @@ mod tests {
         );
         let err = aggregate(AggregateOp::Topk, &by(&[]), Some(f64::NAN), input()).unwrap_err();
         assert_eq!(err.to_string(), "Scalar value NaN overflows int64");
+    }
+
+    #[test]
+    fn count_values_counts_each_printed_value_per_group() {
+        let mut input = input();
+        input.push(sample("a", "2", 10.0));
+        let out = count_values("v", &by(&["topic"]), input.clone()).unwrap();
+        assert_eq!(
+            summary(&out),
+            vec![
+                ("topic=a,v=10".into(), 2.0),
+                ("topic=a,v=4".into(), 1.0),
+                ("topic=b,v=1".into(), 1.0),
+                ("topic=b,v=7".into(), 1.0),
+                ("topic=b,v=NaN".into(), 1.0),
+            ]
+        );
+        // `without` may drop the value label itself: one group of all.
+        let without = Grouping::Without(vec!["partition".into(), "topic".into()]);
+        let out = count_values("topic", &without, input).unwrap();
+        assert_eq!(summary(&out), vec![("".into(), 6.0)]);
+        let err = count_values("1v", &by(&[]), Vec::new()).unwrap_err();
+        assert_eq!(err.to_string(), "invalid label name \"1v\"");
     }
 }

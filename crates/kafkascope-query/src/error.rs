@@ -10,7 +10,7 @@ pub enum QueryError {
     BadData(String),
     /// Valid PromQL outside the subset kafkascope evaluates.
     #[error(
-        "unsupported expression: {construct} is not in kafkascope's PromQL subset (selectors with offset and @, rate, increase, delta, irate, idelta, deriv, predict_linear, changes, resets, {{avg,min,max,sum,count,last,present,quantile,stddev,stdvar}}_over_time, sum, min, max, avg, count, topk, bottomk, arithmetic, comparison and set (and, or, unless) operators)"
+        "unsupported expression: {construct} is not in kafkascope's PromQL subset (selectors with offset and @; rate, increase, delta, irate, idelta, deriv, predict_linear, changes, resets, {{avg,min,max,sum,count,last,present,quantile,stddev,stdvar,absent}}_over_time; sum, min, max, avg, count, count_values, topk, bottomk by/without; arithmetic, comparison and set (and, or, unless) operators with on/ignoring; absent, vector, scalar, time, histogram_quantile, label_replace, label_join, abs, ceil, floor, round, sqrt, exp, ln, log2, log10, clamp, clamp_min, clamp_max)"
     )]
     Unsupported { construct: String },
     /// The expression is valid but cannot be evaluated on this data, e.g. a

@@ -1,13 +1,15 @@
 //! Evaluates a planned expression at one point in time over data fetched
 //! beforehand, so a range query reads the store once, not once per step.
 
-use crate::aggregation::aggregate;
-use crate::binary_ops::{scalar_scalar, vector_scalar, vector_vector};
+use crate::aggregation::{AggregateOp, Grouping, aggregate, count_values};
+use crate::binary_ops::{BinaryOp, Matching, scalar_scalar, vector_scalar, vector_vector};
 use crate::error::QueryError;
-use crate::plan::{Plan, QueryPlan};
+use crate::histogram::histogram_quantile;
+use crate::plan::{AggregateParam, Plan, QueryPlan};
 use crate::range_functions::{RangeFunction, Window};
 use crate::selector::FetchedSeries;
 use crate::set_ops::set_operation;
+use crate::source::Labels;
 use crate::value::{Sample, Value, ensure_distinct_labels, without_metric_name};
 
 /// A plan with every selector's series loaded.
@@ -35,6 +37,7 @@ impl<'a> Evaluator<'a> {
     fn eval(&self, node: &Plan, t: i64) -> Result<Value, QueryError> {
         match node {
             Plan::Number(value) => Ok(Value::Scalar(*value)),
+            Plan::Time => Ok(Value::Scalar(t as f64 / 1000.0)),
             Plan::Vector(index) => {
                 let selector = &self.plan.selectors[*index];
                 Ok(Value::Vector(selector.instant_vector(
@@ -60,38 +63,14 @@ impl<'a> Evaluator<'a> {
                 grouping,
                 param,
                 input,
-            } => {
-                let k = match param {
-                    Some(param) => Some(self.scalar(param, t)?),
-                    None => None,
-                };
-                let input = self.vector(input, t)?;
-                Ok(Value::Vector(aggregate(*op, grouping, k, input)?))
-            }
+            } => self.aggregate(*op, grouping, param.as_ref(), input, t),
             Plan::Binary {
                 op,
                 lhs,
                 rhs,
                 matching,
                 return_bool,
-            } => {
-                let value = match (self.eval(lhs, t)?, self.eval(rhs, t)?) {
-                    (Value::Scalar(l), Value::Scalar(r)) => {
-                        return Ok(Value::Scalar(scalar_scalar(*op, l, r)));
-                    }
-                    (Value::Vector(l), Value::Scalar(r)) => {
-                        vector_scalar(*op, l, r, false, *return_bool)
-                    }
-                    (Value::Scalar(l), Value::Vector(r)) => {
-                        vector_scalar(*op, r, l, true, *return_bool)
-                    }
-                    (Value::Vector(l), Value::Vector(r)) => {
-                        vector_vector(*op, l, r, matching, *return_bool)?
-                    }
-                    _ => return Err(range_vector_misplaced()),
-                };
-                checked(value)
-            }
+            } => self.binary(*op, lhs, rhs, matching, *return_bool, t),
             Plan::SetOperation {
                 op,
                 lhs,
@@ -114,6 +93,34 @@ impl<'a> Evaluator<'a> {
                 ),
                 Value::Matrix(_) => Err(range_vector_misplaced()),
             },
+            Plan::Math {
+                function,
+                input,
+                params,
+            } => {
+                let params = self.scalars(params, t)?;
+                checked(function.apply(self.vector(input, t)?, &params))
+            }
+            Plan::ToVector(value) => Ok(Value::Vector(vec![Sample {
+                labels: Labels::new(),
+                value: self.scalar(value, t)?,
+            }])),
+            Plan::ToScalar(input) => Ok(Value::Scalar(match self.vector(input, t)?.as_slice() {
+                [only] => only.value,
+                _ => f64::NAN,
+            })),
+            Plan::Absent { input, labels } => {
+                let absent = self.is_empty(input, t)?.then(|| Sample {
+                    labels: labels.clone(),
+                    value: 1.0,
+                });
+                Ok(Value::Vector(absent.into_iter().collect()))
+            }
+            Plan::HistogramQuantile { quantile, input } => {
+                let q = self.scalar(quantile, t)?;
+                checked(histogram_quantile(q, self.vector(input, t)?))
+            }
+            Plan::Relabel { input, rewrite } => checked(rewrite.apply(self.vector(input, t)?)),
         }
     }
 
@@ -147,6 +154,64 @@ impl<'a> Evaluator<'a> {
                 })
             })
             .collect()
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOp,
+        lhs: &Plan,
+        rhs: &Plan,
+        matching: &Matching,
+        return_bool: bool,
+        t: i64,
+    ) -> Result<Value, QueryError> {
+        let value = match (self.eval(lhs, t)?, self.eval(rhs, t)?) {
+            (Value::Scalar(l), Value::Scalar(r)) => {
+                return Ok(Value::Scalar(scalar_scalar(op, l, r)));
+            }
+            (Value::Vector(l), Value::Scalar(r)) => vector_scalar(op, l, r, false, return_bool),
+            (Value::Scalar(l), Value::Vector(r)) => vector_scalar(op, r, l, true, return_bool),
+            (Value::Vector(l), Value::Vector(r)) => vector_vector(op, l, r, matching, return_bool)?,
+            _ => return Err(range_vector_misplaced()),
+        };
+        checked(value)
+    }
+
+    fn aggregate(
+        &self,
+        op: AggregateOp,
+        grouping: &Grouping,
+        param: Option<&AggregateParam>,
+        input: &Plan,
+        t: i64,
+    ) -> Result<Value, QueryError> {
+        let input = self.vector(input, t)?;
+        let out = match param {
+            Some(AggregateParam::Label(label)) => count_values(label, grouping, input)?,
+            Some(AggregateParam::Scalar(k)) => {
+                aggregate(op, grouping, Some(self.scalar(k, t)?), input)?
+            }
+            None => aggregate(op, grouping, None, input)?,
+        };
+        Ok(Value::Vector(out))
+    }
+
+    /// Whether an instant vector or range selector has no elements; a
+    /// range selector's samples are only looked at, not copied.
+    fn is_empty(&self, node: &Plan, t: i64) -> Result<bool, QueryError> {
+        if let Plan::Range(index) = node {
+            let selector = &self.plan.selectors[*index];
+            return Ok(selector.range_vector(&self.fetched[*index], t).is_empty());
+        }
+        Ok(match self.eval(node, t)? {
+            Value::Vector(samples) => samples.is_empty(),
+            Value::Matrix(series) => series.is_empty(),
+            Value::Scalar(_) => false,
+        })
+    }
+
+    fn scalars(&self, nodes: &[Plan], t: i64) -> Result<Vec<f64>, QueryError> {
+        nodes.iter().map(|node| self.scalar(node, t)).collect()
     }
 
     fn scalar(&self, node: &Plan, t: i64) -> Result<f64, QueryError> {

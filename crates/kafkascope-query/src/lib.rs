@@ -2,20 +2,31 @@
 //!
 //! A store implements [`SeriesSource`]; [`router`] serves `/api/v1/query`,
 //! `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels` and
-//! `/api/v1/label/{name}/values` over it, evaluating a PromQL subset
-//! (selectors with `offset` and `@`; `rate`, `increase`, `delta`, `irate`,
-//! `idelta`, `deriv`, `predict_linear`, `changes`, `resets`, the
-//! `*_over_time` functions; `sum`, `min`, `max`, `avg`, `count`, `topk`,
-//! `bottomk` by/without labels; arithmetic and comparison between vectors
-//! and scalars; the set operators `and`, `or`, `unless`) with Prometheus
-//! 2.x semantics.
+//! `/api/v1/label/{name}/values` over it, evaluating with Prometheus 2.x
+//! semantics the PromQL subset that alert rules and Kafka dashboards use:
+//!
+//! - selectors with `offset` and `@` (`start()`, `end()` too);
+//! - range functions `rate`, `increase`, `delta`, `irate`, `idelta`,
+//!   `deriv`, `predict_linear`, `changes`, `resets` and
+//!   `{avg,min,max,sum,count,last,present,quantile,stddev,stdvar,absent}_over_time`;
+//! - aggregations `sum`, `min`, `max`, `avg`, `count`, `count_values`,
+//!   `topk`, `bottomk`, by or without labels;
+//! - arithmetic, comparison and set (`and`, `or`, `unless`) operators
+//!   between vectors and scalars, with `on`/`ignoring` matching;
+//! - `absent`, `vector`, `scalar`, `time`, `histogram_quantile` (classic
+//!   `le` buckets), `label_replace`, `label_join`, and `abs`, `ceil`,
+//!   `floor`, `round`, `sqrt`, `exp`, `ln`, `log2`, `log10`, `clamp`,
+//!   `clamp_min`, `clamp_max`.
+//!
 //! Anything else is refused with an error naming the construct.
 //! docs/QUERY_API.md describes the API for users.
 //!
-//! Flow: `plan.rs` checks and translates the parsed query, `selector.rs`
-//! fetches each selector's data once, `evaluator.rs` evaluates the plan at
-//! each step (`range_functions.rs`, `aggregation.rs`, `binary_ops.rs`),
-//! `engine.rs` assembles instant and range results, and `api/` speaks HTTP.
+//! Flow: `plan.rs` checks and translates the parsed query (`plan/calls.rs`
+//! the function calls), `selector.rs` fetches each selector's data once,
+//! `evaluator.rs` evaluates the plan at each step (`range_functions.rs`
+//! and `over_time.rs`, `aggregation.rs`, `binary_ops.rs`, `set_ops.rs`,
+//! `functions.rs`, `label_functions.rs`, `histogram.rs`), `engine.rs`
+//! assembles instant and range results, and `api/` speaks HTTP.
 
 mod aggregation;
 mod api;
@@ -23,6 +34,9 @@ mod binary_ops;
 mod engine;
 mod error;
 mod evaluator;
+mod functions;
+mod histogram;
+mod label_functions;
 mod label_matcher;
 mod memory_source;
 mod over_time;

@@ -17,12 +17,14 @@ use promql_parser::parser::{
 use crate::aggregation::{AggregateOp, Grouping};
 use crate::binary_ops::{BinaryOp, Matching};
 use crate::error::QueryError;
+use crate::functions::MathFunction;
+use crate::label_functions::LabelRewrite;
 use crate::label_matcher::LabelMatcher;
 use crate::query_limits::check_query_size;
 use crate::range_functions::RangeFunction;
 use crate::selector::{At, Selector};
 use crate::set_ops::SetOp;
-use crate::source::METRIC_NAME;
+use crate::source::{Labels, METRIC_NAME};
 
 /// A validated query: the expression tree plus the selectors it reads, which
 /// nodes refer to by index so their data can be fetched once per query.
@@ -35,9 +37,12 @@ pub struct QueryPlan {
 #[derive(Debug, Clone)]
 pub enum Plan {
     Number(f64),
+    /// `time()`: the evaluation time in seconds.
+    Time,
     /// An instant vector selector (index into `selectors`).
     Vector(usize),
-    /// A bare range selector; only valid at the top of an instant query.
+    /// A range selector: bare only at the top of an instant query, else
+    /// the argument of `absent_over_time`.
     Range(usize),
     RangeFunction {
         function: RangeFunction,
@@ -48,7 +53,7 @@ pub enum Plan {
     Aggregate {
         op: AggregateOp,
         grouping: Grouping,
-        param: Option<Box<Plan>>,
+        param: Option<AggregateParam>,
         input: Box<Plan>,
     },
     Binary {
@@ -65,6 +70,40 @@ pub enum Plan {
         matching: Matching,
     },
     Negate(Box<Plan>),
+    /// A function of each element, with scalar parameters after the vector.
+    Math {
+        function: MathFunction,
+        input: Box<Plan>,
+        params: Vec<Plan>,
+    },
+    /// `vector(s)`.
+    ToVector(Box<Plan>),
+    /// `scalar(v)`.
+    ToScalar(Box<Plan>),
+    /// `absent(v)`, or `absent_over_time(v[d])` with a `Range` input: one
+    /// element with `labels` when the input has none.
+    Absent {
+        input: Box<Plan>,
+        labels: Labels,
+    },
+    HistogramQuantile {
+        quantile: Box<Plan>,
+        input: Box<Plan>,
+    },
+    /// `label_replace`, `label_join`.
+    Relabel {
+        input: Box<Plan>,
+        rewrite: LabelRewrite,
+    },
+}
+
+/// The first argument of an aggregation that takes one.
+#[derive(Debug, Clone)]
+pub enum AggregateParam {
+    /// `k` of `topk`/`bottomk`.
+    Scalar(Box<Plan>),
+    /// The label of `count_values`.
+    Label(String),
 }
 
 impl QueryPlan {
@@ -159,9 +198,12 @@ impl Planner {
             Some(LabelModifier::Include(labels)) => Grouping::By(labels.labels.clone()),
             Some(LabelModifier::Exclude(labels)) => Grouping::Without(labels.labels.clone()),
         };
-        let param = match &aggregate.param {
-            Some(param) => Some(Box::new(self.plan(param)?)),
-            None => None,
+        let param = match (&aggregate.param, op) {
+            (None, _) => None,
+            (Some(label), AggregateOp::CountValues) => {
+                Some(AggregateParam::Label(calls::string_arg(label)?.to_owned()))
+            }
+            (Some(param), _) => Some(AggregateParam::Scalar(self.boxed(param)?)),
         };
         Ok(Plan::Aggregate {
             op,
@@ -258,13 +300,16 @@ mod tests {
     #[test]
     fn names_each_unsupported_construct() {
         assert_eq!(unsupported("rate(x[5m:1m])"), "subquery");
+        assert_eq!(unsupported("max_over_time((x)[5m:1m])"), "subquery");
         assert_eq!(unsupported("timestamp(x)"), "function timestamp()");
-        assert_eq!(unsupported("abs(x)"), "function abs()");
+        assert_eq!(unsupported("sort(x)"), "function sort()");
+        assert_eq!(unsupported("day_of_week(x)"), "function day_of_week()");
         assert_eq!(unsupported("quantile(0.5, x)"), "aggregation quantile");
         assert_eq!(unsupported("stddev(x)"), "aggregation stddev");
         assert_eq!(unsupported("x * on(a) group_left y"), "group_left");
         assert_eq!(unsupported("x * on(a) group_right(b) y"), "group_right");
         assert_eq!(unsupported("x atan2 y"), "operator atan2");
+        assert_eq!(unsupported(r#""text""#), "string literal");
     }
 
     #[test]
@@ -275,6 +320,55 @@ mod tests {
                 .starts_with("unsupported expression: function timestamp() is not in"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn set_operators_and_at_are_planned() {
+        let plan = QueryPlan::parse("x and on(topic) y @ 100.5 or z @ end()").unwrap();
+        let Plan::SetOperation {
+            op: SetOp::Or, lhs, ..
+        } = plan.root
+        else {
+            panic!("not an or: {:?}", plan.root);
+        };
+        assert!(matches!(
+            *lhs,
+            Plan::SetOperation { op: SetOp::And, matching: Matching::On(ref l), .. } if l == &["topic"]
+        ));
+        let ats: Vec<Option<At>> = plan.selectors.iter().map(|s| s.at).collect();
+        assert_eq!(ats, vec![None, Some(At::Time(100_500)), Some(At::End)]);
+        let plan = QueryPlan::parse("x @ -2").unwrap();
+        assert_eq!(plan.selectors[0].at, Some(At::Time(-2_000)));
+    }
+
+    #[test]
+    fn function_arguments_are_planned_in_place() {
+        let plan = QueryPlan::parse(r#"quantile_over_time(0.9, (x[5m] offset 1m))"#).unwrap();
+        assert!(matches!(
+            plan.root,
+            Plan::RangeFunction { function: RangeFunction::QuantileOverTime, selector: 0, param: Some(ref q) }
+                if matches!(**q, Plan::Number(n) if n == 0.9)
+        ));
+        assert_eq!(plan.selectors[0].offset_ms, 60_000);
+        let plan = QueryPlan::parse(r#"count_values("value", x)"#).unwrap();
+        assert!(matches!(
+            plan.root,
+            Plan::Aggregate { param: Some(AggregateParam::Label(ref l)), .. } if l == "value"
+        ));
+        let plan = QueryPlan::parse(r#"absent_over_time(x{a="1"}[5m])"#).unwrap();
+        let Plan::Absent { input, labels } = plan.root else {
+            panic!("not absent");
+        };
+        assert!(matches!(*input, Plan::Range(0)));
+        assert_eq!(labels.get("a").map(String::as_str), Some("1"));
+    }
+
+    #[test]
+    fn bad_string_arguments_are_execution_errors() {
+        let err = QueryPlan::parse(r#"label_replace(x, "d", "$1", "s", "(")"#).unwrap_err();
+        assert!(matches!(err, QueryError::Execution(_)), "{err:?}");
+        let err = QueryPlan::parse(r#"label_join(x, "d-1", ",", "a")"#).unwrap_err();
+        assert!(matches!(err, QueryError::Execution(_)), "{err:?}");
     }
 
     #[test]
@@ -329,35 +423,5 @@ mod tests {
         assert!(
             matches!(*rhs, Plan::Aggregate { op: AggregateOp::Max, grouping: Grouping::By(ref l), .. } if l == &["topic"])
         );
-    }
-
-    #[test]
-    fn set_operators_and_at_are_planned() {
-        let plan = QueryPlan::parse("x and on(topic) y @ 100.5 or z @ end()").unwrap();
-        let Plan::SetOperation {
-            op: SetOp::Or, lhs, ..
-        } = plan.root
-        else {
-            panic!("not an or: {:?}", plan.root);
-        };
-        assert!(matches!(
-            *lhs,
-            Plan::SetOperation { op: SetOp::And, matching: Matching::On(ref l), .. } if l == &["topic"]
-        ));
-        let ats: Vec<Option<At>> = plan.selectors.iter().map(|s| s.at).collect();
-        assert_eq!(ats, vec![None, Some(At::Time(100_500)), Some(At::End)]);
-        let plan = QueryPlan::parse("x @ -2").unwrap();
-        assert_eq!(plan.selectors[0].at, Some(At::Time(-2_000)));
-    }
-
-    #[test]
-    fn function_arguments_are_planned_in_place() {
-        let plan = QueryPlan::parse(r#"quantile_over_time(0.9, (x[5m] offset 1m))"#).unwrap();
-        assert!(matches!(
-            plan.root,
-            Plan::RangeFunction { function: RangeFunction::QuantileOverTime, selector: 0, param: Some(ref q) }
-                if matches!(**q, Plan::Number(n) if n == 0.9)
-        ));
-        assert_eq!(plan.selectors[0].offset_ms, 60_000);
     }
 }

@@ -77,7 +77,28 @@ const QUERIES: &[&str] = &[
     r#"kafka_consumergroup_lag{group="audit"} unless on(partition) kafka_consumergroup_lag{partition="1"} > 40"#,
     r#"kafka_consumergroup_lag{group="billing"} or kafka_topic_partition_current_offset"#,
     "(kafka_consumergroup_lag > 50) or (kafka_consumergroup_lag < 3) or kafka_server_request_handler_idle_ratio",
+    r#"sum by (topic) (kafka_consumergroup_lag{group="nosuch"}) or on(topic) vector(0)"#,
     r#"sum by (topic) (kafka_consumergroup_lag{group="audit"} > 45) or on(topic) sum by (topic) (kafka_consumergroup_lag) * 0"#,
+    // absent, vector, scalar, time
+    r#"absent(kafka_consumergroup_lag{group="audit",partition="1",topic="payments"})"#,
+    r#"absent(kafka_consumergroup_lag{cluster="prod",group=~"aud.*",partition="1",topic="payments"} offset 30m)"#,
+    r#"absent(nosuch_metric{job="kafka",instance="",job="other",env="prod"})"#,
+    r#"absent(sum(kafka_consumergroup_lag{group="nosuch"}))"#,
+    "absent(kafka_consumergroup_lag)",
+    r#"absent_over_time(kafka_consumergroup_lag{group="audit",partition="1",topic="payments"}[10m])"#,
+    r#"absent_over_time(kafka_topic_partition_current_offset{cluster="staging"}[5m])"#,
+    "vector(1)",
+    "vector(time() / 60)",
+    r#"scalar(sum(kafka_consumergroup_lag{cluster="staging"}))"#,
+    "scalar(kafka_consumergroup_lag)",
+    "kafka_consumergroup_lag > scalar(avg(kafka_consumergroup_lag))",
+    "time()",
+    "time() - 1700000000",
+    "kafka_consumergroup_lag * 0 + time()",
+    // count_values
+    "count_values(\"lag\", kafka_consumergroup_lag)",
+    "count_values by (topic) (\"tens\", floor(kafka_consumergroup_lag / 10))",
+    "count_values without (broker) (\"ratio\", kafka_server_request_handler_idle_ratio)",
     // range functions on the last two samples, summaries, least squares
     "irate(kafka_topic_partition_current_offset[1m])",
     "irate(kafka_topic_partition_current_offset[5m] offset 1h)",
@@ -107,6 +128,36 @@ const QUERIES: &[&str] = &[
     "rate(kafka_topic_partition_current_offset[5m] @ end())",
     "sum(kafka_consumergroup_lag @ start())",
     "max_over_time(kafka_consumergroup_lag[10m] @ 1700001800.5 offset 5m)",
+    // label functions
+    r#"label_replace(kafka_consumergroup_lag, "env", "$1-env", "cluster", "(p.*)d")"#,
+    r#"label_replace(rate(kafka_topic_partition_current_offset[5m]), "partition", "p${1}", "partition", "([0-9]+)")"#,
+    r#"label_replace(kafka_consumergroup_lag, "topic", "", "topic", "pay.*")"#,
+    r#"label_replace(kafka_consumergroup_lag, "__name__", "lag_copy", "", "")"#,
+    r#"sum by (where) (label_join(kafka_consumergroup_lag, "where", "/", "cluster", "topic"))"#,
+    // Go's expansion: $01 and $1x name no group, ${a-b} is kept as written
+    r#"label_replace(kafka_consumergroup_lag, "p", "$01|${1}x|$1x|$$|${a-b}|$", "partition", "(.)")"#,
+    r#"label_replace(kafka_consumergroup_lag, "g", "${grp}-$grp-$2", "group", "(?P<grp>a.)(.*)")"#,
+    // histograms
+    "histogram_quantile(0.9, sum by (le) (rate(kafka_request_latency_seconds_bucket[5m])))",
+    "histogram_quantile(0.5, rate(kafka_request_latency_seconds_bucket[5m]))",
+    "histogram_quantile(0.99, sum by (cluster, le) (increase(kafka_request_latency_seconds_bucket[10m])))",
+    "histogram_quantile(0.25, kafka_request_latency_seconds_bucket)",
+    "histogram_quantile(-1, sum by (le, request) (rate(kafka_request_latency_seconds_bucket[1m])))",
+    // elementwise math
+    "abs(kafka_consumergroup_lag - 30)",
+    "ceil(kafka_consumergroup_lag / 7)",
+    "floor(kafka_consumergroup_lag / 7)",
+    "round(kafka_consumergroup_lag / 7)",
+    "round(kafka_consumergroup_lag, 5)",
+    "round(kafka_server_request_handler_idle_ratio, 0.25)",
+    "clamp_min(kafka_consumergroup_lag, 20)",
+    "clamp_max(kafka_server_request_handler_idle_ratio, 0.5)",
+    "clamp(kafka_consumergroup_lag, 10, 40)",
+    "clamp(kafka_consumergroup_lag, 40, 10) or vector(7)",
+    "sqrt(kafka_consumergroup_lag)",
+    "exp(kafka_server_request_handler_idle_ratio)",
+    "ln(kafka_consumergroup_lag)",
+    "log2(kafka_consumergroup_lag) + log10(kafka_consumergroup_lag)",
 ];
 
 /// Queries Prometheus answers with an error; kafkascope must give the same
@@ -117,6 +168,15 @@ const FAILING_QUERIES: &[&str] = &[
     // two groups on the left match one series: many-to-one without group_left
     r#"kafka_consumergroup_lag - on(cluster, topic, partition) kafka_consumergroup_lag{group="billing"}"#,
     "sum(",
+    // bad arguments Prometheus reports when evaluating (execution errors)
+    r#"label_replace(kafka_consumergroup_lag, "dst", "$1", "topic", "(")"#,
+    r#"label_replace(kafka_consumergroup_lag, "1dst", "$1", "topic", "(.*)")"#,
+    r#"label_join(kafka_consumergroup_lag, "dst", ",", "to-pic")"#,
+    r#"count_values("1x", kafka_consumergroup_lag)"#,
+    // two histograms that differ only in their metric name
+    r#"histogram_quantile(0.5, kafka_request_latency_seconds_bucket or on(__name__) label_replace(kafka_request_latency_seconds_bucket, "__name__", "other_bucket", "", ""))"#,
+    // set operators do not take scalars
+    "vector(1) and 1",
 ];
 
 /// Instant query times: the first sample, inside the first lookback, the

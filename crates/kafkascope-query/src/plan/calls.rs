@@ -3,12 +3,14 @@
 //!
 //! The parser has already checked each call's arity and argument types, so
 //! only what it cannot know is checked here: that a range argument is a
-//! selector (not a subquery).
+//! selector (not a subquery) and what string arguments say.
 
 use promql_parser::parser::{Call, Expr};
 
 use super::{Plan, Planner, bad_query};
 use crate::error::QueryError;
+use crate::functions::{MathFunction, absent_labels, unwrap_parens};
+use crate::label_functions::LabelRewrite;
 use crate::range_functions::RangeFunction;
 
 impl Planner {
@@ -18,7 +20,53 @@ impl Planner {
         if let Some(function) = RangeFunction::from_name(name) {
             return self.plan_range_function(name, function, &args);
         }
-        Err(QueryError::unsupported(format!("function {name}()")))
+        if let Some(function) = MathFunction::from_name(name) {
+            let (input, params) = args.split_first().ok_or_else(|| missing_argument(name))?;
+            return Ok(Plan::Math {
+                function,
+                input: self.boxed(input)?,
+                params: params
+                    .iter()
+                    .map(|param| self.plan(param))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
+        match (name, args.as_slice()) {
+            ("time", []) => Ok(Plan::Time),
+            ("vector", [value]) => Ok(Plan::ToVector(self.boxed(value)?)),
+            ("scalar", [input]) => Ok(Plan::ToScalar(self.boxed(input)?)),
+            ("absent", [input]) => Ok(Plan::Absent {
+                labels: absent_labels(input),
+                input: self.boxed(input)?,
+            }),
+            ("absent_over_time", [input]) => Ok(Plan::Absent {
+                labels: absent_labels(input),
+                input: Box::new(Plan::Range(self.range_selector(name, input)?)),
+            }),
+            ("histogram_quantile", [quantile, input]) => Ok(Plan::HistogramQuantile {
+                quantile: self.boxed(quantile)?,
+                input: self.boxed(input)?,
+            }),
+            ("label_replace", [input, destination, replacement, source, regex]) => {
+                let rewrite = LabelRewrite::replace(
+                    string_arg(destination)?,
+                    string_arg(replacement)?,
+                    string_arg(source)?,
+                    string_arg(regex)?,
+                )?;
+                self.relabel(input, rewrite)
+            }
+            ("label_join", [input, destination, separator, sources @ ..]) => {
+                let sources: Vec<&str> = sources
+                    .iter()
+                    .map(|source| string_arg(source))
+                    .collect::<Result<_, _>>()?;
+                let rewrite =
+                    LabelRewrite::join(string_arg(destination)?, string_arg(separator)?, &sources)?;
+                self.relabel(input, rewrite)
+            }
+            _ => Err(QueryError::unsupported(format!("function {name}()"))),
+        }
     }
 
     /// A range function: its one range selector plus, for
@@ -53,12 +101,24 @@ impl Planner {
             ))),
         }
     }
+
+    fn relabel(&mut self, input: &Expr, rewrite: LabelRewrite) -> Result<Plan, QueryError> {
+        Ok(Plan::Relabel {
+            input: self.boxed(input)?,
+            rewrite,
+        })
+    }
 }
 
-/// Prometheus looks through parentheses around function arguments.
-fn unwrap_parens(mut expr: &Expr) -> &Expr {
-    while let Expr::Paren(paren) = expr {
-        expr = &paren.expr;
+/// The text of a string argument (`count_values`' label, `label_replace`'s
+/// arguments); the parser has checked that it is one.
+pub(super) fn string_arg(expr: &Expr) -> Result<&str, QueryError> {
+    match unwrap_parens(expr) {
+        Expr::StringLiteral(literal) => Ok(&literal.val),
+        _ => Err(bad_query("expected a string literal")),
     }
-    expr
+}
+
+fn missing_argument(name: &str) -> QueryError {
+    bad_query(&format!("{name}() needs an argument"))
 }

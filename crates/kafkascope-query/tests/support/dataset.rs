@@ -1,9 +1,10 @@
 //! A deterministic, kafkascope-like history: partition end offsets (growing
 //! counters, one with a reset, one starting at zero with a gap), consumer
-//! group lag gauges and request handler idle ratios (one flat for long
-//! stretches, one with NaN samples), two hours at 10 s steps. Written as
-//! OpenMetrics for Prometheus's backfill and loaded into a `MemorySource`
-//! for kafkascope.
+//! group lag gauges, request latency histograms (classic `_bucket`
+//! counters, one histogram without its +Inf bucket) and request handler
+//! idle ratios (one flat for long stretches, one with NaN samples), two
+//! hours at 10 s steps. Written as OpenMetrics for Prometheus's backfill
+//! and loaded into a `MemorySource` for kafkascope.
 
 use std::fmt::Write;
 
@@ -17,7 +18,11 @@ pub const STEPS: i64 = 721;
 
 pub const OFFSET_METRIC: &str = "kafka_topic_partition_current_offset";
 pub const LAG_METRIC: &str = "kafka_consumergroup_lag";
+pub const LATENCY_METRIC: &str = "kafka_request_latency_seconds_bucket";
 pub const IDLE_METRIC: &str = "kafka_server_request_handler_idle_ratio";
+
+/// The latency histograms' bucket bounds, as clients write `le`.
+const BOUNDS: [&str; 6] = ["0.005", "0.01", "0.05", "0.1", "0.5", "+Inf"];
 
 /// One generated series.
 pub struct GeneratedSeries {
@@ -69,6 +74,7 @@ pub fn generate() -> Vec<GeneratedSeries> {
             });
         }
     }
+    add_latency_histograms(&mut all);
     for broker in 1..=3 {
         let index = all.len();
         all.push(GeneratedSeries {
@@ -81,6 +87,48 @@ pub fn generate() -> Vec<GeneratedSeries> {
         });
     }
     all
+}
+
+/// One histogram per (cluster, request); staging's lacks the +Inf bucket,
+/// so Prometheus gives NaN for it.
+fn add_latency_histograms(all: &mut Vec<GeneratedSeries>) {
+    let histograms = [
+        ("prod", "Produce", 6),
+        ("prod", "Fetch", 6),
+        ("staging", "Produce", 5),
+    ];
+    for (seed, (cluster, request, buckets)) in histograms.into_iter().enumerate() {
+        let first = all.len();
+        let counts = bucket_counts(first, seed as i64, buckets);
+        for (le, samples) in BOUNDS.iter().zip(counts) {
+            all.push(GeneratedSeries {
+                metric: LATENCY_METRIC,
+                labels: vec![
+                    ("cluster", cluster.to_owned()),
+                    ("request", request.to_owned()),
+                    ("le", le.to_string()),
+                ],
+                samples,
+            });
+        }
+    }
+}
+
+/// Cumulative bucket counters: each step adds a few observations to each
+/// bucket and every bucket above it. Each bucket series is scraped at its
+/// own moment, so rates of neighbouring buckets can dip below each other.
+fn bucket_counts(first_series: usize, seed: i64, buckets: usize) -> Vec<Vec<(i64, f64)>> {
+    let mut totals = vec![0.0; buckets];
+    let mut series = vec![Vec::new(); buckets];
+    for i in 0..STEPS {
+        let mut cumulative = 0.0;
+        for (b, total) in totals.iter_mut().enumerate() {
+            cumulative += ((i * (b as i64 + 2) + seed * 3) % 7) as f64;
+            *total += cumulative;
+            series[b].push((time_ms(first_series + b, i), *total));
+        }
+    }
+    series
 }
 
 /// A ratio gauge: broker 1 varies every sample, broker 2 holds its value
@@ -157,7 +205,7 @@ impl GeneratedSeries {
 /// The data set as OpenMetrics text with timestamps, grouped by family.
 pub fn to_openmetrics(all: &[GeneratedSeries]) -> String {
     let mut text = String::new();
-    for metric in [OFFSET_METRIC, LAG_METRIC, IDLE_METRIC] {
+    for metric in [OFFSET_METRIC, LAG_METRIC, LATENCY_METRIC, IDLE_METRIC] {
         writeln!(text, "# TYPE {metric} gauge").unwrap();
         for series in all.iter().filter(|s| s.metric == metric) {
             let labels = series.label_text();
