@@ -11,6 +11,11 @@
 //! resolved alert stays in its group until a notification has carried it
 //! (or none needed to), and is not taken back from later snapshots.
 //!
+//! A silenced alert stays in its group but is left out of what is sent
+//! and of what the receiver is recorded to know, as Alertmanager mutes
+//! it: its resolution is not sent either, and a group with only silenced
+//! alerts sends nothing and records nothing.
+//!
 //! What was last delivered per group ([`DeliveryState`]) is what a restart
 //! keeps: a firing alert already notified is not sent again before its
 //! repeat interval, and a resolution is still sent for it.
@@ -121,6 +126,11 @@ impl Aggregator {
             group.next_flush_ms = now_ms + group.timing.group_interval_ms;
             group.has_flushed = true;
             let current = group.current(now_ms);
+            if current.firing.is_empty() && current.resolved.is_empty() {
+                // Nothing but silenced alerts.
+                group.retire_resolved();
+                continue;
+            }
             if !needs_update(self.sent.get(id), &current, group, now_ms) {
                 group.retire_resolved();
                 continue;
@@ -260,10 +270,8 @@ impl Group {
     ) -> Option<Group> {
         let known_firing =
             |a: &NotifiedAlert| sent.is_some_and(|s| s.firing.contains(&a.fingerprint));
-        if !alerts
-            .iter()
-            .any(|a| a.status == AlertStatus::Firing || known_firing(a))
-        {
+        let news = |a: &NotifiedAlert| a.status == AlertStatus::Firing && !a.silenced;
+        if !alerts.iter().any(|a| news(a) || known_firing(a)) {
             return None;
         }
         let mut group = Group {
@@ -311,11 +319,12 @@ impl Group {
         self.alerts.insert(alert.fingerprint, alert);
     }
 
+    /// The alerts a notification now would carry (silenced ones left out).
     fn current(&self, now_ms: i64) -> Sent {
         let of = |status| {
             self.alerts
                 .values()
-                .filter(|a| a.status == status)
+                .filter(|a| a.status == status && !a.silenced)
                 .map(|a| a.fingerprint)
                 .collect()
         };
@@ -330,6 +339,7 @@ impl Group {
         let mut alerts: Vec<NotifiedAlert> = self
             .alerts
             .values()
+            .filter(|a| !a.silenced)
             .filter(|a| self.send_resolved || a.status == AlertStatus::Firing)
             .cloned()
             .collect();
@@ -352,8 +362,14 @@ impl Group {
         }
     }
 
+    /// Drops every resolved alert, silenced ones too.
     fn retire_resolved(&mut self) {
-        let resolved = self.current(0).resolved;
+        let resolved: BTreeSet<u64> = self
+            .alerts
+            .values()
+            .filter(|a| a.status == AlertStatus::Resolved)
+            .map(|a| a.fingerprint)
+            .collect();
         self.retire(&resolved);
     }
 }

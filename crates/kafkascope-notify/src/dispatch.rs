@@ -26,7 +26,8 @@ use crate::stats::{NotifyStats, SharedStats};
 const MAX_IN_FLIGHT: usize = 32;
 
 /// What an evaluation hands over: every alert it holds. Pending alerts
-/// and resolved ones that never fired are ignored.
+/// and resolved ones that never fired are ignored; silenced ones (their
+/// `silenced_by` set) are held but not sent.
 #[derive(Debug, Clone, Default)]
 pub struct AlertSnapshot {
     pub alerts: Vec<Alert>,
@@ -46,6 +47,14 @@ impl AlertSnapshot {
                 .cloned()
                 .collect(),
             evaluation_interval_ms,
+        }
+    }
+
+    /// Marks each alert with the silences that match it (the caller's
+    /// `Silences::silencing`), as the published alerts are marked.
+    pub fn mark_silenced(&mut self, silencing: impl Fn(&Labels) -> Vec<String>) {
+        for alert in &mut self.alerts {
+            alert.silenced_by = silencing(&alert.labels);
         }
     }
 }
@@ -185,6 +194,11 @@ impl Dispatcher {
                     continue;
                 };
                 if let Receiver::Alertmanager(_) = **receiver {
+                    // kafkascope's silences hold there too: a silenced
+                    // alert is not pushed, and ends there by itself.
+                    if alert.silenced {
+                        continue;
+                    }
                     pushed
                         .entry(route.receiver.clone())
                         .or_default()

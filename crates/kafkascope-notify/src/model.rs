@@ -38,6 +38,9 @@ pub struct NotifiedAlert {
     pub ends_at_ms: Option<i64>,
     pub value: f64,
     pub fingerprint: u64,
+    /// A silence (or acknowledgement) matches it: it stays in its group,
+    /// so it is not taken as resolved, but is not sent.
+    pub silenced: bool,
 }
 
 impl NotifiedAlert {
@@ -59,6 +62,7 @@ impl NotifiedAlert {
                 .filter(|_| status == AlertStatus::Resolved),
             value: alert.value,
             fingerprint: fingerprint(&alert.labels),
+            silenced: !alert.silenced_by.is_empty(),
         })
     }
 
@@ -304,6 +308,7 @@ mod tests {
             ends_at_ms: None,
             value: 0.0,
             fingerprint: 0,
+            silenced: false,
         };
         let notification = Notification {
             receiver: "r".into(),

@@ -88,6 +88,7 @@ mod tests {
             ends_at_ms: (status == AlertStatus::Resolved).then_some(1_700_000_060_000),
             value: 2.5,
             fingerprint: 0,
+            silenced: false,
         }
     }
 

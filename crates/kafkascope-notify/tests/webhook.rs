@@ -346,3 +346,57 @@ async fn fake_slack_incoming_webhook_gets_a_readable_message() {
     );
     notifier.stop().await;
 }
+
+#[tokio::test]
+async fn silenced_alerts_are_held_back() {
+    let hook = Recorder::start().await;
+    let notifier = Notifier::start(
+        plan(&format!(
+            r#"
+            [route]
+            receiver = "ops"
+            group_wait = "0s"
+            [receivers.ops]
+            type = "webhook"
+            url = "{}"
+            "#,
+            hook.url("/hook")
+        )),
+        Default::default(),
+    );
+    let at = now_ms();
+    let alert = |topic: &str| {
+        firing(
+            labels(&[
+                ("alertname", "Offline"),
+                ("cluster", "prod"),
+                ("topic", topic),
+            ]),
+            "offline",
+            at,
+        )
+    };
+    let mut snapshot = AlertSnapshot {
+        alerts: vec![alert("audit"), alert("orders")],
+        evaluation_interval_ms: 15_000,
+    };
+    // As the caller's silences answer: one matches the audit topic.
+    snapshot.mark_silenced(|labels| {
+        if labels["topic"] == "audit" {
+            vec!["0b8a6c5e".to_string()]
+        } else {
+            Vec::new()
+        }
+    });
+    assert!(notifier.offer(snapshot));
+    let sent = hook.wait_for("/hook", 1, WITHIN).await;
+    let topics: Vec<&str> = sent[0].body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["labels"]["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(topics, ["orders"]);
+    assert_eq!(sent[0].body["commonLabels"]["topic"], "orders");
+    notifier.stop().await;
+}

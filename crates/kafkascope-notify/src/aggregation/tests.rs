@@ -30,6 +30,7 @@ fn firing(topic: &str, since: i64) -> NotifiedAlert {
     ]);
     NotifiedAlert {
         fingerprint: fingerprint(&labels),
+        silenced: false,
         labels,
         annotations: BTreeMap::new(),
         status: AlertStatus::Firing,
@@ -265,4 +266,57 @@ fn records_of_groups_gone_are_kept_for_the_retention_then_dropped() {
     assert_eq!(agg.state().groups.len(), 1);
     agg.ingest(Vec::new(), RECORD_RETENTION_MS);
     assert!(agg.state().groups.is_empty());
+}
+
+fn silenced(alert: NotifiedAlert) -> NotifiedAlert {
+    NotifiedAlert {
+        silenced: true,
+        ..alert
+    }
+}
+
+#[test]
+fn a_silenced_alert_is_not_sent_until_its_silence_ends() {
+    let mut agg = Aggregator::default();
+    agg.ingest(snapshot(&[silenced(firing("orders", 0))], true), 0);
+    assert_eq!(agg.group_count(), 0);
+    assert!(flush(&mut agg, 30 * S).is_empty());
+    agg.ingest(snapshot(&[firing("orders", 0)], true), 100 * S);
+    assert_eq!(flush(&mut agg, 100 * S), [["orders:firing"]]);
+}
+
+#[test]
+fn a_silenced_alert_is_left_out_of_its_groups_notifications() {
+    let mut agg = Aggregator::default();
+    agg.ingest(
+        snapshot(&[firing("orders", 0), silenced(firing("audit", 0))], true),
+        0,
+    );
+    assert_eq!(flush(&mut agg, 30 * S), [["orders:firing"]]);
+    // Its resolution is not sent either.
+    agg.ingest(
+        snapshot(
+            &[firing("orders", 0), silenced(resolved("audit", 0, 60 * S))],
+            true,
+        ),
+        60 * S,
+    );
+    assert!(flush(&mut agg, 330 * S).is_empty());
+}
+
+#[test]
+fn an_alert_silenced_after_it_was_notified_is_neither_resolved_nor_repeated() {
+    let mut agg = Aggregator::default();
+    agg.ingest(snapshot(&[firing("orders", 0)], true), 0);
+    assert_eq!(flush(&mut agg, 30 * S), [["orders:firing"]]);
+    let mut at = 330 * S;
+    while at < 3_700 * S {
+        agg.ingest(snapshot(&[silenced(firing("orders", 0))], true), at);
+        assert!(flush(&mut agg, at).is_empty(), "at {at}");
+        at += 300 * S;
+    }
+    // Resolved while silenced: the group ends without a word.
+    agg.ingest(snapshot(&[silenced(resolved("orders", 0, at))], true), at);
+    assert!(flush(&mut agg, at).is_empty());
+    assert_eq!(agg.group_count(), 0);
 }

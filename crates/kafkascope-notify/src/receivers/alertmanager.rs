@@ -177,6 +177,7 @@ mod tests {
             ends_at_ms,
             value: 0.0,
             fingerprint: 7,
+            silenced: false,
         }
     }
 

@@ -318,6 +318,7 @@ mod tests {
                 ends_at_ms: None,
                 value: 3.0,
                 fingerprint: 0,
+                silenced: false,
             }],
             external_url: "https://ks.example.com".into(),
             valid_until_ms: None,

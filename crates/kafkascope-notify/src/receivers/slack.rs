@@ -154,6 +154,7 @@ mod tests {
             ends_at_ms: None,
             value: 3725.0,
             fingerprint: 1,
+            silenced: false,
         };
         let broker = NotifiedAlert {
             labels: Labels::from([
@@ -167,6 +168,7 @@ mod tests {
             ends_at_ms: Some(1_700_000_600_000),
             value: 0.0,
             fingerprint: 2,
+            silenced: false,
         };
         Notification {
             receiver: "chat".into(),

@@ -154,6 +154,7 @@ mod tests {
         ]);
         NotifiedAlert {
             fingerprint: fingerprint(&labels),
+            silenced: false,
             labels,
             annotations: BTreeMap::from([("summary".into(), format!("{topic} is short"))]),
             status,
