@@ -10,11 +10,12 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::BasicAuthConfig;
+use super::{BasicAuthConfig, resolve};
 use crate::config::{ConfigError, duration_or};
 use crate::delivery::DeliveryError;
 use crate::http::{HttpTarget, timeout_ms};
 use crate::model::{AlertStatus, Labels, NotifiedAlert, page_link, rfc3339};
+use crate::secret::Secret;
 
 /// Prometheus sets a firing alert's end this many evaluation intervals
 /// (or resend delays, the longer) ahead.
@@ -24,8 +25,9 @@ const VALID_FOR_INTERVALS: i64 = 4;
 #[serde(deny_unknown_fields)]
 pub struct AlertmanagerConfig {
     /// The Alertmanager's address (`http://alertmanager:9093`); the API
-    /// path is added.
-    pub url: String,
+    /// path is added. A secret, as it may carry `user:password@`: a
+    /// literal, `env:NAME` or `file:/path`.
+    pub url: Secret,
     /// The shortest time between two sends of an unchanged alert, as
     /// Prometheus's `--rules.alert.resend-delay` (default 0s: every
     /// evaluation).
@@ -49,11 +51,13 @@ impl AlertmanagerConfig {
             .as_ref()
             .map(|a| a.build(&format!("{field}.basic_auth")))
             .transpose()?;
-        let url = format!("{}/api/v2/alerts", self.url.trim_end_matches('/'));
+        let url_field = format!("{field}.url");
+        let base = resolve(&self.url, &url_field)?;
+        let url = format!("{}/api/v2/alerts", base.expose().trim_end_matches('/'));
         Ok(AlertmanagerReceiver {
             target: HttpTarget::new(
                 &url,
-                &format!("{field}.url"),
+                &url_field,
                 timeout_ms(&self.timeout, &format!("{field}.timeout"))?,
                 self.ca_file.as_ref(),
                 auth,
