@@ -13,6 +13,9 @@
 //! | `/readyz` | 200 once every cluster has a snapshot, else 503 naming the missing ones | [`health`] |
 //! | any other GET | the web UI (`ui/`), embedded; JSON 404 under the prefixes above | [`ui_assets`] |
 //!
+//! With a web config ([`web_config`], `--web.config.file`) the listener
+//! speaks TLS and every route sits behind basic auth ([`basic_auth`]).
+//!
 //! [`app`] builds the router without binding anything (tests drive it with
 //! `tower::ServiceExt::oneshot`); [`serve`] binds, serves and shuts down
 //! gracefully on SIGTERM or Ctrl-C ([`shutdown`]). The metric names are
@@ -20,13 +23,16 @@
 
 pub mod api;
 pub mod api_error;
+pub mod basic_auth;
 pub mod burrow;
 pub mod health;
 pub mod metrics;
 mod serve;
 pub mod shutdown;
 mod state;
+mod tls_listener;
 pub mod ui_assets;
+pub mod web_config;
 
 use std::time::Duration;
 
@@ -37,7 +43,7 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use api_error::ApiError;
 pub use metrics::{Format, render};
-pub use serve::{serve, serve_on, serve_with};
+pub use serve::{serve, serve_on, serve_secured, serve_with};
 pub use state::AppState;
 
 /// How long one request may take before it is answered 408. Rendering is

@@ -200,6 +200,10 @@ pub struct ServeArgs {
     /// Leave the curated alert rules out (docs/ALERTS.md).
     #[arg(long, env = "KAFKASCOPE_NO_DEFAULT_RULES")]
     pub no_default_rules: bool,
+    /// TLS and basic auth for kafkascope's own listener, in the format of
+    /// the Prometheus exporters' web config (docs/CONFIG.md).
+    #[arg(long = "web.config.file", env = "KAFKASCOPE_WEB_CONFIG_FILE")]
+    pub web_config_file: Option<PathBuf>,
     /// With --bootstrap-server: JMX exporter pages to read on the cluster's
     /// interval (`URL` or `NODE_ID=URL`, comma-separated).
     #[arg(

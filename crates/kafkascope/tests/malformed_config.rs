@@ -75,3 +75,25 @@ fn missing_client_properties_file_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bad_web_config_stops_serve_before_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.yml");
+    std::fs::write(&path, "basic_auth_users:\n  alice: hunter2\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
+        .args(["serve", "--bootstrap-server", "127.0.0.1:1", "--no-history"])
+        .arg("--web.config.file")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: web config {}: basic_auth_users.alice: not a bcrypt hash",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -238,7 +238,8 @@ fn not_pem_hint(bytes: &[u8]) -> &'static str {
     }
 }
 
-fn read_certificates(
+/// Every certificate of a PEM file; `what` names the file in errors.
+pub fn read_certificates(
     path: &Path,
     what: &str,
 ) -> std::result::Result<Vec<CertificateDer<'static>>, String> {
@@ -257,7 +258,16 @@ fn read_certificates(
 }
 
 fn read_private_key(path: &Path) -> std::result::Result<PrivateKeyDer<'static>, String> {
-    let bytes = read_file(path, "client private key")?;
+    read_private_key_file(path, "client private key")
+}
+
+/// The private key of a PEM file, with a hint when it is encrypted or not
+/// PEM; `what` names the file in errors.
+pub fn read_private_key_file(
+    path: &Path,
+    what: &str,
+) -> std::result::Result<PrivateKeyDer<'static>, String> {
+    let bytes = read_file(path, what)?;
     match PrivateKeyDer::from_pem_slice(&bytes) {
         Ok(key) => Ok(key),
         Err(rustls_pki_types::pem::Error::NoItemsFound) => {
@@ -269,14 +279,11 @@ fn read_private_key(path: &Path) -> std::result::Result<PrivateKeyDer<'static>, 
                 not_pem_hint(&bytes).to_string()
             };
             Err(format!(
-                "client private key file {}: no PEM private key found{reason}",
+                "{what} file {}: no PEM private key found{reason}",
                 path.display()
             ))
         }
-        Err(e) => Err(format!(
-            "client private key file {}: invalid PEM: {e}",
-            path.display()
-        )),
+        Err(e) => Err(format!("{what} file {}: invalid PEM: {e}", path.display())),
     }
 }
 

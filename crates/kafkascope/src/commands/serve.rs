@@ -23,6 +23,13 @@ use crate::history::{History, HistoryFeed, Recorded, StoreSource};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let plan = plan(&args)?;
+    // Read before anything starts: asked for protection, never serve without it.
+    let web = args
+        .web_config_file
+        .as_deref()
+        .map(kafkascope_server::web_config::load)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
     let snapshots = Arc::new(Snapshots::new(
         plan.clusters.iter().map(|c| c.settings.cluster.clone()),
     ));
@@ -112,7 +119,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(silences) = silences {
         state = state.with_silences(silences);
     }
-    let served = kafkascope_server::serve_with(plan.listen, state, query_api).await;
+    let served = kafkascope_server::serve_with(plan.listen, state, query_api, web).await;
     let _ = stop_collecting.send(true);
     for task in loops {
         let _ = task.await;
