@@ -186,6 +186,81 @@ mod tests {
         assert_eq!(plan.route.receiver, "ops");
     }
 
+    /// The example the binary's documentation shows, under
+    /// `[alerts.notify]` there.
+    const EXAMPLE: &str = r##"
+        external_url = "https://kafkascope.example.com"
+
+        [retry]
+        attempts = 5
+        initial_backoff = "2s"
+        max_backoff = "1m"
+
+        [route]
+        receiver = "team-mail"
+        group_by = ["alertname", "cluster"]
+        group_wait = "30s"
+        group_interval = "5m"
+        repeat_interval = "4h"
+
+        [[route.routes]]
+        matchers = ['severity="critical"']
+        receiver = "pager"
+        group_wait = "10s"
+        continue = true
+
+        [[route.routes]]
+        matchers = ['cluster=~"prod-.*"', 'topic!~"__.*"']
+        receiver = "chat"
+
+        [receivers.pager]
+        type = "webhook"
+        url = "https://pager.example.com/hooks/kafka"
+        basic_auth = { username = "kafkascope", password = "s3cret" }
+
+        [receivers.chat]
+        type = "slack"
+        url = "https://hooks.slack.com/services/T000/B000/XXXX"
+        channel = "#kafka-alerts"
+        send_resolved = true
+
+        [receivers.team-mail]
+        type = "email"
+        smarthost = "smtp.example.com:587"
+        from = "kafkascope <kafkascope@example.com>"
+        to = ["kafka-team@example.com"]
+        auth_username = "kafkascope"
+        auth_password = "s3cret"
+
+        [receivers.central]
+        type = "alertmanager"
+        url = "http://alertmanager.example.com:9093"
+    "##;
+
+    #[test]
+    fn the_documented_example_builds() {
+        let plan = build(EXAMPLE).unwrap();
+        assert_eq!(
+            plan.receivers
+                .iter()
+                .map(|(name, r)| format!("{name}:{}", r.kind()))
+                .collect::<Vec<_>>(),
+            [
+                "central:alertmanager",
+                "chat:slack",
+                "pager:webhook",
+                "team-mail:email"
+            ]
+        );
+        assert_eq!(plan.route.routes.len(), 2);
+        assert_eq!(plan.retry.attempts, 5);
+        assert_eq!(plan.external_url, "https://kafkascope.example.com");
+        // Secrets stay out of the plan's Debug.
+        let printed = format!("{plan:?}");
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(!printed.contains("XXXX"), "{printed}");
+    }
+
     #[test]
     fn top_level_errors_name_their_field() {
         for (extra, error) in [
