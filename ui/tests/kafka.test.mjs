@@ -124,7 +124,7 @@ describe("kafka: JMX", () => {
       return clients.some((c) => c.client_id === "ui-jmx-consumer" && !c.liveness.alive);
     });
     const dead = await open(`/clusters/${CLUSTER}/clients?refresh=off`);
-    assert.match(await cell(dead, "clients", row, "state").innerText(), /^dead\nits JMX page cannot be read: connect failed: /);
+    assert.match(await cell(dead, "clients", row, "state").innerText(), /^dead\nits JMX page cannot be read: (connect failed|HTTP exchange failed): /);
     assert.equal((await rowKeys(dead, "clients"))[0], row, "dead first");
     await dead.context().close();
     const group = await open(`/clusters/${CLUSTER}/groups/jmx-ui?refresh=off`);
@@ -194,6 +194,16 @@ describe("kafka: alerts", () => {
     assert.match(await broken.innerText(), /many/);
     const changes = await page.locator('[data-table="alert-events"] tbody tr td[data-col="state"]').allInnerTexts();
     assert.deepEqual(changes, ["firing"]);
+
+    // The group's page and the overview show the alert that concerns them.
+    for (const path of [`/clusters/${CLUSTER}/groups/ui-classic?refresh=off`, `/clusters/${CLUSTER}?refresh=off`]) {
+      const other = await open(path, alerting);
+      assert.match(await other.locator('[data-panel="concerning-alerts"] [data-alert="UiGroupLagging"]').innerText(), /^firing UiGroupLagging ui-classic lags by \d+ records$/);
+      await other.context().close();
+    }
+    const topicPage = await open(`/clusters/${CLUSTER}/topics/${TOPIC}?refresh=off`, alerting);
+    assert.equal(await topicPage.locator('[data-panel="concerning-alerts"] li').count(), 0, "the alert has no topic label");
+    await topicPage.context().close();
 
     // Acknowledged from the page: silenced until it resolves, listed with who did it.
     page.once("dialog", (dialog) => dialog.accept("ana"));

@@ -9,6 +9,7 @@ import { fill, h } from "../dom";
 import { ago, clock, count, UNKNOWN } from "../format";
 import { quote } from "../history";
 import type { Page, PageContext } from "../page";
+import { linkTo } from "../route";
 import { acknowledge, SilenceForm, silencesTable } from "../silences";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
@@ -160,4 +161,48 @@ export function alertsPage(ctx: PageContext): Page {
       chart.dispose();
     },
   };
+}
+
+/**
+ * A panel of the active alerts `concerns` picks (this topic's, this group's…),
+ * each with its state, name and summary and a link to the Alerts page;
+ * nothing at all when none is active, or when the server has no alerting.
+ */
+export class ConcerningAlerts {
+  readonly element = h("div", { "data-panel": "concerning-alerts" });
+
+  constructor(
+    private readonly ctx: PageContext,
+    private readonly concerns: (labels: Record<string, string>) => boolean,
+  ) {}
+
+  async update(signal: AbortSignal): Promise<void> {
+    let alerts: AlertItem[];
+    try {
+      alerts = (await api.alerts()).data.alerts;
+    } catch {
+      return; // The page's own figures say what is wrong with the server.
+    }
+    if (signal.aborted) return;
+    const mine = ofCluster(alerts, this.ctx.cluster)
+      .filter((a) => this.concerns(a.labels))
+      .sort((a, b) => rank(a) - rank(b));
+    if (mine.length === 0) {
+      fill(this.element);
+      return;
+    }
+    fill(
+      this.element,
+      h(
+        "section",
+        { class: "panel concerning-alerts" },
+        h("header", { class: "panel-head" }, h("h3", null, "Alerts"), h("a", { href: linkTo(this.ctx.route, this.ctx.cluster, "alerts"), "data-nav": true }, "All alerts ›")),
+        h(
+          "ul",
+          null,
+          mine.map((a) => h("li", { "data-alert": a.labels.alertname }, stateCell(a), " ", h("strong", null, a.labels.alertname), " ", a.annotations.summary ?? "")),
+        ),
+      ),
+    );
+  }
 }

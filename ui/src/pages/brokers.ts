@@ -10,6 +10,7 @@ import { badge } from "../badges";
 import { fill, h } from "../dom";
 import { ago, byteRate, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
 import type { Page, PageContext } from "../page";
+import { ConcerningAlerts } from "./alerts";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
 
@@ -79,13 +80,15 @@ export function brokersPage(ctx: PageContext): Page {
   const figures = h("div", { class: "figures" });
   const list = h("section", { class: "panel" });
   const quorumSection = h("section", { class: "panel", hidden: true });
-  const element = h("div", { class: "page brokers" }, figures, list, quorumSection);
+  // Alerts on one broker or node (broker, node labels), and the controller's.
+  const alerts = new ConcerningAlerts(ctx, (labels) => labels.broker !== undefined || labels.node !== undefined || labels.alertname === "KafkaActiveControllerCount");
+  const element = h("div", { class: "page brokers" }, figures, alerts.element, list, quorumSection);
 
   return {
     title: "Brokers",
     element,
     async update(signal) {
-      const { brokers, quorum, controller, sources } = await api.brokers(ctx.cluster);
+      const [{ brokers, quorum, controller, sources }] = await Promise.all([api.brokers(ctx.cluster), alerts.update(signal)]);
       // Only where a JMX exporter source is configured: no request that can only fail.
       const poll = sources.includes("jmx_exporter") ? await api.jmx(ctx.cluster) : null;
       if (signal.aborted) return;

@@ -10,6 +10,7 @@ import { ago, count, duration, exact, messageRate, percent, UNKNOWN } from "../f
 import { anyOf, quote } from "../history";
 import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
+import { ConcerningAlerts } from "./alerts";
 import { linkTo } from "../route";
 import { clientColumns } from "./clients";
 import { table, type Column } from "../table";
@@ -71,11 +72,13 @@ export function groupPage(ctx: PageContext, group: string): Page {
   const rateSlot = h("div", { class: "chart-row single" });
   const partitions = h("section", { class: "panel" });
   const members = h("section", { class: "panel" });
+  const alerts = new ConcerningAlerts(ctx, (labels) => labels.consumergroup === group);
   const element = h(
     "div",
     { class: "page group" },
     heading,
     figures,
+    alerts.element,
     h("div", { class: "chart-row" }, lagCharts.map((c) => c.element)),
     rateSlot,
     partitions,
@@ -138,7 +141,7 @@ export function groupPage(ctx: PageContext, group: string): Page {
     element,
     async update(signal) {
       const state = partitionState(ctx);
-      const g = await api.group(ctx.cluster, group, pageParams(state));
+      const [g] = await Promise.all([api.group(ctx.cluster, group, pageParams(state)), alerts.update(signal)]);
       if (signal.aborted) return;
       fill(heading, group, g.error ? badge("incomplete", "warn", g.error) : null);
       fill(figures, tiles(groupTiles(g)));

@@ -8,6 +8,7 @@ import { fill, h } from "../dom";
 import { byteRate, count, duration, exact, messageRate, UNKNOWN } from "../format";
 import { quote } from "../history";
 import type { Page, PageContext } from "../page";
+import { ConcerningAlerts } from "./alerts";
 import { linkTo } from "../route";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
@@ -31,12 +32,15 @@ export function overviewPage(ctx: PageContext): Page {
     }),
   ];
   const figures = h("div", { class: "figures" });
+  // Every active alert of the cluster, worst first.
+  const alerts = new ConcerningAlerts(ctx, () => true);
   const problems = h("div");
   const groups = h("section", { class: "panel" });
   const element = h(
     "div",
     { class: "page overview" },
     figures,
+    alerts.element,
     problems,
     h("div", { class: "chart-row" }, charts.map((c) => c.element)),
     groups,
@@ -60,6 +64,7 @@ export function overviewPage(ctx: PageContext): Page {
         api.groups(ctx.cluster, { sort: "lag_seconds", order: "desc", limit: WORST_GROUPS }),
         api.groups(ctx.cluster, { status: "ERR", limit: 0 }),
         api.groups(ctx.cluster, { status: "WARN", limit: 0 }),
+        alerts.update(signal),
       ]);
       if (signal.aborted) return;
       fill(figures, tiles(summaryTiles(summary, errCount.total, warnCount.total, (status) => linkTo(ctx.route, ctx.cluster, "groups", null, { status }))));

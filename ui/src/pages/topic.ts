@@ -10,6 +10,7 @@ import { byteRate, bytes, count, exact, messageRate, UNKNOWN } from "../format";
 import { quote } from "../history";
 import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
+import { ConcerningAlerts } from "./alerts";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
 
@@ -74,11 +75,13 @@ export function topicPage(ctx: PageContext, topic: string): Page {
   const figures = h("div", { class: "figures" });
   const partitions = h("section", { class: "panel" });
   const configs = h("section", { class: "panel" });
+  const alerts = new ConcerningAlerts(ctx, (labels) => labels.topic === topic);
   const element = h(
     "div",
     { class: "page topic" },
     heading,
     figures,
+    alerts.element,
     h("div", { class: "chart-row" }, charts.map((c) => c.element)),
     partitions,
     configs,
@@ -89,7 +92,7 @@ export function topicPage(ctx: PageContext, topic: string): Page {
     element,
     async update(signal) {
       const state = partitionState(ctx);
-      const t = await api.topic(ctx.cluster, topic, pageParams(state));
+      const [t] = await Promise.all([api.topic(ctx.cluster, topic, pageParams(state)), alerts.update(signal)]);
       if (signal.aborted) return;
       fill(heading, topic, t.internal ? badge("internal", "idle") : null);
       fill(figures, topicTiles(t));
