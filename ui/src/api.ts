@@ -358,6 +358,16 @@ export interface Silence {
   state: "pending" | "active" | "expired";
 }
 
+export interface ReceiverStats {
+  kind: string;
+  sent: number;
+  failed: number;
+  dropped: number;
+  retries: number;
+  last_error: string | null;
+  last_error_at_ms: number | null;
+}
+
 export interface AlertEvent {
   at_ms: number;
   state: "pending" | "firing" | "inactive";
@@ -391,6 +401,7 @@ export const api = {
   alerts: () => getJson<{ data: { alerts: AlertItem[] } }>("/api/v1/alerts"),
   rules: () => getJson<{ data: { groups: { name: string; rules: AlertRule[] }[] } }>("/api/v1/rules"),
   alertEvents: () => getJson<{ events: AlertEvent[] }>("/api/v1/alerts/events"),
+  notifications: () => getJson<{ receivers: Record<string, ReceiverStats>; snapshots_dropped: number }>("/api/v1/notifications"),
   /** `null` when alerting is off (no history). */
   silences: () => orNone(getJson<{ silences: Silence[] }>("/api/v1/silences")),
   createSilence: (silence: { matchers: SilenceMatcher[]; ends_at_ms: number; created_by: string; comment: string }) =>

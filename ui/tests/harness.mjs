@@ -228,9 +228,10 @@ export function clientInBackground(name, bootstrap, command, args) {
  * Starts `kafkascope serve` collecting every `interval` seconds (1 unless
  * told). With history (the default) it keeps it in a fresh temporary folder,
  * never the repository's; `history: false` passes `--no-history`. `name`
- * names its log file.
+ * names its log file; `config` serves a config file instead of `bootstrap`
+ * and `cluster`.
  */
-export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope", interval = 1, extraArgs = [] } = {}) {
+export async function startKafkascope(bootstrap, cluster, { history = true, name = "kafkascope", interval = 1, extraArgs = [], config = null } = {}) {
   const port = await freePort();
   let historyArgs = ["--no-history"];
   if (history) {
@@ -238,8 +239,10 @@ export async function startKafkascope(bootstrap, cluster, { history = true, name
     dataDirs.push(dir);
     historyArgs = ["--data-dir", dir];
   }
+  // A config file names the cluster and its brokers itself.
+  const target = config ? ["--config", config] : ["--bootstrap-server", bootstrap, "--cluster-name", cluster];
   background(name, kafkascopeBin(), [
-    "serve", "--bootstrap-server", bootstrap, "--cluster-name", cluster,
+    "serve", ...target,
     "--listen", `127.0.0.1:${port}`, "--interval", String(interval), ...historyArgs, ...extraArgs,
   ]);
   const base = `http://127.0.0.1:${port}`;

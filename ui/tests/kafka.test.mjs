@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 import { ARTIFACTS, client, eventually, getJson, javaClientWithJmx, launchBrowser, runScript, startKafka, startKafkascope, stopAll } from "./harness.mjs";
 
@@ -172,10 +172,29 @@ describe("kafka: alerts", () => {
         "",
       ].join("\n"),
     );
-    const alerting = await startKafkascope(kafka.KAFKA_BOOTSTRAP, CLUSTER, {
-      name: "kafkascope-alerts",
-      extraArgs: ["--rule-file", rules, "--no-default-rules"],
-    });
+    // Notifications go to a port nobody listens on: they fail, and the page says so.
+    const config = join(dirname(rules), "kafkascope.toml");
+    writeFileSync(
+      config,
+      [
+        "[[clusters]]",
+        `name = "${CLUSTER}"`,
+        `bootstrap_servers = [${kafka.KAFKA_BOOTSTRAP.split(",").map((b) => `"${b}"`).join(", ")}]`,
+        "[alerts]",
+        "default_rules = false",
+        `rule_files = ["${rules}"]`,
+        "[alerts.notify.retry]",
+        "attempts = 1",
+        "[alerts.notify.route]",
+        'receiver = "ops-hook"',
+        'group_wait = "0s"',
+        "[alerts.notify.receivers.ops-hook]",
+        'type = "webhook"',
+        'url = "http://127.0.0.1:1/hook"',
+        "",
+      ].join("\n"),
+    );
+    const alerting = await startKafkascope(kafka.KAFKA_BOOTSTRAP, CLUSTER, { name: "kafkascope-alerts", config });
     await eventually("the rule to fire", async () =>
       (await getJson(`${alerting}/api/v1/alerts`)).data.alerts.some((a) => a.labels.alertname === "UiGroupLagging" && a.state === "firing"),
     );
@@ -192,6 +211,11 @@ describe("kafka: alerts", () => {
     assert.equal(await page.locator('[data-tile="firing"] .tile-value').innerText(), "1");
     const broken = page.locator('[data-table="rules"] [data-rule-error="UiBroken"]');
     assert.match(await broken.innerText(), /many/);
+    await eventually("the failed notification", async () => (await getJson(`${alerting}/api/v1/notifications`)).receivers["ops-hook"].failed >= 1);
+    await page.reload();
+    await page.waitForSelector(".updated[data-status=ready]");
+    assert.equal(await cell(page, "receivers", "ops-hook", "kind").innerText(), "webhook");
+    assert.match(await page.locator('[data-receiver-error="ops-hook"]').innerText(), /^connect failed: Connection refused/, "the error, never the secret URL");
     const changes = await page.locator('[data-table="alert-events"] tbody tr td[data-col="state"]').allInnerTexts();
     assert.deepEqual(changes, ["firing"]);
 

@@ -20,8 +20,10 @@
 //! - [`client_families`]: Kafka's Java clients, and whether each is alive;
 //! - [`connect_families`]: Kafka Connect workers, their connectors and tasks;
 //! - [`streams_families`]: Kafka Streams applications and their threads;
-//! - [`self_metrics`]: how collection itself is going, cycle and sources.
+//! - [`self_metrics`]: how collection itself is going, cycle and sources;
+//! - [`alerting_families`]: alerts by state, rules by health, notifications.
 
+pub mod alerting_families;
 pub mod burrow_status;
 pub mod client_families;
 pub mod connect_families;
@@ -43,6 +45,8 @@ pub use writer::{ChunkSink, Format, LabelValue, MetricType, MetricsWriter, Sampl
 pub struct Exposed<'a> {
     pub clusters: &'a [&'a ClusterSnapshot],
     pub sources: &'a [&'a SourceSnapshot],
+    /// Only `/metrics` shows these; the history keeps `ALERTS` instead.
+    pub alerting: Option<&'a alerting_families::AlertingFigures>,
 }
 
 /// The whole exposition in one string.
@@ -70,6 +74,7 @@ pub fn for_each_sample(snapshot: &ClusterSnapshot, f: impl FnMut(&Sample<'_>)) {
         Exposed {
             clusters: &[snapshot],
             sources: &[],
+            alerting: None,
         },
     );
 }
@@ -82,6 +87,7 @@ pub fn for_each_source_sample(snapshot: &SourceSnapshot, f: impl FnMut(&Sample<'
         Exposed {
             clusters: &[],
             sources: &[snapshot],
+            alerting: None,
         },
     );
 }
@@ -95,6 +101,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     streams_families::write(w, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
+    alerting_families::write(w, exposed.alerting);
 }
 
 /// Roughly what the exposition will take, so the buffer grows at most once

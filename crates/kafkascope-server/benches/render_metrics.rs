@@ -139,6 +139,7 @@ fn main() {
     let exposed = Exposed {
         clusters: &clusters,
         sources: &[],
+        alerting: None,
     };
     for format in [Format::Prometheus, Format::OpenMetrics] {
         let warm = render(exposed, format);

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use kafkascope_alerts::PublishedAlerts;
 use kafkascope_alerts::silence::Silences;
 use kafkascope_collector::Snapshots;
+use kafkascope_notify::Notifier;
 use kafkascope_sources::SourceSnapshots;
 
 /// Shared by all handlers; cloning copies two pointers.
@@ -20,6 +21,8 @@ pub struct AppState {
     pub alerts: Arc<PublishedAlerts>,
     /// `None` when alerting is off.
     pub silences: Option<Arc<Mutex<Silences>>>,
+    /// `None` when no notifications are configured.
+    pub notifier: Option<Arc<Notifier>>,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
             sources: Arc::default(),
             alerts: Arc::default(),
             silences: None,
+            notifier: None,
         }
     }
 
@@ -44,6 +48,11 @@ impl AppState {
 
     pub fn with_silences(mut self, silences: Arc<Mutex<Silences>>) -> Self {
         self.silences = Some(silences);
+        self
+    }
+
+    pub fn with_notifier(mut self, notifier: Arc<Notifier>) -> Self {
+        self.notifier = Some(notifier);
         self
     }
 }

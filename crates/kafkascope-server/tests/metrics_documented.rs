@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use kafkascope_exposition::{
-    client_families, connect_families, jmx_families, kafka_exporter_families, kafkascope_families,
-    self_metrics, streams_families,
+    alerting_families, client_families, connect_families, jmx_families, kafka_exporter_families,
+    kafkascope_families, self_metrics, streams_families,
 };
 use kafkascope_server::{Format, render};
 
@@ -152,10 +152,34 @@ fn sample_name(family: &str, rendered: &BTreeMap<String, Family>) -> Option<Stri
         .find(|name| rendered.contains_key(name))
 }
 
+/// The alerting families, which the fixture state (no rules, no
+/// notifier) leaves out, with one receiver.
+fn alerting_exposition() -> String {
+    let figures = alerting_families::AlertingFigures {
+        notifications: Some(alerting_families::NotificationFigures {
+            receivers: vec![alerting_families::ReceiverFigures {
+                name: "pager".into(),
+                kind: "webhook".into(),
+                ..Default::default()
+            }],
+            snapshots_dropped: 0,
+        }),
+        ..Default::default()
+    };
+    kafkascope_exposition::render(
+        kafkascope_exposition::Exposed {
+            alerting: Some(&figures),
+            ..Default::default()
+        },
+        Format::Prometheus,
+    )
+}
+
 #[test]
 fn every_rendered_family_is_documented_with_its_type_and_labels() {
     let state = common::fixture_state();
-    let rendered = rendered(&render(&state, Format::Prometheus));
+    let text = render(&state, Format::Prometheus) + &alerting_exposition();
+    let rendered = rendered(&text);
     let documented = documented(&metrics_md()).unwrap_or_else(|problems| {
         panic!("docs/METRICS.md:\n  {}", problems.join("\n  "));
     });
@@ -170,6 +194,7 @@ fn every_rendered_family_is_documented_with_its_type_and_labels() {
         .chain(&client_families::families())
         .chain(&connect_families::families())
         .chain(&streams_families::families())
+        .chain(alerting_families::FAMILIES)
     {
         if sample_name(family, &rendered).is_none() {
             problems.push(format!("{family}: in a FAMILIES list but not rendered"));

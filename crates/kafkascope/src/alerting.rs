@@ -15,6 +15,7 @@ use kafkascope_alerts::silence::Silences;
 use kafkascope_alerts::{
     AlertEvent, AlertState, AlertsView, EventView, PublishedAlerts, RuleSet, SavedAlerts,
 };
+use kafkascope_notify::{AlertSnapshot, DeliveryState, Notifier, NotifyPlan};
 use kafkascope_store::SeriesKey;
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,40 @@ use crate::history::{AfterCycle, History, StoreSource};
 pub const STATE_FILE: &str = "alerts.json";
 /// The file in the data folder the silences are kept in.
 pub const SILENCES_FILE: &str = "silences.json";
+/// The file in the data folder what was notified is kept in.
+pub const NOTIFY_FILE: &str = "notify.json";
+
+/// Starts the notifier with what was notified before the restart.
+pub fn start_notifier(plan: NotifyPlan, data_dir: &Path) -> Arc<Notifier> {
+    let path = data_dir.join(NOTIFY_FILE);
+    let restored = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+            tracing::warn!(
+                "notifications: {} is not readable ({error}); starting afresh",
+                path.display()
+            );
+            DeliveryState::default()
+        }),
+        Err(_) => DeliveryState::default(),
+    };
+    Arc::new(Notifier::start(plan, restored))
+}
+
+/// Saves what was notified, beside the history.
+pub fn save_delivery_state(notifier: &Notifier, data_dir: &Path) -> anyhow::Result<()> {
+    let text =
+        serde_json::to_vec(&notifier.delivery_state()).context("encoding what was notified")?;
+    write_replacing(&data_dir.join(NOTIFY_FILE), &text)
+}
+
+/// Written to a temporary file and renamed, so a crash mid-write leaves
+/// the previous file whole.
+fn write_replacing(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, bytes)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    std::fs::rename(&temporary, path).with_context(|| format!("replacing {}", path.display()))
+}
 
 /// The silences saved in `data_dir`, shared by the engine and the HTTP side.
 pub fn open_silences(data_dir: &Path) -> Arc<Mutex<Silences>> {
@@ -50,6 +85,17 @@ pub struct AlertEngine {
     published: Arc<PublishedAlerts>,
     silences: Arc<Mutex<Silences>>,
     curated_groups: Vec<String>,
+    notify: Option<Notify>,
+}
+
+/// Where the engine hands its alerts after each evaluation.
+pub struct Notify {
+    pub notifier: Arc<Notifier>,
+    /// The evaluation interval: Alertmanager pushes end after a few of them.
+    pub interval_ms: i64,
+    pub data_dir: PathBuf,
+    /// What was last saved of the delivery state, to save only changes.
+    pub saved: Vec<u8>,
 }
 
 impl AlertEngine {
@@ -80,9 +126,16 @@ impl AlertEngine {
             published,
             silences,
             curated_groups: curated_groups(),
+            notify: None,
         };
         engine.publish(None);
         engine
+    }
+
+    /// Alerts go to `notify` after each evaluation.
+    pub fn with_notify(mut self, notify: Notify) -> Self {
+        self.notify = Some(notify);
+        self
     }
 
     /// The writer's hook: evaluate after every recorded cycle.
@@ -111,6 +164,29 @@ impl AlertEngine {
         self.publish(Some(at_ms));
         if changed && let Err(error) = self.save() {
             tracing::warn!("alerts: {error:#}");
+        }
+        self.notify(at_ms);
+    }
+
+    /// Offers the alerts to the notifier (it never waits), silenced ones
+    /// marked, and saves what it has delivered when that changed.
+    fn notify(&mut self, at_ms: i64) {
+        let Some(notify) = self.notify.as_mut() else {
+            return;
+        };
+        let mut snapshot = AlertSnapshot::from_rule_set(&self.rules, notify.interval_ms);
+        if let Ok(silences) = self.silences.lock() {
+            snapshot.mark_silenced(|labels| silences.silencing(labels, at_ms));
+        }
+        notify.notifier.offer(snapshot);
+        let Ok(state) = serde_json::to_vec(&notify.notifier.delivery_state()) else {
+            return;
+        };
+        if state != notify.saved {
+            match write_replacing(&notify.data_dir.join(NOTIFY_FILE), &state) {
+                Ok(()) => notify.saved = state,
+                Err(error) => tracing::warn!("notifications: {error:#}"),
+            }
         }
     }
 
@@ -156,19 +232,13 @@ impl AlertEngine {
         self.published.publish(view);
     }
 
-    /// Written to a temporary file and renamed, so a crash mid-write
-    /// leaves the previous state whole.
     fn save(&self) -> anyhow::Result<()> {
         let state = SavedState {
             alerts: self.rules.saved(),
             events: self.events.clone(),
         };
         let text = serde_json::to_vec(&state).context("encoding the alerts")?;
-        let temporary = self.state_path.with_extension("json.tmp");
-        std::fs::write(&temporary, text)
-            .with_context(|| format!("writing {}", temporary.display()))?;
-        std::fs::rename(&temporary, &self.state_path)
-            .with_context(|| format!("replacing {}", self.state_path.display()))
+        write_replacing(&self.state_path, &text)
     }
 }
 

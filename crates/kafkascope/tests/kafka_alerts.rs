@@ -2,12 +2,17 @@
 //! alert that goes pending, then firing, with its labels and its summary
 //! filled in; the alert is in the history as Prometheus's `ALERTS` series;
 //! it is still firing, from the same moment, after kafkascope restarts; and
-//! it resolves once the group catches up. The rules `serve` evaluates
-//! export as a file `promtool check rules` accepts.
+//! it resolves once the group catches up. A webhook receiver gets the
+//! firing and the resolved notification in Alertmanager's webhook shape,
+//! once each (the restart sends nothing again). The rules `serve`
+//! evaluates export as a file `promtool check rules` accepts.
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::kafka::{consume, create_topic, encode, produce_batched};
@@ -17,14 +22,48 @@ use serde_json::Value;
 
 const CLUSTER: &str = "alerting";
 
-fn config(cluster: &KafkaCluster, group: &str) -> String {
+/// A webhook receiver: every POST body it was sent, in order.
+fn webhook_receiver() -> (String, Arc<Mutex<Vec<Value>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let bodies = received.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                line.clear();
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_ok()
+                && let Ok(json) = serde_json::from_slice(&body)
+            {
+                bodies.lock().unwrap().push(json);
+            }
+            let _ = reader
+                .get_mut()
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, received)
+}
+
+fn config(cluster: &KafkaCluster, group: &str, hook: &str) -> String {
     format!(
         "[[clusters]]\nname = \"{CLUSTER}\"\nbootstrap_servers = [\"{}\"]\ninterval_seconds = 1\n\n\
          [alerts]\ndisable = [\"KafkaBrokerUnreachable\"]\n\n\
          [[alerts.rules]]\nalert = \"GroupLagging\"\n\
          expr = 'kafkascope_consumergroup_total_lag{{consumergroup=\"{group}\"}} > 10'\n\
          for = \"3s\"\nlabels = {{ severity = \"warning\" }}\n\
-         annotations = {{ summary = \"{{{{ $labels.consumergroup }}}} lags by {{{{ $value }}}} records\" }}\n",
+         annotations = {{ summary = \"{{{{ $labels.consumergroup }}}} lags by {{{{ $value }}}} records\" }}\n\n\
+         [alerts.notify.route]\nreceiver = \"hook\"\ngroup_by = [\"alertname\"]\n\
+         group_wait = \"0s\"\ngroup_interval = \"1s\"\nrepeat_interval = \"4h\"\n\n\
+         [alerts.notify.receivers.hook]\ntype = \"webhook\"\nurl = \"{hook}\"\n",
         cluster.bootstrap().split(',').next().unwrap()
     )
 }
@@ -65,7 +104,16 @@ fn kafka_lagging_group_alert_fires_survives_a_restart_and_resolves() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kafkascope.toml");
-    std::fs::write(&path, config(cluster, &group)).unwrap();
+    let (hook, received) = webhook_receiver();
+    std::fs::write(&path, config(cluster, &group, &hook)).unwrap();
+    let statuses = || -> Vec<String> {
+        received
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|b| b["status"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
     let data = dir.path().join("data");
     let args = ["--config", path.to_str().unwrap()];
     let serve = Serve::start_with_data_dir(&args, &data);
@@ -99,6 +147,45 @@ fn kafka_lagging_group_alert_fires_survives_a_restart_and_resolves() {
     );
     assert_eq!(rule["duration"], 3.0);
 
+    // The webhook got it, in Alertmanager's shape.
+    serve.wait_until("the firing notification", Duration::from_secs(30), |_| {
+        !statuses().is_empty()
+    });
+    let sent = received.lock().unwrap()[0].clone();
+    assert_eq!(sent["version"], "4");
+    assert_eq!(sent["status"], "firing");
+    assert_eq!(sent["receiver"], "hook");
+    assert_eq!(
+        sent["groupLabels"],
+        serde_json::json!({"alertname": "GroupLagging"})
+    );
+    assert_eq!(sent["alerts"].as_array().unwrap().len(), 1);
+    assert_eq!(sent["alerts"][0]["labels"], alert["labels"]);
+    assert_eq!(sent["alerts"][0]["status"], "firing");
+    // As Prometheus sends it: starting when it fired, `for` after it
+    // became active (RFC 3339 strings order as the times do).
+    let starts_at = sent["alerts"][0]["startsAt"].as_str().unwrap();
+    assert!(
+        starts_at > alert["activeAt"].as_str().unwrap(),
+        "{starts_at}"
+    );
+    assert_eq!(
+        sent["alerts"][0]["annotations"]["summary"],
+        format!("{group} lags by 15 records")
+    );
+    let metrics = serve.metrics();
+    assert_eq!(
+        metrics.get(
+            "kafkascope_notifications_sent_total",
+            &[("receiver", "hook"), ("kind", "webhook")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        metrics.get("kafkascope_alerts", &[("state", "firing")]),
+        Some(1.0)
+    );
+
     // The history holds the alert as Prometheus's ALERTS series.
     let query = encode(&format!(
         "ALERTS{{alertname=\"GroupLagging\",alertstate=\"firing\",consumergroup=\"{group}\"}}"
@@ -108,9 +195,10 @@ fn kafka_lagging_group_alert_fires_survives_a_restart_and_resolves() {
         answer["data"]["result"][0]["value"][1] == "1"
     });
 
-    // A restart keeps it firing from the same moment, with no new event.
+    // A restart keeps it firing from the same moment, with no new event
+    // and no second notification.
     let active_at = alert["activeAt"].clone();
-    drop(serve);
+    serve.stop();
     let serve = Serve::start_with_data_dir(&args, &data);
     serve.wait_until(
         "an evaluation after the restart",
@@ -124,6 +212,12 @@ fn kafka_lagging_group_alert_fires_survives_a_restart_and_resolves() {
     let alert = firing(&serve).remove(0);
     assert_eq!(alert["activeAt"], active_at);
     assert_eq!(states(&serve), ["pending", "firing"]);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        statuses(),
+        ["firing"],
+        "nothing sent again after the restart"
+    );
 
     // Caught up: resolved.
     consume(cluster, &group, &topic, "15", &[]);
@@ -131,6 +225,13 @@ fn kafka_lagging_group_alert_fires_survives_a_restart_and_resolves() {
         firing(s).is_empty() && states(s).last().is_some_and(|s| s == "inactive")
     });
     assert_eq!(states(&serve), ["pending", "firing", "inactive"]);
+    serve.wait_until("the resolved notification", Duration::from_secs(30), |_| {
+        statuses().len() == 2
+    });
+    assert_eq!(statuses(), ["firing", "resolved"]);
+    let resolved = received.lock().unwrap()[1].clone();
+    assert_eq!(resolved["alerts"][0]["status"], "resolved");
+    assert_ne!(resolved["alerts"][0]["endsAt"], "0001-01-01T00:00:00Z");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 // many alerts were active over the picked range, the latest changes, and
 // every rule with its health, so a rule that cannot be evaluated is seen.
 
-import { api, type AlertEvent, type AlertItem, type AlertRule } from "../api";
+import { api, type AlertEvent, type AlertItem, type AlertRule, type ReceiverStats } from "../api";
 import { badge, type Tone } from "../badges";
 import { Chart } from "../chart";
 import { fill, h } from "../dom";
@@ -94,6 +94,21 @@ const ruleColumns: Column<AlertRule>[] = [
   { key: "for", label: "For", numeric: true, cell: (r) => (r.duration ? `${r.duration} s` : "—"), value: (r) => r.duration },
 ];
 
+type Receiver = ReceiverStats & { name: string };
+
+const receiverColumns: Column<Receiver>[] = [
+  { key: "receiver", label: "Receiver", cell: (r) => h("strong", null, r.name), value: (r) => r.name },
+  { key: "kind", label: "Kind", cell: (r) => r.kind, value: (r) => r.kind },
+  { key: "sent", label: "Sent", numeric: true, cell: (r) => count(r.sent), value: (r) => r.sent },
+  { key: "failed", label: "Failed", numeric: true, cell: (r) => (r.failed ? badge(count(r.failed), "bad") : "0"), value: (r) => r.failed },
+  { key: "dropped", label: "Dropped", numeric: true, cell: (r) => count(r.dropped), value: (r) => r.dropped },
+  {
+    key: "error",
+    label: "Last error",
+    cell: (r) => (r.last_error ? [h("span", { "data-receiver-error": r.name }, r.last_error), h("div", { class: "muted" }, ago(r.last_error_at_ms))] : UNKNOWN),
+  },
+];
+
 export function alertsPage(ctx: PageContext): Page {
   const chart = new Chart({
     id: "alerts-active",
@@ -111,15 +126,22 @@ export function alertsPage(ctx: PageContext): Page {
   const events = h("section", { class: "panel" });
   const rules = h("section", { class: "panel" });
   const silences = h("section", { class: "panel" });
+  const receivers = h("section", { class: "panel" });
   const changed = () => ctx.replace(location.pathname + location.search);
   const form = new SilenceForm(changed);
   const forms = h("div");
-  const element = h("div", { class: "page alerts" }, figures, active, forms, silences, chart.element, events, rules);
+  const element = h("div", { class: "page alerts" }, figures, active, forms, silences, chart.element, events, receivers, rules);
   return {
     title: "Alerts",
     element,
     async update(signal) {
-      const [alerts, ruleGroups, changes, silenceList] = await Promise.all([api.alerts(), api.rules(), api.alertEvents(), api.silences()]);
+      const [alerts, ruleGroups, changes, silenceList, notifications] = await Promise.all([
+        api.alerts(),
+        api.rules(),
+        api.alertEvents(),
+        api.silences(),
+        api.notifications(),
+      ]);
       if (signal.aborted) return;
       const mine = ofCluster(alerts.data.alerts, ctx.cluster).sort((a, b) => rank(a) - rank(b));
       const allRules = ruleGroups.data.groups.flatMap((g) => g.rules);
@@ -149,6 +171,13 @@ export function alertsPage(ctx: PageContext): Page {
         events,
         h("header", { class: "panel-head" }, h("h3", null, "Latest changes")),
         table(eventColumns, recent, { key: (e) => `${e.at_ms}-${e.state}-${JSON.stringify(e.labels)}`, name: "alert-events", empty: "No alert has changed yet" }),
+      );
+      const receiverList = Object.entries(notifications.receivers).map(([name, r]) => ({ ...r, name }));
+      fill(
+        receivers,
+        receiverList.length === 0
+          ? null
+          : [h("header", { class: "panel-head" }, h("h3", null, "Notifications")), table(receiverColumns, receiverList, { key: (r) => r.name, name: "receivers", empty: "" })],
       );
       fill(
         rules,

@@ -112,3 +112,12 @@ fn alert_json(alert: &Alert) -> Value {
     }
     value
 }
+
+/// How notifications are going per receiver (no secrets: names, kinds,
+/// counts and the last error); `{"receivers": {}}` without notifications.
+pub async fn notifications(State(state): State<AppState>) -> Json<Value> {
+    match &state.notifier {
+        Some(notifier) => Json(serde_json::to_value(notifier.stats()).unwrap_or(Value::Null)),
+        None => Json(json!({"receivers": {}, "snapshots_dropped": 0})),
+    }
+}

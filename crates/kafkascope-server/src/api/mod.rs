@@ -15,6 +15,7 @@
 //! | `/alerts` | [`alerts::alerts`], Prometheus's shape |
 //! | `/rules` | [`alerts::rules`], Prometheus's shape |
 //! | `/alerts/events` | [`alerts::events`]: the latest alert changes |
+//! | `/notifications` | [`alerts::notifications`]: sent, failed and dropped per receiver |
 //! | `/alerts/acknowledge` (POST) | [`silences::acknowledge`]: silence one alert until it resolves |
 //! | `/silences` (GET, POST) | [`silences::list`], [`silences::upsert`] |
 //! | `/silences/{id}` (DELETE) | [`silences::expire`] |
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/clients", get(clients::list))
         .route("/alerts", get(alerts::alerts))
         .route("/alerts/events", get(alerts::events))
+        .route("/notifications", get(alerts::notifications))
         .route("/rules", get(alerts::rules))
         .route("/alerts/acknowledge", post(silences::acknowledge))
         .route("/silences", get(silences::list).post(silences::upsert))

@@ -12,7 +12,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use kafkascope_alerts::{AlertState, Health};
 use kafkascope_collector::ClusterSnapshot;
+use kafkascope_exposition::alerting_families::{
+    AlertingFigures, NotificationFigures, ReceiverFigures,
+};
 use kafkascope_exposition::{ChunkSink, Exposed};
 use kafkascope_sources::SourceSnapshot;
 use tokio::sync::mpsc;
@@ -34,10 +38,51 @@ fn with_exposed<T>(state: &AppState, f: impl FnOnce(Exposed<'_>) -> T) -> T {
     let sources = state.sources.all();
     let clusters: Vec<&ClusterSnapshot> = clusters.iter().map(Arc::as_ref).collect();
     let sources: Vec<&SourceSnapshot> = sources.iter().map(Arc::as_ref).collect();
+    let alerting = alerting_figures(state);
     f(Exposed {
         clusters: &clusters,
         sources: &sources,
+        alerting: alerting.as_ref(),
     })
+}
+
+/// The alerting figures, when alerting is on.
+fn alerting_figures(state: &AppState) -> Option<AlertingFigures> {
+    state.silences.as_ref()?;
+    let view = state.alerts.latest();
+    let mut figures = AlertingFigures::default();
+    for (_, alert) in view.active() {
+        match alert.state {
+            AlertState::Firing => figures.firing += 1,
+            _ => figures.pending += 1,
+        }
+        figures.silenced += usize::from(!alert.silenced_by.is_empty());
+    }
+    for rule in &view.rules {
+        match rule.health.health {
+            Health::Ok => figures.rules_ok += 1,
+            Health::Err => figures.rules_failing += 1,
+            Health::Unknown => figures.rules_not_evaluated += 1,
+        }
+    }
+    figures.notifications = state.notifier.as_ref().map(|notifier| {
+        let stats = notifier.stats();
+        NotificationFigures {
+            receivers: stats
+                .receivers
+                .into_iter()
+                .map(|(name, r)| ReceiverFigures {
+                    name,
+                    kind: r.kind.to_string(),
+                    sent: r.sent,
+                    failed: r.failed,
+                    dropped: r.dropped,
+                })
+                .collect(),
+            snapshots_dropped: stats.snapshots_dropped,
+        }
+    });
+    Some(figures)
 }
 
 /// Chunks of the exposition handed to the HTTP body while rendering goes on.

@@ -47,6 +47,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let alerts = Arc::new(PublishedAlerts::default());
     let mut silences = None;
+    let mut notifier = None;
     let alert_engine = match (&plan.alerts, &plan.history) {
         (Some(rules), Some(settings)) => {
             tracing::info!(
@@ -55,12 +56,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             );
             let shared = alerting::open_silences(&settings.dir);
             silences = Some(shared.clone());
-            Some(AlertEngine::open(
-                rules.clone(),
-                &settings.dir,
-                alerts.clone(),
-                shared,
-            ))
+            let mut engine =
+                AlertEngine::open(rules.clone(), &settings.dir, alerts.clone(), shared);
+            if let Some(notify) = &rules.notify {
+                let started = alerting::start_notifier(notify.clone(), &settings.dir);
+                notifier = Some((started.clone(), settings.dir.clone()));
+                engine = engine.with_notify(alerting::Notify {
+                    notifier: started,
+                    interval_ms: evaluation_interval_ms(&plan),
+                    data_dir: settings.dir.clone(),
+                    saved: Vec::new(),
+                });
+            }
+            Some(engine)
         }
         (Some(_), None) => {
             tracing::warn!(
@@ -119,6 +127,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(silences) = silences {
         state = state.with_silences(silences);
     }
+    if let Some((notifier, _)) = &notifier {
+        state = state.with_notifier(notifier.clone());
+    }
     let served = kafkascope_server::serve_with(plan.listen, state, query_api, web).await;
     let _ = stop_collecting.send(true);
     for task in loops {
@@ -128,7 +139,26 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         // Seals the open interval so a clean stop loses nothing.
         let _ = tokio::task::spawn_blocking(move || writer.join()).await;
     }
+    if let Some((notifier, dir)) = notifier {
+        // The engine's copy went with the writer: this is the last one.
+        if let Err(error) = alerting::save_delivery_state(&notifier, &dir) {
+            tracing::warn!("notifications: {error:#}");
+        }
+        if let Ok(notifier) = Arc::try_unwrap(notifier) {
+            notifier.stop().await;
+        }
+    }
     served
+}
+
+/// Rules are evaluated after every cycle of any cluster: the shortest
+/// interval is how often.
+fn evaluation_interval_ms(plan: &ServePlan) -> i64 {
+    plan.clusters
+        .iter()
+        .map(|c| c.settings.interval.as_millis() as i64)
+        .min()
+        .unwrap_or(10_000)
 }
 
 fn kind_of(source: &SourcePlan) -> SourceKind {

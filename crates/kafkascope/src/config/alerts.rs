@@ -33,6 +33,8 @@ pub struct AlertsEntry {
     #[serde(default)]
     pub rules: Vec<Spanned<RuleSpec>>,
     pub consumer_lag_seconds: Option<LagEntry>,
+    /// Where alerts are sent (`[alerts.notify]`): receivers and routes.
+    pub notify: Option<kafkascope_notify::NotifyConfig>,
 }
 
 /// `[alerts.consumer_lag_seconds]`: `default = 300`, `groups = { billing = 60 }`.
@@ -48,6 +50,8 @@ pub struct LagEntry {
 #[derive(Debug, Clone, Default)]
 pub struct AlertsPlan {
     pub rules: Vec<Rule>,
+    /// `None` when no `[alerts.notify]` is configured.
+    pub notify: Option<kafkascope_notify::NotifyPlan>,
 }
 
 impl AlertsPlan {
@@ -96,7 +100,12 @@ pub fn alerts(
         rules.retain(|r| !own.iter().any(|o| o.name() == r.name()));
     }
     rules.extend(own);
-    Ok(Some(AlertsPlan { rules }))
+    let notify = entry
+        .notify
+        .as_ref()
+        .map(|n| n.build().map_err(|e| anyhow::anyhow!("alerts.notify.{e}")))
+        .transpose()?;
+    Ok(Some(AlertsPlan { rules, notify }))
 }
 
 /// Reads one rule file, every problem listed with its line.

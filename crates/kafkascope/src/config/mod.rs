@@ -131,6 +131,7 @@ pub struct ServePlan {
 pub fn default_alerts() -> Option<AlertsPlan> {
     Some(AlertsPlan {
         rules: kafkascope_alerts::default_rules::default_rules(),
+        notify: None,
     })
 }
 

@@ -113,6 +113,14 @@ impl Serve {
 }
 
 impl Serve {
+    /// SIGTERM, as a service manager stops it, and waits for it to finish.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
     /// SIGKILL, as a crash would: nothing is flushed or sealed.
     pub fn kill_hard(mut self) {
         let _ = self.child.kill();
