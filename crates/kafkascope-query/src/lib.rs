@@ -55,5 +55,7 @@ pub use label_matcher::{InvalidPattern, LabelMatcher, MatchKind};
 pub use memory_source::MemorySource;
 pub use query_limits::{MAX_QUERY_BYTES, MAX_STRUCTURE_BYTES, QUERY_THREAD_STACK_BYTES};
 pub use selector::DEFAULT_LOOKBACK_MS;
-pub use source::{Labels, METRIC_NAME, SeriesRef, SeriesSource, SourceError};
+pub use source::{
+    Labels, METRIC_NAME, STALE_NAN_BITS, SeriesRef, SeriesSource, SourceError, is_stale_marker,
+};
 pub use value::{QueryValue, Sample, Series};

@@ -12,7 +12,7 @@
 
 use crate::error::QueryError;
 use crate::label_matcher::LabelMatcher;
-use crate::source::{Labels, SeriesSource};
+use crate::source::{Labels, SeriesSource, is_stale_marker};
 use crate::value::{Sample, Series};
 
 /// How far back an instant selector looks for a sample, as Prometheus's
@@ -42,11 +42,17 @@ pub enum At {
     End,
 }
 
+/// A sample: milliseconds and value.
+type Point = (i64, f64);
+
 /// One series with every sample any evaluation time of the query may need.
 #[derive(Debug, Clone)]
 pub struct FetchedSeries {
     pub labels: Labels,
+    /// The samples, staleness markers left out.
     pub samples: Vec<(i64, f64)>,
+    /// When the series went away (its staleness markers), ascending.
+    pub stale_ms: Vec<i64>,
 }
 
 /// One series' samples inside a range window.
@@ -96,11 +102,15 @@ impl Selector {
         let to = self.read_time(end_ms);
         let mut fetched = Vec::new();
         for series in source.select(&self.matchers, from, to)? {
-            let samples = source.samples(&series, from, to)?;
+            let (stale, samples): (Vec<Point>, Vec<Point>) = source
+                .samples(&series, from, to)?
+                .into_iter()
+                .partition(|(_, v)| is_stale_marker(*v));
             if !samples.is_empty() {
                 fetched.push(FetchedSeries {
                     labels: series.labels,
                     samples,
+                    stale_ms: stale.into_iter().map(|(t, _)| t).collect(),
                 });
             }
         }
@@ -109,7 +119,8 @@ impl Selector {
     }
 
     /// The instant vector at `time_ms`: each series' latest sample no older
-    /// than the lookback window.
+    /// than the lookback window, unless the series went away after it (a
+    /// staleness marker), as in Prometheus.
     pub fn instant_vector(
         &self,
         fetched: &[FetchedSeries],
@@ -122,7 +133,9 @@ impl Selector {
             .filter_map(|series| {
                 let upto = series.samples.partition_point(|(t, _)| *t <= at);
                 let &(t, value) = series.samples.get(upto.checked_sub(1)?)?;
-                (t >= at.saturating_sub(lookback_ms)).then(|| Sample {
+                let stale_upto = series.stale_ms.partition_point(|m| *m <= at);
+                let gone = stale_upto > 0 && series.stale_ms[stale_upto - 1] > t;
+                (t >= at.saturating_sub(lookback_ms) && !gone).then(|| Sample {
                     labels: series.labels.clone(),
                     value,
                 })
@@ -228,6 +241,29 @@ mod tests {
         assert_eq!(at(360_001), vec![]);
         assert_eq!(at(400_000), vec![("a".into(), 6.0)]);
         assert_eq!(at(-1), vec![]);
+    }
+
+    #[test]
+    fn a_staleness_marker_ends_a_series_at_once() {
+        let mut source = MemorySource::new();
+        let stale = f64::from_bits(crate::source::STALE_NAN_BITS);
+        source.insert(
+            [("__name__", "lag"), ("topic", "a")],
+            &[(0, 1.0), (10_000, 2.0), (20_000, stale), (40_000, 3.0)],
+        );
+        let selector = instant(0);
+        let fetched = selector
+            .fetch(&source, 0, 60_000, DEFAULT_LOOKBACK_MS)
+            .unwrap();
+        assert_eq!(fetched[0].stale_ms, [20_000]);
+        let at = |t| values(&selector.instant_vector(&fetched, t, DEFAULT_LOOKBACK_MS));
+        assert_eq!(at(15_000), [("a".to_string(), 2.0)]);
+        // Gone from the marker on, within the lookback of its last value.
+        assert_eq!(at(20_000), []);
+        assert_eq!(at(30_000), []);
+        // Back when written again.
+        assert_eq!(at(40_000), [("a".to_string(), 3.0)]);
+        assert_eq!(fetched[0].samples, [(0, 1.0), (10_000, 2.0), (40_000, 3.0)]);
     }
 
     #[test]

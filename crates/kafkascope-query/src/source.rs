@@ -18,6 +18,16 @@ pub type Labels = BTreeMap<String, String>;
 /// The label that holds the metric name.
 pub const METRIC_NAME: &str = "__name__";
 
+/// Prometheus's staleness marker: a NaN with this exact bit pattern,
+/// written when a series goes away, so queries stop seeing its last value
+/// at once rather than for the whole lookback.
+pub const STALE_NAN_BITS: u64 = 0x7ff0_0000_0000_0002;
+
+/// Whether a stored value is a staleness marker (and not a NaN reading).
+pub fn is_stale_marker(value: f64) -> bool {
+    value.to_bits() == STALE_NAN_BITS
+}
+
 /// A label name as Prometheus allows it: `[a-zA-Z_][a-zA-Z0-9_]*`.
 pub fn is_label_name(name: &str) -> bool {
     let mut chars = name.chars();

@@ -155,7 +155,7 @@ impl AlertEngine {
                 (SeriesKey::new(name, labels), 1.0)
             })
             .collect();
-        if let Err(error) = history.record_series(at_ms, &series) {
+        if let Err(error) = history.record_series("alerts", at_ms, &series) {
             tracing::warn!("history: the ALERTS series: {error:#}");
         }
         let changed = !events.is_empty();

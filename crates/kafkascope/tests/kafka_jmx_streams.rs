@@ -96,10 +96,23 @@ fn kafka_streams_application_is_detected_and_its_thread_counts_every_record() {
             .and_then(|threads| threads.values().next())
             .and_then(|t| t["processed"].as_f64())
     };
+    // The thread's consumer records what it fetched when a fetch completes,
+    // which may be a poll after the thread counted the records processed.
+    let thread_consumed = |n: &Value| {
+        n["clients"]
+            .as_object()
+            .and_then(|clients| {
+                clients
+                    .iter()
+                    .find(|(id, _)| id.ends_with("-StreamThread-1-consumer"))
+            })
+            .and_then(|(_, c)| c["consumer"]["records_consumed"].as_f64())
+    };
+    let all = Some((RECORDS * 3) as f64);
     serve.wait_until(
-        "every record and word processed",
+        "every record and word processed and consumed",
         Duration::from_secs(120),
-        |s| node(s).is_some_and(|n| thread_processed(&n) == Some((RECORDS * 3) as f64)),
+        |s| node(s).is_some_and(|n| thread_processed(&n) == all && thread_consumed(&n) == all),
     );
     let node = node(&serve).unwrap();
     assert_eq!(node["role"], "streams");

@@ -12,15 +12,17 @@
 mod snapshot_series;
 mod store_source;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use anyhow::Context;
 use kafkascope_collector::ClusterSnapshot;
+use kafkascope_query::STALE_NAN_BITS;
 use kafkascope_sources::SourceSnapshot;
-use kafkascope_store::{Maintenance, MaintenanceReport, SeriesKey, Store, StoreConfig};
+use kafkascope_store::{Maintenance, MaintenanceReport, SeriesId, SeriesKey, Store, StoreConfig};
 
 pub use snapshot_series::{snapshot_series, source_series};
 pub use store_source::StoreSource;
@@ -73,6 +75,11 @@ pub struct HistorySettings {
 /// The store, shared by the writer thread and the query API.
 pub struct History {
     store: RwLock<Store>,
+    /// The series each origin (a cluster's cycle, a source's poll, the
+    /// alerts) wrote last time, sorted: one it does not write again gets a
+    /// staleness marker, so queries and alert rules stop seeing it at once
+    /// rather than for the whole lookback.
+    present: Mutex<HashMap<String, Vec<SeriesId>>>,
 }
 
 impl History {
@@ -92,6 +99,7 @@ impl History {
         }
         Ok(Arc::new(History {
             store: RwLock::new(store),
+            present: Mutex::default(),
         }))
     }
 
@@ -192,26 +200,60 @@ impl History {
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, snapshot.collected_at_ms);
-        store
-            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
+        let origin = format!("cluster/{}", snapshot.cluster);
+        self.append_marking_gone(&mut store, &origin, at_ms, &series)
             .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
         Ok(Some(at_ms))
     }
 
-    /// Appends series computed beside the snapshots (the `ALERTS` series),
-    /// on the same time line.
-    pub fn record_series(&self, at_ms: i64, series: &[(SeriesKey, f64)]) -> anyhow::Result<()> {
-        if series.is_empty() {
-            return Ok(());
-        }
+    /// Appends series computed beside the snapshots (the `ALERTS` series
+    /// are `origin` "alerts"), on the same time line.
+    pub fn record_series(
+        &self,
+        origin: &str,
+        at_ms: i64,
+        series: &[(SeriesKey, f64)],
+    ) -> anyhow::Result<()> {
         let mut store = self
             .store
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, at_ms);
-        store
-            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
-            .with_context(|| format!("recording {} series at {at_ms}", series.len()))?;
+        self.append_marking_gone(&mut store, origin, at_ms, series)
+            .with_context(|| format!("recording {} series at {at_ms}", series.len()))
+    }
+
+    /// Appends `series`, and a staleness marker for every series `origin`
+    /// wrote last time and not now. Nothing to write at all is no append.
+    fn append_marking_gone(
+        &self,
+        store: &mut Store,
+        origin: &str,
+        at_ms: i64,
+        series: &[(SeriesKey, f64)],
+    ) -> anyhow::Result<()> {
+        let samples = series
+            .iter()
+            .map(|(key, value)| Ok((store.series_id(key)?, *value)))
+            .collect::<Result<Vec<(SeriesId, f64)>, kafkascope_store::StoreError>>()?;
+        let mut now: Vec<SeriesId> = samples.iter().map(|(id, _)| *id).collect();
+        now.sort_unstable();
+        now.dedup();
+        let mut present = self
+            .present
+            .lock()
+            .map_err(|_| anyhow::anyhow!("history lock poisoned"))?;
+        let before = present.remove(origin).unwrap_or_default();
+        let stale = f64::from_bits(STALE_NAN_BITS);
+        let gone = before
+            .iter()
+            .filter(|id| now.binary_search(id).is_err())
+            .map(|id| (*id, stale));
+        let all: Vec<(SeriesId, f64)> = samples.into_iter().chain(gone).collect();
+        if !all.is_empty() {
+            store.append(at_ms, all)?;
+        }
+        present.insert(origin.to_string(), now);
         Ok(())
     }
 
@@ -223,8 +265,8 @@ impl History {
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, snapshot.polled_at_ms);
-        store
-            .append_keyed(at_ms, series.iter().map(|(key, value)| (key, *value)))
+        let origin = format!("{}/{}", snapshot.kind, snapshot.cluster);
+        self.append_marking_gone(&mut store, &origin, at_ms, &series)
             .with_context(|| {
                 format!(
                     "recording the {} poll of {}",
@@ -303,6 +345,63 @@ mod tests {
         other.cluster = "staging".into();
         history.record(&other).unwrap();
         assert_eq!(history.store().read().unwrap().last_cycle_ms(), Some(1_502));
+    }
+
+    #[test]
+    fn a_series_an_origin_stops_writing_is_gone_from_queries_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(&HistorySettings {
+            dir: dir.path().to_path_buf(),
+            retention_days: 7,
+        })
+        .unwrap();
+        let key = |group: &str| {
+            SeriesKey::new(
+                "kafkascope_consumergroup_dead".to_string(),
+                [("consumergroup".to_string(), group.to_string())],
+            )
+        };
+        history
+            .record_series("test", 10_000, &[(key("a"), 1.0), (key("b"), 1.0)])
+            .unwrap();
+        history
+            .record_series("test", 20_000, &[(key("b"), 1.0)])
+            .unwrap();
+        // Another origin's writes do not end this one's series.
+        history.record_series("other", 30_000, &[]).unwrap();
+        let source = StoreSource::new(history.clone());
+        let groups = |at_ms| match kafkascope_query::instant_query(
+            &source,
+            "kafkascope_consumergroup_dead",
+            at_ms,
+        )
+        .unwrap()
+        {
+            kafkascope_query::QueryValue::Vector { samples, .. } => samples
+                .iter()
+                .map(|s| s.labels["consumergroup"].clone())
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(groups(15_000), ["a", "b"]);
+        // "a" went away at 20 s, well within the 5-minute lookback.
+        assert_eq!(groups(20_000), ["b"]);
+        assert_eq!(groups(60_000), ["b"]);
+        // Still seen over a range that holds its values.
+        let answer = kafkascope_query::instant_query(
+            &source,
+            "count_over_time(kafkascope_consumergroup_dead[1m])",
+            60_000,
+        )
+        .unwrap();
+        let kafkascope_query::QueryValue::Vector { samples, .. } = answer else {
+            panic!("{answer:?}")
+        };
+        let counts: Vec<(String, f64)> = samples
+            .iter()
+            .map(|s| (s.labels["consumergroup"].clone(), s.value))
+            .collect();
+        assert_eq!(counts, [("a".to_string(), 1.0), ("b".to_string(), 2.0)]);
     }
 
     #[test]
