@@ -263,3 +263,37 @@ describe("kafka: alerts", () => {
     await page.context().close();
   });
 });
+
+describe("kafka: login", () => {
+  // bcrypt (cost 4) of "ui-secret", made with the bcrypt crate kafkascope checks with.
+  const HASH = "$2b$04$P133i6rQvD46Et.DmowFqeqmqlYq7vGHt3ltrBHtLWVXJ4z3NdpJW";
+
+  test("with basic auth on, the browser is asked to log in and the UI works once logged in", async () => {
+    const web = join(mkdtempSync(join(tmpdir(), "kafkascope-ui-web-")), "web.yml");
+    writeFileSync(web, `basic_auth_users:\n  ana: ${HASH}\n`);
+    const secured = await startKafkascope(kafka.KAFKA_BOOTSTRAP, CLUSTER, {
+      history: false,
+      name: "kafkascope-login",
+      extraArgs: ["--web.config.file", web],
+    });
+
+    // Without credentials the page asks for them (a browser shows its login prompt).
+    const asked = await fetch(`${secured}/clusters/${CLUSTER}`);
+    assert.equal(asked.status, 401);
+    assert.equal(asked.headers.get("www-authenticate"), 'Basic realm="kafkascope"');
+
+    // A wrong password is refused (Chromium gives up the navigation itself).
+    const basic = (user) => ({ Authorization: `Basic ${Buffer.from(user).toString("base64")}` });
+    assert.equal((await fetch(`${secured}/api/v1/clusters`, { headers: basic("ana:guess") })).status, 401);
+    assert.equal((await fetch(`${secured}/api/v1/clusters`, { headers: basic("ana:ui-secret") })).status, 200);
+
+    const ana = await browser.newContext({ httpCredentials: { username: "ana", password: "ui-secret" }, viewport: { width: 1440, height: 900 } });
+    const page = await ana.newPage();
+    page.on("pageerror", (error) => assert.fail(`page error: ${error.message}`));
+    await page.goto(`${secured}/clusters/${CLUSTER}/groups?refresh=off&q=ui-`);
+    await page.waitForSelector(".updated[data-status=ready]");
+    assert.deepEqual(await rowKeys(page, "groups"), ["ui-classic", "ui-kip848"]);
+    assert.ok(!(await page.content()).includes(HASH), "the hash never reaches the browser");
+    await ana.close();
+  });
+});
