@@ -337,9 +337,13 @@ def main():
         "/metrics samples": fmt(ksh["samples"], digits=0),
         "bytes per sample in the data dir": fmt(history and history["bytes_per_sample"], digits=2),
         "query_range 1 h of one group, median (ms)": fmt(history and history["query_median_ms"]),
+        "alert rules evaluated per cycle, median (ms)": fmt(history and history["rule_eval_median_ms"]),
+        "alert rules evaluated per cycle, max (ms)": fmt(history and history["rule_eval_max_ms"]),
     }
     rows += [("bytes per sample in the data dir", "-", "-", "-", "-"),
-             ("query_range 1 h of one group, median (ms)", "-", "-", "-", "-")]
+             ("query_range 1 h of one group, median (ms)", "-", "-", "-", "-"),
+             ("alert rules evaluated per cycle, median (ms)", "-", "-", "-", "-"),
+             ("alert rules evaluated per cycle, max (ms)", "-", "-", "-", "-")]
     rows = [(r[0], r[1], history_rows.get(r[0], "-" if serve_history else "n/a"), *r[2:]) for r in rows]
     headers = ("", "kafkascope", "kafkascope +history", "klag (rate)", "klag (message)",
                "protocol floor")

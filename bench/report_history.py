@@ -46,6 +46,7 @@ def history_figures(env, samples_per_cycle):
     cycles = int(env.get("cycles") or 0)
     written = cycles * samples_per_cycle if samples_per_cycle else 0
     queries = [float(x) for x in filter(None, env.get("query_ms", "").split(","))]
+    evals = [float(x) for x in filter(None, env.get("rule_eval_ms", "").split(","))]
     dir_bytes = int(env["dir_bytes"])
     return {
         "cycles": cycles,
@@ -59,6 +60,9 @@ def history_figures(env, samples_per_cycle):
         "query_runs": len(queries),
         "query_series": env.get("query_series"),
         "query_step_s": env.get("query_step_s"),
+        "rules": env.get("rules"),
+        "rule_eval_median_ms": statistics.median(evals) if evals else None,
+        "rule_eval_max_ms": max(evals) if evals else None,
     }
 
 

@@ -387,6 +387,35 @@ time_query_range() {
     } >>"$WORK/$name.env"
 }
 
+# time_rule_evaluations NAME: what evaluating every alert rule took after
+# each of BENCH_RUNS cycles (the sum of /api/v1/rules' evaluationTime, with
+# the curated rules on as by default), appended to $WORK/NAME.env.
+time_rule_evaluations() {
+    local name=$1 times=() last="" rules=0
+    local url="http://127.0.0.1:$SERVE_PORT/api/v1/rules"
+    local tries=$((BENCH_RUNS * 4))
+    while ((${#times[@]} < BENCH_RUNS && tries-- > 0)); do
+        local line
+        line=$(curl -sS "$url" | python3 -c '
+import json, sys
+groups = json.load(sys.stdin)["data"]["groups"]
+rules = [r for g in groups for r in g["rules"]]
+print(groups[0]["lastEvaluation"] if groups else "", len(rules),
+      "%.3f" % (1000 * sum(r["evaluationTime"] for r in rules)))')
+        read -r at count ms <<<"$line"
+        rules=$count
+        if [[ -n $at && $at != "$last" ]]; then
+            times+=("$ms")
+            last=$at
+        fi
+        sleep 1
+    done
+    {
+        echo "rule_eval_ms=$(IFS=,; echo "${times[*]}")"
+        echo "rules=$rules"
+    } >>"$WORK/$name.env"
+}
+
 # count_history_cycles NAME: the cycles the store holds, counted as changes of
 # kafkascope_collection_duration_seconds over 1 s steps since serve started
 # (every cycle writes it; two cycles of the very same duration count once).
@@ -412,6 +441,7 @@ stop_serve
 if [[ $BENCH_HISTORY == 1 ]]; then
     run_serve serve-history --data-dir history
     time_query_range serve-history
+    time_rule_evaluations serve-history
     # The size first, then the cycles at once: a cycle landing in between
     # would be counted without its bytes, which errs towards fewer bytes.
     HISTORY_BYTES=$(du -sb "$WORK/history" | cut -f1)
