@@ -368,6 +368,17 @@ export interface ReceiverStats {
   last_error_at_ms: number | null;
 }
 
+export interface ClusterAlerts {
+  /** Alerts matching, in `alerts` a page of them. */
+  total: number;
+  offset: number;
+  firing: number;
+  pending: number;
+  silenced: number;
+  firing_unsilenced: number;
+  alerts: AlertItem[];
+}
+
 export interface AlertEvent {
   at_ms: number;
   state: "pending" | "firing" | "inactive";
@@ -398,9 +409,16 @@ export const api = {
     getJson<GroupDetail>(`${base(cluster)}/groups/${enc(group)}${query({ ...params })}`),
   /** The latest JMX exporter poll; `null` when the cluster has no JMX source or it has not polled. */
   jmx: (cluster: string) => orNone(getJson<JmxPoll>(`${base(cluster)}/jmx`)),
-  alerts: () => getJson<{ data: { alerts: AlertItem[] } }>("/api/v1/alerts"),
-  rules: () => getJson<{ data: { groups: { name: string; rules: AlertRule[] }[] } }>("/api/v1/rules"),
-  alertEvents: () => getJson<{ events: AlertEvent[] }>("/api/v1/alerts/events"),
+  /** A page of the cluster's alerts, worst first, and their counts; `any`: `label` or `label=value`, any of them. */
+  clusterAlerts: (cluster: string, params: { limit: number; offset?: number; any?: string[] }) => {
+    const search = new URLSearchParams({ limit: String(params.limit), offset: String(params.offset ?? 0) });
+    for (const a of params.any ?? []) search.append("any", a);
+    return getJson<ClusterAlerts>(`${base(cluster)}/alerts?${search}`);
+  },
+  /** The rules without their alerts (a cluster's alerts come a page at a time). */
+  rules: () => getJson<{ data: { groups: { name: string; rules: AlertRule[] }[] } }>("/api/v1/rules?exclude_alerts=true"),
+  alertEvents: (cluster: string, limit: number) =>
+    getJson<{ events: AlertEvent[] }>(`/api/v1/alerts/events?${new URLSearchParams({ cluster, limit: String(limit) })}`),
   notifications: () => getJson<{ receivers: Record<string, ReceiverStats>; snapshots_dropped: number }>("/api/v1/notifications"),
   /** `null` when alerting is off (no history). */
   silences: () => orNone(getJson<{ silences: Silence[] }>("/api/v1/silences")),

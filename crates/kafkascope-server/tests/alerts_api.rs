@@ -248,3 +248,64 @@ async fn without_alerting_silences_are_a_clear_404() {
         json!({"error": "alerting is off: it needs the history (and [alerts] enabled)"})
     );
 }
+
+#[tokio::test]
+async fn a_clusters_alerts_come_a_page_at_a_time_worst_first_with_counts() {
+    let (state, _) = state(None);
+    let (status, body) = send(&state, "GET", "/api/v1/clusters/prod/alerts?limit=0", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"total": 1, "offset": 0, "firing": 1, "pending": 0, "silenced": 0,
+               "firing_unsilenced": 1, "alerts": []})
+    );
+    let (_, body) = send(
+        &state,
+        "GET",
+        "/api/v1/clusters/prod/alerts?any=consumergroup=billing",
+        None,
+    )
+    .await;
+    assert_eq!(body["alerts"][0]["labels"]["consumergroup"], "billing");
+    let (_, body) = send(
+        &state,
+        "GET",
+        "/api/v1/clusters/prod/alerts?any=topic&any=consumergroup=audit",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            body["total"].as_u64(),
+            body["alerts"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    let (_, body) = send(&state, "GET", "/api/v1/clusters/staging/alerts", None).await;
+    assert_eq!(
+        body["total"], 0,
+        "another cluster's alert is not this one's"
+    );
+    let (status, body) = send(
+        &state,
+        "GET",
+        "/api/v1/clusters/prod/alerts?limit=5000",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        body,
+        json!({"error": "bad parameter limit: at most 1000", "parameter": "limit"})
+    );
+    let (_, rules) = send(&state, "GET", "/api/v1/rules?exclude_alerts=true", None).await;
+    assert_eq!(rules["data"]["groups"][0]["rules"][0]["alerts"], json!([]));
+    let (_, events) = send(
+        &state,
+        "GET",
+        "/api/v1/alerts/events?cluster=prod&limit=1",
+        None,
+    )
+    .await;
+    assert_eq!(events, json!({"events": []}));
+}

@@ -2,7 +2,7 @@
 // many alerts were active over the picked range, the latest changes, and
 // every rule with its health, so a rule that cannot be evaluated is seen.
 
-import { api, type AlertEvent, type AlertItem, type AlertRule, type ReceiverStats } from "../api";
+import { api, type AlertEvent, type AlertItem, type AlertRule, type ClusterAlerts, type ReceiverStats } from "../api";
 import { badge, type Tone } from "../badges";
 import { Chart } from "../chart";
 import { fill, h } from "../dom";
@@ -40,11 +40,6 @@ function otherLabels(labels: Record<string, string>): HTMLElement[] {
   return Object.entries(labels)
     .filter(([name]) => !SHOWN.has(name))
     .map(([name, value]) => h("code", { class: "label" }, `${name}=${value}`));
-}
-
-/** Alerts of this cluster, and those with no cluster label (cluster-wide rules). */
-export function ofCluster<T extends { labels: Record<string, string> }>(items: T[], cluster: string): T[] {
-  return items.filter((a) => a.labels.cluster === undefined || a.labels.cluster === cluster);
 }
 
 function rank(a: AlertItem): number {
@@ -109,6 +104,10 @@ const receiverColumns: Column<Receiver>[] = [
   },
 ];
 
+/** The worst alerts the page lists, and the latest changes it shows. */
+const ALERTS_PAGE = 100;
+const EVENTS_SHOWN = 50;
+
 export function alertsPage(ctx: PageContext): Page {
   const chart = new Chart({
     id: "alerts-active",
@@ -136,28 +135,27 @@ export function alertsPage(ctx: PageContext): Page {
     element,
     async update(signal) {
       const [alerts, ruleGroups, changes, silenceList, notifications] = await Promise.all([
-        api.alerts(),
+        api.clusterAlerts(ctx.cluster, { limit: ALERTS_PAGE }),
         api.rules(),
-        api.alertEvents(),
+        api.alertEvents(ctx.cluster, EVENTS_SHOWN),
         api.silences(),
         api.notifications(),
       ]);
       if (signal.aborted) return;
-      const mine = ofCluster(alerts.data.alerts, ctx.cluster).sort((a, b) => rank(a) - rank(b));
+      const mine = alerts.alerts;
       const allRules = ruleGroups.data.groups.flatMap((g) => g.rules);
       const failing = allRules.filter((r) => r.health === "err").length;
-      const firing = mine.filter((a) => a.state === "firing").length;
       fill(
         figures,
         tiles([
-          { id: "firing", label: "Firing", value: count(firing), tone: problemTone(firing) },
-          { id: "pending", label: "Pending", value: count(mine.length - firing), tone: problemTone(mine.length - firing, "warn") },
+          { id: "firing", label: "Firing", value: count(alerts.firing), detail: alerts.silenced ? `${alerts.silenced} silenced` : undefined, tone: problemTone(alerts.firing_unsilenced) },
+          { id: "pending", label: "Pending", value: count(alerts.pending), tone: problemTone(alerts.pending, "warn") },
           { id: "rules", label: "Rules", value: count(allRules.length), detail: failing ? `${failing} failing` : "all evaluate", tone: problemTone(failing) },
         ]),
       );
       fill(
         active,
-        h("header", { class: "panel-head" }, h("h3", null, "Firing and pending")),
+        h("header", { class: "panel-head" }, h("h3", null, "Firing and pending"), alerts.total > mine.length ? h("span", { class: "muted" }, `the worst ${mine.length} of ${count(alerts.total)}`) : null),
         table(alertColumns(silenceList === null ? null : form, changed), mine, { key: (a) => JSON.stringify(a.labels), name: "alerts", empty: "Nothing firing or pending" }),
       );
       // Silences need alerting (and so the history): without, no form.
@@ -166,7 +164,7 @@ export function alertsPage(ctx: PageContext): Page {
         silences,
         silenceList === null ? null : [h("header", { class: "panel-head" }, h("h3", null, "Silences")), silencesTable(silenceList.silences, changed)],
       );
-      const recent = ofCluster(changes.events, ctx.cluster).slice().reverse();
+      const recent = changes.events.slice().reverse();
       fill(
         events,
         h("header", { class: "panel-head" }, h("h3", null, "Latest changes")),
@@ -192,44 +190,51 @@ export function alertsPage(ctx: PageContext): Page {
   };
 }
 
+/** How many alerts a page's own panel lists. */
+const CONCERNING_SHOWN = 10;
+
 /**
- * A panel of the active alerts `concerns` picks (this topic's, this group's…),
- * each with its state, name and summary and a link to the Alerts page;
- * nothing at all when none is active, or when the server has no alerting.
+ * A panel of the active alerts that concern a page (by `any`: `label` or
+ * `label=value`; none for all of the cluster's), the worst few with their
+ * state, name and summary and a link to the Alerts page; nothing at all
+ * when none is active, or when the server has no alerting.
  */
 export class ConcerningAlerts {
   readonly element = h("div", { "data-panel": "concerning-alerts" });
 
   constructor(
     private readonly ctx: PageContext,
-    private readonly concerns: (labels: Record<string, string>) => boolean,
+    private readonly any: string[],
   ) {}
 
   async update(signal: AbortSignal): Promise<void> {
-    let alerts: AlertItem[];
+    let answer: ClusterAlerts;
     try {
-      alerts = (await api.alerts()).data.alerts;
+      answer = await api.clusterAlerts(this.ctx.cluster, { limit: CONCERNING_SHOWN, any: this.any });
     } catch {
       return; // The page's own figures say what is wrong with the server.
     }
     if (signal.aborted) return;
-    const mine = ofCluster(alerts, this.ctx.cluster)
-      .filter((a) => this.concerns(a.labels))
-      .sort((a, b) => rank(a) - rank(b));
-    if (mine.length === 0) {
+    if (answer.total === 0) {
       fill(this.element);
       return;
     }
+    const more = answer.total - answer.alerts.length;
     fill(
       this.element,
       h(
         "section",
         { class: "panel concerning-alerts" },
-        h("header", { class: "panel-head" }, h("h3", null, "Alerts"), h("a", { href: linkTo(this.ctx.route, this.ctx.cluster, "alerts"), "data-nav": true }, "All alerts ›")),
+        h(
+          "div",
+          { class: "concerning-head" },
+          h("h3", null, "Alerts"),
+          h("a", { href: linkTo(this.ctx.route, this.ctx.cluster, "alerts"), "data-nav": true }, more > 0 ? `${count(more)} more ›` : "All alerts ›"),
+        ),
         h(
           "ul",
           null,
-          mine.map((a) => h("li", { "data-alert": a.labels.alertname }, stateCell(a), " ", h("strong", null, a.labels.alertname), " ", a.annotations.summary ?? "")),
+          answer.alerts.map((a) => h("li", { "data-alert": a.labels.alertname }, stateCell(a), " ", h("strong", null, a.labels.alertname), " ", a.annotations.summary ?? "")),
         ),
       ),
     );

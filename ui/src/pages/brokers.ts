@@ -81,7 +81,7 @@ export function brokersPage(ctx: PageContext): Page {
   const list = h("section", { class: "panel" });
   const quorumSection = h("section", { class: "panel", hidden: true });
   // Alerts on one broker or node (broker, node labels), and the controller's.
-  const alerts = new ConcerningAlerts(ctx, (labels) => labels.broker !== undefined || labels.node !== undefined || labels.alertname === "KafkaActiveControllerCount");
+  const alerts = new ConcerningAlerts(ctx, ["broker", "node", "alertname=KafkaActiveControllerCount"]);
   const element = h("div", { class: "page brokers" }, figures, alerts.element, list, quorumSection);
 
   return {

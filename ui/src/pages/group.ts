@@ -72,7 +72,7 @@ export function groupPage(ctx: PageContext, group: string): Page {
   const rateSlot = h("div", { class: "chart-row single" });
   const partitions = h("section", { class: "panel" });
   const members = h("section", { class: "panel" });
-  const alerts = new ConcerningAlerts(ctx, (labels) => labels.consumergroup === group);
+  const alerts = new ConcerningAlerts(ctx, [`consumergroup=${group}`]);
   const element = h(
     "div",
     { class: "page group" },

@@ -33,7 +33,7 @@ export function overviewPage(ctx: PageContext): Page {
   ];
   const figures = h("div", { class: "figures" });
   // Every active alert of the cluster, worst first.
-  const alerts = new ConcerningAlerts(ctx, () => true);
+  const alerts = new ConcerningAlerts(ctx, []);
   const problems = h("div");
   const groups = h("section", { class: "panel" });
   const element = h(

@@ -75,7 +75,7 @@ export function topicPage(ctx: PageContext, topic: string): Page {
   const figures = h("div", { class: "figures" });
   const partitions = h("section", { class: "panel" });
   const configs = h("section", { class: "panel" });
-  const alerts = new ConcerningAlerts(ctx, (labels) => labels.topic === topic);
+  const alerts = new ConcerningAlerts(ctx, [`topic=${topic}`]);
   const element = h(
     "div",
     { class: "page topic" },

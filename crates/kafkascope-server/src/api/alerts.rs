@@ -3,7 +3,7 @@
 //! Prometheus tools read them unchanged), and the latest alert changes.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use kafkascope_alerts::published::RuleView;
 use kafkascope_alerts::{Alert, AlertState, EventView, Health};
 use serde::Serialize;
@@ -19,8 +19,15 @@ pub async fn alerts(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"status": "success", "data": {"alerts": alerts}}))
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RulesQuery {
+    /// As in Prometheus: leave each rule's alerts out.
+    #[serde(default)]
+    pub exclude_alerts: bool,
+}
+
 /// Every rule by group, with its health and alerts.
-pub async fn rules(State(state): State<AppState>) -> Json<Value> {
+pub async fn rules(State(state): State<AppState>, Query(query): Query<RulesQuery>) -> Json<Value> {
     let view = state.alerts.latest();
     let mut groups: Vec<(String, Vec<&RuleView>)> = Vec::new();
     for rule in &view.rules {
@@ -37,7 +44,7 @@ pub async fn rules(State(state): State<AppState>) -> Json<Value> {
             json!({
                 "name": name,
                 "file": if rules.first().is_some_and(|r| r.curated) { "curated" } else { "config" },
-                "rules": rules.iter().map(|r| rule_json(r)).collect::<Vec<_>>(),
+                "rules": rules.iter().map(|r| rule_json(r, query.exclude_alerts)).collect::<Vec<_>>(),
                 "interval": 0,
                 "evaluationTime": seconds,
                 "lastEvaluation": last,
@@ -49,21 +56,159 @@ pub async fn rules(State(state): State<AppState>) -> Json<Value> {
 
 #[derive(Serialize)]
 struct Events<'a> {
-    events: &'a [EventView],
+    events: Vec<&'a EventView>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EventsQuery {
+    /// Only this cluster's (and those of alerts without a cluster label).
+    pub cluster: Option<String>,
+    /// Only the newest this many.
+    pub limit: Option<usize>,
 }
 
 /// The latest changes (pending, firing, resolved), newest last.
-pub async fn events(State(state): State<AppState>) -> Json<Value> {
+pub async fn events(
+    State(state): State<AppState>,
+    Query(query): Query<EventsQuery>,
+) -> Json<Value> {
     let view = state.alerts.latest();
-    Json(
-        serde_json::to_value(Events {
-            events: &view.recent_events,
-        })
-        .unwrap_or(Value::Null),
-    )
+    let mut events: Vec<&EventView> = view
+        .recent_events
+        .iter()
+        .filter(|e| of_cluster(&e.labels, query.cluster.as_deref()))
+        .collect();
+    if let Some(limit) = query.limit {
+        events.drain(..events.len().saturating_sub(limit));
+    }
+    Json(serde_json::to_value(Events { events }).unwrap_or(Value::Null))
 }
 
-fn rule_json(rule: &RuleView) -> Value {
+fn of_cluster(labels: &std::collections::BTreeMap<String, String>, cluster: Option<&str>) -> bool {
+    match (cluster, labels.get("cluster")) {
+        (Some(wanted), Some(has)) => wanted == has,
+        _ => true,
+    }
+}
+
+/// The most alerts one page of a cluster's alerts holds.
+pub const MAX_ALERTS_PAGE: usize = 1_000;
+
+/// A cluster's alerts, worst first, a page at a time, with the counts a
+/// badge needs: so no page of the UI fetches every alert of a cluster
+/// where a thousand groups may each have one. `any=LABEL` or
+/// `any=LABEL=VALUE` (repeatable) keeps the alerts with any of them.
+pub async fn cluster_alerts(
+    State(state): State<AppState>,
+    Path(cluster): Path<String>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<Value>, crate::ApiError> {
+    let filter = AlertFilter::read(&params)?;
+    let view = state.alerts.latest();
+    let mut mine: Vec<&Alert> = view
+        .active()
+        .map(|(_, alert)| alert)
+        .filter(|a| of_cluster(&a.labels, Some(&cluster)) && filter.keeps(a))
+        .collect();
+    let count = |f: &dyn Fn(&Alert) -> bool| mine.iter().filter(|a| f(a)).count();
+    let firing = count(&|a| a.state == AlertState::Firing);
+    let silenced = count(&|a| !a.silenced_by.is_empty());
+    let firing_unsilenced = count(&|a| a.state == AlertState::Firing && a.silenced_by.is_empty());
+    let pending = mine.len() - firing;
+    mine.retain(|a| filter.state.as_deref().is_none_or(|s| a.state.name() == s));
+    mine.sort_by_key(|a| (rank(a), a.active_at_ms));
+    let total = mine.len();
+    let page: Vec<Value> = mine
+        .into_iter()
+        .skip(filter.offset)
+        .take(filter.limit)
+        .map(alert_json)
+        .collect();
+    Ok(Json(json!({
+        "total": total,
+        "offset": filter.offset,
+        "firing": firing,
+        "pending": pending,
+        "silenced": silenced,
+        "firing_unsilenced": firing_unsilenced,
+        "alerts": page,
+    })))
+}
+
+struct AlertFilter {
+    limit: usize,
+    offset: usize,
+    state: Option<String>,
+    any: Vec<(String, Option<String>)>,
+}
+
+impl AlertFilter {
+    fn read(params: &[(String, String)]) -> Result<AlertFilter, crate::ApiError> {
+        let bad = |name: &str, message: String| crate::ApiError::BadParameter {
+            name: name.to_string(),
+            message,
+        };
+        let mut filter = AlertFilter {
+            limit: 100,
+            offset: 0,
+            state: None,
+            any: Vec::new(),
+        };
+        for (name, value) in params {
+            match name.as_str() {
+                "limit" => {
+                    filter.limit = value
+                        .parse()
+                        .map_err(|_| bad("limit", format!("{value:?} is not a number")))?
+                }
+                "offset" => {
+                    filter.offset = value
+                        .parse()
+                        .map_err(|_| bad("offset", format!("{value:?} is not a number")))?
+                }
+                "state" if matches!(value.as_str(), "firing" | "pending") => {
+                    filter.state = Some(value.clone())
+                }
+                "state" => return Err(bad("state", format!("{value:?} is not firing or pending"))),
+                "any" => filter.any.push(match value.split_once('=') {
+                    Some((label, wanted)) => (label.to_string(), Some(wanted.to_string())),
+                    None => (value.clone(), None),
+                }),
+                _ => {}
+            }
+        }
+        if filter.limit > MAX_ALERTS_PAGE {
+            return Err(bad("limit", format!("at most {MAX_ALERTS_PAGE}")));
+        }
+        Ok(filter)
+    }
+
+    fn keeps(&self, alert: &Alert) -> bool {
+        self.any.is_empty()
+            || self.any.iter().any(|(label, wanted)| match wanted {
+                Some(wanted) => alert.labels.get(label) == Some(wanted),
+                None => alert.labels.contains_key(label),
+            })
+    }
+}
+
+/// Firing before pending, then by severity.
+fn rank(alert: &Alert) -> u8 {
+    let state = if alert.state == AlertState::Firing {
+        0
+    } else {
+        10
+    };
+    let severity = match alert.labels.get("severity").map(String::as_str) {
+        Some("critical") => 0,
+        Some("warning") => 1,
+        Some("info") => 2,
+        _ => 3,
+    };
+    state + severity
+}
+
+fn rule_json(rule: &RuleView, exclude_alerts: bool) -> Value {
     let state = rule
         .alerts
         .iter()
@@ -79,7 +224,11 @@ fn rule_json(rule: &RuleView) -> Value {
         "keepFiringFor": rule.keep_firing_for_ms as f64 / 1000.0,
         "labels": rule.labels,
         "annotations": rule.annotations,
-        "alerts": rule.alerts.iter().filter(|a| a.state != AlertState::Inactive).map(alert_json).collect::<Vec<_>>(),
+        "alerts": if exclude_alerts {
+            Vec::new()
+        } else {
+            rule.alerts.iter().filter(|a| a.state != AlertState::Inactive).map(alert_json).collect::<Vec<_>>()
+        },
         "health": match rule.health.health {
             Health::Ok => "ok",
             Health::Err => "err",

@@ -12,6 +12,7 @@
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
 //! | `/clusters/{cluster}/jolokia` | [`jmx::jolokia`] |
 //! | `/clusters/{cluster}/clients` | [`clients::list`] |
+//! | `/clusters/{cluster}/alerts` | [`alerts::cluster_alerts`]: a page of a cluster's alerts, worst first, with counts |
 //! | `/alerts` | [`alerts::alerts`], Prometheus's shape |
 //! | `/rules` | [`alerts::rules`], Prometheus's shape |
 //! | `/alerts/events` | [`alerts::events`]: the latest alert changes |
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
         .route("/clusters/{cluster}/jolokia", get(jmx::jolokia))
         .route("/clusters/{cluster}/clients", get(clients::list))
+        .route("/clusters/{cluster}/alerts", get(alerts::cluster_alerts))
         .route("/alerts", get(alerts::alerts))
         .route("/alerts/events", get(alerts::events))
         .route("/notifications", get(alerts::notifications))
