@@ -45,6 +45,8 @@ pub const CONSUMERGROUP_TOPIC_MESSAGES_CONSUMED_PER_SECOND: &str =
 pub const OFFLINE_PARTITIONS: &str = "kafkascope_offline_partitions";
 pub const UNDER_REPLICATED_PARTITIONS: &str = "kafkascope_under_replicated_partitions";
 pub const UNDER_MIN_ISR_PARTITIONS: &str = "kafkascope_under_min_isr_partitions";
+pub const NOT_PREFERRED_LEADER_PARTITIONS: &str = "kafkascope_not_preferred_leader_partitions";
+pub const PARTITIONS: &str = "kafkascope_partitions";
 
 /// Every family name this module writes, in the order it writes them.
 pub const FAMILIES: &[&str] = &[
@@ -97,6 +99,8 @@ pub const FAMILIES: &[&str] = &[
     OFFLINE_PARTITIONS,
     UNDER_REPLICATED_PARTITIONS,
     UNDER_MIN_ISR_PARTITIONS,
+    NOT_PREFERRED_LEADER_PARTITIONS,
+    PARTITIONS,
 ];
 
 pub fn write(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
@@ -399,5 +403,27 @@ fn counts(w: &mut MetricsWriter, clusters: &[&ClusterSnapshot]) {
     );
     for c in clusters {
         w.sample(&labels::cluster(c), c.under_min_isr_partition_count());
+    }
+
+    // The per-partition `kafka_topic_partition_leader_is_preferred`
+    // counted: a rule on the imbalance reads one series per cluster, not
+    // one per partition.
+    w.gauge(
+        NOT_PREFERRED_LEADER_PARTITIONS,
+        "Partitions not led by their preferred (first) replica, leaderless ones included.",
+    );
+    for c in clusters {
+        let not_preferred = c
+            .topics
+            .values()
+            .flat_map(|t| &t.partitions)
+            .filter(|p| !p.leader_is_preferred())
+            .count();
+        w.sample(&labels::cluster(c), not_preferred);
+    }
+    w.gauge(PARTITIONS, "Partitions in the cluster.");
+    for c in clusters {
+        let partitions: usize = c.topics.values().map(|t| t.partitions.len()).sum();
+        w.sample(&labels::cluster(c), partitions);
     }
 }

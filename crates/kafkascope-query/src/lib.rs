@@ -56,6 +56,7 @@ pub use memory_source::MemorySource;
 pub use query_limits::{MAX_QUERY_BYTES, MAX_STRUCTURE_BYTES, QUERY_THREAD_STACK_BYTES};
 pub use selector::DEFAULT_LOOKBACK_MS;
 pub use source::{
-    Labels, METRIC_NAME, STALE_NAN_BITS, SeriesRef, SeriesSource, SourceError, is_stale_marker,
+    Labels, METRIC_NAME, STALE_NAN_BITS, SeriesRef, SeriesSource, SeriesWithSamples, SourceError,
+    is_stale_marker,
 };
 pub use value::{QueryValue, Sample, Series};

@@ -101,11 +101,9 @@ impl Selector {
             .saturating_sub(self.reach_ms(lookback_ms));
         let to = self.read_time(end_ms);
         let mut fetched = Vec::new();
-        for series in source.select(&self.matchers, from, to)? {
-            let (stale, samples): (Vec<Point>, Vec<Point>) = source
-                .samples(&series, from, to)?
-                .into_iter()
-                .partition(|(_, v)| is_stale_marker(*v));
+        for (series, points) in source.select_with_samples(&self.matchers, from, to)? {
+            let (stale, samples): (Vec<Point>, Vec<Point>) =
+                points.into_iter().partition(|(_, v)| is_stale_marker(*v));
             if !samples.is_empty() {
                 fetched.push(FetchedSeries {
                     labels: series.labels,

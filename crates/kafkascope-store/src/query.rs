@@ -129,6 +129,7 @@ impl Store {
                 .map_err(|e| db_error("merged blocks", e))?,
             block_times: BlockTimesCache::default(),
             merged_times: BlockTimesCache::default(),
+            block_starts: None,
             store: self,
         })
     }
@@ -142,6 +143,9 @@ struct ChunkReader<'s> {
     merged: ReadOnlyTable<i64, &'static [u8]>,
     block_times: BlockTimesCache,
     merged_times: BlockTimesCache,
+    /// The raw blocks of the last window asked for: every series of a
+    /// query asks for the same one.
+    block_starts: Option<((i64, i64), Vec<i64>)>,
     store: &'s Store,
 }
 
@@ -153,6 +157,16 @@ impl ChunkReader<'_> {
         end_ms: i64,
         problems: &mut Vec<StoreProblem>,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
+        // A window within the open interval has all its samples in memory:
+        // no chunk of the database can hold any of them.
+        if self
+            .store
+            .head
+            .first_ms()
+            .is_some_and(|first| start_ms >= first)
+        {
+            return Ok(self.store.head.samples(id, start_ms, end_ms));
+        }
         let from = start_ms.saturating_sub(self.store.config.max_chunk_span_ms());
         let mut out = Vec::new();
         let range = self
@@ -195,8 +209,15 @@ impl ChunkReader<'_> {
         problems: &mut Vec<StoreProblem>,
     ) -> Result<(), StoreError> {
         let from = start_ms.saturating_sub(self.store.config.seal_span_ms);
-        let starts =
-            block_starts(&self.blocks, from, end_ms).map_err(|e| db_error("reading blocks", e))?;
+        let starts = match &self.block_starts {
+            Some((window, starts)) if *window == (from, end_ms) => starts.clone(),
+            _ => {
+                let starts = block_starts(&self.blocks, from, end_ms)
+                    .map_err(|e| db_error("reading blocks", e))?;
+                self.block_starts = Some(((from, end_ms), starts.clone()));
+                starts
+            }
+        };
         for start in starts {
             match raw_samples(&self.raw, &self.blocks, &mut self.block_times, start, id) {
                 Ok(chunk) => out.extend(

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use kafkascope_query::{
-    LabelMatcher, Labels, METRIC_NAME, MatchKind, SeriesRef, SeriesSource, SourceError,
+    LabelMatcher, Labels, METRIC_NAME, MatchKind, SeriesRef, SeriesSource, SeriesWithSamples,
+    SourceError,
 };
 use kafkascope_store::{Matcher, SeriesKey, Store};
 
@@ -90,6 +91,37 @@ impl SeriesSource for StoreSource {
                 tracing::warn!("history: {problem}");
             }
             Ok(range.samples)
+        })
+    }
+
+    fn select_with_samples(
+        &self,
+        matchers: &[LabelMatcher],
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<SeriesWithSamples>, SourceError> {
+        let matchers = matchers
+            .iter()
+            .map(store_matcher)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read(|store| {
+            let result = store
+                .query(&matchers, start_ms, end_ms)
+                .map_err(|e| SourceError::with_cause("reading samples", e))?;
+            for problem in &result.problems {
+                tracing::warn!("history: {problem}");
+            }
+            Ok(result
+                .series
+                .into_iter()
+                .map(|s| {
+                    let series = SeriesRef {
+                        id: u64::from(s.id),
+                        labels: labels_of(&s.key),
+                    };
+                    (series, s.samples)
+                })
+                .collect())
         })
     }
 
