@@ -15,8 +15,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use common::Serve;
+use common::rules::shortened_curated_rules;
 use common::webhook::webhook_receiver;
-use common::{Serve, kafkascope_ok};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::json;
 
@@ -33,32 +34,6 @@ fn topics(cluster: &KafkaCluster, args: &[&str]) {
     cluster
         .kafka_topics(args)
         .unwrap_or_else(|e| panic!("kafka-topics {args:?}: {e:#}"));
-}
-
-/// The exported curated rules named in SHORTENED, with `for: 2s`.
-fn shortened_rules() -> String {
-    let exported = kafkascope_ok(&["rules", "export"]);
-    let mut out = String::from("groups:\n  - name: shortened\n    rules:\n");
-    let mut kept = 0;
-    // The export is Prometheus's layout: `  - alert:` starts a rule.
-    for rule in exported.split("\n  - alert: ").skip(1) {
-        let name = rule.lines().next().unwrap();
-        if !SHORTENED.contains(&name) {
-            continue;
-        }
-        kept += 1;
-        out.push_str(&format!("      - alert: {name}\n"));
-        for line in rule.lines().skip(1).take_while(|l| l.starts_with("    ")) {
-            let line = if line.trim_start().starts_with("for: ") {
-                "    for: 2s"
-            } else {
-                line
-            };
-            out.push_str(&format!("    {line}\n"));
-        }
-    }
-    assert_eq!(kept, SHORTENED.len(), "{exported}");
-    out
 }
 
 fn config(cluster: &KafkaCluster, rules: &str, hook: &str) -> String {
@@ -149,7 +124,7 @@ fn kafka_broker_stopped_alerts_fire_once_each_a_silence_holds_one_back_and_all_r
 
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("shortened.yml");
-    std::fs::write(&rules, shortened_rules()).unwrap();
+    std::fs::write(&rules, shortened_curated_rules(&SHORTENED, "2s")).unwrap();
     let (hook, received) = webhook_receiver();
     let path = dir.path().join("kafkascope.toml");
     std::fs::write(&path, config(&cluster, rules.to_str().unwrap(), &hook)).unwrap();

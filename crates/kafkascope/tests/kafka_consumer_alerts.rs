@@ -11,35 +11,14 @@ use std::collections::BTreeSet;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use common::Serve;
 use common::kafka::create_topic;
+use common::rules::shortened_curated_rules;
 use common::webhook::webhook_receiver;
-use common::{Serve, kafkascope_ok};
 use kafkascope_testkit::{KafkaCluster, spawn_kafka_client};
 
 const CLUSTER: &str = "consumers";
 const RULES: [&str; 2] = ["KafkaConsumerGroupLagGrowing", "KafkaConsumerGroupDead"];
-
-/// The exported curated rules named in RULES, with `for: 2s`.
-fn shortened_rules() -> String {
-    let exported = kafkascope_ok(&["rules", "export"]);
-    let mut out = String::from("groups:\n  - name: shortened\n    rules:\n");
-    for rule in exported.split("\n  - alert: ").skip(1) {
-        let name = rule.lines().next().unwrap();
-        if !RULES.contains(&name) {
-            continue;
-        }
-        out.push_str(&format!("      - alert: {name}\n"));
-        for line in rule.lines().skip(1).take_while(|l| l.starts_with("    ")) {
-            let line = if line.trim_start().starts_with("for: ") {
-                "    for: 2s"
-            } else {
-                line
-            };
-            out.push_str(&format!("    {line}\n"));
-        }
-    }
-    out
-}
 
 struct Killed(Child);
 
@@ -129,7 +108,7 @@ fn kafka_killed_consumer_alerts_fire_for_its_group_only_and_resolve_when_it_resu
 
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("shortened.yml");
-    std::fs::write(&rules, shortened_rules()).unwrap();
+    std::fs::write(&rules, shortened_curated_rules(&RULES, "2s")).unwrap();
     let (hook, received) = webhook_receiver();
     let path = dir.path().join("kafkascope.toml");
     let brokers = bootstrap.split(',').collect::<Vec<_>>().join("\", \"");

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod kafka;
+pub mod rules;
 pub mod webhook;
 
 use std::collections::BTreeMap;
