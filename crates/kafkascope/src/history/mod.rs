@@ -387,6 +387,10 @@ mod tests {
         // "a" went away at 20 s, well within the 5-minute lookback.
         assert_eq!(groups(20_000), ["b"]);
         assert_eq!(groups(60_000), ["b"]);
+        // The marker keeps its exact bits through sealing into chunks.
+        history.store().write().unwrap().seal().unwrap();
+        assert_eq!(groups(15_000), ["a", "b"]);
+        assert_eq!(groups(60_000), ["b"]);
         // Still seen over a range that holds its values.
         let answer = kafkascope_query::instant_query(
             &source,
