@@ -15,7 +15,9 @@
 //!   exporter agent, read into named figures ([`jmx_figures`],
 //!   [`client_figures`], [`connect_figures`], [`streams_figures`]), with a verdict on every client
 //!   ([`client_liveness`]);
-//! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads.
+//! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads;
+//! - [`zookeeper`]: ZooKeeper ensemble members' four-letter words, read into
+//!   [`zookeeper_figures`] with a verdict on the ensemble.
 
 pub mod client_figures;
 pub mod client_liveness;
@@ -29,6 +31,8 @@ pub mod published;
 pub mod source;
 pub mod source_loop;
 pub mod streams_figures;
+pub mod zookeeper;
+pub mod zookeeper_figures;
 
 pub use published::SourceSnapshots;
 pub use source::{Source, SourceKind, SourceSnapshot, TargetStatus};

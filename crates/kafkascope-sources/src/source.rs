@@ -16,16 +16,23 @@ pub enum SourceKind {
     JmxExporter,
     /// Bulk reads from the Jolokia JVM agent.
     Jolokia,
+    /// ZooKeeper ensemble members' four-letter words.
+    Zookeeper,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 2] = [SourceKind::JmxExporter, SourceKind::Jolokia];
+    pub const ALL: [SourceKind; 3] = [
+        SourceKind::JmxExporter,
+        SourceKind::Jolokia,
+        SourceKind::Zookeeper,
+    ];
 
     /// The name in metric labels, the JSON API and logs.
     pub fn name(self) -> &'static str {
         match self {
             SourceKind::JmxExporter => "jmx_exporter",
             SourceKind::Jolokia => "jolokia",
+            SourceKind::Zookeeper => "zookeeper",
         }
     }
 }
@@ -72,6 +79,7 @@ pub enum SourceFigures {
     #[default]
     None,
     Jmx(JmxFigures),
+    Zookeeper(crate::zookeeper_figures::ZookeeperFigures),
 }
 
 /// How polling one target went.
@@ -108,6 +116,14 @@ impl SourceSnapshot {
         match &self.figures {
             SourceFigures::Jmx(figures) => Some(figures),
             SourceFigures::None => None,
+            SourceFigures::Zookeeper(_) => None,
+        }
+    }
+
+    pub fn zookeeper(&self) -> Option<&crate::zookeeper_figures::ZookeeperFigures> {
+        match &self.figures {
+            SourceFigures::Zookeeper(figures) => Some(figures),
+            _ => None,
         }
     }
 }

@@ -228,6 +228,47 @@ impl KafkaCluster {
         )
     }
 
+    /// A Connect worker as [`KafkaCluster::spawn_connect_worker`] starts
+    /// it, with `extra` worker properties (e.g. a short
+    /// `scheduled.rebalance.max.delay.ms`). Workers given the same `name`
+    /// join one Connect cluster: its properties file is named after the REST
+    /// port, so several can share `dir`.
+    pub fn spawn_connect_worker_with_properties(
+        &self,
+        name: &str,
+        rest_port: u16,
+        jmx_port: u16,
+        dir: &Path,
+        extra: &[(&str, &str)],
+    ) -> Result<JavaClient> {
+        let properties = dir.join(format!("{name}-{rest_port}-worker.properties"));
+        let mut text = format!(
+            "bootstrap.servers={bootstrap}\n\
+             group.id={name}\n\
+             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             offset.storage.topic={name}-offsets\n\
+             config.storage.topic={name}-configs\n\
+             status.storage.topic={name}-status\n\
+             offset.storage.replication.factor=1\n\
+             config.storage.replication.factor=1\n\
+             status.storage.replication.factor=1\n\
+             offset.flush.interval.ms=1000\n\
+             listeners=http://127.0.0.1:{rest_port}\n",
+            bootstrap = self.bootstrap()
+        );
+        for (key, value) in extra {
+            text.push_str(&format!("{key}={value}\n"));
+        }
+        fs::write(&properties, text).context("writing the worker's properties")?;
+        let properties = path_str(&properties)?.to_string();
+        self.spawn_java_client(
+            jmx_port,
+            "org.apache.kafka.connect.cli.ConnectDistributed",
+            &[&properties],
+        )
+    }
+
     /// Whether this cluster runs in ZooKeeper mode
     /// ([`KafkaCluster::start_zookeeper_mode`]).
     pub fn is_zookeeper_mode(&self) -> bool {

@@ -30,6 +30,7 @@
 mod client;
 mod kafka;
 mod tansu;
+pub mod zookeeper;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
 pub use kafka::{
