@@ -22,10 +22,12 @@
 pub mod client_figures;
 pub mod client_liveness;
 pub mod connect_figures;
+pub mod host_figures;
 pub mod jmx;
 pub mod jmx_exporter;
 pub mod jmx_figures;
 pub mod jolokia;
+pub mod node_exporter;
 pub mod prometheus_text;
 pub mod published;
 pub mod source;

@@ -16,15 +16,18 @@ pub enum SourceKind {
     JmxExporter,
     /// Bulk reads from the Jolokia JVM agent.
     Jolokia,
+    /// node_exporter pages (or `kafkascope agent`'s) on the brokers' hosts.
+    NodeExporter,
     /// ZooKeeper ensemble members' four-letter words.
     Zookeeper,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 3] = [
+    pub const ALL: [SourceKind; 4] = [
         SourceKind::JmxExporter,
         SourceKind::Jolokia,
         SourceKind::Zookeeper,
+        SourceKind::NodeExporter,
     ];
 
     /// The name in metric labels, the JSON API and logs.
@@ -32,6 +35,7 @@ impl SourceKind {
         match self {
             SourceKind::JmxExporter => "jmx_exporter",
             SourceKind::Jolokia => "jolokia",
+            SourceKind::NodeExporter => "node_exporter",
             SourceKind::Zookeeper => "zookeeper",
         }
     }
@@ -79,6 +83,7 @@ pub enum SourceFigures {
     #[default]
     None,
     Jmx(JmxFigures),
+    Host(crate::host_figures::HostFigures),
     Zookeeper(crate::zookeeper_figures::ZookeeperFigures),
 }
 
@@ -116,6 +121,7 @@ impl SourceSnapshot {
         match &self.figures {
             SourceFigures::Jmx(figures) => Some(figures),
             SourceFigures::None => None,
+            SourceFigures::Host(_) => None,
             SourceFigures::Zookeeper(_) => None,
         }
     }
