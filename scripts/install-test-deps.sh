@@ -3,7 +3,8 @@
 #   - Node.js 20+ and npm (Debian packages nodejs, npm), to build the web UI,
 #   - promtool (Debian package prometheus), alertmanager (prometheus-alertmanager,
 #     which the notifiers' tests push alerts to), stunnel (stunnel4) and
-#     Chromium (chromium, driven by the UI's browser tests),
+#     Chromium (chromium, driven by the UI's browser tests), node_exporter
+#     (prometheus-node-exporter, the reference for kafkascope agent's page),
 #   - confluent-kafka 2.x and aiosmtpd (the notifiers' tests' SMTP server) for
 #     $KAFKASCOPE_PYTHON (default python3),
 #   - Java 17+ and Maven (Debian packages openjdk-17-jre-headless, maven) and
@@ -55,6 +56,8 @@ install_apt_packages() {
       missing+=(prometheus-alertmanager)
     command -v stunnel4 >/dev/null || command -v stunnel >/dev/null || missing+=(stunnel4)
     command -v chromium >/dev/null || missing+=(chromium)
+    # node_exporter, which kafkascope agent's page is checked against.
+    command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
   fi
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
