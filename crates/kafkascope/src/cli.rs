@@ -37,6 +37,9 @@ pub enum Command {
     /// Check alert rule files, or export the rules `serve` evaluates.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Serve this host's CPU, memory, disks and network as node_exporter
+    /// does, for hosts without node_exporter.
+    Agent(AgentArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,4 +224,33 @@ pub struct ServeArgs {
         requires = "bootstrap_server"
     )]
     pub jolokia: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AgentArgs {
+    /// Address for HTTP (`/metrics`, `/healthz`).
+    #[arg(long, env = "KAFKASCOPE_AGENT_LISTEN", default_value = "0.0.0.0:9101")]
+    pub listen: SocketAddr,
+    /// Where procfs is mounted (the host's `/proc` mounted elsewhere in a
+    /// container).
+    #[arg(long, env = "KAFKASCOPE_PROC_ROOT", default_value = "/proc")]
+    pub proc_root: PathBuf,
+    /// TLS and basic auth for the agent's listener, as for `serve`.
+    #[arg(long = "web.config.file", env = "KAFKASCOPE_WEB_CONFIG_FILE")]
+    pub web_config_file: Option<PathBuf>,
+    /// Scrapes answered at once; more are answered 503.
+    #[arg(long = "web.max-requests", default_value_t = 40)]
+    pub max_requests: usize,
+    /// Mount points left out (node_exporter's flag and default).
+    #[arg(long = "collector.filesystem.mount-points-exclude")]
+    pub mount_points_exclude: Option<String>,
+    /// Filesystem types left out (node_exporter's flag and default).
+    #[arg(long = "collector.filesystem.fs-types-exclude")]
+    pub fs_types_exclude: Option<String>,
+    /// Block devices left out (node_exporter's flag and default).
+    #[arg(long = "collector.diskstats.device-exclude")]
+    pub diskstats_device_exclude: Option<String>,
+    /// Network devices left out (none by default).
+    #[arg(long = "collector.netdev.device-exclude")]
+    pub netdev_device_exclude: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand. The read-only commands build one snapshot with
 //! the same collector `serve` runs, so the CLI and /metrics never disagree.
 
+mod agent;
 mod brokers;
 mod clients;
 mod groups;
@@ -29,6 +30,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Clients(args) => clients::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Rules(command) => rules::run(command),
+        Command::Agent(args) => agent::run(args).await,
     }
 }
 
