@@ -233,3 +233,75 @@ async fn node_exporter_and_agent_pages_are_read_alike_and_a_dead_target_does_not
     assert_eq!(disks(exported), disks(served));
     assert_eq!(nets(exported), nets(served));
 }
+
+/// This process's CPU time (user + system), from `/proc/self/stat`.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // The command name may hold spaces; the fields after it do not.
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+/// Benchmark, not a check: what polling 3 brokers' hosts costs kafkascope
+/// per cycle (the source's poll of 3 node_exporter pages: wall time, and
+/// this process's CPU time), and what one scrape of the agent costs the
+/// host. Run with
+/// `cargo test -p kafkascope-sources --test node_exporter_source -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: prints figures"]
+async fn host_polling_cost_per_cycle_at_3_brokers() {
+    let exporters: Vec<NodeExporter> = (0..3).filter_map(|_| start_node_exporter()).collect();
+    if exporters.len() < 3 {
+        return;
+    }
+    let targets = exporters
+        .iter()
+        .enumerate()
+        .map(|(i, e)| target(&e.url, &format!("kafka-{i}"), i as i32))
+        .collect();
+    let mut source = NodeExporterSource::new(NodeExporterSettings::new(targets));
+    let context = PollContext::default();
+    source.poll(&context).await;
+    let polls = 30;
+    let mut walls = Vec::with_capacity(polls);
+    let cpu_before = process_cpu_seconds();
+    for _ in 0..polls {
+        let started = Instant::now();
+        let polled = source.poll(&context).await;
+        walls.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert!(polled.targets.iter().all(|t| t.up));
+    }
+    let cpu_ms = (process_cpu_seconds() - cpu_before) * 1000.0 / polls as f64;
+    walls.sort_by(f64::total_cmp);
+    let samples: usize = source
+        .poll(&context)
+        .await
+        .targets
+        .iter()
+        .map(|t| t.samples)
+        .sum();
+    println!(
+        "node_exporter source, 3 hosts: poll median {:.2} ms, max {:.2} ms, kafkascope CPU {cpu_ms:.2} ms per poll, {samples} samples",
+        walls[polls / 2],
+        walls[polls - 1]
+    );
+
+    let options = AgentOptions::default();
+    let stuck = Default::default();
+    let mut scrapes = Vec::with_capacity(polls);
+    let mut bytes = 0;
+    for _ in 0..polls {
+        let started = Instant::now();
+        let page = kafkascope_host::render_page(&kafkascope_host::read_host(&options, &stuck));
+        scrapes.push(started.elapsed().as_secs_f64() * 1000.0);
+        bytes = page.len();
+    }
+    scrapes.sort_by(f64::total_cmp);
+    println!(
+        "kafkascope agent, one scrape (read /proc, statfs, render): median {:.2} ms, max {:.2} ms, page {bytes} bytes",
+        scrapes[polls / 2],
+        scrapes[polls - 1]
+    );
+}
