@@ -137,7 +137,9 @@ impl ClusterPoller {
         connectors: &ExpandedConnectors,
     ) -> (usize, Vec<String>) {
         self.topics.retain(|name, _| connectors.contains_key(name));
-        let refresh_all = self.polls.is_multiple_of(u64::from(self.topics_every_polls));
+        let refresh_all = self
+            .polls
+            .is_multiple_of(u64::from(self.topics_every_polls));
         let mut due: Vec<String> = connectors
             .keys()
             .filter(|name| refresh_all || !self.topics.contains_key(*name))

@@ -15,6 +15,9 @@ use serde::de::DeserializeOwned;
 /// answer (Kafka 2.3+, KIP-465).
 pub const LIST_CONNECTORS: &str = "/connectors?expand=status&expand=info";
 
+/// Unreadable connectors named one by one; the rest are counted.
+const MAX_PROBLEMS: usize = 16;
+
 /// Why a call failed; the message names the call, never the credentials.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RestApiError {
@@ -144,6 +147,11 @@ pub fn parse_connectors(body: &[u8]) -> Result<(ExpandedConnectors, Vec<String>)
             }
             Err(error) => problems.push(format!("connector {name}: {error}")),
         }
+    }
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("{more} more connectors unreadable"));
     }
     Ok((connectors, problems))
 }

@@ -1,8 +1,10 @@
 //! Restarts of connectors and tasks, seen between polls. Connect counts
 //! none itself, so a restart is inferred from two consecutive statuses:
 //!
-//! - back to `RUNNING` from `FAILED`, `UNASSIGNED` or `RESTARTING` (an
-//!   operator's restart, or a task reassigned after its worker died);
+//! - back to `RUNNING` from `FAILED` or `UNASSIGNED` (an operator's
+//!   restart, or a task reassigned after its worker died);
+//! - out of `RESTARTING` in any state but `UNASSIGNED` (failing again
+//!   with the same trace included);
 //! - onto another worker in any state but `UNASSIGNED` (a rebalance moved
 //!   it; a worker killed hard leaves its tasks `RUNNING` on it in the
 //!   statuses until they move, so this is often the only sign);
@@ -90,14 +92,15 @@ impl RestartTracker {
 
 fn restarted(before: &Seen, now: &Seen) -> bool {
     use ConnectState::{Failed, Restarting, Running, Unassigned};
-    let recovered =
-        now.state == Running && matches!(before.state, Failed | Unassigned | Restarting);
+    let recovered = now.state == Running && matches!(before.state, Failed | Unassigned);
+    // Whatever it came back as, even FAILED with the same trace.
+    let restart_done = before.state == Restarting && !matches!(now.state, Restarting | Unassigned);
     let moved = now.state != Unassigned
         && before.worker.is_some()
         && now.worker.is_some()
         && before.worker != now.worker;
     let failed_anew = before.state == Failed && now.state == Failed && before.trace != now.trace;
-    recovered || moved || failed_anew
+    recovered || restart_done || moved || failed_anew
 }
 
 fn hash(text: &str) -> u64 {

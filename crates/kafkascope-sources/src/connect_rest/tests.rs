@@ -360,6 +360,9 @@ fn restarts_are_counted_once_per_transition_and_resumes_are_not() {
             ("FAILED", "w:1", Some("java.lang.RuntimeException: b")),
             ("RESTARTING", "w:1", None),
             ("RUNNING", "w:1", None),
+            // Restarted, and failed again just the same.
+            ("RESTARTING", "w:1", None),
+            ("FAILED", "w:1", Some("java.lang.RuntimeException: b")),
             ("PAUSED", "w:1", None),
             ("RUNNING", "w:1", None),
             // Its worker died: unassigned, then running elsewhere (once).
@@ -369,7 +372,7 @@ fn restarts_are_counted_once_per_transition_and_resumes_are_not() {
             ("RUNNING", "w:1", None),
         ],
     );
-    assert_eq!(seen, [0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 4]);
+    assert_eq!(seen, [0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 4, 5]);
 }
 
 #[test]
