@@ -33,7 +33,13 @@ pub fn judge(members: &[MemberFigures]) -> EnsembleVerdict {
         expected_synced_followers,
         ..EnsembleVerdict::default()
     };
+    let silent = names(&|m| m.up && m.serving && says_no_role(m));
     match leaders.len() {
+        // Members that allow neither srvr nor mntr may lead unseen.
+        0 if !silent.is_empty() => verdict.unchecked.push(format!(
+            "which member leads: {} allow(s) neither srvr nor mntr (4lw.commands.whitelist)",
+            silent.join(", ")
+        )),
         0 => verdict.problems.push(EnsembleProblem::NoLeader),
         1 => {}
         _ => verdict.problems.push(EnsembleProblem::SeveralLeaders {
@@ -63,6 +69,13 @@ pub fn judge(members: &[MemberFigures]) -> EnsembleVerdict {
     verdict.leaders = leaders;
     verdict.healthy = verdict.problems.is_empty();
     verdict
+}
+
+/// A member up whose whitelist refuses both words that name its role.
+fn says_no_role(member: &MemberFigures) -> bool {
+    member.role == MemberRole::Unknown
+        && member.not_allowed.contains(&FourLetterWord::Srvr)
+        && member.not_allowed.contains(&FourLetterWord::Mntr)
 }
 
 /// The leader's synced followers against the ensemble's followers. A
@@ -251,6 +264,22 @@ mod tests {
         assert_eq!(verdict.expected_synced_followers, 2);
         // Four targets, one of them an observer: three voters, an odd count.
         assert!(verdict.healthy, "{verdict:?}");
+    }
+
+    #[test]
+    fn a_member_that_allows_neither_srvr_nor_mntr_may_lead_unseen_so_no_leader_is_unchecked() {
+        let mut silent = member("zk-3", MemberRole::Unknown);
+        silent.not_allowed = vec![FourLetterWord::Srvr, FourLetterWord::Mntr];
+        let verdict = judge(&[
+            member("zk-1", MemberRole::Follower),
+            member("zk-2", MemberRole::Follower),
+            silent,
+        ]);
+        assert!(verdict.healthy, "{verdict:?}");
+        assert_eq!(
+            verdict.unchecked,
+            ["which member leads: zk-3 allow(s) neither srvr nor mntr (4lw.commands.whitelist)"]
+        );
     }
 
     #[test]

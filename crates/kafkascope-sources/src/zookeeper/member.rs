@@ -289,3 +289,38 @@ fn not_allowed_note(words: &[FourLetterWord], missing: &[&str]) -> String {
         missing.join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_refusing_srvr_alone_lacks_only_the_zxid() {
+        assert_eq!(missing_figures(&[FourLetterWord::Srvr]), ["zxid"]);
+        assert_eq!(missing_figures(&[]), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_member_refusing_srvr_and_mntr_lacks_its_role_and_every_figure_but_ruok() {
+        assert_eq!(
+            missing_figures(&[FourLetterWord::Srvr, FourLetterWord::Mntr]),
+            [
+                "role",
+                "version",
+                "latency",
+                "outstanding requests",
+                "connections",
+                "znode count",
+                "packets received and sent",
+                "zxid",
+                "watch count",
+                "ephemerals count",
+                "approximate data size",
+                "open and max file descriptors",
+                "uptime",
+                "quorum size",
+                "the leader's learners, synced followers and pending syncs",
+            ]
+        );
+    }
+}
