@@ -475,3 +475,125 @@ async fn a_killed_workers_tasks_move_to_the_other_worker_of_a_real_connect_clust
     assert!(!targets[victim].up);
     assert!(targets[1 - victim].up);
 }
+
+/// User+system CPU time of process `pid` (`self` for this one), in ms:
+/// fields 14 and 15 of `/proc/<pid>/stat`, in ticks of 10 ms.
+fn cpu_ms(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after_name
+        .split(' ')
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    (fields.get(11).unwrap_or(&0.0) + fields.get(12).unwrap_or(&0.0)) * 10.0
+}
+
+/// The pid of the JVM whose command line names `needle`.
+fn pid_of(needle: &str) -> Option<String> {
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            (pid.chars().all(|c| c.is_ascii_digit()) && cmdline.contains(needle)).then_some(pid)
+        })
+}
+
+fn env_number(key: &str, default: usize) -> usize {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// `bench/connect.sh`'s measurement: the cost of polling one worker with
+/// `KAFKASCOPE_BENCH_CONNECTORS` FileStream connectors (half sources, half
+/// sinks), `KAFKASCOPE_BENCH_POLLS` polls back to back per setting.
+#[tokio::test]
+#[ignore = "a benchmark: run by bench/connect.sh"]
+async fn connect_rest_poll_cost_benchmark() {
+    let connectors = env_number("KAFKASCOPE_BENCH_CONNECTORS", 50);
+    let polls = env_number("KAFKASCOPE_BENCH_POLLS", 100);
+    let cluster = KafkaCluster::shared();
+    let name = unique("kafkascope-connect-bench");
+    let scratch = Scratch::new(&name);
+    let topic = format!("{name}-lines");
+    cluster
+        .kafka_topics(&["--create", "--topic", &topic, "--partitions", "2"])
+        .unwrap();
+    let port = free_port();
+    let _worker = worker(cluster, &name, port, &scratch.0, &[]);
+    wait_for_rest_api(port);
+    let worker_pid = pid_of(&format!("{name}-{port}-worker.properties")).unwrap_or_default();
+    for i in 0..connectors {
+        let file = scratch.0.join(format!("file-{i}.txt"));
+        let config = if i % 2 == 0 {
+            std::fs::write(&file, format!("connector {i}\n")).unwrap();
+            json!({"connector.class": FILE_SOURCE, "tasks.max": "1",
+                   "file": file.to_str().unwrap(), "topic": topic})
+        } else {
+            json!({"connector.class": FILE_SINK, "tasks.max": "1",
+                   "file": file.to_str().unwrap(), "topics": topic})
+        };
+        create_connector(port, &format!("files-{i:03}"), config);
+    }
+    let mut source = source_of("bench", &[port]);
+    let (_, figures) = poll_until(
+        &mut source,
+        "every connector running with its topics",
+        |_| {},
+        |f| {
+            f.tasks_by_state[&ConnectState::Running] == connectors
+                && f.connectors
+                    .iter()
+                    .all(|c| c.topics.as_ref().is_some_and(|t| !t.is_empty()))
+        },
+    )
+    .await;
+    println!(
+        "connectors: {} ({} tasks) on one worker, Kafka {}",
+        figures.connectors.len(),
+        figures.tasks_by_state[&ConnectState::Running],
+        figures.version.as_deref().unwrap_or("?")
+    );
+    println!("polls per setting: {polls}");
+    let settings = [
+        ("topics every poll, one at a time", 1, 1),
+        ("topics every poll, 8 at a time", 8, 1),
+        ("topics every 4th poll, 8 at a time (default)", 8, 4),
+    ];
+    for (label, concurrency, every) in settings {
+        let url = HttpUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let mut config =
+            ConnectRestSettings::new(vec![ConnectClusterSettings::new("b", vec![url])]);
+        config.topics_concurrency = concurrency;
+        config.topics_every_polls = every;
+        let mut source = ConnectRestSource::new(config);
+        poll(&mut source).await;
+        let mut wall = Vec::with_capacity(polls);
+        let mut requests = 0;
+        let (own_before, worker_before) = (cpu_ms("self"), cpu_ms(&worker_pid));
+        for _ in 0..polls {
+            let started = Instant::now();
+            let (targets, figures) = poll(&mut source).await;
+            wall.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(targets[0].up, "{targets:?}");
+            requests += figures.requests;
+        }
+        let own = (cpu_ms("self") - own_before) / polls as f64;
+        let jvm = (cpu_ms(&worker_pid) - worker_before) / polls as f64;
+        wall.sort_by(f64::total_cmp);
+        let mean = wall.iter().sum::<f64>() / polls as f64;
+        println!(
+            "{label}: wall ms per poll mean {mean:.1}, median {:.1}, p90 {:.1}, max {:.1}; \
+             requests per poll {:.1}; kafkascope CPU ms per poll {own:.2}; \
+             worker JVM CPU ms per poll {jvm:.1}",
+            wall[polls / 2],
+            wall[polls * 9 / 10],
+            wall[polls - 1],
+            requests as f64 / polls as f64,
+        );
+    }
+}
