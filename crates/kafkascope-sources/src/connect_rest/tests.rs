@@ -596,3 +596,52 @@ fn errors_name_the_call() {
     };
     assert_eq!(error.to_string(), "GET /: no answer within 10s");
 }
+
+#[test]
+fn only_the_first_16_unreadable_connectors_are_named() {
+    let listing: serde_json::Map<String, serde_json::Value> = (0..20)
+        .map(|i| (format!("c{i:02}"), serde_json::json!({"status": 1})))
+        .collect();
+    let body = serde_json::Value::Object(listing).to_string();
+    let (connectors, problems) = parse_connectors(body.as_bytes()).unwrap();
+    assert!(connectors.is_empty());
+    assert_eq!(problems.len(), 17);
+    assert_eq!(
+        problems[0],
+        "connector c00: invalid type: integer `1`, expected struct ConnectorStatus"
+    );
+    assert_eq!(problems[16], "4 more connectors unreadable");
+}
+
+proptest::proptest! {
+    #[test]
+    fn no_bytes_make_the_readers_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
+        let _ = parse_connectors(&body);
+        let _ = parse_server_info(&body);
+        let _ = parse_topics("c", &body);
+    }
+
+    #[test]
+    fn no_listing_of_json_values_makes_the_figures_panic(
+        state in "[A-Z]{0,12}",
+        worker in proptest::option::of("[a-z0-9.:]{0,20}"),
+        id in proptest::num::i32::ANY,
+        kind in "[a-z]{0,8}",
+    ) {
+        let listing = serde_json::json!({"c": {"status": {
+            "connector": {"state": state, "worker_id": worker},
+            "tasks": [{"id": id, "state": state, "worker_id": worker, "trace": state}],
+            "type": kind}}});
+        let (connectors, problems) = parse_connectors(listing.to_string().as_bytes()).unwrap();
+        proptest::prop_assert!(problems.is_empty());
+        let answers = ClusterAnswers {
+            probes: &[],
+            answered_by: None,
+            connectors: &connectors,
+            topics: &BTreeMap::new(),
+        };
+        let figures = cluster_figures(&settings(), answers);
+        proptest::prop_assert_eq!(figures.connectors[0].tasks[0].id, id);
+        proptest::prop_assert_eq!(figures.connectors[0].state.as_str(), state.as_str());
+    }
+}
