@@ -56,20 +56,7 @@ impl ClusterPoller {
         let started = Instant::now();
         let mut outcomes = self.probe_all().await;
         let mut requests = outcomes.len();
-        let mut listing = None;
-        for (index, outcome) in outcomes.iter_mut().enumerate() {
-            if outcome.info.is_err() {
-                continue;
-            }
-            requests += 1;
-            match self.api(index).connectors().await {
-                Ok(listed) => {
-                    listing = Some((index, listed));
-                    break;
-                }
-                Err(error) => outcome.listing_error = Some(error),
-            }
-        }
+        let listing = self.first_listing(&mut outcomes, &mut requests).await;
         let (answered_by, connectors, mut problems) = match listing {
             Some((index, (connectors, problems))) => (Some(index), connectors, problems),
             None => (None, ExpandedConnectors::new(), Vec::new()),
@@ -92,6 +79,27 @@ impl ClusterPoller {
         figures.problems = problems;
         let statuses = statuses(&figures, &outcomes, answered_by, started);
         (statuses, figures)
+    }
+
+    /// The listing of the first URL in order that answered `GET /` and
+    /// whose listing succeeds (a worker still starting or rebalancing may
+    /// refuse it), with that URL's index; each refusal is kept on its URL.
+    async fn first_listing(
+        &self,
+        outcomes: &mut [UrlOutcome],
+        requests: &mut usize,
+    ) -> Option<(usize, (ExpandedConnectors, Vec<String>))> {
+        for (index, outcome) in outcomes.iter_mut().enumerate() {
+            if outcome.info.is_err() {
+                continue;
+            }
+            *requests += 1;
+            match self.api(index).connectors().await {
+                Ok(listed) => return Some((index, listed)),
+                Err(error) => outcome.listing_error = Some(error),
+            }
+        }
+        None
     }
 
     fn api(&self, index: usize) -> RestApi<'_> {
