@@ -16,12 +16,16 @@
 //!   [`client_figures`], [`connect_figures`], [`streams_figures`]), with a verdict on every client
 //!   ([`client_liveness`]);
 //! - [`jolokia`]: the same figures through the Jolokia agent's bulk reads;
+//! - [`connect_rest`]: Kafka Connect clusters through their REST API, read
+//!   into [`connect_rest_figures`] (connectors, tasks, workers, restarts);
 //! - [`zookeeper`]: ZooKeeper ensemble members' four-letter words, read into
 //!   [`zookeeper_figures`] with a verdict on the ensemble.
 
 pub mod client_figures;
 pub mod client_liveness;
 pub mod connect_figures;
+pub mod connect_rest;
+pub mod connect_rest_figures;
 pub mod host_figures;
 pub mod jmx;
 pub mod jmx_exporter;

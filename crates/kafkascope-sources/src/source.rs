@@ -16,6 +16,8 @@ pub enum SourceKind {
     JmxExporter,
     /// Bulk reads from the Jolokia JVM agent.
     Jolokia,
+    /// Kafka Connect clusters' REST API.
+    ConnectRest,
     /// node_exporter pages (or `kafkascope agent`'s) on the brokers' hosts.
     NodeExporter,
     /// ZooKeeper ensemble members' four-letter words.
@@ -23,11 +25,12 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 4] = [
+    pub const ALL: [SourceKind; 5] = [
         SourceKind::JmxExporter,
         SourceKind::Jolokia,
         SourceKind::Zookeeper,
         SourceKind::NodeExporter,
+        SourceKind::ConnectRest,
     ];
 
     /// The name in metric labels, the JSON API and logs.
@@ -35,6 +38,7 @@ impl SourceKind {
         match self {
             SourceKind::JmxExporter => "jmx_exporter",
             SourceKind::Jolokia => "jolokia",
+            SourceKind::ConnectRest => "connect",
             SourceKind::NodeExporter => "node_exporter",
             SourceKind::Zookeeper => "zookeeper",
         }
@@ -83,6 +87,7 @@ pub enum SourceFigures {
     #[default]
     None,
     Jmx(JmxFigures),
+    Connect(crate::connect_rest_figures::ConnectRestFigures),
     Host(crate::host_figures::HostFigures),
     Zookeeper(crate::zookeeper_figures::ZookeeperFigures),
 }
@@ -121,6 +126,7 @@ impl SourceSnapshot {
         match &self.figures {
             SourceFigures::Jmx(figures) => Some(figures),
             SourceFigures::None => None,
+            SourceFigures::Connect(_) => None,
             SourceFigures::Host(_) => None,
             SourceFigures::Zookeeper(_) => None,
         }
@@ -129,6 +135,15 @@ impl SourceSnapshot {
     pub fn zookeeper(&self) -> Option<&crate::zookeeper_figures::ZookeeperFigures> {
         match &self.figures {
             SourceFigures::Zookeeper(figures) => Some(figures),
+            _ => None,
+        }
+    }
+}
+
+impl SourceSnapshot {
+    pub fn connect_rest(&self) -> Option<&crate::connect_rest_figures::ConnectRestFigures> {
+        match &self.figures {
+            SourceFigures::Connect(figures) => Some(figures),
             _ => None,
         }
     }

@@ -84,6 +84,7 @@ fn nodes(polled: &Polled) -> &[NodeFigures] {
     match &polled.figures {
         SourceFigures::Jmx(figures) => &figures.nodes,
         SourceFigures::None => panic!("no JMX figures"),
+        SourceFigures::Connect(_) => panic!("Connect figures, not JMX"),
         SourceFigures::Host(_) => panic!("host figures, not JMX"),
         SourceFigures::Zookeeper(_) => panic!("ZooKeeper figures, not JMX"),
     }
