@@ -3,7 +3,7 @@
 //! `for`, then firing; once it is gone (and `keep_firing_for` has passed)
 //! it is resolved, and kept a while so the resolution can be sent.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use kafkascope_query::Labels;
 use serde::{Deserialize, Serialize};
@@ -62,7 +62,9 @@ pub struct AlertEvent {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub labels: Labels,
-    pub annotations: BTreeMap<String, String>,
+    /// `None`: as the active alert of these labels has them (same labels,
+    /// same value, so the templates would write the same text).
+    pub annotations: Option<BTreeMap<String, String>>,
     pub value: f64,
 }
 
@@ -83,20 +85,28 @@ impl RuleAlerts {
         for_ms: i64,
         keep_firing_for_ms: i64,
     ) -> Vec<AlertEvent> {
+        // Alerts gone from the result first, while `found` can still be
+        // looked into without copying a label set; their events come last.
+        let mut gone_events = Vec::new();
+        let seen: HashSet<&Labels> = found.iter().map(|f| &f.labels).collect();
+        self.alerts.retain(|labels, alert| {
+            seen.contains(labels) || gone(alert, at_ms, keep_firing_for_ms, &mut gone_events)
+        });
+        drop(seen);
         let mut events = Vec::new();
-        let mut seen = Vec::with_capacity(found.len());
         for f in found {
-            seen.push(f.labels.clone());
             match self.alerts.get_mut(&f.labels) {
                 Some(alert) if alert.state != AlertState::Inactive => {
                     alert.value = f.value;
-                    alert.annotations = f.annotations;
+                    if let Some(annotations) = f.annotations {
+                        alert.annotations = annotations;
+                    }
                     alert.keep_firing_since_ms = None;
                 }
                 _ => {
                     let alert = Alert {
                         labels: f.labels.clone(),
-                        annotations: f.annotations,
+                        annotations: f.annotations.unwrap_or_default(),
                         state: AlertState::Pending,
                         value: f.value,
                         active_at_ms: at_ms,
@@ -112,13 +122,7 @@ impl RuleAlerts {
                 }
             }
         }
-        seen.sort();
-        self.alerts.retain(|labels, alert| {
-            if seen.binary_search(labels).is_ok() {
-                return true;
-            }
-            gone(alert, at_ms, keep_firing_for_ms, &mut events)
-        });
+        events.append(&mut gone_events);
         for alert in self.alerts.values_mut() {
             if alert.state == AlertState::Pending && at_ms - alert.active_at_ms >= for_ms {
                 alert.state = AlertState::Firing;
@@ -205,7 +209,7 @@ mod tests {
                 ("alertname".to_string(), "Lag".to_string()),
                 ("topic".to_string(), topic.to_string()),
             ]),
-            annotations: BTreeMap::new(),
+            annotations: Some(BTreeMap::new()),
             value,
         }
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use kafkascope_query::PreparedQuery;
 use serde::{Deserialize, Serialize};
 
 use crate::duration::parse_duration;
@@ -35,6 +36,8 @@ pub struct Rule {
     pub keep_firing_for_ms: i64,
     pub labels: Vec<(String, Template)>,
     pub annotations: Vec<(String, Template)>,
+    /// `spec.expr`, parsed once.
+    pub query: PreparedQuery,
 }
 
 impl Rule {
@@ -44,7 +47,7 @@ impl Rule {
         if !is_metric_name(&spec.alert) {
             return Err(format!("alert: {:?} is not a valid alert name", spec.alert));
         }
-        kafkascope_query::check_expression(&spec.expr).map_err(|e| format!("expr: {e}"))?;
+        let query = PreparedQuery::parse(&spec.expr).map_err(|e| format!("expr: {e}"))?;
         let for_ms = duration_field("for", spec.for_.as_deref())?;
         let keep_firing_for_ms =
             duration_field("keep_firing_for", spec.keep_firing_for.as_deref())?;
@@ -56,6 +59,7 @@ impl Rule {
             keep_firing_for_ms,
             labels,
             annotations,
+            query,
             spec,
         })
     }

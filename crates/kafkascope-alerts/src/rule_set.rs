@@ -2,10 +2,10 @@
 //! the history, each rule's health kept, and the whole saved and restored
 //! so a firing alert stays firing across a restart.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
-use kafkascope_query::{Labels, METRIC_NAME, QueryValue, SeriesSource, instant_query};
+use kafkascope_query::{Labels, METRIC_NAME, QueryValue, SeriesSource};
 use serde::{Deserialize, Serialize};
 
 use crate::alert_state::{Alert, AlertEvent, AlertState, Found, RuleAlerts};
@@ -86,7 +86,7 @@ impl RuleSet {
         let mut events = Vec::new();
         for entry in &mut self.entries {
             let started = Instant::now();
-            let outcome = find_alerts(&entry.rule, source, at_ms);
+            let outcome = find_alerts(&entry.rule, &entry.alerts, source, at_ms);
             entry.health.last_evaluation_ms = Some(at_ms);
             match outcome {
                 Ok(found) => {
@@ -173,8 +173,17 @@ impl RuleSet {
 
 /// What the rule's expression returns at `at_ms`, as alerts: each sample's
 /// labels without the metric name, the rule's labels, and `alertname`.
-fn find_alerts(rule: &Rule, source: &dyn SeriesSource, at_ms: i64) -> Result<Vec<Found>, String> {
-    let samples = match instant_query(source, &rule.spec.expr, at_ms).map_err(|e| e.to_string())? {
+fn find_alerts(
+    rule: &Rule,
+    alerts: &RuleAlerts,
+    source: &dyn SeriesSource,
+    at_ms: i64,
+) -> Result<Vec<Found>, String> {
+    let samples = match rule
+        .query
+        .instant(source, at_ms)
+        .map_err(|e| e.to_string())?
+    {
         QueryValue::Vector { samples, .. } => samples,
         QueryValue::Scalar { value, .. } => vec![kafkascope_query::Sample {
             labels: Labels::new(),
@@ -192,24 +201,28 @@ fn find_alerts(rule: &Rule, source: &dyn SeriesSource, at_ms: i64) -> Result<Vec
             samples.len()
         ));
     }
-    let mut seen = BTreeSet::new();
     let mut found = Vec::with_capacity(samples.len());
     for sample in samples {
         let mut labels = sample.labels;
         labels.remove(METRIC_NAME);
-        let annotations = expand(&rule.annotations, &labels, sample.value);
-        for (name, value) in expand(&rule.labels, &labels, sample.value) {
-            labels.insert(name, value);
-        }
-        labels.insert("alertname".to_string(), rule.name().to_string());
-        if !seen.insert(labels.clone()) {
-            return Err("two results share a label set once the rule's labels are applied".into());
+        let added = expand(&rule.labels, &labels, sample.value);
+        let overrides =
+            labels.contains_key(ALERTNAME) || added.keys().any(|k| labels.contains_key(k));
+        let mut annotations = overrides.then(|| expand(&rule.annotations, &labels, sample.value));
+        labels.extend(added);
+        labels.insert(ALERTNAME.to_string(), rule.name().to_string());
+        if annotations.is_none() && !unchanged(alerts, &labels, sample.value) {
+            annotations = Some(expand_on_sample_labels(rule, &mut labels, sample.value));
         }
         found.push(Found {
             labels,
             annotations,
             value: sample.value,
         });
+    }
+    let distinct: HashSet<&Labels> = found.iter().map(|f| &f.labels).collect();
+    if distinct.len() < found.len() {
+        return Err("two results share a label set once the rule's labels are applied".into());
     }
     Ok(found)
 }
@@ -223,6 +236,41 @@ fn expand(
         .iter()
         .map(|(name, template)| (name.clone(), template.expand(labels, value)))
         .collect()
+}
+
+const ALERTNAME: &str = "alertname";
+
+/// Whether the labels' alert is active with the same value: its annotations
+/// stand (most alerts keep their value from one evaluation to the next, and
+/// writing the text again was a good part of a rule's cost).
+fn unchanged(alerts: &RuleAlerts, labels: &Labels, value: f64) -> bool {
+    alerts.alerts.get(labels).is_some_and(|alert| {
+        alert.state != AlertState::Inactive && alert.value.to_bits() == value.to_bits()
+    })
+}
+
+/// The annotations written from the sample's own labels, as Prometheus
+/// does: the rule's labels and `alertname` (which, here, override none of
+/// the sample's) are set aside while the templates run.
+fn expand_on_sample_labels(
+    rule: &Rule,
+    labels: &mut Labels,
+    value: f64,
+) -> BTreeMap<String, String> {
+    let mut set_aside: Vec<(String, String)> = Vec::with_capacity(rule.labels.len() + 1);
+    for name in rule
+        .labels
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .chain([ALERTNAME])
+    {
+        if let Some(entry) = labels.remove_entry(name) {
+            set_aside.push(entry);
+        }
+    }
+    let annotations = expand(&rule.annotations, labels, value);
+    labels.extend(set_aside);
+    annotations
 }
 
 /// Whether the alert is one a notifier should send now: firing, or
@@ -313,6 +361,46 @@ mod tests {
         assert_eq!(series.len(), 1);
         assert_eq!(series[0]["__name__"], "ALERTS");
         assert_eq!(series[0]["alertstate"], "firing");
+    }
+
+    #[test]
+    fn annotations_follow_the_value_and_see_only_the_samples_labels() {
+        let mut source = MemorySource::new();
+        lag(
+            &mut source,
+            "billing",
+            &[(0, 400.0), (MINUTE, 400.0), (2 * MINUTE, 3_725.0)],
+        );
+        let mut rule = lag_rule();
+        // A template naming a label the rule adds: Prometheus gives it the
+        // sample's labels only, so it stays empty.
+        rule.annotations.push((
+            "severity_seen".into(),
+            crate::template::Template::parse("[{{ $labels.severity }}]").unwrap(),
+        ));
+        let mut rules = RuleSet::new(vec![rule]);
+        let summary = |rules: &RuleSet| {
+            let (_, alert) = rules.active().next().unwrap();
+            (
+                alert.annotations["summary"].clone(),
+                alert.annotations["severity_seen"].clone(),
+            )
+        };
+        rules.evaluate(&source, 0);
+        assert_eq!(
+            summary(&rules),
+            ("billing is 6m 40s behind".into(), "[]".into())
+        );
+        rules.evaluate(&source, MINUTE);
+        assert_eq!(
+            summary(&rules),
+            ("billing is 6m 40s behind".into(), "[]".into())
+        );
+        rules.evaluate(&source, 2 * MINUTE);
+        assert_eq!(
+            summary(&rules),
+            ("billing is 1h 2m 5s behind".into(), "[]".into())
+        );
     }
 
     #[test]

@@ -18,6 +18,31 @@ pub fn check_expression(query: &str) -> Result<(), QueryError> {
     QueryPlan::parse(query).map(|_| ())
 }
 
+/// A query parsed once and evaluated many times: an alert rule's
+/// expression, which would otherwise be parsed again at every evaluation.
+#[derive(Debug, Clone)]
+pub struct PreparedQuery {
+    plan: QueryPlan,
+}
+
+impl PreparedQuery {
+    /// Parses `query`, with the errors [`check_expression`] gives.
+    pub fn parse(query: &str) -> Result<Self, QueryError> {
+        Ok(Self {
+            plan: QueryPlan::parse(query)?,
+        })
+    }
+
+    /// Evaluates the query at `time_ms`, as [`instant_query`] does.
+    pub fn instant(
+        &self,
+        source: &dyn SeriesSource,
+        time_ms: i64,
+    ) -> Result<QueryValue, QueryError> {
+        instant_plan(source, self.plan.clone(), time_ms)
+    }
+}
+
 /// Evaluates `query` at `time_ms`.
 ///
 /// Parsing and evaluation recurse with the query's nesting: run queries
@@ -30,7 +55,14 @@ pub fn instant_query(
     query: &str,
     time_ms: i64,
 ) -> Result<QueryValue, QueryError> {
-    let mut plan = QueryPlan::parse(query)?;
+    instant_plan(source, QueryPlan::parse(query)?, time_ms)
+}
+
+fn instant_plan(
+    source: &dyn SeriesSource,
+    mut plan: QueryPlan,
+    time_ms: i64,
+) -> Result<QueryValue, QueryError> {
     plan.resolve_at(time_ms, time_ms);
     let fetched = fetch_all(source, &plan, time_ms, time_ms)?;
     let evaluator = Evaluator::new(&plan, fetched, DEFAULT_LOOKBACK_MS);

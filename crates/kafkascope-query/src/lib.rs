@@ -49,7 +49,9 @@ mod source;
 mod value;
 
 pub use api::{MAX_CONCURRENT_QUERIES, PROMETHEUS_API_VERSION, router};
-pub use engine::{MAX_POINTS_PER_SERIES, check_expression, instant_query, range_query};
+pub use engine::{
+    MAX_POINTS_PER_SERIES, PreparedQuery, check_expression, instant_query, range_query,
+};
 pub use error::QueryError;
 pub use label_matcher::{InvalidPattern, LabelMatcher, MatchKind};
 pub use memory_source::MemorySource;

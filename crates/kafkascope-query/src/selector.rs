@@ -100,15 +100,28 @@ impl Selector {
             .read_time(start_ms)
             .saturating_sub(self.reach_ms(lookback_ms));
         let to = self.read_time(end_ms);
+        // An instant selector read at one time needs each series' latest
+        // point only: if that is a staleness marker the series is gone.
+        let selected = if self.range_ms.is_none() && start_ms == end_ms {
+            source.select_latest(&self.matchers, from, to)?
+        } else {
+            source.select_with_samples(&self.matchers, from, to)?
+        };
         let mut fetched = Vec::new();
-        for (series, points) in source.select_with_samples(&self.matchers, from, to)? {
-            let (stale, samples): (Vec<Point>, Vec<Point>) =
-                points.into_iter().partition(|(_, v)| is_stale_marker(*v));
+        for (series, points) in selected {
+            // Most series have no marker: keep their samples as read.
+            let (samples, stale_ms) = if points.iter().any(|(_, v)| is_stale_marker(*v)) {
+                let (stale, samples): (Vec<Point>, Vec<Point>) =
+                    points.into_iter().partition(|(_, v)| is_stale_marker(*v));
+                (samples, stale.into_iter().map(|(t, _)| t).collect())
+            } else {
+                (points, Vec::new())
+            };
             if !samples.is_empty() {
                 fetched.push(FetchedSeries {
                     labels: series.labels,
                     samples,
-                    stale_ms: stale.into_iter().map(|(t, _)| t).collect(),
+                    stale_ms,
                 });
             }
         }

@@ -121,6 +121,24 @@ pub trait SeriesSource: Send + Sync {
             .collect()
     }
 
+    /// Every matching series with only its latest sample (a staleness
+    /// marker included) in `[start_ms, end_ms]`: all an instant selector
+    /// evaluated at one time needs. A store overrides it to answer from
+    /// memory what it holds there, without reading the whole window.
+    fn select_latest(
+        &self,
+        matchers: &[LabelMatcher],
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<Vec<SeriesWithSamples>, SourceError> {
+        let mut series = self.select_with_samples(matchers, start_ms, end_ms)?;
+        for (_, samples) in &mut series {
+            let latest = samples.len().saturating_sub(1);
+            samples.drain(..latest);
+        }
+        Ok(series)
+    }
+
     /// Every label name used by a series with samples in the range, sorted,
     /// [`METRIC_NAME`] included.
     fn label_names(&self, start_ms: i64, end_ms: i64) -> Result<Vec<String>, SourceError>;

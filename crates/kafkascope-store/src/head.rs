@@ -84,6 +84,18 @@ impl Head {
             .collect()
     }
 
+    /// The series' latest sample in `[start_ms, end_ms]`, if the interval
+    /// holds one.
+    pub(crate) fn latest(&self, id: SeriesId, start_ms: i64, end_ms: i64) -> Option<(i64, f64)> {
+        let column = self.columns.get(id as usize)?;
+        let upto = self.times.partition_point(|t| *t <= end_ms);
+        let cycle = (0..upto).rev().find(|c| column.present & (1 << c) != 0)?;
+        let t = self.times[cycle];
+        // Values are stored for present cycles only: the nth set bit's value.
+        let index = (column.present & ((1u64 << cycle) - 1)).count_ones() as usize;
+        (t >= start_ms).then(|| (t, column.values[index]))
+    }
+
     /// Empties the interval after it was sealed, keeping column capacity for the next one.
     pub(crate) fn clear(&mut self) {
         for id in self.active.drain(..) {

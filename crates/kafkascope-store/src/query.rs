@@ -96,6 +96,42 @@ impl Store {
         Ok(result)
     }
 
+    /// Like [`Store::query`], with only each series' latest sample in
+    /// `[start_ms, end_ms]` (none if it has none there). The open interval
+    /// is newer than anything sealed, so a series with a sample there is
+    /// answered from memory; only the others are read from the database.
+    pub fn query_latest(
+        &self,
+        matchers: &[Matcher],
+        start_ms: i64,
+        end_ms: i64,
+    ) -> Result<QueryResult, StoreError> {
+        let mut reader = None;
+        let mut result = QueryResult {
+            series: Vec::new(),
+            problems: Vec::new(),
+        };
+        for (id, key) in self.index.select(matchers) {
+            let latest = match self.head.latest(id, start_ms, end_ms) {
+                Some(sample) => Some(sample),
+                None => {
+                    let reader = match &mut reader {
+                        Some(reader) => reader,
+                        None => reader.insert(self.reader()?),
+                    };
+                    let samples = reader.samples(id, start_ms, end_ms, &mut result.problems)?;
+                    samples.last().copied()
+                }
+            };
+            result.series.push(SeriesSamples {
+                id,
+                key: key.to_key(),
+                samples: latest.into_iter().collect(),
+            });
+        }
+        Ok(result)
+    }
+
     /// Samples of one series in `[start_ms, end_ms]`, with the damage skipped.
     pub fn samples(
         &self,

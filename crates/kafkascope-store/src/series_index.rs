@@ -46,6 +46,27 @@ struct Span {
     len: u32,
 }
 
+/// A label name as the symbol table knows it, looked up once per query
+/// rather than once per series.
+#[derive(Clone, Copy)]
+enum LabelRef {
+    Name,
+    /// No stored key has this label.
+    Unknown,
+    Symbol(Symbol),
+}
+
+impl LabelRef {
+    fn resolve(label: &str, table: &SymbolTable) -> LabelRef {
+        if label == METRIC_NAME_LABEL {
+            return LabelRef::Name;
+        }
+        table
+            .lookup(label)
+            .map_or(LabelRef::Unknown, LabelRef::Symbol)
+    }
+}
+
 /// A stored series key: its name symbol, then a label and a value symbol per label, in the
 /// key's (sorted) order, read through the symbol table.
 #[derive(Clone, Copy)]
@@ -68,16 +89,19 @@ impl<'a> KeyView<'a> {
 
     /// The value of a label; `__name__` gives the metric name, a missing label gives "".
     pub(crate) fn label(&self, label: &str) -> &'a str {
-        if label == METRIC_NAME_LABEL {
-            return self.name();
+        self.value_of(LabelRef::resolve(label, self.table))
+    }
+
+    /// The value of a label already looked up in the symbol table.
+    fn value_of(&self, label: LabelRef) -> &'a str {
+        match label {
+            LabelRef::Name => self.name(),
+            LabelRef::Unknown => "",
+            LabelRef::Symbol(wanted) => self.symbols[1..]
+                .chunks_exact(2)
+                .find(|pair| pair[0] == wanted)
+                .map_or("", |pair| self.table.resolve(pair[1])),
         }
-        let Some(wanted) = self.table.lookup(label) else {
-            return "";
-        };
-        self.symbols[1..]
-            .chunks_exact(2)
-            .find(|pair| pair[0] == wanted)
-            .map_or("", |pair| self.table.resolve(pair[1]))
     }
 
     pub(crate) fn is(&self, key: &SeriesKey) -> bool {
@@ -90,9 +114,12 @@ impl<'a> KeyView<'a> {
     }
 
     pub(crate) fn to_key(self) -> SeriesKey {
-        SeriesKey::new(
+        // Stored keys are sorted already: no need to sort them again.
+        SeriesKey::from_sorted(
             self.name(),
-            self.labels().map(|(k, v)| (k.to_string(), v.to_string())),
+            self.labels()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         )
     }
 
@@ -277,10 +304,11 @@ impl SeriesIndex {
     /// Series matching every matcher, in id order. A `__name__="x"` matcher narrows the scan
     /// to that name's series first.
     pub(crate) fn select(&self, matchers: &[Matcher]) -> Vec<(SeriesId, KeyView<'_>)> {
-        let pinned_name = matchers
+        let pinned = matchers
             .iter()
-            .find(|m| m.label() == METRIC_NAME_LABEL)
-            .and_then(Matcher::exact_value);
+            .position(|m| m.label() == METRIC_NAME_LABEL)
+            .filter(|i| matchers[*i].exact_value().is_some());
+        let pinned_name = pinned.and_then(|i| matchers[i].exact_value());
         let candidates: Box<dyn Iterator<Item = SeriesId> + '_> = match pinned_name {
             Some(name) => match self.table.lookup(name) {
                 Some(symbol) => Box::new(self.by_name.get(&symbol).into_iter().flatten().copied()),
@@ -288,12 +316,20 @@ impl SeriesIndex {
             },
             None => Box::new(self.live_ids()),
         };
+        // The name's series all pass its matcher; the others' labels are
+        // looked up once here, not once per series.
+        let checks: Vec<(LabelRef, &Matcher)> = matchers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != pinned)
+            .map(|(_, m)| (LabelRef::resolve(m.label(), &self.table), m))
+            .collect();
         candidates
             .filter_map(|id| self.key(id).map(|key| (id, key)))
             .filter(|(_, key)| {
-                matchers
+                checks
                     .iter()
-                    .all(|m| m.matches_value(key.label(m.label())))
+                    .all(|(label, m)| m.matches_value(key.value_of(*label)))
             })
             .collect()
     }

@@ -28,12 +28,27 @@ impl SeriesKey {
         }
     }
 
+    /// A key from labels already sorted by name and distinct, as the
+    /// index hands them out.
+    pub(crate) fn from_sorted(name: &str, labels: Vec<(String, String)>) -> Self {
+        debug_assert!(labels.windows(2).all(|w| w[0].0 < w[1].0));
+        Self {
+            name: name.to_string(),
+            labels,
+        }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
 
     pub fn labels(&self) -> &[(String, String)] {
         &self.labels
+    }
+
+    /// The name and the labels, moved out (no copy of the strings).
+    pub fn into_parts(self) -> (String, Vec<(String, String)>) {
+        (self.name, self.labels)
     }
 
     /// The value of a label; `__name__` gives the metric name, a missing label gives "".

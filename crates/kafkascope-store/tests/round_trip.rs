@@ -221,3 +221,69 @@ fn label_names_values_and_matchers_select_series() {
     assert_eq!(result.series.len(), 1);
     assert_eq!(result.series[0].samples, vec![(SECOND, 1.0)]);
 }
+
+#[test]
+fn the_latest_sample_comes_from_the_head_or_else_from_sealed_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(config(dir.path())).unwrap();
+    fill(&mut store, 100 * SECOND);
+    // Cycles seal every 60 s: after the cycle at 125 s only it is in the
+    // head. Partition 1 stops at 100 s, partition 2 is written once, at 105 s.
+    let p2 = lag("g", "2");
+    store.append_keyed(105 * SECOND, [(&p2, 42.0)]).unwrap();
+    store
+        .append_keyed(125 * SECOND, [(&lag("g", "0"), 12.5)])
+        .unwrap();
+    let group = [
+        Matcher::equal("__name__", "kafkascope_group_partition_lag"),
+        Matcher::equal("group", "g"),
+    ];
+    let latest = |from: i64, to: i64| -> Vec<(String, Vec<(i64, f64)>)> {
+        let result = store.query_latest(&group, from, to).unwrap();
+        assert_eq!(result.problems, Vec::<StoreProblem>::new());
+        result
+            .series
+            .into_iter()
+            .map(|s| (s.key.label("partition").to_string(), s.samples))
+            .collect()
+    };
+    let every_sample = |partition: &str| -> Vec<(i64, f64)> {
+        let id = store.select(&matchers_for(&lag("g", partition)))[0].0;
+        store.samples(id, 0, i64::MAX).unwrap().samples
+    };
+    assert_eq!(every_sample("2"), vec![(105 * SECOND, 42.0)]);
+    // Up to 130 s: partition 0 from the head (125 s), 1 and 2 from sealed
+    // chunks (100 s, 105 s).
+    assert_eq!(
+        latest(0, 130 * SECOND),
+        vec![
+            ("0".to_string(), vec![(125 * SECOND, 12.5)]),
+            ("1".to_string(), vec![(100 * SECOND, 7.5)]),
+            ("2".to_string(), vec![(105 * SECOND, 42.0)]),
+        ]
+    );
+    // Up to 100 s: nothing of the head counts; partition 2 has nothing yet.
+    assert_eq!(
+        latest(55 * SECOND, 100 * SECOND),
+        vec![
+            ("0".to_string(), vec![(100 * SECOND, 10.0)]),
+            ("1".to_string(), vec![(100 * SECOND, 7.5)]),
+            ("2".to_string(), vec![]),
+        ]
+    );
+    // The same answers as the whole window's last sample, window by window.
+    for (from, to) in [
+        (0, 130 * SECOND),
+        (95 * SECOND, 120 * SECOND),
+        (30 * SECOND, 61 * SECOND),
+    ] {
+        let whole = store.query(&group, from, to).unwrap();
+        let last: Vec<Vec<(i64, f64)>> = whole
+            .series
+            .iter()
+            .map(|s| s.samples.last().copied().into_iter().collect())
+            .collect();
+        let answered: Vec<Vec<(i64, f64)>> = latest(from, to).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(answered, last, "window {from}..={to}");
+    }
+}
