@@ -95,6 +95,21 @@ impl Tally {
         }
     }
 
+    /// Records by level, levels with none left out.
+    pub fn records_by_level(&self) -> BTreeMap<Level, u64> {
+        Level::ALL
+            .iter()
+            .zip(self.by_level)
+            .filter(|(_, count)| *count > 0)
+            .map(|(level, count)| (*level, count))
+            .collect()
+    }
+
+    /// Skipped lines by reason.
+    pub fn skipped_by_reason(&self) -> &BTreeMap<SkipReason, u64> {
+        &self.skipped
+    }
+
     /// Adds `other`'s counts to these.
     pub fn absorb(&mut self, other: &Tally, tracked_loggers: usize) {
         self.lines += other.lines;
@@ -147,12 +162,7 @@ impl Tally {
             lines: self.lines,
             bytes: self.bytes,
             records: self.records,
-            records_by_level: Level::ALL
-                .iter()
-                .zip(self.by_level)
-                .filter(|(_, count)| *count > 0)
-                .map(|(level, count)| (*level, count))
-                .collect(),
+            records_by_level: self.records_by_level(),
             records_by_logger,
             events: self.events.clone(),
             skipped: self.skipped.clone(),

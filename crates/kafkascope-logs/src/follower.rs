@@ -3,7 +3,7 @@
 //! its start) and truncation (read again from the start), a bounded amount
 //! per poll so one huge file cannot starve the others.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -17,6 +17,8 @@ use crate::event::LogEvent;
 use crate::followed_file::{FollowedFile, find_by_inode, identity_of};
 use crate::isr_tracker::IsrTracker;
 use crate::layout::{KAFKA_PATTERN, Layout};
+use crate::level::Level;
+use crate::line_check::SkipReason;
 use crate::line_processor::{FileParseState, ProcessSettings, Sinks, finish_record, process_chunk};
 use crate::positions::{POSITIONS_VERSION, SavedPosition, SavedPositions, isr_key};
 use crate::record_assembler::RecordLimits;
@@ -120,6 +122,10 @@ pub struct FileStatus {
     /// Since the follower started.
     pub rotations: u64,
     pub truncations: u64,
+    /// This poll's records of this file by level, and its skipped lines by
+    /// reason (the batch's counts add up every file's).
+    pub records_by_level: BTreeMap<Level, u64>,
+    pub skipped: BTreeMap<SkipReason, u64>,
 }
 
 impl FileStatus {
@@ -175,6 +181,8 @@ pub struct LogFollower {
     totals: Tally,
     buffer: Vec<u8>,
     problems: Vec<String>,
+    /// What was saved last: an unchanged state is not written again.
+    last_saved: Option<SavedPositions>,
 }
 
 impl LogFollower {
@@ -234,6 +242,7 @@ impl LogFollower {
             totals: Tally::default(),
             buffer: Vec::new(),
             problems,
+            last_saved: None,
         })
     }
 
@@ -252,12 +261,17 @@ impl LogFollower {
         };
         for file in &mut self.files {
             let set = &mut self.sets[file.set];
-            let status = reader.poll_file(file, set, &mut tally, &mut events, &mut self.buffer);
+            let mut file_tally = Tally::default();
+            let mut status =
+                reader.poll_file(file, set, &mut file_tally, &mut events, &mut self.buffer);
+            status.records_by_level = file_tally.records_by_level();
+            status.skipped = file_tally.skipped_by_reason().clone();
+            tally.absorb(&file_tally, self.settings.tracked_loggers);
             statuses.push(status);
         }
         self.totals.absorb(&tally, self.settings.tracked_loggers);
         let mut problems = std::mem::take(&mut self.problems);
-        if let Err(error) = self.save_positions() {
+        if let Err(error) = self.save_if_changed() {
             problems.push(error.to_string());
         }
         LogBatch {
@@ -273,24 +287,37 @@ impl LogFollower {
         self.totals.counts(self.config.top_loggers)
     }
 
-    /// Saves every file's position (done after each poll).
+    /// Saves every file's position (done after each poll that moved one).
     pub fn save_positions(&self) -> Result<(), LogsError> {
+        match &self.config.positions_file {
+            Some(path) => self.positions().save(path),
+            None => Ok(()),
+        }
+    }
+
+    fn save_if_changed(&mut self) -> Result<(), LogsError> {
         let Some(path) = &self.config.positions_file else {
             return Ok(());
         };
-        let files = self.files.iter().filter_map(saved_position).collect();
-        let isr = self
-            .sets
-            .iter()
-            .enumerate()
-            .map(|(index, set)| (isr_key(index, set.node), set.isr.clone()))
-            .collect();
+        let positions = self.positions();
+        if self.last_saved.as_ref() != Some(&positions) {
+            positions.save(path)?;
+            self.last_saved = Some(positions);
+        }
+        Ok(())
+    }
+
+    fn positions(&self) -> SavedPositions {
         SavedPositions {
             version: POSITIONS_VERSION,
-            files,
-            isr,
+            files: self.files.iter().filter_map(saved_position).collect(),
+            isr: self
+                .sets
+                .iter()
+                .enumerate()
+                .map(|(index, set)| (isr_key(index, set.node), set.isr.clone()))
+                .collect(),
         }
-        .save(path)
     }
 }
 
@@ -385,6 +412,8 @@ impl Reader<'_> {
             lines_read: tally.lines - lines_before,
             rotations: file.rotations,
             truncations: file.truncations,
+            records_by_level: BTreeMap::new(),
+            skipped: BTreeMap::new(),
         }
     }
 

@@ -434,3 +434,36 @@ fn a_garbled_positions_file_is_reported_and_reading_goes_on() {
             .contains("\"version\": 1")
     );
 }
+
+#[test]
+fn starting_at_the_end_reads_only_what_is_written_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.log");
+    append(&path, auth_failure(1, "/old").as_bytes());
+    let mut config = config(&[&path], None);
+    config.start = kafkascope_logs::StartPosition::End;
+    let mut follower = LogFollower::new(config).unwrap();
+    assert!(drain(&mut follower).is_empty());
+    append(&path, auth_failure(2, "/new").as_bytes());
+    assert_eq!(clients(&drain(&mut follower)), ["/new"]);
+    // A file after a rotation is new: read from its start.
+    fs::rename(&path, dir.path().join("server.log.1")).unwrap();
+    append(&path, auth_failure(3, "/rotated").as_bytes());
+    assert_eq!(clients(&drain(&mut follower)), ["/rotated"]);
+}
+
+#[test]
+fn positions_are_written_only_when_they_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.log");
+    let positions = dir.path().join("positions.json");
+    append(&path, auth_failure(1, "/a").as_bytes());
+    let mut follower = LogFollower::new(config(&[&path], Some(positions.clone()))).unwrap();
+    drain(&mut follower);
+    fs::remove_file(&positions).unwrap();
+    follower.poll();
+    assert!(!positions.exists(), "nothing moved, nothing written");
+    append(&path, auth_failure(2, "/b").as_bytes());
+    drain(&mut follower);
+    assert!(positions.exists());
+}
