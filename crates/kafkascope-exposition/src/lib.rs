@@ -20,6 +20,7 @@
 //! - [`client_families`]: Kafka's Java clients, and whether each is alive;
 //! - [`connect_families`]: Kafka Connect workers, their connectors and tasks;
 //! - [`streams_families`]: Kafka Streams applications and their threads;
+//! - [`host_families`]: the brokers' hosts, and the filesystems of their log dirs;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources;
 //! - [`alerting_families`]: alerts by state, rules by health, notifications.
 
@@ -27,6 +28,7 @@ pub mod alerting_families;
 pub mod burrow_status;
 pub mod client_families;
 pub mod connect_families;
+pub mod host_families;
 pub mod jmx_families;
 pub mod kafka_exporter_families;
 pub mod kafkascope_families;
@@ -99,6 +101,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     client_families::write(w, exposed.sources);
     connect_families::write(w, exposed.sources);
     streams_families::write(w, exposed.sources);
+    host_families::write(w, exposed.clusters, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
     alerting_families::write(w, exposed.alerting);

@@ -12,6 +12,9 @@
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
 //! | `/clusters/{cluster}/jolokia` | [`jmx::jolokia`] |
 //! | `/clusters/{cluster}/clients` | [`clients::list`] |
+//! | `/clusters/{cluster}/connect` | [`connect::latest`]: Kafka Connect clusters through their REST API |
+//! | `/clusters/{cluster}/zookeeper` | [`zookeeper::latest`]: the ZooKeeper members and the ensemble's verdict |
+//! | `/clusters/{cluster}/hosts` | [`hosts::latest`]: the brokers' hosts and the mounts of their log dirs |
 //! | `/clusters/{cluster}/alerts` | [`alerts::cluster_alerts`]: a page of a cluster's alerts, worst first, with counts |
 //! | `/alerts` | [`alerts::alerts`], Prometheus's shape |
 //! | `/rules` | [`alerts::rules`], Prometheus's shape |
@@ -42,12 +45,15 @@ pub mod alerts;
 pub mod brokers;
 pub mod clients;
 pub mod clusters;
+pub mod connect;
 pub mod groups;
+pub mod hosts;
 pub mod jmx;
 pub mod list_page;
 pub mod silences;
 pub mod timestamp;
 pub mod topics;
+pub mod zookeeper;
 
 use std::sync::Arc;
 
@@ -71,6 +77,9 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
         .route("/clusters/{cluster}/jolokia", get(jmx::jolokia))
         .route("/clusters/{cluster}/clients", get(clients::list))
+        .route("/clusters/{cluster}/connect", get(connect::latest))
+        .route("/clusters/{cluster}/zookeeper", get(zookeeper::latest))
+        .route("/clusters/{cluster}/hosts", get(hosts::latest))
         .route("/clusters/{cluster}/alerts", get(alerts::cluster_alerts))
         .route("/alerts", get(alerts::alerts))
         .route("/alerts/events", get(alerts::events))
