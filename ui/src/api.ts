@@ -386,6 +386,229 @@ export interface AlertEvent {
   value: number;
 }
 
+/** How polling one target of a source went. */
+export interface SourceTarget {
+  target: string;
+  role: string;
+  broker: number | null;
+  up: boolean;
+  duration_ms: number;
+  samples: number;
+  error: string | null;
+}
+
+/** What every source's latest poll carries beside its figures. */
+export interface SourcePoll<F> {
+  cluster: string;
+  kind: string;
+  polled_at_ms: number;
+  duration_ms: number;
+  targets: SourceTarget[];
+  figures: F;
+}
+
+export interface ConnectTask {
+  id: number;
+  state: string;
+  worker: string | null;
+  trace: string | null;
+  restarts: number;
+}
+
+export interface Connector {
+  name: string;
+  /** source, sink, or what Connect says. */
+  kind: string;
+  class: string | null;
+  state: string;
+  worker: string | null;
+  trace: string | null;
+  tasks_max: string | null;
+  topics: string[] | null;
+  config_topics: string | null;
+  config_topics_regex: string | null;
+  config_topic: string | null;
+  consumer_group: string | null;
+  tasks: ConnectTask[];
+  restarts: number;
+}
+
+export interface ConnectWorker {
+  id: string;
+  url: string | null;
+  reachable: boolean | null;
+  version: string | null;
+  connectors: number;
+  tasks: number;
+}
+
+export interface ConnectCluster {
+  name: string;
+  urls: string[];
+  answered_by: string | null;
+  version: string | null;
+  commit: string | null;
+  kafka_cluster_id: string | null;
+  workers: ConnectWorker[];
+  connectors: Connector[];
+  connectors_by_state: Record<string, number>;
+  tasks_by_state: Record<string, number>;
+  requests: number;
+  problems: string[];
+}
+
+export type ConnectPoll = SourcePoll<{ connect?: { clusters: ConnectCluster[] } }>;
+
+export interface ZookeeperMember {
+  name: string;
+  address: string;
+  up: boolean;
+  serving: boolean;
+  role: string;
+  ruok: string | null;
+  version: string | null;
+  latency: { min_ms: number; avg_ms: number; max_ms: number } | null;
+  outstanding_requests: number | null;
+  alive_connections: number | null;
+  znode_count: number | null;
+  watch_count: number | null;
+  ephemerals_count: number | null;
+  approximate_data_size_bytes: number | null;
+  open_file_descriptors: number | null;
+  max_file_descriptors: number | null;
+  packets_received: JmxCounter | null;
+  packets_sent: JmxCounter | null;
+  zxid: number | null;
+  uptime_ms: number | null;
+  quorum_size: number | null;
+  leader: { learners: number | null; synced_followers: number | null; synced_observers: number | null; pending_syncs: number | null } | null;
+  /** Four-letter words the member's whitelist refused. */
+  not_allowed: string[];
+  missing_figures: string[];
+}
+
+/** One problem of the ensemble, tagged by `problem`. */
+export type EnsembleProblem =
+  | { problem: "no_leader" }
+  | { problem: "several_leaders"; members: string[] }
+  | { problem: "members_down"; members: string[] }
+  | { problem: "members_not_serving"; members: string[] }
+  | { problem: "followers_not_synced"; synced: number; expected: number }
+  | { problem: "even_member_count"; members: number };
+
+export interface EnsembleVerdict {
+  members: number;
+  members_up: number;
+  members_serving: number;
+  leaders: string[];
+  synced_followers: number | null;
+  expected_synced_followers: number;
+  healthy: boolean;
+  problems: EnsembleProblem[];
+  /** What could not be checked (a refused word), in words. */
+  unchecked: string[];
+}
+
+export type ZookeeperPoll = SourcePoll<{ zookeeper?: { members: ZookeeperMember[]; ensemble: EnsembleVerdict } }>;
+
+export interface HostMount {
+  device: string;
+  fstype: string;
+  mountpoint: string;
+  size_bytes: number | null;
+  avail_bytes: number | null;
+  free_bytes: number | null;
+  device_error: boolean;
+  read_only: boolean;
+}
+
+export interface HostNetwork {
+  device: string;
+  receive_bytes_per_second: number | null;
+  transmit_bytes_per_second: number | null;
+  receive_errors_per_second: number | null;
+  transmit_errors_per_second: number | null;
+}
+
+export interface HostDisk {
+  device: string;
+  read_bytes_per_second: number | null;
+  written_bytes_per_second: number | null;
+  utilisation: number | null;
+}
+
+export interface Host {
+  target: string;
+  host: string;
+  broker: number | null;
+  up: boolean;
+  cpu: { cpus: number; busy_ratio: number | null } | null;
+  memory: { total_bytes: number; available_bytes: number | null; free_bytes: number | null } | null;
+  load: { one: number; five: number; fifteen: number } | null;
+  mounts: HostMount[];
+  disks: HostDisk[];
+  networks: HostNetwork[];
+  file_descriptors: { allocated: number; maximum: number } | null;
+  boot_time_seconds: number | null;
+}
+
+/** A broker's log directory and the filesystem holding it on its host. */
+export interface LogDirMount {
+  broker: number;
+  log_dir: string;
+  error: string | null;
+  host: string | null;
+  mountpoint: string | null;
+  device: string | null;
+  fstype: string | null;
+  size_bytes: number | null;
+  avail_bytes: number | null;
+  used_ratio: number | null;
+}
+
+/** The latest poll of the brokers' hosts, joined to the latest snapshot. */
+export interface HostPoll {
+  cluster: string;
+  polled_at_ms: number;
+  duration_ms: number;
+  targets: SourceTarget[];
+  /** Each with the brokers the latest snapshot places on it. */
+  hosts: (Host & { brokers: number[] })[];
+  /** Empty before the cluster's first snapshot. */
+  log_dirs: LogDirMount[];
+}
+
+/** A broker's log event, as the log follower detected it and keeps it. */
+export interface LogEvent {
+  /** Increasing in the order events were read. */
+  id: number;
+  /** The record's time, or when it was read. */
+  time_ms: number;
+  broker: number | null;
+  /** isr_shrink, broker_fenced... */
+  kind: string;
+  level: string | null;
+  logger: string;
+  thread: string;
+  file: string;
+  line: number;
+  /** The kind's own fields (topic, partition, old_isr, new_isr...). */
+  fields: Record<string, unknown>;
+  lines: string[];
+  lines_cut: number;
+}
+
+export interface EventParams {
+  broker?: string | null;
+  kind?: string | null;
+  level?: string | null;
+  /** Unix milliseconds, both inclusive. */
+  since?: number | null;
+  until?: number | null;
+  offset?: number;
+  limit?: number;
+}
+
 const base = (cluster: string) => `/api/v1/clusters/${enc(cluster)}`;
 
 export const api = {
@@ -429,6 +652,14 @@ export const api = {
     sendJson<{ id: string }>("POST", "/api/v1/alerts/acknowledge", { labels, created_by, comment }),
   /** The clients; `null` when the cluster has no JMX source. */
   clients: (cluster: string) => orNone(getJson<{ clients: KafkaClient[] }>(`${base(cluster)}/clients`)),
+  /** The latest Connect REST poll; `null` without a Connect source. */
+  connect: (cluster: string) => orNone(getJson<ConnectPoll>(`${base(cluster)}/connect`)),
+  /** The latest ZooKeeper poll; `null` without a ZooKeeper source. */
+  zookeeper: (cluster: string) => orNone(getJson<ZookeeperPoll>(`${base(cluster)}/zookeeper`)),
+  /** The latest host poll; `null` without a node_exporter source. */
+  hosts: (cluster: string) => orNone(getJson<HostPoll>(`${base(cluster)}/hosts`)),
+  /** The brokers' log events, newest first; `null` without broker logs. */
+  events: (cluster: string, params: EventParams) => orNone(getJson<{ total: number; events: LogEvent[] }>(`${base(cluster)}/events${query({ ...params })}`)),
 };
 
 /** A write; the server's JSON error becomes the thrown ApiError's message. */

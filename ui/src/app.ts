@@ -9,9 +9,12 @@ import type { Page, PageContext } from "./page";
 import { alertsPage } from "./pages/alerts";
 import { brokersPage } from "./pages/brokers";
 import { clientsPage } from "./pages/clients";
+import { connectPage } from "./pages/connect";
+import { eventsPage } from "./pages/events";
 import { groupPage } from "./pages/group";
 import { groupsPage } from "./pages/groups";
 import { overviewPage } from "./pages/overview";
+import { quorumPage } from "./pages/quorum";
 import { topicPage } from "./pages/topic";
 import { topicsPage } from "./pages/topics";
 import { linkTo, parseRoute, type PageName, type Route } from "./route";
@@ -25,6 +28,9 @@ const SECTIONS: [PageName, string][] = [
   ["topics", "Topics"],
   ["groups", "Consumer groups"],
   ["clients", "Clients"],
+  ["connect", "Connect"],
+  ["quorum", "Quorum"],
+  ["events", "Events"],
   ["alerts", "Alerts"],
 ];
 
@@ -38,6 +44,9 @@ const SECTION_OF: Record<PageName, PageName> = {
   group: "groups",
   clients: "clients",
   alerts: "alerts",
+  connect: "connect",
+  quorum: "quorum",
+  events: "events",
 };
 
 function makePage(ctx: PageContext): Page {
@@ -57,6 +66,12 @@ function makePage(ctx: PageContext): Page {
       return clientsPage(ctx);
     case "alerts":
       return alertsPage(ctx);
+    case "connect":
+      return connectPage(ctx);
+    case "quorum":
+      return quorumPage(ctx);
+    case "events":
+      return eventsPage(ctx);
     case "overview":
       return overviewPage(ctx);
   }
@@ -71,6 +86,9 @@ export class App {
   private readonly banner = h("div", { class: "banner-slot" });
   /** Beside "Alerts" in the sections: how many of this cluster's alerts fire. */
   private readonly alertCount = h("span", { class: "nav-count", "data-alert-count": "" });
+  /** Each cluster's sources beside the Kafka protocol, once known (Connect's section shows only with one). */
+  private readonly sources = new Map<string, string[]>();
+  private connectLink: HTMLElement | null = null;
 
   constructor(private readonly root: HTMLElement) {
     addEventListener("popstate", () => void this.render());
@@ -140,7 +158,7 @@ export class App {
     this.running = running;
     this.status.dataset.status = "loading";
     try {
-      await Promise.all([page.update(running.signal), this.countAlerts()]);
+      await Promise.all([page.update(running.signal), this.countAlerts(), this.learnSources()]);
       if (running.signal.aborted) return;
       fill(this.banner);
       fill(this.status, `Updated ${clock(Date.now())}`);
@@ -172,6 +190,21 @@ export class App {
     }
   }
 
+  /** Shows "Connect" in the sections once the cluster is known to watch Connect. */
+  private async learnSources(): Promise<void> {
+    const cluster = parseRoute(new URL(location.href)).cluster;
+    if (cluster === null) return;
+    if (!this.sources.has(cluster)) {
+      try {
+        this.sources.set(cluster, (await api.brokers(cluster)).sources);
+      } catch {
+        // Before the first cycle: asked again on the next update.
+        return;
+      }
+    }
+    if (this.connectLink && this.sources.get(cluster)?.includes("connect")) this.connectLink.hidden = false;
+  }
+
   private header(route: Route): HTMLElement {
     const navigate = (url: string) => this.navigate(url);
     const cluster = route.cluster;
@@ -193,12 +226,19 @@ export class App {
       ? SECTIONS.map(([page, label]) =>
           h(
             "a",
-            { href: linkTo(route, cluster, page), "data-nav": true, "data-section": page, "aria-current": SECTION_OF[route.page] === page ? "page" : null },
+            {
+              href: linkTo(route, cluster, page),
+              "data-nav": true,
+              "data-section": page,
+              "aria-current": SECTION_OF[route.page] === page ? "page" : null,
+              hidden: page === "connect" && route.page !== "connect" && !this.sources.get(cluster)?.includes("connect"),
+            },
             label,
             page === "alerts" ? this.alertCount : null,
           ),
         )
       : [];
+    this.connectLink = sections.find((a) => a.dataset.section === "connect") ?? null;
     const theme = h(
       "button",
       {

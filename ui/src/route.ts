@@ -1,10 +1,12 @@
 // Everything a view shows is in its URL, so a link restores it exactly:
-//   /clusters/{cluster}[/brokers | /topics[/{topic}] | /groups[/{group}] | /clients | /alerts]
+//   /clusters/{cluster}[/brokers | /topics[/{topic}] | /groups[/{group}] | /clients | /alerts
+//                       | /connect | /quorum | /events]
 //   ?range=1h | range=custom&from=<unix s>&to=<unix s>, refresh=15s,
 //   per list: q (filter), status, sort, order, page, size; and on a topic
-//   or group page, the partitions' sort, order and page.
+//   or group page, the partitions' sort, order and page; on the events page
+//   broker, kind and level.
 
-export type PageName = "overview" | "brokers" | "topics" | "topic" | "groups" | "group" | "clients" | "alerts";
+export type PageName = "overview" | "brokers" | "topics" | "topic" | "groups" | "group" | "clients" | "alerts" | "connect" | "quorum" | "events";
 
 export interface Route {
   /** `null` on `/`, before a cluster is chosen. */
@@ -30,6 +32,9 @@ export function parseRoute(url: URL): Route {
   if (section === "brokers") return { cluster, page: "brokers", entity: null, params };
   if (section === "clients") return { cluster, page: "clients", entity: null, params };
   if (section === "alerts") return { cluster, page: "alerts", entity: null, params };
+  if (section === "connect") return { cluster, page: "connect", entity: null, params };
+  if (section === "quorum") return { cluster, page: "quorum", entity: null, params };
+  if (section === "events") return { cluster, page: "events", entity: null, params };
   if (section === "topics") return { cluster, page: entity ? "topic" : "topics", entity, params };
   if (section === "groups") return { cluster, page: entity ? "group" : "groups", entity, params };
   return { cluster, page: "overview", entity: null, params };
@@ -51,6 +56,12 @@ export function pathOf(cluster: string, page: PageName, entity: string | null = 
       return `${base}/clients`;
     case "alerts":
       return `${base}/alerts`;
+    case "connect":
+      return `${base}/connect`;
+    case "quorum":
+      return `${base}/quorum`;
+    case "events":
+      return `${base}/events`;
     case "topic":
       return `${base}/topics/${encodeURIComponent(entity ?? "")}`;
     case "group":

@@ -3,14 +3,20 @@
 // share, and its log directories' size and free space; with a JMX source,
 // what each broker reports of itself (bytes in and out, Produce p99,
 // request handler idle); then the quorum: leader, epoch and how far each
-// voter and observer is behind.
+// voter and observer is behind; with a node_exporter source, each broker's
+// host (CPU, memory, load, its log dirs' filesystems against the 85 and 95 %
+// marks, network) beside its throughput, and their history.
 
-import { api, type Broker, type JmxNode, type JmxPoll, type MetadataQuorum, type QuorumReplica } from "../api";
-import { badge } from "../badges";
-import { fill, h } from "../dom";
+import { api, type Broker, type Host, type HostPoll, type JmxNode, type JmxPoll, type LogDirMount, type LogEvent, type MetadataQuorum, type QuorumReplica } from "../api";
+import { badge, type Tone } from "../badges";
+import { Chart } from "../chart";
+import { fill, h, type Child } from "../dom";
 import { ago, byteRate, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
+import { quote } from "../history";
 import type { Page, PageContext } from "../page";
 import { ConcerningAlerts } from "./alerts";
+import { markEvents, rangeMs } from "./events";
+import { configHint } from "./quorum";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
 
@@ -32,7 +38,7 @@ export function diskUse(broker: Broker): number | null {
 
 const QUORUM_ROLE: Record<string, "ok" | "idle"> = { leader: "ok", voter: "idle", observer: "idle" };
 
-function quorumPanel(panel: HTMLElement, quorum: MetadataQuorum | null): void {
+export function quorumPanel(panel: HTMLElement, quorum: MetadataQuorum | null): void {
   panel.hidden = quorum === null;
   if (quorum === null) return;
   const columns: Column<QuorumReplica>[] = [
@@ -80,9 +86,11 @@ export function brokersPage(ctx: PageContext): Page {
   const figures = h("div", { class: "figures" });
   const list = h("section", { class: "panel" });
   const quorumSection = h("section", { class: "panel", hidden: true });
+  const hosts = h("section", { class: "panel", "data-panel": "hosts" });
+  const charts = hostCharts(ctx);
   // Alerts on one broker or node (broker, node labels), and the controller's.
   const alerts = new ConcerningAlerts(ctx, ["broker", "node", "alertname=KafkaActiveControllerCount"]);
-  const element = h("div", { class: "page brokers" }, figures, alerts.element, list, quorumSection);
+  const element = h("div", { class: "page brokers" }, figures, alerts.element, list, hosts, charts.element, quorumSection);
 
   return {
     title: "Brokers",
@@ -90,7 +98,11 @@ export function brokersPage(ctx: PageContext): Page {
     async update(signal) {
       const [{ brokers, quorum, controller, sources }] = await Promise.all([api.brokers(ctx.cluster), alerts.update(signal)]);
       // Only where a JMX exporter source is configured: no request that can only fail.
-      const poll = sources.includes("jmx_exporter") ? await api.jmx(ctx.cluster) : null;
+      const watchesHosts = sources.includes("node_exporter");
+      const [poll, hostPoll] = await Promise.all([
+        sources.includes("jmx_exporter") ? api.jmx(ctx.cluster) : null,
+        watchesHosts ? api.hosts(ctx.cluster) : null,
+      ]);
       if (signal.aborted) return;
       const jmx = jmxByNode(poll);
       const bytesIn = [...jmx.values()].reduce((sum, n) => sum + (n.broker?.all_topics.bytes_in?.per_sec ?? 0), 0);
@@ -130,8 +142,18 @@ export function brokersPage(ctx: PageContext): Page {
         table(columns, brokers, { key: (b) => String(b.id), name: "brokers", empty: "No brokers in the metadata" }),
       );
       quorumPanel(quorumSection, quorum);
+      hostsPanel(hosts, brokers, hostPoll, watchesHosts, jmx);
+      charts.element.hidden = !watchesHosts;
+      if (watchesHosts) await charts.load(ctx.range, signal);
+      if (watchesHosts && !signal.aborted) {
+        // The brokers' log events as marks on the host charts; none without broker logs.
+        const events = await api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 500 }).catch(() => null);
+        if (!signal.aborted) charts.mark(events?.events ?? []);
+      }
     },
-    dispose() {},
+    dispose() {
+      charts.dispose();
+    },
   };
 }
 
@@ -140,4 +162,173 @@ function failedDirs(broker: Broker): HTMLElement | null {
   const failed = broker.log_dirs.filter((d) => d.error !== null);
   if (!failed.length) return null;
   return badge(`${failed.length} failed`, "bad", failed.map((d) => `${d.path}: ${d.error}`).join("\n"));
+}
+
+/** Where a filesystem's use turns amber and red, as the default rules alert. */
+const DISK_WARN = 0.85;
+const DISK_FULL = 0.95;
+
+function usageTone(share: number): Tone {
+  return share >= DISK_FULL ? "bad" : share >= DISK_WARN ? "warn" : "ok";
+}
+
+/** A filesystem's use as a bar with the 85 and 95 % marks. */
+function usageBar(dir: LogDirMount): HTMLElement {
+  const share = dir.used_ratio;
+  const title = `${dir.log_dir} on ${dir.mountpoint ?? "an unknown mount"}${dir.device ? ` (${dir.device}, ${dir.fstype})` : ""}`;
+  return h(
+    "div",
+    { class: "usage", "data-log-dir": dir.log_dir, "data-mount": dir.mountpoint ?? "", title },
+    h("div", { class: "usage-label" }, h("code", null, dir.mountpoint ?? UNKNOWN), " ", share === null ? UNKNOWN : `${percent(share)} of ${bytes(dir.size_bytes)}`),
+    share === null
+      ? null
+      : h(
+          "div",
+          { class: "usage-bar" },
+          h("div", { class: `usage-fill ${usageTone(share)}`, style: `width:${(share * 100).toFixed(1)}%` }),
+          h("div", { class: "usage-mark", style: `left:${DISK_WARN * 100}%`, title: "85 %" }),
+          h("div", { class: "usage-mark", style: `left:${DISK_FULL * 100}%`, title: "95 %" }),
+        ),
+    dir.error ? badge("failed", "bad", dir.error) : null,
+  );
+}
+
+/** Every interface but loopback summed; `null` when none has a rate yet. */
+function networkSum(host: Host, of: (n: Host["networks"][number]) => number | null): number | null {
+  const rates = host.networks.filter((n) => n.device !== "lo").map(of).filter((v): v is number => v !== null);
+  return rates.length ? rates.reduce((a, b) => a + b, 0) : null;
+}
+
+interface HostRow {
+  broker: Broker;
+  host: Host | null;
+  dirs: LogDirMount[];
+}
+
+function hostColumns(jmx: Map<number, JmxNode>): Column<HostRow>[] {
+  const memoryUsed = (r: HostRow) => {
+    const m = r.host?.memory;
+    return m && m.available_bytes !== null ? m.total_bytes - m.available_bytes : null;
+  };
+  const received = (r: HostRow) => (r.host ? networkSum(r.host, (n) => n.receive_bytes_per_second) : null);
+  const sent = (r: HostRow) => (r.host ? networkSum(r.host, (n) => n.transmit_bytes_per_second) : null);
+  const errors = (r: HostRow) => (r.host ? networkSum(r.host, (n) => (n.receive_errors_per_second ?? 0) + (n.transmit_errors_per_second ?? 0)) : null);
+  const busy = (r: HostRow) => r.host?.cpu?.busy_ratio ?? null;
+  const throughput = (r: HostRow): Child => {
+    const b = jmx.get(r.broker.id)?.broker;
+    return b ? `${byteRate(b.all_topics.bytes_in?.per_sec)} in, ${byteRate(b.all_topics.bytes_out?.per_sec)} out` : UNKNOWN;
+  };
+  const columns: Column<HostRow>[] = [
+    { key: "broker", label: "Broker", cell: (r) => String(r.broker.id), value: (r) => r.broker.id },
+    {
+      key: "host",
+      label: "Host",
+      cell: (r) => (r.host ? [h("code", null, r.host.host), r.host.up ? null : [" ", badge("down", "bad", r.host.target)]] : h("span", { class: "muted" }, "no page for this host")),
+      value: (r) => r.host?.host ?? null,
+    },
+    { key: "cpu", label: "CPU busy", numeric: true, cell: (r) => [percent(busy(r)), r.host?.cpu ? h("div", { class: "muted" }, `${r.host.cpu.cpus} CPUs`) : null], value: busy },
+    {
+      key: "memory",
+      label: "Memory used",
+      numeric: true,
+      cell: (r) => (r.host?.memory ? [bytes(memoryUsed(r)), h("div", { class: "muted" }, `of ${bytes(r.host.memory.total_bytes)}`)] : UNKNOWN),
+      value: memoryUsed,
+    },
+    {
+      key: "load",
+      label: "Load 1 / 5 / 15",
+      numeric: true,
+      cell: (r) => (r.host?.load ? [r.host.load.one, r.host.load.five, r.host.load.fifteen].map((v) => v.toFixed(2)).join(" / ") : UNKNOWN),
+      value: (r) => r.host?.load?.one ?? null,
+    },
+    { key: "disks", label: "Log dir filesystems", cell: (r) => (r.dirs.length ? r.dirs.map(usageBar) : UNKNOWN), value: (r) => Math.max(0, ...r.dirs.map((d) => d.used_ratio ?? 0)) },
+    { key: "network", label: "Network in / out", numeric: true, cell: (r) => `${byteRate(received(r))} / ${byteRate(sent(r))}`, value: received },
+    { key: "net_errors", label: "Network errors", numeric: true, cell: (r) => (errors(r) ? badge(`${count(errors(r))}/s`, "bad") : errors(r) === null ? UNKNOWN : "0/s"), value: errors },
+    {
+      key: "files",
+      label: "Open files",
+      numeric: true,
+      cell: (r) => (r.host?.file_descriptors ? `${count(r.host.file_descriptors.allocated)} / ${count(r.host.file_descriptors.maximum)}` : UNKNOWN),
+      value: (r) => r.host?.file_descriptors?.allocated ?? null,
+    },
+  ];
+  if (jmx.size) columns.push({ key: "throughput", label: "Throughput", numeric: true, cell: throughput });
+  return columns;
+}
+
+/** Each broker beside its host's figures, or what to configure to see them. */
+function hostsPanel(panel: HTMLElement, brokers: Broker[], poll: HostPoll | null, configured: boolean, jmx: Map<number, JmxNode>): void {
+  const head = h("header", { class: "panel-head" }, h("h3", null, "Hosts"), poll ? h("span", { class: "muted" }, `read ${ago(poll.polled_at_ms)}`) : null);
+  if (!poll) {
+    fill(
+      panel,
+      head,
+      configured
+        ? h("div", { class: "muted" }, "The hosts' pages have not been read yet.")
+        : configHint(
+            "node_exporter",
+            "The brokers' hosts are not watched.",
+            "Add a [clusters.node_exporter] section with each broker host's node_exporter (or `kafkascope agent`) page to see its CPU, memory, load, log dir filesystems and network here.",
+          ),
+    );
+    return;
+  }
+  const rows: HostRow[] = brokers.map((broker) => ({
+    broker,
+    host: poll.hosts.find((x) => x.brokers.includes(broker.id)) ?? null,
+    dirs: poll.log_dirs.filter((d) => d.broker === broker.id),
+  }));
+  const down = poll.targets.filter((t) => !t.up);
+  fill(
+    panel,
+    head,
+    down.length ? h("ul", { class: "problems" }, down.map((t) => h("li", null, `${t.target}: ${t.error ?? "down"}`))) : null,
+    table(hostColumns(jmx), rows, { key: (r) => String(r.broker.id), name: "broker-hosts", empty: "No brokers in the metadata" }),
+  );
+
+}
+
+/** The hosts' history: CPU, memory, log dir filesystems and network, one line per host or broker. */
+function hostCharts(ctx: PageContext): {
+  element: HTMLElement;
+  load: (range: PageContext["range"], signal: AbortSignal) => Promise<void>;
+  mark: (events: LogEvent[]) => void;
+  dispose: () => void;
+} {
+  const cluster = `cluster=${quote(ctx.cluster)}`;
+  const byHost = (labels: Record<string, string>) => labels.host ?? "host";
+  const charts = [
+    new Chart({ id: "host-cpu", title: "Host CPU busy", lines: [{ query: `max by (host) (kafkascope_host_cpu_busy_ratio{${cluster}})`, label: byHost }], format: percent }),
+    new Chart({
+      id: "host-memory",
+      title: "Host memory used",
+      lines: [{ query: `max by (host) (kafkascope_host_memory_total_bytes{${cluster}} - kafkascope_host_memory_available_bytes{${cluster}})`, label: byHost }],
+      format: bytes,
+    }),
+    new Chart({
+      id: "host-log-dir-used",
+      title: "Log dir filesystem used",
+      lines: [{ query: `max by (broker) (kafkascope_broker_log_dir_filesystem_used_ratio{${cluster}})`, label: (l) => `broker ${l.broker ?? "?"}` }],
+      format: percent,
+    }),
+    new Chart({
+      id: "host-network",
+      title: "Host network in + out",
+      lines: [
+        {
+          query: `sum by (host) (kafkascope_host_network_receive_bytes_per_second{${cluster},device!="lo"} + kafkascope_host_network_transmit_bytes_per_second{${cluster},device!="lo"})`,
+          label: byHost,
+        },
+      ],
+      format: byteRate,
+    }),
+  ];
+  return {
+    element: h("div", { class: "chart-row", hidden: true }, charts.map((c) => c.element)),
+    load: async (range, signal) => {
+      await Promise.all(charts.map((c) => c.load(range, signal)));
+    },
+    mark: (events) => charts.forEach((c) => markEvents(c.element, events)),
+    dispose: () => charts.forEach((c) => c.dispose()),
+  };
 }

@@ -11,6 +11,7 @@ import { quote } from "../history";
 import { pageParams, partitionPager, partitionState, sorting } from "../list_controls";
 import type { Page, PageContext } from "../page";
 import { ConcerningAlerts } from "./alerts";
+import { markEvents, rangeMs } from "./events";
 import { table, type Column } from "../table";
 import { problemTone, tiles } from "../tiles";
 
@@ -120,7 +121,15 @@ export function topicPage(ctx: PageContext, topic: string): Page {
           { key: ([name]) => name, name: "configs", empty: "No configs were read (DescribeConfigs not answered)" },
         ),
       );
-      await Promise.all(charts.map((c) => c.load(ctx.range, signal)));
+      // The brokers' log events on this topic's partitions (ISR changes,
+      // elections), as marks on its charts; none without broker logs.
+      const [events] = await Promise.all([
+        api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 1000 }).catch(() => null),
+        ...charts.map((c) => c.load(ctx.range, signal)),
+      ]);
+      if (signal.aborted) return;
+      const mine = (events?.events ?? []).filter((e) => e.fields.topic === topic);
+      charts.forEach((c) => markEvents(c.element, mine));
     },
     dispose() {
       charts.forEach((c) => c.dispose());
