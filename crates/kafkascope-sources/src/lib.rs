@@ -19,8 +19,11 @@
 //! - [`connect_rest`]: Kafka Connect clusters through their REST API, read
 //!   into [`connect_rest_figures`] (connectors, tasks, workers, restarts);
 //! - [`zookeeper`]: ZooKeeper ensemble members' four-letter words, read into
-//!   [`zookeeper_figures`] with a verdict on the ensemble.
+//!   [`zookeeper_figures`] with a verdict on the ensemble;
+//! - [`broker_logs`]: the brokers' own log files, followed, with the events
+//!   they tell kept and counted.
 
+pub mod broker_logs;
 pub mod client_figures;
 pub mod client_liveness;
 pub mod connect_figures;

@@ -22,15 +22,18 @@ pub enum SourceKind {
     NodeExporter,
     /// ZooKeeper ensemble members' four-letter words.
     Zookeeper,
+    /// The brokers' own log files.
+    BrokerLogs,
 }
 
 impl SourceKind {
-    pub const ALL: [SourceKind; 5] = [
+    pub const ALL: [SourceKind; 6] = [
         SourceKind::JmxExporter,
         SourceKind::Jolokia,
         SourceKind::Zookeeper,
         SourceKind::NodeExporter,
         SourceKind::ConnectRest,
+        SourceKind::BrokerLogs,
     ];
 
     /// The name in metric labels, the JSON API and logs.
@@ -41,6 +44,7 @@ impl SourceKind {
             SourceKind::ConnectRest => "connect",
             SourceKind::NodeExporter => "node_exporter",
             SourceKind::Zookeeper => "zookeeper",
+            SourceKind::BrokerLogs => "broker_logs",
         }
     }
 }
@@ -90,6 +94,7 @@ pub enum SourceFigures {
     Connect(crate::connect_rest_figures::ConnectRestFigures),
     Host(crate::host_figures::HostFigures),
     Zookeeper(crate::zookeeper_figures::ZookeeperFigures),
+    BrokerLogs(crate::broker_logs::broker_log_figures::BrokerLogFigures),
 }
 
 /// How polling one target went.
@@ -129,6 +134,7 @@ impl SourceSnapshot {
             SourceFigures::Connect(_) => None,
             SourceFigures::Host(_) => None,
             SourceFigures::Zookeeper(_) => None,
+            SourceFigures::BrokerLogs(_) => None,
         }
     }
 
@@ -141,6 +147,13 @@ impl SourceSnapshot {
 }
 
 impl SourceSnapshot {
+    pub fn broker_logs(&self) -> Option<&crate::broker_logs::broker_log_figures::BrokerLogFigures> {
+        match &self.figures {
+            SourceFigures::BrokerLogs(figures) => Some(figures),
+            _ => None,
+        }
+    }
+
     pub fn connect_rest(&self) -> Option<&crate::connect_rest_figures::ConnectRestFigures> {
         match &self.figures {
             SourceFigures::Connect(figures) => Some(figures),

@@ -12,6 +12,7 @@
 //! | `/clusters/{cluster}/jmx` | [`jmx::latest`] |
 //! | `/clusters/{cluster}/jolokia` | [`jmx::jolokia`] |
 //! | `/clusters/{cluster}/clients` | [`clients::list`] |
+//! | `/clusters/{cluster}/events` | [`events::list`]: events read from the broker logs, newest first, paged |
 //! | `/clusters/{cluster}/connect` | [`connect::latest`]: Kafka Connect clusters through their REST API |
 //! | `/clusters/{cluster}/zookeeper` | [`zookeeper::latest`]: the ZooKeeper members and the ensemble's verdict |
 //! | `/clusters/{cluster}/hosts` | [`hosts::latest`]: the brokers' hosts and the mounts of their log dirs |
@@ -46,6 +47,7 @@ pub mod brokers;
 pub mod clients;
 pub mod clusters;
 pub mod connect;
+pub mod events;
 pub mod groups;
 pub mod hosts;
 pub mod jmx;
@@ -77,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{cluster}/jmx", get(jmx::latest))
         .route("/clusters/{cluster}/jolokia", get(jmx::jolokia))
         .route("/clusters/{cluster}/clients", get(clients::list))
+        .route("/clusters/{cluster}/events", get(events::list))
         .route("/clusters/{cluster}/connect", get(connect::latest))
         .route("/clusters/{cluster}/zookeeper", get(zookeeper::latest))
         .route("/clusters/{cluster}/hosts", get(hosts::latest))

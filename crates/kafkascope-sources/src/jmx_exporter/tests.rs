@@ -87,6 +87,7 @@ fn nodes(polled: &Polled) -> &[NodeFigures] {
         SourceFigures::Connect(_) => panic!("Connect figures, not JMX"),
         SourceFigures::Host(_) => panic!("host figures, not JMX"),
         SourceFigures::Zookeeper(_) => panic!("ZooKeeper figures, not JMX"),
+        SourceFigures::BrokerLogs(_) => panic!("broker log figures, not JMX"),
     }
 }
 
