@@ -20,6 +20,8 @@
 //! - [`client_families`]: Kafka's Java clients, and whether each is alive;
 //! - [`connect_families`]: Kafka Connect workers, their connectors and tasks;
 //! - [`streams_families`]: Kafka Streams applications and their threads;
+//! - [`connect_rest_families`]: Kafka Connect connectors and tasks through the REST API;
+//! - [`zookeeper_families`]: ZooKeeper members and the ensemble's verdict;
 //! - [`host_families`]: the brokers' hosts, and the filesystems of their log dirs;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources;
 //! - [`alerting_families`]: alerts by state, rules by health, notifications.
@@ -28,6 +30,7 @@ pub mod alerting_families;
 pub mod burrow_status;
 pub mod client_families;
 pub mod connect_families;
+pub mod connect_rest_families;
 pub mod host_families;
 pub mod jmx_families;
 pub mod kafka_exporter_families;
@@ -35,6 +38,7 @@ pub mod kafkascope_families;
 mod labels;
 pub mod self_metrics;
 pub mod streams_families;
+pub mod zookeeper_families;
 pub mod writer;
 
 use kafkascope_collector::ClusterSnapshot;
@@ -101,6 +105,8 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     client_families::write(w, exposed.sources);
     connect_families::write(w, exposed.sources);
     streams_families::write(w, exposed.sources);
+    connect_rest_families::write(w, exposed.sources);
+    zookeeper_families::write(w, exposed.sources);
     host_families::write(w, exposed.clusters, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);

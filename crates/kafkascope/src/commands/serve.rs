@@ -8,7 +8,10 @@ use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
 use kafkascope_sources::jmx_exporter::JmxExporterSource;
+use kafkascope_sources::connect_rest::ConnectRestSource;
 use kafkascope_sources::jolokia::JolokiaSource;
+use kafkascope_sources::node_exporter::NodeExporterSource;
+use kafkascope_sources::zookeeper::ZookeeperSource;
 use kafkascope_sources::source_loop::SourceLoop;
 use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
@@ -165,6 +168,9 @@ fn kind_of(source: &SourcePlan) -> SourceKind {
     match source {
         SourcePlan::JmxExporter { .. } => SourceKind::JmxExporter,
         SourcePlan::Jolokia { .. } => SourceKind::Jolokia,
+        SourcePlan::ConnectRest { .. } => SourceKind::ConnectRest,
+        SourcePlan::Zookeeper { .. } => SourceKind::Zookeeper,
+        SourcePlan::NodeExporter { .. } => SourceKind::NodeExporter,
     }
 }
 
@@ -179,6 +185,21 @@ fn source_loop(cluster: &str, plan: SourcePlan, history: Option<HistoryFeed>) ->
         SourcePlan::Jolokia { settings, interval } => SourceLoop::new(
             cluster.to_string(),
             Box::new(JolokiaSource::new(settings)),
+            interval,
+        ),
+        SourcePlan::ConnectRest { settings, interval } => SourceLoop::new(
+            cluster.to_string(),
+            Box::new(ConnectRestSource::new(settings)),
+            interval,
+        ),
+        SourcePlan::Zookeeper { settings, interval } => SourceLoop::new(
+            cluster.to_string(),
+            Box::new(ZookeeperSource::new(settings)),
+            interval,
+        ),
+        SourcePlan::NodeExporter { settings, interval } => SourceLoop::new(
+            cluster.to_string(),
+            Box::new(NodeExporterSource::new(settings)),
             interval,
         ),
     };

@@ -14,7 +14,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 mod alerts;
+mod connect;
+mod http_options;
+mod node_exporter;
 mod sources;
+mod zookeeper;
 
 pub use alerts::{AlertsPlan, rule_file};
 pub use sources::SourcePlan;
@@ -55,6 +59,9 @@ pub struct ClusterEntry {
     pub consumer_health: HealthEntry,
     pub jmx_exporter: Option<sources::JmxEntry>,
     pub jolokia: Option<sources::JmxEntry>,
+    pub connect: Option<connect::ConnectEntry>,
+    pub zookeeper: Option<zookeeper::ZookeeperEntry>,
+    pub node_exporter: Option<node_exporter::NodeExporterEntry>,
 }
 
 /// The embedded history: on by default.
@@ -315,6 +322,21 @@ fn cluster(
         let (settings, interval) =
             sources::jmx(jolokia, &field("jolokia"), settings.interval, base, at)?;
         sources.push(SourcePlan::Jolokia { settings, interval });
+    }
+    if let Some(entry) = &entry.connect {
+        let (settings, interval) =
+            connect::connect(entry, &field("connect"), settings.interval, base, at)?;
+        sources.push(SourcePlan::ConnectRest { settings, interval });
+    }
+    if let Some(entry) = &entry.zookeeper {
+        let (settings, interval) =
+            zookeeper::zookeeper(entry, &field("zookeeper"), settings.interval, at)?;
+        sources.push(SourcePlan::Zookeeper { settings, interval });
+    }
+    if let Some(entry) = &entry.node_exporter {
+        let (settings, interval) =
+            node_exporter::node_exporter(entry, &field("node_exporter"), settings.interval, base, at)?;
+        sources.push(SourcePlan::NodeExporter { settings, interval });
     }
     Ok(ClusterPlan {
         bootstrap,

@@ -64,6 +64,18 @@ pub enum SourcePlan {
         settings: JmxSettings,
         interval: Duration,
     },
+    ConnectRest {
+        settings: kafkascope_sources::connect_rest::ConnectRestSettings,
+        interval: Duration,
+    },
+    Zookeeper {
+        settings: kafkascope_sources::zookeeper::ZookeeperSettings,
+        interval: Duration,
+    },
+    NodeExporter {
+        settings: kafkascope_sources::node_exporter::NodeExporterSettings,
+        interval: Duration,
+    },
 }
 
 /// The settings and interval of a JMX source (`field` names its table).
