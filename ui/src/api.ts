@@ -582,8 +582,9 @@ export interface HostPoll {
 export interface LogEvent {
   /** Increasing in the order events were read. */
   id: number;
-  /** The record's time, or when it was read. */
+  /** The record's time, or when it was read; `time` as RFC 3339. */
   time_ms: number;
+  time: string;
   broker: number | null;
   /** isr_shrink, broker_fenced... */
   kind: string;

@@ -8,7 +8,7 @@
 // where scripts/install-test-deps.sh and cargo put them.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -264,6 +264,7 @@ export async function launchBrowser() {
 }
 
 export async function stopAll() {
+  await stopEnsembles();
   for (const dir of ownClusters.splice(0)) {
     await runScript(["kill", "--dir", dir]).catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -276,4 +277,101 @@ export async function stopAll() {
     }
   }
   for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A distributed Kafka Connect worker of its own Connect cluster (`name` is
+ * its group.id and names its storage topics) on `bootstrap`, its REST API
+ * on a free port; resolves once that answers. Returns the child and the
+ * REST URL.
+ */
+export async function startConnectWorker(name, bootstrap) {
+  const rest = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-connect-"));
+  dataDirs.push(dir);
+  const properties = join(dir, "worker.properties");
+  writeFileSync(
+    properties,
+    [
+      `bootstrap.servers=${bootstrap}`,
+      `group.id=${name}`,
+      "key.converter=org.apache.kafka.connect.storage.StringConverter",
+      "value.converter=org.apache.kafka.connect.storage.StringConverter",
+      `offset.storage.topic=${name}-offsets`,
+      `config.storage.topic=${name}-configs`,
+      `status.storage.topic=${name}-status`,
+      "offset.storage.replication.factor=1",
+      "config.storage.replication.factor=1",
+      "status.storage.replication.factor=1",
+      "offset.flush.interval.ms=1000",
+      `listeners=http://127.0.0.1:${rest}`,
+      "",
+    ].join("\n"),
+  );
+  const { child } = await javaClientWithJmx(`connect-${name}`, "org.apache.kafka.connect.cli.ConnectDistributed", [properties]);
+  const url = `http://127.0.0.1:${rest}`;
+  // A worker starts in 10-30 s on a busy machine.
+  await eventually("the Connect worker's REST API", async () => child.exitCode === null && (await fetch(`${url}/connectors`)).ok, 180_000);
+  return { child, url };
+}
+
+/** ZooKeeper ensembles started here, killed by `stopAll`. */
+const ensembles = [];
+
+/** Runs testbed/zookeeper-ensemble.sh to completion. */
+export function runZookeeperScript(args) {
+  return new Promise((done, fail) => {
+    const child = spawn("bash", [join(REPO, "testbed", "zookeeper-ensemble.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`zookeeper-ensemble.sh ${args.join(" ")} exited ${code}: ${err}`))));
+  });
+}
+
+/**
+ * A real ZooKeeper ensemble of `members` (testbed/zookeeper-ensemble.sh) in
+ * a folder of its own on the first of a few port ranges that is free;
+ * resolves with its ensemble.env as an object and its folder (`dir`).
+ */
+export async function startZookeeperEnsemble({ members = 3 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-zookeeper-"));
+  ensembles.push(dir);
+  // Between the test Kafka clusters' ranges (x000-x999 from 20000 on).
+  const first = 46_100 + (process.pid % 10) * 50;
+  let failure;
+  for (const base of [first, first + 500, first + 10_000]) {
+    try {
+      await runZookeeperScript(["start", "--dir", dir, "--port-base", String(base), "--members", String(members)]);
+      failure = null;
+      break;
+    } catch (error) {
+      failure = error;
+      await runZookeeperScript(["kill", "--dir", dir]).catch(() => {});
+    }
+  }
+  if (failure) throw failure;
+  const env = { dir };
+  for (const line of readFileSync(join(dir, "ensemble.env"), "utf8").split("\n")) {
+    const at = line.indexOf("=");
+    if (at > 0) env[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return env;
+}
+
+/** Kills the ensembles started here (called by `stopAll`). */
+export async function stopEnsembles() {
+  for (const dir of ensembles.splice(0)) {
+    await runZookeeperScript(["kill", "--dir", dir]).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `kafkascope agent` serving this host's figures as node_exporter would; resolves with its page's URL. */
+export async function startAgent({ name = "kafkascope-agent" } = {}) {
+  const port = await freePort();
+  background(name, kafkascopeBin(), ["agent", "--listen", `127.0.0.1:${port}`]);
+  const url = `http://127.0.0.1:${port}/metrics`;
+  await eventually("the agent to answer", async () => (await fetch(url)).ok);
+  return url;
 }

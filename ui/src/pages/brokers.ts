@@ -12,7 +12,7 @@ import { badge, type Tone } from "../badges";
 import { Chart } from "../chart";
 import { fill, h, type Child } from "../dom";
 import { ago, byteRate, bytes, count, exact, percent, signedPercent, UNKNOWN } from "../format";
-import { quote } from "../history";
+import { anyOf, quote } from "../history";
 import type { Page, PageContext } from "../page";
 import { ConcerningAlerts } from "./alerts";
 import { markEvents, rangeMs } from "./events";
@@ -144,7 +144,7 @@ export function brokersPage(ctx: PageContext): Page {
       quorumPanel(quorumSection, quorum);
       hostsPanel(hosts, brokers, hostPoll, watchesHosts, jmx);
       charts.element.hidden = !watchesHosts;
-      if (watchesHosts) await charts.load(ctx.range, signal);
+      if (watchesHosts) await charts.load(ctx.range, signal, hostPoll);
       if (watchesHosts && !signal.aborted) {
         // The brokers' log events as marks on the host charts; none without broker logs.
         const events = await api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 500 }).catch(() => null);
@@ -288,10 +288,10 @@ function hostsPanel(panel: HTMLElement, brokers: Broker[], poll: HostPoll | null
 
 }
 
-/** The hosts' history: CPU, memory, log dir filesystems and network, one line per host or broker. */
+/** The hosts' history: CPU, memory, the log dirs' filesystems and network, one line per host or mount. */
 function hostCharts(ctx: PageContext): {
   element: HTMLElement;
-  load: (range: PageContext["range"], signal: AbortSignal) => Promise<void>;
+  load: (range: PageContext["range"], signal: AbortSignal, poll: HostPoll | null) => Promise<void>;
   mark: (events: LogEvent[]) => void;
   dispose: () => void;
 } {
@@ -306,12 +306,6 @@ function hostCharts(ctx: PageContext): {
       format: bytes,
     }),
     new Chart({
-      id: "host-log-dir-used",
-      title: "Log dir filesystem used",
-      lines: [{ query: `max by (broker) (kafkascope_broker_log_dir_filesystem_used_ratio{${cluster}})`, label: (l) => `broker ${l.broker ?? "?"}` }],
-      format: percent,
-    }),
-    new Chart({
       id: "host-network",
       title: "Host network in + out",
       lines: [
@@ -323,12 +317,42 @@ function hostCharts(ctx: PageContext): {
       format: byteRate,
     }),
   ];
+  // The filesystems holding log dirs, known once the hosts are read: the
+  // chart is made again when they change.
+  let disk: Chart | null = null;
+  let diskMounts = "";
+  const diskSlot = h("div", { class: "chart-slot" });
+  const element = h("div", { class: "chart-row", hidden: true }, charts[0].element, charts[1].element, diskSlot, charts[2].element);
+  const diskChart = (poll: HostPoll | null): Chart | null => {
+    const mounts = [...new Set((poll?.log_dirs ?? []).map((d) => d.mountpoint).filter((m): m is string => m !== null))].sort();
+    const key = mounts.join("\n");
+    if (key === diskMounts) return disk;
+    disk?.dispose();
+    diskMounts = key;
+    disk = mounts.length
+      ? new Chart({
+          id: "host-log-dir-used",
+          title: "Log dir filesystems used",
+          lines: [
+            {
+              query: `max by (host, mountpoint) (kafkascope_host_filesystem_used_ratio{${cluster},mountpoint=~${anyOf(mounts)}})`,
+              label: (l) => `${l.host ?? "?"} ${l.mountpoint ?? ""}`,
+            },
+          ],
+          format: percent,
+        })
+      : null;
+    fill(diskSlot, disk?.element ?? null);
+    return disk;
+  };
+  const all = () => [...charts, ...(disk ? [disk] : [])];
   return {
-    element: h("div", { class: "chart-row", hidden: true }, charts.map((c) => c.element)),
-    load: async (range, signal) => {
-      await Promise.all(charts.map((c) => c.load(range, signal)));
+    element,
+    load: async (range, signal, poll) => {
+      diskChart(poll);
+      await Promise.all(all().map((c) => c.load(range, signal)));
     },
-    mark: (events) => charts.forEach((c) => markEvents(c.element, events)),
-    dispose: () => charts.forEach((c) => c.dispose()),
+    mark: (events) => all().forEach((c) => markEvents(c.element, events)),
+    dispose: () => all().forEach((c) => c.dispose()),
   };
 }
