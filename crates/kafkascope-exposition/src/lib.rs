@@ -23,10 +23,12 @@
 //! - [`connect_rest_families`]: Kafka Connect connectors and tasks through the REST API;
 //! - [`zookeeper_families`]: ZooKeeper members and the ensemble's verdict;
 //! - [`host_families`]: the brokers' hosts, and the filesystems of their log dirs;
+//! - [`broker_log_families`]: events and counts from the brokers' log files;
 //! - [`self_metrics`]: how collection itself is going, cycle and sources;
 //! - [`alerting_families`]: alerts by state, rules by health, notifications.
 
 pub mod alerting_families;
+pub mod broker_log_families;
 pub mod burrow_status;
 pub mod client_families;
 pub mod connect_families;
@@ -108,6 +110,7 @@ fn write_families(w: &mut MetricsWriter, exposed: Exposed<'_>) {
     connect_rest_families::write(w, exposed.sources);
     zookeeper_families::write(w, exposed.sources);
     host_families::write(w, exposed.clusters, exposed.sources);
+    broker_log_families::write(w, exposed.sources);
     self_metrics::write(w, exposed.clusters);
     self_metrics::write_sources(w, exposed.sources);
     alerting_families::write(w, exposed.alerting);

@@ -13,7 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use futures::future::BoxFuture;
-use kafkascope_logs::{LogBatch, LogFollower, LogFollowerConfig, LogsError};
+pub use kafkascope_logs::{
+    FileSetConfig, KAFKA_LOG_FILES, KAFKA_PATTERN, Layout, LogFollowerConfig, StartPosition,
+};
+use kafkascope_logs::{LogBatch, LogFollower};
 
 use crate::source::{PollContext, Polled, Source, SourceFigures, SourceKind, TargetStatus, now_ms};
 use broker_log_figures::BrokerLogFigures;
@@ -51,7 +54,8 @@ pub struct BrokerLogsSource {
 
 /// What a poll works on, moved to a blocking thread and back.
 struct Following {
-    follower: LogFollower,
+    /// Why there is none: a layout the follower refused (told every poll).
+    follower: Result<LogFollower, String>,
     brokers: Vec<i32>,
     totals: LogTotals,
     totals_file: Option<PathBuf>,
@@ -61,16 +65,17 @@ struct Following {
 }
 
 impl BrokerLogsSource {
-    /// Only a layout that does not compile fails; a state file that cannot
-    /// be read is reported by the first poll and started afresh.
-    pub fn new(settings: BrokerLogsSettings) -> Result<BrokerLogsSource, LogsError> {
+    /// Never fails: a layout the follower refuses is told by every poll,
+    /// and a state file that cannot be read by the first poll (started
+    /// afresh).
+    pub fn new(settings: BrokerLogsSettings) -> BrokerLogsSource {
         let mut brokers: Vec<i32> = Vec::new();
         for node in settings.follower.file_sets.iter().filter_map(|s| s.node) {
             if !brokers.contains(&node) {
                 brokers.push(node);
             }
         }
-        let follower = LogFollower::new(settings.follower)?;
+        let follower = LogFollower::new(settings.follower).map_err(|e| e.to_string());
         let mut problems = Vec::new();
         let events = match &settings.state_dir {
             Some(dir) => {
@@ -109,9 +114,9 @@ impl BrokerLogsSource {
             events: Arc::new(events),
             problems,
         };
-        Ok(BrokerLogsSource {
+        BrokerLogsSource {
             following: Arc::new(Mutex::new(following)),
-        })
+        }
     }
 }
 
@@ -140,12 +145,21 @@ impl Following {
     fn poll(&mut self) -> Polled {
         let started = Instant::now();
         let read_at_ms = now_ms();
+        let follower = match &mut self.follower {
+            Ok(follower) => follower,
+            Err(error) => {
+                return Polled {
+                    targets: vec![state_status(error.clone())],
+                    figures: SourceFigures::None,
+                };
+            }
+        };
         let LogBatch {
             events,
             files,
             problems,
             ..
-        } = self.follower.poll();
+        } = follower.poll();
         self.problems.extend(problems);
         if self.totals.add_poll(&files, &events)
             && let Some(path) = &self.totals_file

@@ -171,6 +171,7 @@ fn kind_of(source: &SourcePlan) -> SourceKind {
         SourcePlan::ConnectRest { .. } => SourceKind::ConnectRest,
         SourcePlan::Zookeeper { .. } => SourceKind::Zookeeper,
         SourcePlan::NodeExporter { .. } => SourceKind::NodeExporter,
+        SourcePlan::BrokerLogs { .. } => SourceKind::BrokerLogs,
     }
 }
 
@@ -202,6 +203,9 @@ fn source_loop(cluster: &str, plan: SourcePlan, history: Option<HistoryFeed>) ->
             Box::new(NodeExporterSource::new(settings)),
             interval,
         ),
+        SourcePlan::BrokerLogs { plan, interval } => {
+            SourceLoop::new(cluster.to_string(), plan.into_source(cluster), interval)
+        }
     };
     if let Some(feed) = history {
         source_loop =
@@ -226,6 +230,9 @@ fn plan(args: &ServeArgs) -> anyhow::Result<ServePlan> {
     } else if let (Some(dir), Some(history)) = (&args.data_dir, plan.history.as_mut()) {
         history.dir = dir.clone();
     }
+    let data_dir = plan.history.as_ref().map(|h| h.dir.clone());
+    let data_dir = data_dir.or(args.data_dir.clone());
+    config::broker_logs::place_state(&mut plan.clusters, data_dir.as_deref());
     if let Some(alerts) = plan.alerts.as_mut() {
         alerts.apply_flags(&args.rule_file, args.no_default_rules)?;
     }

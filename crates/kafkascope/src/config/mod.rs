@@ -14,6 +14,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 mod alerts;
+pub mod broker_logs;
 mod connect;
 mod http_options;
 mod node_exporter;
@@ -62,6 +63,7 @@ pub struct ClusterEntry {
     pub connect: Option<connect::ConnectEntry>,
     pub zookeeper: Option<zookeeper::ZookeeperEntry>,
     pub node_exporter: Option<node_exporter::NodeExporterEntry>,
+    pub broker_logs: Option<broker_logs::BrokerLogsEntry>,
 }
 
 /// The embedded history: on by default.
@@ -337,6 +339,10 @@ fn cluster(
         let (settings, interval) =
             node_exporter::node_exporter(entry, &field("node_exporter"), settings.interval, base, at)?;
         sources.push(SourcePlan::NodeExporter { settings, interval });
+    }
+    if let Some(entry) = &entry.broker_logs {
+        let (plan, interval) = broker_logs::broker_logs(entry, &field("broker_logs"), base, at)?;
+        sources.push(SourcePlan::BrokerLogs { plan, interval });
     }
     Ok(ClusterPlan {
         bootstrap,

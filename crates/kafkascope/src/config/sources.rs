@@ -76,6 +76,10 @@ pub enum SourcePlan {
         settings: kafkascope_sources::node_exporter::NodeExporterSettings,
         interval: Duration,
     },
+    BrokerLogs {
+        plan: super::broker_logs::BrokerLogsPlan,
+        interval: Duration,
+    },
 }
 
 /// The settings and interval of a JMX source (`field` names its table).
