@@ -18,6 +18,8 @@ pub const RECENT_EVENTS: usize = 500;
 pub struct AlertsView {
     /// When the rules were last evaluated; `None` before the first time.
     pub evaluated_at_ms: Option<i64>,
+    /// How long that evaluation of every rule took, start to end.
+    pub evaluation_seconds: f64,
     pub rules: Vec<RuleView>,
     /// The latest changes, newest last.
     pub recent_events: Vec<EventView>,
@@ -68,6 +70,7 @@ impl AlertsView {
         events: &VecDeque<EventView>,
         curated: impl Fn(&str) -> bool,
     ) -> Self {
+        let rules_set_seconds = rules.evaluation_seconds();
         let rules = rules
             .entries()
             .iter()
@@ -86,6 +89,7 @@ impl AlertsView {
             .collect();
         AlertsView {
             evaluated_at_ms: at_ms,
+            evaluation_seconds: rules_set_seconds,
             rules,
             recent_events: events.iter().cloned().collect(),
         }

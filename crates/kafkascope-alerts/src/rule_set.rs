@@ -42,6 +42,57 @@ pub struct RuleEntry {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     entries: Vec<RuleEntry>,
+    /// Wall-clock time of the last [`RuleSet::evaluate`], every rule included.
+    evaluation_seconds: f64,
+}
+
+/// At most this many threads evaluate the rules: the cycle's other work
+/// goes on beside them.
+pub const EVALUATION_THREADS: usize = 2;
+
+type EntryQueue<'a> = std::sync::Mutex<std::iter::Enumerate<std::slice::IterMut<'a, RuleEntry>>>;
+
+/// One evaluation thread: takes the next rule until none is left.
+fn evaluate_until_done(
+    next: &EntryQueue<'_>,
+    source: &dyn SeriesSource,
+    at_ms: i64,
+) -> Vec<(usize, Vec<AlertEvent>)> {
+    let mut done = Vec::new();
+    loop {
+        let taken = match next.lock() {
+            Ok(mut queue) => queue.next(),
+            Err(poisoned) => poisoned.into_inner().next(),
+        };
+        let Some((i, entry)) = taken else {
+            return done;
+        };
+        done.push((i, entry.evaluate(source, at_ms)));
+    }
+}
+
+impl RuleEntry {
+    fn evaluate(&mut self, source: &dyn SeriesSource, at_ms: i64) -> Vec<AlertEvent> {
+        let started = Instant::now();
+        let outcome = find_alerts(&self.rule, &self.alerts, source, at_ms);
+        self.health.last_evaluation_ms = Some(at_ms);
+        let events = match outcome {
+            Ok(found) => {
+                self.health.health = Health::Ok;
+                self.health.last_error = None;
+                self.alerts
+                    .update(found, at_ms, self.rule.for_ms, self.rule.keep_firing_for_ms)
+            }
+            Err(error) => {
+                tracing::warn!(rule = self.rule.name(), "alert rule failed: {error}");
+                self.health.health = Health::Err;
+                self.health.last_error = Some(error);
+                Vec::new()
+            }
+        };
+        self.health.evaluation_seconds = started.elapsed().as_secs_f64();
+        events
+    }
 }
 
 /// What is saved between runs: each rule's alerts, by group and name.
@@ -73,7 +124,15 @@ impl RuleSet {
                 },
             })
             .collect();
-        RuleSet { entries }
+        RuleSet {
+            entries,
+            evaluation_seconds: 0.0,
+        }
+    }
+
+    /// How long the last evaluation of every rule took, start to end.
+    pub fn evaluation_seconds(&self) -> f64 {
+        self.evaluation_seconds
     }
 
     pub fn entries(&self) -> &[RuleEntry] {
@@ -81,33 +140,45 @@ impl RuleSet {
     }
 
     /// Evaluates every rule at `at_ms`; a rule that fails keeps its alerts
-    /// as they were and reports the error in its health.
+    /// as they were and reports the error in its health. Rules are
+    /// independent of each other, so they are shared out among up to
+    /// [`EVALUATION_THREADS`] threads, as Prometheus evaluates its groups
+    /// concurrently; the events come back in the rules' order.
     pub fn evaluate(&mut self, source: &dyn SeriesSource, at_ms: i64) -> Vec<AlertEvent> {
-        let mut events = Vec::new();
-        for entry in &mut self.entries {
-            let started = Instant::now();
-            let outcome = find_alerts(&entry.rule, &entry.alerts, source, at_ms);
-            entry.health.last_evaluation_ms = Some(at_ms);
-            match outcome {
-                Ok(found) => {
-                    entry.health.health = Health::Ok;
-                    entry.health.last_error = None;
-                    events.extend(entry.alerts.update(
-                        found,
-                        at_ms,
-                        entry.rule.for_ms,
-                        entry.rule.keep_firing_for_ms,
-                    ));
-                }
-                Err(error) => {
-                    tracing::warn!(rule = entry.rule.name(), "alert rule failed: {error}");
-                    entry.health.health = Health::Err;
-                    entry.health.last_error = Some(error);
-                }
-            }
-            entry.health.evaluation_seconds = started.elapsed().as_secs_f64();
-        }
-        events
+        let started = Instant::now();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(EVALUATION_THREADS)
+            .min(self.entries.len());
+        let mut per_rule: Vec<(usize, Vec<AlertEvent>)> = if threads <= 1 {
+            self.entries
+                .iter_mut()
+                .enumerate()
+                .map(|(i, entry)| (i, entry.evaluate(source, at_ms)))
+                .collect()
+        } else {
+            let next = std::sync::Mutex::new(self.entries.iter_mut().enumerate());
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|_| scope.spawn(|| evaluate_until_done(&next, source, at_ms)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| {
+                        worker.join().unwrap_or_else(|_| {
+                            tracing::error!("an alert evaluation thread panicked");
+                            Vec::new()
+                        })
+                    })
+                    .collect()
+            })
+        };
+        per_rule.sort_by_key(|(i, _)| *i);
+        self.evaluation_seconds = started.elapsed().as_secs_f64();
+        per_rule
+            .into_iter()
+            .flat_map(|(_, events)| events)
+            .collect()
     }
 
     /// Every alert pending or firing, with its rule.

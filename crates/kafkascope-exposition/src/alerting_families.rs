@@ -8,6 +8,7 @@ use crate::writer::{MetricType, MetricsWriter};
 
 pub const ALERTS: &str = "kafkascope_alerts";
 pub const ALERT_RULES: &str = "kafkascope_alert_rules";
+pub const ALERT_EVALUATION_SECONDS: &str = "kafkascope_alert_evaluation_seconds";
 pub const NOTIFICATIONS_SENT: &str = "kafkascope_notifications_sent";
 pub const NOTIFICATIONS_FAILED: &str = "kafkascope_notifications_failed";
 pub const NOTIFICATIONS_DROPPED: &str = "kafkascope_notifications_dropped";
@@ -17,6 +18,7 @@ pub const NOTIFICATION_SNAPSHOTS_DROPPED: &str = "kafkascope_notification_snapsh
 pub const FAMILIES: &[&str] = &[
     ALERTS,
     ALERT_RULES,
+    ALERT_EVALUATION_SECONDS,
     NOTIFICATIONS_SENT,
     NOTIFICATIONS_FAILED,
     NOTIFICATIONS_DROPPED,
@@ -32,6 +34,8 @@ pub struct AlertingFigures {
     pub rules_ok: usize,
     pub rules_failing: usize,
     pub rules_not_evaluated: usize,
+    /// Wall-clock time of the last evaluation of every rule.
+    pub evaluation_seconds: f64,
     /// `None` when no notifications are configured.
     pub notifications: Option<NotificationFigures>,
 }
@@ -78,6 +82,11 @@ pub fn write(w: &mut MetricsWriter, figures: Option<&AlertingFigures>) {
     ] {
         w.sample(&[("health", health.into())], count as f64);
     }
+    w.gauge(
+        ALERT_EVALUATION_SECONDS,
+        "How long the last evaluation of every alert rule took, start to end (rules run on up to two threads).",
+    );
+    w.sample(&[], f.evaluation_seconds);
     let Some(n) = &f.notifications else {
         return;
     };
@@ -131,6 +140,7 @@ mod tests {
             rules_ok: 20,
             rules_failing: 1,
             rules_not_evaluated: 1,
+            evaluation_seconds: 0.0125,
             notifications: Some(NotificationFigures {
                 receivers: vec![ReceiverFigures {
                     name: "pager".into(),
@@ -155,6 +165,7 @@ mod tests {
                 "kafkascope_alert_rules{health=\"ok\"} 20",
                 "kafkascope_alert_rules{health=\"err\"} 1",
                 "kafkascope_alert_rules{health=\"unknown\"} 1",
+                "kafkascope_alert_evaluation_seconds 0.0125",
                 "kafkascope_notifications_sent_total{receiver=\"pager\",kind=\"webhook\"} 3",
                 "kafkascope_notifications_failed_total{receiver=\"pager\",kind=\"webhook\"} 1",
                 "kafkascope_notifications_dropped_total{receiver=\"pager\",kind=\"webhook\"} 0",

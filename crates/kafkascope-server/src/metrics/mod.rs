@@ -50,7 +50,10 @@ fn with_exposed<T>(state: &AppState, f: impl FnOnce(Exposed<'_>) -> T) -> T {
 fn alerting_figures(state: &AppState) -> Option<AlertingFigures> {
     state.silences.as_ref()?;
     let view = state.alerts.latest();
-    let mut figures = AlertingFigures::default();
+    let mut figures = AlertingFigures {
+        evaluation_seconds: view.evaluation_seconds,
+        ..AlertingFigures::default()
+    };
     for (_, alert) in view.active() {
         match alert.state {
             AlertState::Firing => figures.firing += 1,
