@@ -24,7 +24,7 @@ mod tests {
     #[test]
     fn every_curated_rule_loads_with_a_severity_and_a_summary() {
         let rules = parse_rule_file(DEFAULT_RULES_FILE).unwrap();
-        assert_eq!(rules.len(), 33);
+        assert_eq!(rules.len(), 39);
         for rule in &rules {
             let severity = rule.spec.labels.get("severity").map(String::as_str);
             assert!(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kafkascope_logs::{EventKind, FileStatus, LogEvent};
+use kafkascope_logs::{Detected, EventKind, FileStatus, LogEvent};
 use serde::{Deserialize, Serialize};
 
 /// One followed file's counts.
@@ -46,6 +46,10 @@ pub enum LogTotalsError {
     },
 }
 
+/// The count of unclean elections, beside `leader_election` (which counts
+/// them too): the one election kind that loses records.
+pub const UNCLEAN_LEADER_ELECTION: &str = "unclean_leader_election";
+
 /// A broker id as a key of [`LogTotals::events`].
 pub fn broker_key(broker: Option<i32>) -> String {
     broker.map(|b| b.to_string()).unwrap_or_default()
@@ -60,6 +64,9 @@ impl LogTotals {
             for kind in EventKind::ALL {
                 kinds.entry(kind.name().to_string()).or_default();
             }
+            kinds
+                .entry(UNCLEAN_LEADER_ELECTION.to_string())
+                .or_default();
         }
         self
     }
@@ -86,12 +93,13 @@ impl LogTotals {
             }
         }
         for event in events {
-            *self
-                .events
-                .entry(broker_key(event.node))
-                .or_default()
-                .entry(event.kind().name().to_string())
-                .or_default() += 1;
+            let kinds = self.events.entry(broker_key(event.node)).or_default();
+            *kinds.entry(event.kind().name().to_string()).or_default() += 1;
+            if let Detected::LeaderElection { unclean: true, .. } = event.detected {
+                *kinds
+                    .entry(UNCLEAN_LEADER_ELECTION.to_string())
+                    .or_default() += 1;
+            }
             moved = true;
         }
         moved
