@@ -42,9 +42,9 @@ export function trace(text: string, name: string): HTMLElement {
   );
 }
 
-/** A connector's topics as used, else as configured. */
+/** A connector's topics as used, else (none used yet, or not read) as configured. */
 function topicsOf(c: Connector): string[] {
-  if (c.topics) return c.topics;
+  if (c.topics?.length) return c.topics;
   return [c.config_topics, c.config_topic].filter((t): t is string => !!t).flatMap((t) => t.split(",").map((s) => s.trim()));
 }
 
