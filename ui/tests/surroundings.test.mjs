@@ -67,7 +67,7 @@ before(async () => {
   kafkaDir = dirname(dirname(kafka.KAFKA_CA));
   await client(bootstrap, "create-topic", ["--topic", topic, "--partitions", "2", "--replication-factor", "1"]);
   await client(bootstrap, "create-topic", ["--topic", eventsTopic, "--partitions", "3", "--replication-factor", "3"]);
-  [worker, zookeeper] = await Promise.all([startConnectWorker(`ui-connect-${suffix}`, bootstrap), startZookeeperEnsemble({ members: 3 })]);
+  [worker, zookeeper] = await Promise.all([startConnectWorker(`surroundings-connect-${suffix}`, bootstrap), startZookeeperEnsemble({ members: 3 })]);
   const scratch = mkdtempSync(join(tmpdir(), "kafkascope-ui-files-"));
   const input = join(scratch, "input.txt");
   writeFileSync(input, Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join(""));
