@@ -32,6 +32,9 @@ pub enum Command {
     Lag(LagArgs),
     /// Kafka's Java producers and consumers, through their JMX agents.
     Clients(ClientsArgs),
+    /// Kafka Connect connectors and tasks through the workers' REST API,
+    /// failed ones first.
+    Connect(ConnectArgs),
     /// Collect in the background and serve /metrics, the JSON API and health checks.
     Serve(ServeArgs),
     /// Check alert rule files, or export the rules `serve` evaluates.
@@ -117,6 +120,24 @@ pub struct BrokersArgs {
 pub struct ClientsArgs {
     #[command(flatten)]
     pub jmx: JmxArgs,
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConnectArgs {
+    /// Read every `[clusters.connect]` of this config file.
+    #[arg(long, env = "KAFKASCOPE_CONFIG", conflicts_with = "connect_url")]
+    pub config: Option<PathBuf>,
+    /// A worker's REST URL (repeat for the workers of one Connect cluster).
+    #[arg(long)]
+    pub connect_url: Vec<String>,
+    /// HTTP Basic user for --connect-url.
+    #[arg(long, requires = "connect_url")]
+    pub username: Option<String>,
+    /// File holding the password of --username.
+    #[arg(long, requires = "username")]
+    pub password_file: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub output: OutputFormat,
 }

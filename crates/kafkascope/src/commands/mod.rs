@@ -4,6 +4,7 @@
 mod agent;
 mod brokers;
 mod clients;
+mod connect;
 mod groups;
 mod jmx_once;
 mod lag;
@@ -28,6 +29,7 @@ pub async fn run(command: Command) -> anyhow::Result<()> {
         Command::Groups(args) => groups::run(args).await,
         Command::Lag(args) => lag::run(args).await,
         Command::Clients(args) => clients::run(args).await,
+        Command::Connect(args) => connect::run(args).await,
         Command::Serve(args) => serve::run(args).await,
         Command::Rules(command) => rules::run(command),
         Command::Agent(args) => agent::run(args).await,
