@@ -105,3 +105,124 @@ fn check_address(address: &str) -> Result<(), String> {
         _ => Err(format!("'{port}' is not a port")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperTarget};
+
+    use super::super::parse;
+    use super::super::sources::SourcePlan;
+
+    const CLUSTER: &str =
+        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
+
+    fn zookeeper(text: &str) -> (ZookeeperSettings, Duration) {
+        let plan = parse(text, Path::new(".")).unwrap();
+        match plan.clusters[0].sources.as_slice() {
+            [SourcePlan::Zookeeper { settings, interval }] => (settings.clone(), *interval),
+            other => panic!("one ZooKeeper source, not {other:?}"),
+        }
+    }
+
+    fn parse_err(text: &str) -> String {
+        format!("{:#}", parse(text, Path::new(".")).unwrap_err())
+    }
+
+    fn member(name: &str, address: &str) -> String {
+        format!("[[clusters.zookeeper.members]]\nname = \"{name}\"\naddress = \"{address}\"\n")
+    }
+
+    #[test]
+    fn every_key_is_read() {
+        let text = format!(
+            "{CLUSTER}[clusters.zookeeper]\ninterval_seconds = 15\ntimeout_seconds = 3\n{}{}{}",
+            member(" zk-1 ", " zk1.example:2181 "),
+            member("zk-2", "10.0.0.2:2181"),
+            member("zk-3", "[::1]:2182"),
+        );
+        let (settings, interval) = zookeeper(&text);
+        assert_eq!(interval, Duration::from_secs(15));
+        assert_eq!(settings.timeout, Duration::from_secs(3));
+        let target = |name: &str, address: &str| ZookeeperTarget {
+            name: name.into(),
+            address: address.into(),
+        };
+        assert_eq!(
+            settings.targets,
+            [
+                target("zk-1", "zk1.example:2181"),
+                target("zk-2", "10.0.0.2:2181"),
+                target("zk-3", "[::1]:2182"),
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults_are_the_clusters_interval_and_ten_seconds() {
+        let text = format!(
+            "{CLUSTER}[clusters.zookeeper]\n{}",
+            member("zk-1", "zk1:2181")
+        );
+        let (settings, interval) = zookeeper(&text);
+        assert_eq!(interval, Duration::from_secs(20));
+        assert_eq!(settings.timeout, ZookeeperSettings::DEFAULT_TIMEOUT);
+        assert_eq!(
+            settings.max_answer_bytes,
+            ZookeeperSettings::DEFAULT_MAX_ANSWER_BYTES
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_field_and_the_line() {
+        let table = format!("{CLUSTER}[clusters.zookeeper]\n");
+        assert_eq!(
+            parse_err(&table),
+            "clusters[0].zookeeper.members: give every member of the ensemble \
+             ([[clusters[0].zookeeper.members]] with name and address)"
+        );
+        let cases = [
+            (
+                member("zk-1", "zk1"),
+                "line 8: clusters[0].zookeeper.members[0].address: 'zk1' is not host:port",
+            ),
+            (
+                member("zk-1", "zk1:0"),
+                "line 8: clusters[0].zookeeper.members[0].address: '0' is not a port",
+            ),
+            (
+                member("zk-1", "zk1:70000"),
+                "line 8: clusters[0].zookeeper.members[0].address: '70000' is not a port",
+            ),
+            (
+                member("zk-1", ":2181"),
+                "line 8: clusters[0].zookeeper.members[0].address: ':2181' has no host",
+            ),
+            (
+                member(" ", "zk1:2181"),
+                "line 7: clusters[0].zookeeper.members[0].name: must not be empty",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    member("zk-1", "zk1:2181"),
+                    member("zk-1", "zk2:2181")
+                ),
+                "line 10: clusters[0].zookeeper.members[1].name: 'zk-1' is used by an earlier member",
+            ),
+        ];
+        for (members, expected) in cases {
+            assert_eq!(parse_err(&format!("{table}{members}")), expected);
+        }
+        let zero = format!(
+            "{table}interval_seconds = 0\n{}",
+            member("zk-1", "zk1:2181")
+        );
+        assert_eq!(
+            parse_err(&zero),
+            "line 6: clusters[0].zookeeper.interval_seconds: must be at least 1"
+        );
+    }
+}

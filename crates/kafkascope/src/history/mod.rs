@@ -9,6 +9,7 @@
 //! downsampling, retention, compaction) in slices, each under the write lock
 //! for a moment only. Queries take a read lock.
 
+mod log_dir_filesystems;
 mod snapshot_series;
 mod store_source;
 
@@ -23,6 +24,7 @@ use kafkascope_collector::ClusterSnapshot;
 use kafkascope_query::STALE_NAN_BITS;
 use kafkascope_sources::SourceSnapshot;
 use kafkascope_store::{Maintenance, MaintenanceReport, SeriesId, SeriesKey, Store, StoreConfig};
+use log_dir_filesystems::{JoinedSeries, LogDirFilesystems};
 
 pub use snapshot_series::{snapshot_series, source_series};
 pub use store_source::StoreSource;
@@ -80,6 +82,9 @@ pub struct History {
     /// staleness marker, so queries and alert rules stop seeing it at once
     /// rather than for the whole lookback.
     present: Mutex<HashMap<String, Vec<SeriesId>>>,
+    /// The latest cycle and host poll per cluster, joined into the log
+    /// dirs' filesystems as either is recorded.
+    log_dir_filesystems: Mutex<LogDirFilesystems>,
 }
 
 impl History {
@@ -100,6 +105,7 @@ impl History {
         Ok(Arc::new(History {
             store: RwLock::new(store),
             present: Mutex::default(),
+            log_dir_filesystems: Mutex::default(),
         }))
     }
 
@@ -195,13 +201,15 @@ impl History {
             return Ok(None);
         }
         let series = snapshot_series(snapshot);
+        let joined = self.log_dir_join()?.cluster_recorded(snapshot);
         let mut store = self
             .store
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, snapshot.collected_at_ms);
         let origin = format!("cluster/{}", snapshot.cluster);
-        self.append_marking_gone(&mut store, &origin, at_ms, &series)
+        let written = with_joined(&origin, &series, joined.as_ref());
+        self.append_marking_gone(&mut store, at_ms, &written)
             .with_context(|| format!("recording the cycle of {}", snapshot.collected_at_ms))?;
         Ok(Some(at_ms))
     }
@@ -219,54 +227,70 @@ impl History {
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, at_ms);
-        self.append_marking_gone(&mut store, origin, at_ms, series)
+        self.append_marking_gone(&mut store, at_ms, &[(origin, series)])
             .with_context(|| format!("recording {} series at {at_ms}", series.len()))
     }
 
-    /// Appends `series`, and a staleness marker for every series `origin`
-    /// wrote last time and not now. Nothing to write at all is no append.
+    /// Appends each origin's series, and a staleness marker for every
+    /// series an origin wrote last time and not now, as one cycle of the
+    /// store. Nothing to write at all is no append.
     fn append_marking_gone(
         &self,
         store: &mut Store,
-        origin: &str,
         at_ms: i64,
-        series: &[(SeriesKey, f64)],
+        written: &[(&str, &[(SeriesKey, f64)])],
     ) -> anyhow::Result<()> {
-        let samples = series
-            .iter()
-            .map(|(key, value)| Ok((store.series_id(key)?, *value)))
-            .collect::<Result<Vec<(SeriesId, f64)>, kafkascope_store::StoreError>>()?;
-        let mut now: Vec<SeriesId> = samples.iter().map(|(id, _)| *id).collect();
-        now.sort_unstable();
-        now.dedup();
         let mut present = self
             .present
             .lock()
             .map_err(|_| anyhow::anyhow!("history lock poisoned"))?;
-        let before = present.remove(origin).unwrap_or_default();
         let stale = f64::from_bits(STALE_NAN_BITS);
-        let gone = before
-            .iter()
-            .filter(|id| now.binary_search(id).is_err())
-            .map(|id| (*id, stale));
-        let all: Vec<(SeriesId, f64)> = samples.into_iter().chain(gone).collect();
+        let mut all: Vec<(SeriesId, f64)> = Vec::new();
+        let mut now_by_origin = Vec::with_capacity(written.len());
+        for (origin, series) in written {
+            let samples = series
+                .iter()
+                .map(|(key, value)| Ok((store.series_id(key)?, *value)))
+                .collect::<Result<Vec<(SeriesId, f64)>, kafkascope_store::StoreError>>()?;
+            let mut now: Vec<SeriesId> = samples.iter().map(|(id, _)| *id).collect();
+            now.sort_unstable();
+            now.dedup();
+            let before = present.get(*origin).map(Vec::as_slice).unwrap_or_default();
+            let gone = before
+                .iter()
+                .filter(|id| now.binary_search(id).is_err())
+                .map(|id| (*id, stale));
+            all.extend(samples);
+            all.extend(gone);
+            now_by_origin.push((*origin, now));
+        }
         if !all.is_empty() {
             store.append(at_ms, all)?;
         }
-        present.insert(origin.to_string(), now);
+        for (origin, now) in now_by_origin {
+            present.insert(origin.to_string(), now);
+        }
         Ok(())
+    }
+
+    fn log_dir_join(&self) -> anyhow::Result<std::sync::MutexGuard<'_, LogDirFilesystems>> {
+        self.log_dir_filesystems
+            .lock()
+            .map_err(|_| anyhow::anyhow!("history lock poisoned"))
     }
 
     /// Appends one poll of a source.
     pub fn record_source(&self, snapshot: &SourceSnapshot) -> anyhow::Result<()> {
         let series = source_series(snapshot);
+        let joined = self.log_dir_join()?.source_recorded(snapshot);
         let mut store = self
             .store
             .write()
             .map_err(|_| anyhow::anyhow!("store lock poisoned"))?;
         let at_ms = on_the_time_line(&store, snapshot.polled_at_ms);
         let origin = format!("{}/{}", snapshot.kind, snapshot.cluster);
-        self.append_marking_gone(&mut store, &origin, at_ms, &series)
+        let written = with_joined(&origin, &series, joined.as_ref());
+        self.append_marking_gone(&mut store, at_ms, &written)
             .with_context(|| {
                 format!(
                     "recording the {} poll of {}",
@@ -290,6 +314,20 @@ fn on_the_time_line(store: &Store, at_ms: i64) -> i64 {
     store
         .last_cycle_ms()
         .map_or(at_ms, |last_ms| at_ms.max(last_ms + 1))
+}
+
+/// What one append writes: the recorded origin's series, and the log
+/// dirs' join when it is due.
+fn with_joined<'a>(
+    origin: &'a str,
+    series: &'a [(SeriesKey, f64)],
+    joined: Option<&'a JoinedSeries>,
+) -> Vec<(&'a str, &'a [(SeriesKey, f64)])> {
+    let mut written = vec![(origin, series)];
+    if let Some(joined) = joined {
+        written.push((joined.origin.as_str(), joined.series.as_slice()));
+    }
+    written
 }
 
 /// The store logged each problem where it found it; this ties them to history.
@@ -406,6 +444,67 @@ mod tests {
             .map(|s| (s.labels["consumergroup"].clone(), s.value))
             .collect();
         assert_eq!(counts, [("a".to_string(), 1.0), ("b".to_string(), 2.0)]);
+    }
+
+    #[test]
+    fn the_log_dirs_filesystems_are_recorded_with_the_host_poll_and_end_with_the_log_dir() {
+        use log_dir_filesystems::tests::{cluster, host_poll};
+        let dir = tempfile::tempdir().unwrap();
+        let history = History::open(&HistorySettings {
+            dir: dir.path().to_path_buf(),
+            retention_days: 7,
+        })
+        .unwrap();
+        let mut cycle = cluster(&["/data/kafka"]);
+        cycle.collected_at_ms = 10_000;
+        history.record(&cycle).unwrap();
+        let mut poll = host_poll(128.0);
+        poll.polled_at_ms = 20_000;
+        history.record_source(&poll).unwrap();
+        let source = StoreSource::new(history.clone());
+        let query = "kafkascope_broker_log_dir_filesystem_used_ratio > 0.85";
+        let found = |at_ms| match kafkascope_query::instant_query(&source, query, at_ms).unwrap() {
+            kafkascope_query::QueryValue::Vector { samples, .. } => samples
+                .iter()
+                .map(|s| {
+                    let label = |name: &str| s.labels[name].clone();
+                    (
+                        label("broker"),
+                        label("log_dir"),
+                        label("mountpoint"),
+                        s.value,
+                    )
+                })
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(found(15_000), []);
+        let full = (
+            "1".to_string(),
+            "/data/kafka".to_string(),
+            "/data".to_string(),
+            0.875,
+        );
+        assert_eq!(found(25_000), [full.clone()]);
+        // Later cycles with the same log dirs leave the series as the poll wrote it.
+        cycle.collected_at_ms = 30_000;
+        history.record(&cycle).unwrap();
+        assert_eq!(found(35_000), [full]);
+        // The log dir moved off /data: the old series ends at once.
+        let mut moved = cluster(&["/srv/kafka"]);
+        moved.collected_at_ms = 40_000;
+        history.record(&moved).unwrap();
+        assert_eq!(found(45_000), []);
+        let everything = "kafkascope_broker_log_dir_filesystem_used_ratio";
+        let answer = kafkascope_query::instant_query(&source, everything, 45_000).unwrap();
+        let kafkascope_query::QueryValue::Vector { samples, .. } = answer else {
+            panic!("{answer:?}")
+        };
+        let mounts: Vec<(&str, f64)> = samples
+            .iter()
+            .map(|s| (s.labels["mountpoint"].as_str(), s.value))
+            .collect();
+        assert_eq!(mounts, [("/", 0.25)]);
     }
 
     #[test]
