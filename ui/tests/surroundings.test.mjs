@@ -298,7 +298,8 @@ describe("surroundings: events", () => {
     assert.equal(await lines.locator("pre").isVisible(), false);
     await lines.locator("summary").click();
     assert.equal((await lines.locator("pre").innerText()).split("\n")[0], first.lines[0]);
-    await page.screenshot({ path: join(ARTIFACTS, "surroundings-events.png"), fullPage: true });
+    // The first screen: a restarted node's shrinks make a long page.
+    await page.screenshot({ path: join(ARTIFACTS, "surroundings-events.png") });
 
     // Another kind picked: in the URL, and only that kind listed.
     await page.locator('[data-control="events-kind"]').selectOption("isr_expand");
@@ -349,6 +350,8 @@ describe("surroundings: nothing configured", () => {
     };
     await at("/connect");
     assert.match(await page.locator('[data-empty="connect"]').innerText(), /\[clusters\.connect\]/);
+    assert.match(await page.locator('[data-empty="connect"] .config-example').innerText(), /^\[clusters\.connect\]\n\[\[clusters\.connect\.clusters\]\]\n/);
+    await page.screenshot({ path: join(ARTIFACTS, "surroundings-connect-not-configured.png") });
     await at("/events");
     assert.match(await page.locator('[data-empty="broker_logs"]').innerText(), /\[clusters\.broker_logs\]/);
     await at("/brokers");

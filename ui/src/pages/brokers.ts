@@ -269,6 +269,7 @@ function hostsPanel(panel: HTMLElement, brokers: Broker[], poll: HostPoll | null
             "node_exporter",
             "The brokers' hosts are not watched.",
             "Add a [clusters.node_exporter] section with each broker host's node_exporter (or `kafkascope agent`) page to see its CPU, memory, load, log dir filesystems and network here.",
+            '[clusters.node_exporter]\ndiscover_port = 9100',
           ),
     );
     return;

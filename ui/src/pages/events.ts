@@ -142,6 +142,7 @@ export function eventsPage(ctx: PageContext): Page {
             "broker_logs",
             "The brokers' log files are not followed for this cluster.",
             "Add a [clusters.broker_logs] section naming each broker's log folder (server.log, controller.log, state-change.log) to list the ISR shrinks, elections, fencing and failures they tell of here.",
+            '[clusters.broker_logs]\n[[clusters.broker_logs.brokers]]\nbroker = 1\npaths = ["/var/log/kafka/"]',
           ),
         );
         return;

@@ -14,12 +14,13 @@ import { tiles } from "../tiles";
 import { quorumPanel } from "./brokers";
 
 /** What to configure for a page that has nothing to show yet. */
-export function configHint(source: string, title: string, text: string): HTMLElement {
+export function configHint(source: string, title: string, text: string, example: string): HTMLElement {
   return h(
     "div",
     { class: "empty-state", "data-empty": source },
     h("strong", null, title),
     h("p", null, text),
+    h("pre", { class: "mono config-example" }, example),
     h("p", { class: "muted" }, "See docs/CONFIG.md for every setting."),
   );
 }
@@ -115,6 +116,7 @@ function zookeeperSection(panel: HTMLElement, poll: ZookeeperPoll | null): void 
         "zookeeper",
         "No ZooKeeper ensemble is watched for this cluster.",
         "For a cluster that keeps its metadata in ZooKeeper, add a [clusters.zookeeper] section listing the ensemble's members (host:port of each client port); kafkascope then asks each member srvr, mntr and ruok.",
+        '[clusters.zookeeper]\n[[clusters.zookeeper.members]]\nname = "zk-1"\naddress = "zk-1:2181"',
       ),
     );
     return;
