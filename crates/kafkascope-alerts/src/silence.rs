@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use regex::Regex;
+use kafkascope_query::LabelMatcher;
 use serde::{Deserialize, Serialize};
 
 /// The longest an acknowledgement silences an alert that never resolves.
@@ -82,35 +82,18 @@ pub enum SilenceError {
     },
 }
 
-/// A matcher checked and compiled.
-struct Compiled<'m> {
-    matcher: &'m Matcher,
-    regex: Option<Regex>,
-}
-
-impl Compiled<'_> {
-    fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(&self.matcher.name).map_or("", String::as_str);
-        let hit = match &self.regex {
-            Some(regex) => regex.is_match(value),
-            None => value == self.matcher.value,
-        };
-        hit == self.matcher.is_equal
-    }
-}
-
-fn compile(matcher: &Matcher) -> Result<Compiled<'_>, SilenceError> {
-    let regex = if matcher.is_regex {
-        // Anchored, as Alertmanager's and Prometheus's matchers are.
-        let anchored = format!("^(?:{})$", matcher.value);
-        Some(
-            Regex::new(&anchored)
-                .map_err(|e| SilenceError::Invalid(format!("matcher {}: {e}", matcher.name)))?,
-        )
-    } else {
-        None
+/// Alertmanager's matcher as the query's label matcher, which is the one
+/// place that knows how a matcher tests labels (anchored regexes, an absent
+/// label read as "").
+fn compile(matcher: &Matcher) -> Result<LabelMatcher, SilenceError> {
+    let (name, value) = (matcher.name.as_str(), matcher.value.as_str());
+    let compiled = match (matcher.is_regex, matcher.is_equal) {
+        (false, true) => Ok(LabelMatcher::equal(name, value)),
+        (false, false) => Ok(LabelMatcher::not_equal(name, value)),
+        (true, true) => LabelMatcher::regex(name, value),
+        (true, false) => LabelMatcher::not_regex(name, value),
     };
-    Ok(Compiled { matcher, regex })
+    compiled.map_err(|e| SilenceError::Invalid(format!("matcher {name}: {}", e.reason)))
 }
 
 impl Silence {

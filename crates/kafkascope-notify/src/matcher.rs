@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use regex::Regex;
+use kafkascope_query::LabelMatcher;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchOp {
@@ -33,8 +33,9 @@ pub struct Matcher {
     pub name: String,
     pub op: MatchOp,
     pub value: String,
-    /// The anchored expression, for `=~` and `!~`.
-    regex: Option<Regex>,
+    /// The test itself: the query's matcher, the one place that knows how
+    /// a matcher reads labels.
+    test: LabelMatcher,
 }
 
 impl PartialEq for Matcher {
@@ -48,18 +49,18 @@ impl Matcher {
         if !is_label_name(name) {
             return Err(format!("{name:?} is not a label name"));
         }
-        let regex = match op {
-            MatchOp::Regex | MatchOp::NotRegex => Some(
-                Regex::new(&format!("^(?:{value})$"))
-                    .map_err(|e| format!("{value:?} is not a regular expression: {e}"))?,
-            ),
-            MatchOp::Equal | MatchOp::NotEqual => None,
-        };
+        let test = match op {
+            MatchOp::Equal => Ok(LabelMatcher::equal(name, value)),
+            MatchOp::NotEqual => Ok(LabelMatcher::not_equal(name, value)),
+            MatchOp::Regex => LabelMatcher::regex(name, value),
+            MatchOp::NotRegex => LabelMatcher::not_regex(name, value),
+        }
+        .map_err(|e| format!("{value:?} is not a regular expression: {}", e.reason))?;
         Ok(Matcher {
             name: name.to_string(),
             op,
             value: value.to_string(),
-            regex,
+            test,
         })
     }
 
@@ -84,15 +85,7 @@ impl Matcher {
     }
 
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(&self.name).map(String::as_str).unwrap_or("");
-        match (&self.op, &self.regex) {
-            (MatchOp::Equal, _) => value == self.value,
-            (MatchOp::NotEqual, _) => value != self.value,
-            (MatchOp::Regex, Some(regex)) => regex.is_match(value),
-            (MatchOp::NotRegex, Some(regex)) => !regex.is_match(value),
-            // `new` compiles the expression of every regex matcher.
-            (MatchOp::Regex | MatchOp::NotRegex, None) => false,
-        }
+        self.test.matches(labels)
     }
 }
 

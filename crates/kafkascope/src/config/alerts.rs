@@ -1,6 +1,8 @@
 //! `[alerts]`: which rules `serve` evaluates. The curated rules are on by
-//! default; each can be disabled by name or overridden by a rule of the
-//! same name from a rule file or `[[alerts.rules]]`. The consumer-lag
+//! default; each can be disabled by name, overridden by a rule of the
+//! same name from a rule file or `[[alerts.rules]]`, or tuned by an
+//! `[[alerts.rules]]` entry without `expr` (its `for`, `keep_firing_for`,
+//! labels and annotations over the curated rule's). The consumer-lag
 //! threshold has its own keys, per group too, since it is the one every
 //! team tunes.
 
@@ -31,10 +33,46 @@ pub struct AlertsEntry {
     #[serde(default)]
     pub rule_files: Vec<PathBuf>,
     #[serde(default)]
-    pub rules: Vec<Spanned<RuleSpec>>,
+    pub rules: Vec<Spanned<ConfigRule>>,
     pub consumer_lag_seconds: Option<LagEntry>,
     /// Where alerts are sent (`[alerts.notify]`): receivers and routes.
     pub notify: Option<kafkascope_notify::NotifyConfig>,
+}
+
+/// One `[[alerts.rules]]`: a rule of the config's own, or, without `expr`,
+/// a curated rule tuned (what is given replaces or adds to its own).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigRule {
+    pub alert: String,
+    pub expr: Option<String>,
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    pub keep_firing_for: Option<String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl ConfigRule {
+    /// The rule's spec: its own, or `curated`'s with this entry's changes.
+    fn spec(&self, curated: Option<&RuleSpec>) -> RuleSpec {
+        let mut spec = curated.cloned().unwrap_or_default();
+        spec.alert = self.alert.clone();
+        if let Some(expr) = &self.expr {
+            spec.expr = expr.clone();
+        }
+        if self.for_.is_some() {
+            spec.for_ = self.for_.clone();
+        }
+        if self.keep_firing_for.is_some() {
+            spec.keep_firing_for = self.keep_firing_for.clone();
+        }
+        spec.labels.extend(self.labels.clone());
+        spec.annotations.extend(self.annotations.clone());
+        spec
+    }
 }
 
 /// `[alerts.consumer_lag_seconds]`: `default = 300`, `groups = { billing = 60 }`.
@@ -89,15 +127,20 @@ pub fn alerts(
     for path in &entry.rule_files {
         own.extend(rule_file(&base.join(path))?);
     }
-    for spec in &entry.rules {
-        let rule = Rule::new(CONFIG_GROUP, spec.get_ref().clone())
-            .map_err(|e| anyhow::anyhow!("line {}: alerts.rules: {e}", at(spec.span())))?;
+    let (tunings, new_rules): (Vec<_>, Vec<_>) =
+        entry.rules.iter().partition(|r| r.get_ref().expr.is_none());
+    for config_rule in new_rules {
+        let rule = Rule::new(CONFIG_GROUP, config_rule.get_ref().spec(None))
+            .map_err(|e| anyhow::anyhow!("line {}: alerts.rules: {e}", at(config_rule.span())))?;
         own.push(rule);
     }
     let mut rules = Vec::new();
     if entry.default_rules != Some(false) {
         rules = curated(entry, at)?;
         rules.retain(|r| !own.iter().any(|o| o.name() == r.name()));
+    }
+    for tuning in tunings {
+        tune(&mut rules, tuning, at)?;
     }
     rules.extend(own);
     let notify = entry
@@ -106,6 +149,30 @@ pub fn alerts(
         .map(|n| n.build().map_err(|e| anyhow::anyhow!("alerts.notify.{e}")))
         .transpose()?;
     Ok(Some(AlertsPlan { rules, notify }))
+}
+
+/// Applies a `[[alerts.rules]]` entry without `expr` to the curated rules
+/// of its name (the lag rule may be several, one per threshold).
+fn tune(
+    rules: &mut [Rule],
+    tuning: &Spanned<ConfigRule>,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<()> {
+    let line = at(tuning.span());
+    let name = &tuning.get_ref().alert;
+    let mut found = false;
+    for rule in rules.iter_mut().filter(|r| r.name() == name) {
+        found = true;
+        *rule = Rule::new(&rule.group, tuning.get_ref().spec(Some(&rule.spec)))
+            .map_err(|e| anyhow::anyhow!("line {line}: alerts.rules: {e}"))?;
+    }
+    if !found {
+        bail!(
+            "line {line}: alerts.rules: {name:?} has no expr and is not a curated rule in use \
+             (docs/ALERTS.md lists them); give an expr to add a rule of your own"
+        );
+    }
+    Ok(())
 }
 
 /// Reads one rule file, every problem listed with its line.
@@ -222,7 +289,7 @@ mod tests {
     #[test]
     fn the_curated_rules_are_on_by_default_and_can_be_switched_off() {
         let plan = plan("").unwrap().unwrap();
-        assert_eq!(plan.rules.len(), 22);
+        assert_eq!(plan.rules.len(), default_rules().len());
         assert_eq!(names(&plan)[0], "KafkaOfflinePartitions");
         let plan = plan_ok("[alerts]\ndefault_rules = false\n");
         assert!(plan.rules.is_empty());
@@ -239,7 +306,7 @@ mod tests {
             "[alerts]\ndisable = [\"KafkaPreferredLeaderImbalance\"]\n\n\
              [[alerts.rules]]\nalert = \"KafkaOfflinePartitions\"\nexpr = \"kafkascope_offline_partitions > 5\"\n",
         );
-        assert_eq!(plan.rules.len(), 21);
+        assert_eq!(plan.rules.len(), default_rules().len() - 1);
         assert!(!names(&plan).contains(&"KafkaPreferredLeaderImbalance"));
         let offline: Vec<_> = plan
             .rules
@@ -249,6 +316,41 @@ mod tests {
         assert_eq!(offline.len(), 1);
         assert_eq!(offline[0].spec.expr, "kafkascope_offline_partitions > 5");
         assert_eq!(offline[0].group, CONFIG_GROUP);
+    }
+
+    #[test]
+    fn a_curated_rule_is_tuned_without_its_expr() {
+        let plan = plan_ok(
+            "[[alerts.rules]]\nalert = \"KafkaConsumerGroupDead\"\nfor = \"10m\"\n\
+             labels = { severity = \"critical\", team = \"payments\" }\n",
+        );
+        assert_eq!(plan.rules.len(), default_rules().len());
+        let dead = plan
+            .rules
+            .iter()
+            .find(|r| r.name() == "KafkaConsumerGroupDead")
+            .unwrap();
+        assert_eq!(dead.spec.expr, "kafkascope_consumergroup_dead == 1");
+        assert_eq!(dead.for_ms, 600_000);
+        assert_eq!(dead.group, "kafkascope-consumers");
+        assert_eq!(
+            dead.spec.labels,
+            BTreeMap::from([
+                ("severity".to_string(), "critical".to_string()),
+                ("team".to_string(), "payments".to_string()),
+            ])
+        );
+        assert!(dead.spec.annotations["summary"].contains("nobody seems to consume"));
+
+        let err =
+            self::plan("[alerts]\n\n[[alerts.rules]]\nalert = \"NoSuchRule\"\nfor = \"1m\"\n")
+                .unwrap_err()
+                .to_string();
+        assert_eq!(
+            err,
+            "line 3: alerts.rules: \"NoSuchRule\" has no expr and is not a curated rule in use \
+             (docs/ALERTS.md lists them); give an expr to add a rule of your own"
+        );
     }
 
     #[test]
