@@ -220,11 +220,15 @@ export function connectPage(ctx: PageContext): Page {
         lagChart([]);
         fill(
           body,
-          configHint(
+          h(
+            "section",
+            { class: "panel" },
+            configHint(
             "connect",
             "Kafka Connect is not watched for this cluster.",
             "Add a [clusters.connect] section naming each Connect cluster's worker REST URLs to this cluster in the config file, and kafkascope lists its connectors and tasks here.",
             '[clusters.connect]\n[[clusters.connect.clusters]]\nname = "connect-main"\nurls = ["http://connect-1:8083"]',
+            ),
           ),
         );
         return;

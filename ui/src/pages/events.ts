@@ -68,8 +68,18 @@ function fieldValue(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** Fields read first, in this order; the others follow by name. */
+const FIRST_FIELDS = ["topic", "partition", "broker", "old_isr", "new_isr", "leader", "previous_leader"];
+
+function fieldOrder(name: string): number {
+  const at = FIRST_FIELDS.indexOf(name);
+  return at < 0 ? FIRST_FIELDS.length : at;
+}
+
 function fieldsCell(e: LogEvent): Child {
-  return Object.entries(e.fields).map(([name, value]) => h("code", { class: "label", "data-field": name }, `${name}=${fieldValue(value)}`));
+  return Object.entries(e.fields)
+    .sort(([a], [b]) => fieldOrder(a) - fieldOrder(b) || a.localeCompare(b))
+    .map(([name, value]) => h("code", { class: "label", "data-field": name }, `${name}=${fieldValue(value)}`));
 }
 
 /** The record's lines, folded to the first until opened. */
@@ -153,7 +163,13 @@ export function eventsPage(ctx: PageContext): Page {
         figures,
         tiles([
           { id: "events", label: "Events", value: count(page.total), detail: page.total > page.events.length ? `the latest ${page.events.length} listed` : "in the picked range" },
-          ...EVENT_KINDS.filter((k) => byKind.has(k)).map((k) => ({ id: `kind-${k}`, label: k.replace(/_/g, " "), value: count(byKind.get(k)), tone: KIND_TONES[k] })),
+          ...EVENT_KINDS.filter((k) => byKind.has(k)).map((k) => ({
+            id: `kind-${k}`,
+            label: k.replace(/_/g, " "),
+            value: count(byKind.get(k)),
+            detail: page.total > page.events.length ? "of those listed" : undefined,
+            tone: KIND_TONES[k],
+          })),
         ]),
       );
       fill(
