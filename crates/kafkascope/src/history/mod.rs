@@ -485,7 +485,7 @@ mod tests {
             "/data".to_string(),
             0.875,
         );
-        assert_eq!(found(25_000), [full.clone()]);
+        assert_eq!(found(25_000), std::slice::from_ref(&full));
         // Later cycles with the same log dirs leave the series as the poll wrote it.
         cycle.collected_at_ms = 30_000;
         history.record(&cycle).unwrap();
