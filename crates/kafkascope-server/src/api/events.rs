@@ -228,6 +228,112 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use kafkascope_collector::Snapshots;
+    use kafkascope_sources::SourceSnapshot;
+    use kafkascope_sources::SourceSnapshots;
+    use kafkascope_sources::broker_logs::broker_log_figures::BrokerLogFigures;
+    use kafkascope_sources::broker_logs::event_store::EventStore;
+    use kafkascope_sources::source::SourceFigures;
+    use serde_json::{Map, Value, json};
+    use tower::ServiceExt;
+
+    fn stored(broker: i32, kind: &str, time_ms: i64) -> StoredEvent {
+        StoredEvent {
+            id: 0,
+            time_ms,
+            broker: Some(broker),
+            kind: kind.to_string(),
+            level: Some("INFO".to_string()),
+            logger: "state.change.logger".to_string(),
+            thread: "main".to_string(),
+            file: "server.log".to_string(),
+            line: 7,
+            fields: Map::from_iter([("partition".to_string(), json!(0))]),
+            lines: vec!["[...] INFO ...".to_string()],
+            lines_cut: 0,
+        }
+    }
+
+    /// Clusters `logs` (the source polled), `later` (configured, not yet
+    /// polled) and `plain` (no broker logs).
+    fn state() -> AppState {
+        let snapshots = Arc::new(Snapshots::new(["logs", "later", "plain"].map(String::from)));
+        let sources = Arc::new(SourceSnapshots::new([
+            ("logs".to_string(), SourceKind::BrokerLogs),
+            ("later".to_string(), SourceKind::BrokerLogs),
+        ]));
+        let store = Arc::new(EventStore::in_memory(10));
+        store
+            .append(vec![
+                stored(1, "isr_shrink", 1_700_000_000_000),
+                stored(2, "broker_fenced", 1_700_000_001_000),
+            ])
+            .unwrap();
+        sources.publish(Arc::new(SourceSnapshot {
+            cluster: "logs".to_string(),
+            kind: SourceKind::BrokerLogs,
+            polled_at_ms: 0,
+            duration_ms: 0.0,
+            targets: Vec::new(),
+            figures: SourceFigures::BrokerLogs(BrokerLogFigures {
+                brokers: vec![1, 2],
+                files: Vec::new(),
+                totals: Default::default(),
+                new_events: 2,
+                events: store,
+            }),
+        }));
+        AppState::new(snapshots).with_sources(sources)
+    }
+
+    async fn get(path: &str) -> (u16, Value) {
+        let request = Request::get(path).body(Body::empty()).unwrap();
+        let response = crate::app(state()).oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn answers_a_page_newest_first_and_names_what_is_missing() {
+        let (status, body) = get("/api/v1/clusters/logs/events").await;
+        assert_eq!(status, 200);
+        assert_eq!(body["total"], 2);
+        assert_eq!(
+            (body["offset"].clone(), body["limit"].clone()),
+            (json!(0), json!(100))
+        );
+        let first = &body["events"][0];
+        assert_eq!(first["id"], 2);
+        assert_eq!(first["kind"], "broker_fenced");
+        assert_eq!(first["time"], "2023-11-14T22:13:21.000Z");
+        assert_eq!(first["fields"], json!({"partition": 0}));
+        let (_, body) =
+            get("/api/v1/clusters/logs/events?kind=isr_shrink&until=2023-11-14T22:13:20Z").await;
+        assert_eq!(body["total"], 1);
+        assert_eq!(body["events"][0]["id"], 1);
+        let (_, body) = get("/api/v1/clusters/logs/events?since=1700000000001").await;
+        assert_eq!(body["total"], 1);
+        assert_eq!(body["events"][0]["id"], 2);
+
+        let (status, body) = get("/api/v1/clusters/logs/events?kind=isr").await;
+        assert_eq!((status, body["parameter"].clone()), (400, json!("kind")));
+        let (status, body) = get("/api/v1/clusters/nope/events").await;
+        assert_eq!((status, body["cluster"].clone()), (404, json!("nope")));
+        let (status, body) = get("/api/v1/clusters/plain/events").await;
+        assert_eq!(
+            (status, body["source"].clone()),
+            (404, json!("broker_logs"))
+        );
+        let (status, body) = get("/api/v1/clusters/later/events").await;
+        assert_eq!(
+            (status, body["source"].clone()),
+            (503, json!("broker_logs"))
+        );
+    }
 
     #[test]
     fn times_are_unix_milliseconds_or_rfc3339_utc() {
