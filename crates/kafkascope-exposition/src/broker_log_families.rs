@@ -28,11 +28,6 @@ pub fn write(w: &mut MetricsWriter, sources: &[&SourceSnapshot]) {
         .iter()
         .filter_map(|s| s.broker_logs().map(|f| (s.cluster.as_str(), f)))
         .collect();
-    // Nothing at all without the source, so clusters without it carry no
-    // empty families.
-    if polls.is_empty() {
-        return;
-    }
     w.family(
         EVENTS,
         MetricType::Counter,
