@@ -217,3 +217,6 @@ fn state_status(error: String) -> TargetStatus {
         error: Some(error),
     }
 }
+
+#[cfg(test)]
+mod tests;
