@@ -6,8 +6,9 @@ mod common;
 use axum::http::StatusCode;
 use kafkascope_collector::snapshot::ConsumerGroup;
 use kafkascope_exposition::{
-    client_families, connect_families, jmx_families, kafka_exporter_families, kafkascope_families,
-    self_metrics, streams_families,
+    broker_log_families, client_families, connect_families, connect_rest_families, host_families,
+    jmx_families, kafka_exporter_families, kafkascope_families, self_metrics, streams_families,
+    zookeeper_families,
 };
 use kafkascope_server::metrics::{Format, render};
 
@@ -73,6 +74,8 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
     let clients = client_families::families();
     let connect = connect_families::families();
     let streams = streams_families::families();
+    let zookeeper = zookeeper_families::families();
+    let hosts = host_families::families();
     let expected: Vec<&str> = kafka_exporter_families::FAMILIES
         .iter()
         .chain(kafkascope_families::FAMILIES)
@@ -80,6 +83,10 @@ fn every_family_has_help_and_type_and_every_sample_a_cluster() {
         .chain(&clients)
         .chain(&connect)
         .chain(&streams)
+        .chain(connect_rest_families::FAMILIES)
+        .chain(&zookeeper)
+        .chain(&hosts)
+        .chain(broker_log_families::FAMILIES)
         .chain(self_metrics::FAMILIES)
         .chain(self_metrics::SOURCE_FAMILIES)
         .copied()
