@@ -62,10 +62,19 @@ pub struct AlertEvent {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub labels: Labels,
-    /// `None`: as the active alert of these labels has them (same labels,
-    /// same value, so the templates would write the same text).
+    /// `None`: not written yet; [`RuleAlerts::update`] has them written
+    /// only for a new alert or a new value (the same labels and value
+    /// would give the same text, and writing it was a good part of a
+    /// rule's cost).
     pub annotations: Option<BTreeMap<String, String>>,
     pub value: f64,
+}
+
+/// A rule's `for` and `keep_firing_for`, in ms.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timing {
+    pub for_ms: i64,
+    pub keep_firing_for_ms: i64,
 }
 
 /// The alerts of one rule, by label set.
@@ -77,14 +86,19 @@ pub struct RuleAlerts {
 
 impl RuleAlerts {
     /// Applies one evaluation at `at_ms` that found `found`; returns what
-    /// changed.
+    /// changed. `annotations` writes the annotations `found` left unwritten,
+    /// from an alert's labels and value.
     pub fn update(
         &mut self,
         found: Vec<Found>,
         at_ms: i64,
-        for_ms: i64,
-        keep_firing_for_ms: i64,
+        timing: Timing,
+        annotations: &dyn Fn(&mut Labels, f64) -> BTreeMap<String, String>,
     ) -> Vec<AlertEvent> {
+        let Timing {
+            for_ms,
+            keep_firing_for_ms,
+        } = timing;
         // Alerts gone from the result first, while `found` can still be
         // looked into without copying a label set; their events come last.
         let mut gone_events = Vec::new();
@@ -94,19 +108,25 @@ impl RuleAlerts {
         });
         drop(seen);
         let mut events = Vec::new();
-        for f in found {
+        for mut f in found {
             match self.alerts.get_mut(&f.labels) {
                 Some(alert) if alert.state != AlertState::Inactive => {
-                    alert.value = f.value;
-                    if let Some(annotations) = f.annotations {
-                        alert.annotations = annotations;
+                    if let Some(written) = f.annotations {
+                        alert.annotations = written;
+                    } else if alert.value.to_bits() != f.value.to_bits() {
+                        alert.annotations = annotations(&mut f.labels, f.value);
                     }
+                    alert.value = f.value;
                     alert.keep_firing_since_ms = None;
                 }
                 _ => {
+                    let written = match f.annotations.take() {
+                        Some(written) => written,
+                        None => annotations(&mut f.labels, f.value),
+                    };
                     let alert = Alert {
                         labels: f.labels.clone(),
-                        annotations: f.annotations.unwrap_or_default(),
+                        annotations: written,
                         state: AlertState::Pending,
                         value: f.value,
                         active_at_ms: at_ms,
@@ -203,6 +223,18 @@ mod tests {
 
     const MINUTE: i64 = 60_000;
 
+    fn timing(for_ms: i64, keep_firing_for_ms: i64) -> Timing {
+        Timing {
+            for_ms,
+            keep_firing_for_ms,
+        }
+    }
+
+    /// The tests' alerts carry their annotations.
+    fn written_by_test(_: &mut Labels, _: f64) -> BTreeMap<String, String> {
+        unreachable!("every found alert has its annotations")
+    }
+
     fn found(topic: &str, value: f64) -> Found {
         Found {
             labels: Labels::from([
@@ -224,13 +256,28 @@ mod tests {
     #[test]
     fn an_alert_is_pending_until_it_held_for_its_duration_then_fires_then_resolves() {
         let mut rule = RuleAlerts::default();
-        let events = rule.update(vec![found("orders", 5.0)], 0, 5 * MINUTE, 0);
+        let events = rule.update(
+            vec![found("orders", 5.0)],
+            0,
+            timing(5 * MINUTE, 0),
+            &written_by_test,
+        );
         assert_eq!(states(&events), [("orders", AlertState::Pending)]);
         assert!(
-            rule.update(vec![found("orders", 6.0)], 4 * MINUTE, 5 * MINUTE, 0)
-                .is_empty()
+            rule.update(
+                vec![found("orders", 6.0)],
+                4 * MINUTE,
+                timing(5 * MINUTE, 0),
+                &written_by_test
+            )
+            .is_empty()
         );
-        let events = rule.update(vec![found("orders", 7.0)], 5 * MINUTE, 5 * MINUTE, 0);
+        let events = rule.update(
+            vec![found("orders", 7.0)],
+            5 * MINUTE,
+            timing(5 * MINUTE, 0),
+            &written_by_test,
+        );
         assert_eq!(states(&events), [("orders", AlertState::Firing)]);
         let alert = rule.active().next().unwrap();
         assert_eq!(
@@ -238,28 +285,46 @@ mod tests {
             (0, Some(5 * MINUTE), 7.0)
         );
 
-        let events = rule.update(vec![], 6 * MINUTE, 5 * MINUTE, 0);
+        let events = rule.update(vec![], 6 * MINUTE, timing(5 * MINUTE, 0), &written_by_test);
         assert_eq!(states(&events), [("orders", AlertState::Inactive)]);
         assert_eq!(events[0].alert.resolved_at_ms, Some(6 * MINUTE));
         assert_eq!(rule.active().count(), 0);
         // Kept for the resolution to be sent, then forgotten.
         assert_eq!(rule.alerts.len(), 1);
-        rule.update(vec![], 6 * MINUTE + RESOLVED_RETENTION_MS, 5 * MINUTE, 0);
+        rule.update(
+            vec![],
+            6 * MINUTE + RESOLVED_RETENTION_MS,
+            timing(5 * MINUTE, 0),
+            &written_by_test,
+        );
         assert!(rule.alerts.is_empty());
     }
 
     #[test]
     fn a_pending_alert_that_goes_away_is_dropped_without_an_event() {
         let mut rule = RuleAlerts::default();
-        rule.update(vec![found("orders", 1.0)], 0, 5 * MINUTE, 0);
-        assert!(rule.update(vec![], MINUTE, 5 * MINUTE, 0).is_empty());
+        rule.update(
+            vec![found("orders", 1.0)],
+            0,
+            timing(5 * MINUTE, 0),
+            &written_by_test,
+        );
+        assert!(
+            rule.update(vec![], MINUTE, timing(5 * MINUTE, 0), &written_by_test)
+                .is_empty()
+        );
         assert!(rule.alerts.is_empty());
     }
 
     #[test]
     fn without_for_an_alert_fires_at_once() {
         let mut rule = RuleAlerts::default();
-        let events = rule.update(vec![found("a", 1.0), found("b", 2.0)], 0, 0, 0);
+        let events = rule.update(
+            vec![found("a", 1.0), found("b", 2.0)],
+            0,
+            timing(0, 0),
+            &written_by_test,
+        );
         assert_eq!(
             states(&events),
             [("a", AlertState::Firing), ("b", AlertState::Firing)]
@@ -269,25 +334,56 @@ mod tests {
     #[test]
     fn keep_firing_for_holds_a_firing_alert_after_it_went_away() {
         let mut rule = RuleAlerts::default();
-        rule.update(vec![found("orders", 1.0)], 0, 0, 2 * MINUTE);
-        assert!(rule.update(vec![], MINUTE, 0, 2 * MINUTE).is_empty());
-        // Back within the window: the window starts again when it leaves.
+        rule.update(
+            vec![found("orders", 1.0)],
+            0,
+            timing(0, 2 * MINUTE),
+            &written_by_test,
+        );
         assert!(
-            rule.update(vec![found("orders", 1.0)], 2 * MINUTE, 0, 2 * MINUTE)
+            rule.update(vec![], MINUTE, timing(0, 2 * MINUTE), &written_by_test)
                 .is_empty()
         );
-        assert!(rule.update(vec![], 3 * MINUTE, 0, 2 * MINUTE).is_empty());
-        let events = rule.update(vec![], 5 * MINUTE, 0, 2 * MINUTE);
+        // Back within the window: the window starts again when it leaves.
+        assert!(
+            rule.update(
+                vec![found("orders", 1.0)],
+                2 * MINUTE,
+                timing(0, 2 * MINUTE),
+                &written_by_test
+            )
+            .is_empty()
+        );
+        assert!(
+            rule.update(vec![], 3 * MINUTE, timing(0, 2 * MINUTE), &written_by_test)
+                .is_empty()
+        );
+        let events = rule.update(vec![], 5 * MINUTE, timing(0, 2 * MINUTE), &written_by_test);
         assert_eq!(states(&events), [("orders", AlertState::Inactive)]);
     }
 
     #[test]
     fn a_resolved_alert_that_returns_starts_pending_again() {
         let mut rule = RuleAlerts::default();
-        rule.update(vec![found("orders", 1.0)], 0, MINUTE, 0);
-        rule.update(vec![found("orders", 1.0)], MINUTE, MINUTE, 0);
-        rule.update(vec![], 2 * MINUTE, MINUTE, 0);
-        let events = rule.update(vec![found("orders", 1.0)], 3 * MINUTE, MINUTE, 0);
+        rule.update(
+            vec![found("orders", 1.0)],
+            0,
+            timing(MINUTE, 0),
+            &written_by_test,
+        );
+        rule.update(
+            vec![found("orders", 1.0)],
+            MINUTE,
+            timing(MINUTE, 0),
+            &written_by_test,
+        );
+        rule.update(vec![], 2 * MINUTE, timing(MINUTE, 0), &written_by_test);
+        let events = rule.update(
+            vec![found("orders", 1.0)],
+            3 * MINUTE,
+            timing(MINUTE, 0),
+            &written_by_test,
+        );
         assert_eq!(states(&events), [("orders", AlertState::Pending)]);
         assert_eq!(rule.active().next().unwrap().active_at_ms, 3 * MINUTE);
     }
@@ -295,7 +391,12 @@ mod tests {
     #[test]
     fn alerts_save_and_restore_as_json() {
         let mut rule = RuleAlerts::default();
-        rule.update(vec![found("orders", 1.0)], 0, 0, 0);
+        rule.update(
+            vec![found("orders", 1.0)],
+            0,
+            timing(0, 0),
+            &written_by_test,
+        );
         let saved = serde_json::to_string(&rule).unwrap();
         let restored: RuleAlerts = serde_json::from_str(&saved).unwrap();
         assert_eq!(restored, rule);

@@ -8,7 +8,7 @@ use std::time::Instant;
 use kafkascope_query::{Labels, METRIC_NAME, QueryValue, SeriesSource};
 use serde::{Deserialize, Serialize};
 
-use crate::alert_state::{Alert, AlertEvent, AlertState, Found, RuleAlerts};
+use crate::alert_state::{Alert, AlertEvent, AlertState, Found, RuleAlerts, Timing};
 use crate::rule::Rule;
 
 /// More alerts than this from one rule is a mistake in the rule (a label
@@ -46,42 +46,23 @@ pub struct RuleSet {
     evaluation_seconds: f64,
 }
 
-/// At most this many threads evaluate the rules: the cycle's other work
-/// goes on beside them.
-pub const EVALUATION_THREADS: usize = 2;
-
-type EntryQueue<'a> = std::sync::Mutex<std::iter::Enumerate<std::slice::IterMut<'a, RuleEntry>>>;
-
-/// One evaluation thread: takes the next rule until none is left.
-fn evaluate_until_done(
-    next: &EntryQueue<'_>,
-    source: &dyn SeriesSource,
-    at_ms: i64,
-) -> Vec<(usize, Vec<AlertEvent>)> {
-    let mut done = Vec::new();
-    loop {
-        let taken = match next.lock() {
-            Ok(mut queue) => queue.next(),
-            Err(poisoned) => poisoned.into_inner().next(),
-        };
-        let Some((i, entry)) = taken else {
-            return done;
-        };
-        done.push((i, entry.evaluate(source, at_ms)));
-    }
-}
-
 impl RuleEntry {
     fn evaluate(&mut self, source: &dyn SeriesSource, at_ms: i64) -> Vec<AlertEvent> {
         let started = Instant::now();
-        let outcome = find_alerts(&self.rule, &self.alerts, source, at_ms);
+        let outcome = find_alerts(&self.rule, source, at_ms);
         self.health.last_evaluation_ms = Some(at_ms);
         let events = match outcome {
             Ok(found) => {
                 self.health.health = Health::Ok;
                 self.health.last_error = None;
-                self.alerts
-                    .update(found, at_ms, self.rule.for_ms, self.rule.keep_firing_for_ms)
+                let rule = &self.rule;
+                let timing = Timing {
+                    for_ms: rule.for_ms,
+                    keep_firing_for_ms: rule.keep_firing_for_ms,
+                };
+                self.alerts.update(found, at_ms, timing, &|labels, value| {
+                    expand_on_sample_labels(rule, labels, value)
+                })
             }
             Err(error) => {
                 tracing::warn!(rule = self.rule.name(), "alert rule failed: {error}");
@@ -140,45 +121,21 @@ impl RuleSet {
     }
 
     /// Evaluates every rule at `at_ms`; a rule that fails keeps its alerts
-    /// as they were and reports the error in its health. Rules are
-    /// independent of each other, so they are shared out among up to
-    /// [`EVALUATION_THREADS`] threads, as Prometheus evaluates its groups
-    /// concurrently; the events come back in the rules' order.
+    /// as they were and reports the error in its health.
+    ///
+    /// One thread evaluates them all: sharing them among two was measured
+    /// at half the wall time with glibc's default malloc arenas, but twice
+    /// it under `serve`'s single arena (`malloc_arenas.rs`), where the
+    /// threads queue on the allocator's lock.
     pub fn evaluate(&mut self, source: &dyn SeriesSource, at_ms: i64) -> Vec<AlertEvent> {
         let started = Instant::now();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(EVALUATION_THREADS)
-            .min(self.entries.len());
-        let mut per_rule: Vec<(usize, Vec<AlertEvent>)> = if threads <= 1 {
-            self.entries
-                .iter_mut()
-                .enumerate()
-                .map(|(i, entry)| (i, entry.evaluate(source, at_ms)))
-                .collect()
-        } else {
-            let next = std::sync::Mutex::new(self.entries.iter_mut().enumerate());
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = (0..threads)
-                    .map(|_| scope.spawn(|| evaluate_until_done(&next, source, at_ms)))
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|worker| {
-                        worker.join().unwrap_or_else(|_| {
-                            tracing::error!("an alert evaluation thread panicked");
-                            Vec::new()
-                        })
-                    })
-                    .collect()
-            })
-        };
-        per_rule.sort_by_key(|(i, _)| *i);
+        let events = self
+            .entries
+            .iter_mut()
+            .flat_map(|entry| entry.evaluate(source, at_ms))
+            .collect();
         self.evaluation_seconds = started.elapsed().as_secs_f64();
-        per_rule
-            .into_iter()
-            .flat_map(|(_, events)| events)
-            .collect()
+        events
     }
 
     /// Every alert pending or firing, with its rule.
@@ -244,12 +201,7 @@ impl RuleSet {
 
 /// What the rule's expression returns at `at_ms`, as alerts: each sample's
 /// labels without the metric name, the rule's labels, and `alertname`.
-fn find_alerts(
-    rule: &Rule,
-    alerts: &RuleAlerts,
-    source: &dyn SeriesSource,
-    at_ms: i64,
-) -> Result<Vec<Found>, String> {
+fn find_alerts(rule: &Rule, source: &dyn SeriesSource, at_ms: i64) -> Result<Vec<Found>, String> {
     let samples = match rule
         .query
         .instant(source, at_ms)
@@ -277,14 +229,14 @@ fn find_alerts(
         let mut labels = sample.labels;
         labels.remove(METRIC_NAME);
         let added = expand(&rule.labels, &labels, sample.value);
+        // Written now only if the rule's labels hide some of the sample's;
+        // otherwise the alert's own labels give the sample's back, and the
+        // update writes them only when needed.
         let overrides =
             labels.contains_key(ALERTNAME) || added.keys().any(|k| labels.contains_key(k));
-        let mut annotations = overrides.then(|| expand(&rule.annotations, &labels, sample.value));
+        let annotations = overrides.then(|| expand(&rule.annotations, &labels, sample.value));
         labels.extend(added);
         labels.insert(ALERTNAME.to_string(), rule.name().to_string());
-        if annotations.is_none() && !unchanged(alerts, &labels, sample.value) {
-            annotations = Some(expand_on_sample_labels(rule, &mut labels, sample.value));
-        }
         found.push(Found {
             labels,
             annotations,
@@ -310,15 +262,6 @@ fn expand(
 }
 
 const ALERTNAME: &str = "alertname";
-
-/// Whether the labels' alert is active with the same value: its annotations
-/// stand (most alerts keep their value from one evaluation to the next, and
-/// writing the text again was a good part of a rule's cost).
-fn unchanged(alerts: &RuleAlerts, labels: &Labels, value: f64) -> bool {
-    alerts.alerts.get(labels).is_some_and(|alert| {
-        alert.state != AlertState::Inactive && alert.value.to_bits() == value.to_bits()
-    })
-}
 
 /// The annotations written from the sample's own labels, as Prometheus
 /// does: the rule's labels and `alertname` (which, here, override none of

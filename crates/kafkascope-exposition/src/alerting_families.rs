@@ -84,7 +84,7 @@ pub fn write(w: &mut MetricsWriter, figures: Option<&AlertingFigures>) {
     }
     w.gauge(
         ALERT_EVALUATION_SECONDS,
-        "How long the last evaluation of every alert rule took, start to end (rules run on up to two threads).",
+        "How long the last evaluation of every alert rule took, start to end.",
     );
     w.sample(&[], f.evaluation_seconds);
     let Some(n) = &f.notifications else {

@@ -8,11 +8,11 @@
 //!
 //! Usage: alert_eval DIR [--cycles N] [--steady N]
 //!
-//! Prints, per evaluation, the wall time of all the rules (as
-//! `kafkascope_alert_evaluation_seconds` shows it) and the CPU time of the
-//! threads that ran them; then `--steady N` more evaluations at the last
-//! cycle, once every alert fires.
-
+//! Prints the median wall time of an evaluation of all the rules (as
+//! `kafkascope_alert_evaluation_seconds` shows it) over the cycles, then
+//! over `--steady N` more evaluations at the last cycle, once every alert
+//! fires, with their mean CPU time. Run it with `MALLOC_ARENA_MAX=1` to
+//! allocate as `serve` does (one malloc arena).
 
 use anyhow::{Context, bail};
 use kafkascope_alerts::default_rules::default_rules;
