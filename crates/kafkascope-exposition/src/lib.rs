@@ -40,8 +40,8 @@ pub mod kafkascope_families;
 mod labels;
 pub mod self_metrics;
 pub mod streams_families;
-pub mod zookeeper_families;
 pub mod writer;
+pub mod zookeeper_families;
 
 use kafkascope_collector::ClusterSnapshot;
 use kafkascope_sources::SourceSnapshot;

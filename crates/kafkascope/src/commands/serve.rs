@@ -7,12 +7,12 @@ use std::time::Duration;
 use anyhow::bail;
 use kafkascope_collector::{ClusterCollector, CollectorSettings, Snapshots};
 use kafkascope_server::AppState;
-use kafkascope_sources::jmx_exporter::JmxExporterSource;
 use kafkascope_sources::connect_rest::ConnectRestSource;
+use kafkascope_sources::jmx_exporter::JmxExporterSource;
 use kafkascope_sources::jolokia::JolokiaSource;
 use kafkascope_sources::node_exporter::NodeExporterSource;
-use kafkascope_sources::zookeeper::ZookeeperSource;
 use kafkascope_sources::source_loop::SourceLoop;
+use kafkascope_sources::zookeeper::ZookeeperSource;
 use kafkascope_sources::{SourceKind, SourceSnapshots};
 use tokio::sync::watch;
 

@@ -336,8 +336,13 @@ fn cluster(
         sources.push(SourcePlan::Zookeeper { settings, interval });
     }
     if let Some(entry) = &entry.node_exporter {
-        let (settings, interval) =
-            node_exporter::node_exporter(entry, &field("node_exporter"), settings.interval, base, at)?;
+        let (settings, interval) = node_exporter::node_exporter(
+            entry,
+            &field("node_exporter"),
+            settings.interval,
+            base,
+            at,
+        )?;
         sources.push(SourcePlan::NodeExporter { settings, interval });
     }
     if let Some(entry) = &entry.broker_logs {
