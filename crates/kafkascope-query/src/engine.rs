@@ -65,7 +65,7 @@ fn instant_plan(
 ) -> Result<QueryValue, QueryError> {
     plan.resolve_at(time_ms, time_ms);
     let fetched = fetch_all(source, &plan, time_ms, time_ms)?;
-    let evaluator = Evaluator::new(&plan, fetched, DEFAULT_LOOKBACK_MS);
+    let evaluator = Evaluator::for_one_time(&plan, fetched, DEFAULT_LOOKBACK_MS, time_ms);
     Ok(match evaluator.evaluate(time_ms)? {
         Value::Scalar(value) => QueryValue::Scalar { time_ms, value },
         Value::Vector(samples) => QueryValue::Vector { time_ms, samples },

@@ -1,6 +1,8 @@
 //! Evaluates a planned expression at one point in time over data fetched
 //! beforehand, so a range query reads the store once, not once per step.
 
+use std::cell::RefCell;
+
 use crate::aggregation::{AggregateOp, Grouping, aggregate, count_values};
 use crate::binary_ops::{BinaryOp, Matching, scalar_scalar, vector_scalar, vector_vector};
 use crate::error::QueryError;
@@ -18,6 +20,10 @@ pub struct Evaluator<'a> {
     /// Indexed like `plan.selectors`.
     fetched: Vec<Vec<FetchedSeries>>,
     lookback_ms: i64,
+    /// For a query evaluated at one time only: each instant selector's
+    /// vector, made up front by moving the fetched labels, and taken by
+    /// the selector's node (each node is evaluated once per time).
+    prepared: Vec<RefCell<Option<Vec<Sample>>>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -26,6 +32,35 @@ impl<'a> Evaluator<'a> {
             plan,
             fetched,
             lookback_ms,
+            prepared: Vec::new(),
+        }
+    }
+
+    /// An evaluator for `time_ms` only: [`Evaluator::evaluate`] must be
+    /// called once, with that time.
+    pub fn for_one_time(
+        plan: &'a QueryPlan,
+        mut fetched: Vec<Vec<FetchedSeries>>,
+        lookback_ms: i64,
+        time_ms: i64,
+    ) -> Self {
+        let prepared = plan
+            .selectors
+            .iter()
+            .zip(fetched.iter_mut())
+            .map(|(selector, series)| {
+                let vector = selector
+                    .range_ms
+                    .is_none()
+                    .then(|| selector.take_instant_vector(series, time_ms, lookback_ms));
+                RefCell::new(vector)
+            })
+            .collect();
+        Evaluator {
+            plan,
+            fetched,
+            lookback_ms,
+            prepared,
         }
     }
 
@@ -39,6 +74,13 @@ impl<'a> Evaluator<'a> {
             Plan::Number(value) => Ok(Value::Scalar(*value)),
             Plan::Time => Ok(Value::Scalar(t as f64 / 1000.0)),
             Plan::Vector(index) => {
+                if let Some(vector) = self
+                    .prepared
+                    .get(*index)
+                    .and_then(|v| v.borrow_mut().take())
+                {
+                    return Ok(Value::Vector(vector));
+                }
                 let selector = &self.plan.selectors[*index];
                 Ok(Value::Vector(selector.instant_vector(
                     &self.fetched[*index],
