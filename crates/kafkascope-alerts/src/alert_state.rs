@@ -3,7 +3,9 @@
 //! `for`, then firing; once it is gone (and `keep_firing_for` has passed)
 //! it is resolved, and kept a while so the resolution can be sent.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::HashSet;
 
 use kafkascope_query::Labels;
 use serde::{Deserialize, Serialize};
@@ -102,6 +104,8 @@ impl RuleAlerts {
         // Alerts gone from the result first, while `found` can still be
         // looked into without copying a label set; their events come last.
         let mut gone_events = Vec::new();
+        // foldhash: thousands of label sets an evaluation, and SipHash over
+        // their strings showed in the profile; its seeds are still random.
         let seen: HashSet<&Labels> = found.iter().map(|f| &f.labels).collect();
         self.alerts.retain(|labels, alert| {
             seen.contains(labels) || gone(alert, at_ms, keep_firing_for_ms, &mut gone_events)

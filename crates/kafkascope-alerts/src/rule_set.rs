@@ -2,7 +2,7 @@
 //! the history, each rule's health kept, and the whole saved and restored
 //! so a firing alert stays firing across a restart.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use kafkascope_query::{Labels, METRIC_NAME, QueryValue, SeriesSource};
@@ -243,7 +243,7 @@ fn find_alerts(rule: &Rule, source: &dyn SeriesSource, at_ms: i64) -> Result<Vec
             value: sample.value,
         });
     }
-    let distinct: HashSet<&Labels> = found.iter().map(|f| &f.labels).collect();
+    let distinct: foldhash::HashSet<&Labels> = found.iter().map(|f| &f.labels).collect();
     if distinct.len() < found.len() {
         return Err("two results share a label set once the rule's labels are applied".into());
     }

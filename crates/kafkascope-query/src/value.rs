@@ -1,7 +1,5 @@
 //! The values a PromQL expression evaluates to, and the result of a query.
 
-use std::collections::HashSet;
-
 use crate::error::QueryError;
 use crate::source::{Labels, METRIC_NAME};
 
@@ -47,7 +45,7 @@ pub fn without_metric_name(mut labels: Labels) -> Labels {
 /// Prometheus refuses a vector in which two elements share a label set,
 /// which happens when dropping the metric name merges two series.
 pub fn ensure_distinct_labels(samples: &[Sample]) -> Result<(), QueryError> {
-    let mut seen = HashSet::with_capacity(samples.len());
+    let mut seen = foldhash::HashSet::with_capacity_and_hasher(samples.len(), Default::default());
     for sample in samples {
         if !seen.insert(&sample.labels) {
             return Err(QueryError::Execution(
