@@ -19,10 +19,12 @@
 //! | `/proc/1/mounts` + `statfs` | [`mounts`], [`filesystem_stats`] | `node_filesystem_*` |
 //!
 //! [`host_reading`] runs them all, [`node_page`] writes the page and
-//! [`agent_server`] serves it.
+//! [`agent_server`] serves it; [`broker_logs_route`] serves the broker
+//! log events the binary's follower hands it (`--broker-logs`).
 
 pub mod agent_options;
 pub mod agent_server;
+pub mod broker_logs_route;
 pub mod cpu_stat;
 pub mod diskstats;
 pub mod file_nr;
@@ -38,6 +40,7 @@ mod proc_file;
 
 pub use agent_options::AgentOptions;
 pub use agent_server::{AgentError, agent_router, serve_agent, serve_agent_on};
+pub use broker_logs_route::{BrokerLogsPager, broker_logs_router};
 pub use host_error::{HostError, LineError};
 pub use host_reading::{HostReading, read_host};
 pub use node_page::render_page;

@@ -274,4 +274,23 @@ pub struct AgentArgs {
     /// Network devices left out (none by default).
     #[arg(long = "collector.netdev.device-exclude")]
     pub netdev_device_exclude: Option<String>,
+    /// This broker's log files, or folders holding Kafka's log files,
+    /// followed and served at `/broker-logs` for `serve` to poll.
+    #[arg(long = "broker-logs", requires = "broker_id")]
+    pub broker_logs: Vec<PathBuf>,
+    /// The broker whose files `--broker-logs` names.
+    #[arg(long = "broker-id", requires = "broker_logs")]
+    pub broker_id: Option<i32>,
+    /// Where reading positions are saved, so a restart reads nothing twice.
+    #[arg(long = "broker-logs-state", default_value = "kafkascope-agent-state")]
+    pub broker_logs_state: PathBuf,
+    /// The broker's UTC offset (`+01:00`, `Z`): log4j writes local times.
+    #[arg(long = "utc-offset")]
+    pub utc_offset: Option<String>,
+    /// The log4j pattern the files are written with (Kafka's by default).
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// Seconds between reads of the files.
+    #[arg(long = "broker-logs-interval", default_value_t = 5)]
+    pub broker_logs_interval: u64,
 }

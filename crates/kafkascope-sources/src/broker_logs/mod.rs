@@ -3,22 +3,29 @@
 //! its events kept in an [`event_store::EventStore`] and counted in
 //! [`log_totals::LogTotals`], both kept in a folder of the data dir so a
 //! restart neither reads nor counts anything twice. Each file is a target.
+//! Brokers whose files are read by `kafkascope agent` on their host are
+//! polled over HTTP ([`agent_poller`]); their events go into the same store
+//! and counts.
 
+pub mod agent_feed;
+pub mod agent_poller;
 pub mod broker_log_figures;
 pub mod event_store;
 pub mod log_totals;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use kafkascope_client::http_client::HttpClient;
 pub use kafkascope_logs::{
     FileSetConfig, KAFKA_LOG_FILES, KAFKA_PATTERN, Layout, LogFollowerConfig, StartPosition,
 };
 use kafkascope_logs::{LogBatch, LogFollower};
 
 use crate::source::{PollContext, Polled, Source, SourceFigures, SourceKind, TargetStatus, now_ms};
+use agent_poller::{AgentCursors, AgentTarget, Fetched, fetch_agent, merge_agents};
 use broker_log_figures::BrokerLogFigures;
 use event_store::{DEFAULT_EVENT_CAPACITY, EventStore, StoredEvent};
 use log_totals::LogTotals;
@@ -35,7 +42,14 @@ pub struct BrokerLogsSettings {
     /// kept; none: in memory only.
     pub state_dir: Option<PathBuf>,
     pub event_capacity: usize,
+    /// Brokers whose files their host's agent reads.
+    pub agents: Vec<AgentTarget>,
+    /// For each agent's connect and answer.
+    pub agent_timeout: Duration,
 }
+
+/// An agent's answer is at most a thousand events of bounded lines.
+const MAX_AGENT_ANSWER_BYTES: usize = 32 << 20;
 
 impl BrokerLogsSettings {
     pub fn new(follower: LogFollowerConfig) -> Self {
@@ -43,6 +57,8 @@ impl BrokerLogsSettings {
             follower,
             state_dir: None,
             event_capacity: DEFAULT_EVENT_CAPACITY,
+            agents: Vec::new(),
+            agent_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -50,6 +66,8 @@ impl BrokerLogsSettings {
 /// Follows one cluster's broker logs.
 pub struct BrokerLogsSource {
     following: Arc<Mutex<Following>>,
+    agents: Vec<AgentTarget>,
+    client: HttpClient,
 }
 
 /// What a poll works on, moved to a blocking thread and back.
@@ -62,6 +80,7 @@ struct Following {
     events: Arc<EventStore>,
     /// Trouble with the kept state, told by the next poll.
     problems: Vec<String>,
+    cursors: AgentCursors,
 }
 
 impl BrokerLogsSource {
@@ -73,6 +92,11 @@ impl BrokerLogsSource {
         for node in settings.follower.file_sets.iter().filter_map(|s| s.node) {
             if !brokers.contains(&node) {
                 brokers.push(node);
+            }
+        }
+        for agent in &settings.agents {
+            if !brokers.contains(&agent.broker) {
+                brokers.push(agent.broker);
             }
         }
         let follower = LogFollower::new(settings.follower).map_err(|e| e.to_string());
@@ -97,6 +121,9 @@ impl BrokerLogsSource {
             }
             None => EventStore::in_memory(settings.event_capacity),
         };
+        let (cursors, problem) =
+            AgentCursors::load(settings.state_dir.as_ref().map(|d| d.join("agents.json")));
+        problems.extend(problem);
         let totals_file = settings.state_dir.map(|dir| dir.join("counts.json"));
         let totals = match totals_file.as_deref().map(LogTotals::load) {
             Some(Ok(totals)) => totals,
@@ -113,9 +140,16 @@ impl BrokerLogsSource {
             totals_file,
             events: Arc::new(events),
             problems,
+            cursors,
         };
         BrokerLogsSource {
             following: Arc::new(Mutex::new(following)),
+            client: HttpClient::new(
+                settings.agent_timeout,
+                settings.agent_timeout,
+                MAX_AGENT_ANSWER_BYTES,
+            ),
+            agents: settings.agents,
         }
     }
 }
@@ -128,9 +162,10 @@ impl Source for BrokerLogsSource {
     fn poll<'a>(&'a mut self, _context: &'a PollContext) -> BoxFuture<'a, Polled> {
         let following = self.following.clone();
         Box::pin(async move {
+            let fetched = self.fetch_agents().await;
             let polled = tokio::task::spawn_blocking(move || {
                 let mut following = following.lock().unwrap_or_else(|e| e.into_inner());
-                following.poll()
+                following.poll(fetched)
             })
             .await;
             polled.unwrap_or_else(|error| Polled {
@@ -141,8 +176,27 @@ impl Source for BrokerLogsSource {
     }
 }
 
+impl BrokerLogsSource {
+    /// Every agent asked at once, each from where its cursor stands.
+    async fn fetch_agents(&self) -> Vec<Fetched> {
+        if self.agents.is_empty() {
+            return Vec::new();
+        }
+        let cursors = {
+            let following = self.following.lock().unwrap_or_else(|e| e.into_inner());
+            following.cursors.by_agent.clone()
+        };
+        let client = &self.client;
+        futures::future::join_all(self.agents.iter().map(|target| {
+            let cursor = cursors.get(&target.url.to_string()).cloned();
+            fetch_agent(client, target, cursor)
+        }))
+        .await
+    }
+}
+
 impl Following {
-    fn poll(&mut self) -> Polled {
+    fn poll(&mut self, fetched: Vec<Fetched>) -> Polled {
         let started = Instant::now();
         let read_at_ms = now_ms();
         let follower = match &mut self.follower {
@@ -156,18 +210,20 @@ impl Following {
         };
         let LogBatch {
             events,
-            files,
+            mut files,
             problems,
             ..
         } = follower.poll();
         self.problems.extend(problems);
-        if self.totals.add_poll(&files, &events)
+        let agents = merge_agents(fetched, &mut self.cursors, &mut self.totals, &self.events);
+        self.problems.extend(agents.problems);
+        if (self.totals.add_poll(&files, &events) | agents.moved)
             && let Some(path) = &self.totals_file
             && let Err(error) = self.totals.save(path)
         {
             self.problems.push(error.to_string());
         }
-        let new_events = events.len();
+        let new_events = events.len() + agents.new_events;
         let stored = events
             .into_iter()
             .map(|event| StoredEvent::from_log_event(event, read_at_ms))
@@ -188,6 +244,8 @@ impl Following {
                 error: file.error.clone(),
             })
             .collect();
+        targets.extend(agents.targets);
+        files.extend(agents.files);
         if !self.problems.is_empty() {
             targets.push(state_status(std::mem::take(&mut self.problems).join("; ")));
         }

@@ -1,6 +1,7 @@
 //! `[clusters.broker_logs]`: the brokers' own log files, read where
-//! kafkascope runs (local paths), each broker's files or folders under
-//! `[[clusters.broker_logs.brokers]]`. A folder stands for the files
+//! kafkascope runs (local paths) or by `kafkascope agent` on the broker's
+//! host (`agent = "http://host:9101"`), each broker's files or folders, or
+//! its agent, under `[[clusters.broker_logs.brokers]]`. A folder stands for the files
 //! Kafka's log4j configuration writes into it (`server.log`,
 //! `controller.log`, `state-change.log`...).
 
@@ -8,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::bail;
+use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::Source;
+use kafkascope_sources::broker_logs::agent_poller::AgentTarget;
 use kafkascope_sources::broker_logs::{
     BrokerLogsSettings, BrokerLogsSource, FileSetConfig, KAFKA_LOG_FILES, KAFKA_PATTERN, Layout,
     LogFollowerConfig,
@@ -16,6 +19,7 @@ use kafkascope_sources::broker_logs::{
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::http_options::basic_auth;
 use super::{ClusterPlan, SourcePlan, positive_seconds};
 
 /// How often the files are read unless `interval_seconds` says.
@@ -32,6 +36,8 @@ pub struct BrokerLogsEntry {
     pub utc_offset: Option<Spanned<String>>,
     /// The log4j pattern the files are written with; Kafka's by default.
     pub layout: Option<Spanned<String>>,
+    /// For each agent's connect and answer; 10 by default.
+    pub timeout_seconds: Option<Spanned<u64>>,
     #[serde(default)]
     pub brokers: Vec<BrokerFilesEntry>,
 }
@@ -41,7 +47,13 @@ pub struct BrokerLogsEntry {
 pub struct BrokerFilesEntry {
     pub broker: Spanned<i32>,
     /// Files, or folders holding Kafka's log files.
-    pub paths: Spanned<Vec<PathBuf>>,
+    pub paths: Option<Spanned<Vec<PathBuf>>>,
+    /// Or the base URL of `kafkascope agent --broker-logs` on its host.
+    pub agent: Option<Spanned<String>>,
+    /// HTTP Basic credentials for the agent (the password as a literal,
+    /// `env:NAME` or `file:path`).
+    pub username: Option<String>,
+    pub password: Option<Spanned<String>>,
 }
 
 /// The broker logs source of one cluster, before the data dir is known.
@@ -50,6 +62,8 @@ pub struct BrokerLogsPlan {
     pub follower: LogFollowerConfig,
     /// Where events and counts are kept; set by [`place_state`].
     pub state_dir: Option<PathBuf>,
+    pub agents: Vec<AgentTarget>,
+    pub agent_timeout: Duration,
 }
 
 /// The plan and interval of the broker logs source.
@@ -62,7 +76,7 @@ pub fn broker_logs(
     let field = |name: &str| format!("{field}.{name}");
     if entry.brokers.is_empty() {
         bail!(
-            "{}: name each broker's log files ([[...broker_logs.brokers]] with broker and paths)",
+            "{}: name each broker's log files ([[...broker_logs.brokers]] with broker and paths or agent)",
             field("brokers")
         );
     }
@@ -87,34 +101,69 @@ pub fn broker_logs(
         None => KAFKA_PATTERN.to_string(),
     };
     let mut file_sets: Vec<FileSetConfig> = Vec::with_capacity(entry.brokers.len());
+    let mut agents: Vec<AgentTarget> = Vec::new();
+    let mut seen: Vec<i32> = Vec::new();
     for (i, broker) in entry.brokers.iter().enumerate() {
         let id = *broker.broker.get_ref();
-        if file_sets.iter().any(|set| set.node == Some(id)) {
+        let field = |name: &str| field(&format!("brokers[{i}].{name}"));
+        if seen.contains(&id) {
             bail!(
                 "line {}: {}: broker {id} is named twice",
                 at(broker.broker.span()),
-                field(&format!("brokers[{i}].broker"))
+                field("broker")
             );
         }
-        if broker.paths.get_ref().is_empty() {
-            bail!(
-                "line {}: {}: give at least one file or folder",
-                at(broker.paths.span()),
-                field(&format!("brokers[{i}].paths"))
-            );
+        seen.push(id);
+        match (&broker.paths, &broker.agent) {
+            (Some(paths), None) => {
+                if paths.get_ref().is_empty() {
+                    bail!(
+                        "line {}: {}: give at least one file or folder",
+                        at(paths.span()),
+                        field("paths")
+                    );
+                }
+                file_sets.push(FileSetConfig {
+                    node: Some(id),
+                    paths: paths
+                        .get_ref()
+                        .iter()
+                        .flat_map(|path| files_of(&base.join(path)))
+                        .collect(),
+                    pattern: pattern.clone(),
+                    utc_offset_seconds,
+                });
+            }
+            (None, Some(agent)) => {
+                let url = HttpUrl::parse(agent.get_ref()).map_err(|e| {
+                    anyhow::anyhow!("line {}: {}: {e}", at(agent.span()), field("agent"))
+                })?;
+                let basic_auth = basic_auth(
+                    broker.username.as_ref(),
+                    broker.password.as_ref(),
+                    &field,
+                    base,
+                    at,
+                )?;
+                agents.push(AgentTarget {
+                    url,
+                    broker: id,
+                    basic_auth,
+                });
+            }
+            _ => bail!(
+                "line {}: {}: give either paths (files read here) or agent (read by the broker host's agent), not both",
+                at(broker.broker.span()),
+                field("paths")
+            ),
         }
-        file_sets.push(FileSetConfig {
-            node: Some(id),
-            paths: broker
-                .paths
-                .get_ref()
-                .iter()
-                .flat_map(|path| files_of(&base.join(path)))
-                .collect(),
-            pattern: pattern.clone(),
-            utc_offset_seconds,
-        });
     }
+    let agent_timeout = positive_seconds(
+        entry.timeout_seconds.as_ref(),
+        &field("timeout_seconds"),
+        at,
+    )?
+    .map_or(Duration::from_secs(10), Duration::from_secs);
     let interval = positive_seconds(
         entry.interval_seconds.as_ref(),
         &field("interval_seconds"),
@@ -129,13 +178,15 @@ pub fn broker_logs(
     let plan = BrokerLogsPlan {
         follower,
         state_dir: None,
+        agents,
+        agent_timeout,
     };
     Ok((plan, interval))
 }
 
 /// A folder (one that exists, or a path ending in `/`) stands for Kafka's
 /// log files in it; anything else is a file.
-fn files_of(path: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_of(path: &Path) -> Vec<PathBuf> {
     let folder = path.is_dir() || path.as_os_str().to_string_lossy().ends_with('/');
     if folder {
         KAFKA_LOG_FILES.iter().map(|name| path.join(name)).collect()
@@ -145,7 +196,7 @@ fn files_of(path: &Path) -> Vec<PathBuf> {
 }
 
 /// `Z`, `UTC`, `+01:00`, `-0530`, `+2` → seconds east of UTC.
-fn utc_offset_seconds(text: &str) -> Option<i32> {
+pub(crate) fn utc_offset_seconds(text: &str) -> Option<i32> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("z") || text.eq_ignore_ascii_case("utc") {
         return Some(0);
@@ -220,6 +271,8 @@ impl BrokerLogsPlan {
         }
         let mut settings = BrokerLogsSettings::new(self.follower);
         settings.state_dir = self.state_dir;
+        settings.agents = self.agents;
+        settings.agent_timeout = self.agent_timeout;
         Box::new(BrokerLogsSource::new(settings))
     }
 }
@@ -303,6 +356,58 @@ mod tests {
         ));
         assert!(
             err.contains("line 7: clusters[0].broker_logs.brokers[0].paths: give at least one"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_broker_is_read_by_its_agent_or_from_paths_never_both() {
+        let text = format!(
+            "{CLUSTER}[clusters.broker_logs]\ntimeout_seconds = 3\n\
+             [[clusters.broker_logs.brokers]]\nbroker = 1\npaths = [\"a.log\"]\n\
+             [[clusters.broker_logs.brokers]]\nbroker = 2\nagent = \"http://b2:9101\"\n\
+             username = \"ks\"\npassword = \"s3cret\"\n"
+        );
+        let plan = parse(&text, Path::new("/etc/ks")).unwrap();
+        let [SourcePlan::BrokerLogs { plan, .. }] = &plan.clusters[0].sources[..] else {
+            panic!("{:?}", plan.clusters[0].sources);
+        };
+        assert_eq!(plan.follower.file_sets.len(), 1);
+        assert_eq!(plan.agent_timeout, Duration::from_secs(3));
+        let [agent] = &plan.agents[..] else {
+            panic!("{:?}", plan.agents);
+        };
+        assert_eq!(agent.broker, 2);
+        assert_eq!(agent.url.to_string(), "http://b2:9101/");
+        let auth = agent.basic_auth.as_ref().unwrap();
+        assert_eq!(
+            (auth.user.as_str(), auth.password.as_str()),
+            ("ks", "s3cret")
+        );
+        assert!(!format!("{plan:?}").contains("s3cret"));
+
+        let both = format!(
+            "{CLUSTER}[clusters.broker_logs]\n[[clusters.broker_logs.brokers]]\nbroker = 1\n\
+             paths = [\"a.log\"]\nagent = \"http://b1:9101\"\n"
+        );
+        let err = parse_err(&both);
+        assert!(
+            err.contains("line 6: clusters[0].broker_logs.brokers[0].paths: give either paths"),
+            "{err}"
+        );
+        let neither = format!(
+            "{CLUSTER}[clusters.broker_logs]\n[[clusters.broker_logs.brokers]]\nbroker = 1\n"
+        );
+        assert!(
+            parse_err(&neither)
+                .contains("line 6: clusters[0].broker_logs.brokers[0].paths: give either")
+        );
+        let bad = format!(
+            "{CLUSTER}[clusters.broker_logs]\n[[clusters.broker_logs.brokers]]\nbroker = 1\nagent = \"b1:9101\"\n"
+        );
+        let err = parse_err(&bad);
+        assert!(
+            err.contains("line 7: clusters[0].broker_logs.brokers[0].agent: "),
             "{err}"
         );
     }
