@@ -4,7 +4,8 @@
 //! events into `/api/v1/clusters/{cluster}/events` and `/metrics` as if it
 //! read the file itself. More lines give only the new events; `serve`
 //! restarted on the same data dir takes nothing twice; the agent killed is
-//! its target down with the reason, and `serve` still answers.
+//! its target down with the reason, and `serve` still answers; the agent
+//! restarted is read from its first event, and reads nothing again.
 
 mod common;
 
@@ -251,5 +252,22 @@ fn serve_takes_a_brokers_log_events_from_its_agent_once_each() {
                 && line.contains("connect failed")
         })
     });
+
+    // The agent back (a new start, its positions kept): it reads nothing
+    // again, serve takes its events from its first on, each once.
+    let _agent = start_agent(&logs, &dir.path().join("agent-state"), agent_port);
+    wait_for("the agent's target up", || {
+        metrics(&addr).get("kafkascope_source_target_up", &target) == Some(1.0)
+    });
+    append(&server_log, &shrink_line(4));
+    wait_for("the sixth event", || events(&addr).len() >= 6);
+    let mut expected = expected;
+    expected.push(shrink(4, &file));
+    assert_eq!(summary(&events(&addr)), expected);
+    wait_for("the sixth count", || {
+        event_count(&addr, "isr_shrink") == Some(5.0)
+    });
+    let lines_now = metrics(&addr).get("kafkascope_broker_log_lines_total", &lines);
+    assert_eq!(lines_now, Some(6.0));
     drop(serve);
 }

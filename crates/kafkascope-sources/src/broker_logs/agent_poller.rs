@@ -232,6 +232,12 @@ pub fn merge_agents(
                 ..AgentCursor::default()
             };
         }
+        // Numbers are consecutive: a gap is events that left the agent's
+        // ring before they were taken.
+        let missed = pages
+            .first()
+            .and_then(|page| page.events.first())
+            .map_or(0, |first| first.id.saturating_sub(cursor.next + 1));
         let mut taken = 0;
         for page in &pages {
             for mut event in page.events.clone() {
@@ -249,6 +255,11 @@ pub fn merge_agents(
         cursors.by_agent.insert(shown, cursor);
         merge.new_events += taken;
         let mut problems = last.problems.clone();
+        if missed > 0 {
+            problems.push(format!(
+                "{missed} events left the agent's memory before they were taken"
+            ));
+        }
         if last.broker != target.broker {
             problems.push(format!(
                 "the agent follows broker {}'s logs, the config says broker {}",
@@ -492,6 +503,20 @@ mod tests {
             9
         );
 
+        // Events 2 to 4 of the new agent were never taken.
+        let gap = merge_agents(
+            fetched(Ok(vec![page(9, &[5], 1)])),
+            &mut cursors,
+            &mut totals,
+            &store,
+        );
+        assert!(gap.targets[0].up);
+        assert_eq!(
+            gap.targets[0].error.as_deref(),
+            Some("3 events left the agent's memory before they were taken")
+        );
+        assert_eq!(cursors.by_agent["http://b2:9101/"].next, 5);
+
         let down = merge_agents(
             fetched(Err("connect failed: Connection refused".to_string())),
             &mut cursors,
@@ -503,9 +528,9 @@ mod tests {
             down.targets[0].error.as_deref(),
             Some("connect failed: Connection refused")
         );
-        assert_eq!(cursors.by_agent["http://b2:9101/"].next, 1);
+        assert_eq!(cursors.by_agent["http://b2:9101/"].next, 5);
         // Every event taken once, newest first: lines 1, 2, 3, then the
-        // restarted agent's line 1.
+        // restarted agent's lines 1 and 5.
         let lines: Vec<u64> = store
             .query(&crate::broker_logs::event_store::EventFilter {
                 limit: 100,
@@ -515,7 +540,7 @@ mod tests {
             .iter()
             .map(|e| e.line)
             .collect();
-        assert_eq!(lines, vec![1, 3, 2, 1]);
+        assert_eq!(lines, vec![5, 1, 3, 2, 1]);
     }
 
     #[test]
