@@ -8,7 +8,7 @@
 // where scripts/install-test-deps.sh and cargo put them.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -337,10 +337,12 @@ export function runZookeeperScript(args) {
 export async function startZookeeperEnsemble({ members = 3 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "kafkascope-ui-zookeeper-"));
   ensembles.push(dir);
-  // Between the test Kafka clusters' ranges (x000-x999 from 20000 on).
-  const first = 46_100 + (process.pid % 10) * 50;
+  // Above the test Kafka clusters' ports (20000-31799) and below the
+  // ephemeral range (32768 on): a port some client connection was given
+  // cannot then keep a member from binding (members use base+i, +20+i, +40+i).
+  const first = 31_800 + (process.pid % 10) * 50;
   let failure;
-  for (const base of [first, first + 500, first + 10_000]) {
+  for (const base of [first, first + 470]) {
     try {
       await runZookeeperScript(["start", "--dir", dir, "--port-base", String(base), "--members", String(members)]);
       failure = null;
@@ -363,7 +365,20 @@ export async function startZookeeperEnsemble({ members = 3 } = {}) {
 export async function stopEnsembles() {
   for (const dir of ensembles.splice(0)) {
     await runZookeeperScript(["kill", "--dir", dir]).catch(() => {});
+    keepMemberLogs(dir);
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each member's log into the artifacts, for a run that went wrong. */
+function keepMemberLogs(dir) {
+  if (!existsSync(dir)) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const member of readdirSync(dir).filter((name) => name.startsWith("member-"))) {
+    for (const file of ["zookeeper.log", "stdout.log"]) {
+      const from = join(dir, member, "logs", file);
+      if (existsSync(from)) copyFileSync(from, join(ARTIFACTS, `zookeeper-${member}-${file}`));
+    }
   }
 }
 

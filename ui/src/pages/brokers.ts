@@ -145,8 +145,8 @@ export function brokersPage(ctx: PageContext): Page {
       hostsPanel(hosts, brokers, hostPoll, watchesHosts, jmx);
       charts.element.hidden = !watchesHosts;
       if (watchesHosts) await charts.load(ctx.range, signal, hostPoll);
-      if (watchesHosts && !signal.aborted) {
-        // The brokers' log events as marks on the host charts; none without broker logs.
+      if (watchesHosts && sources.includes("broker_logs") && !signal.aborted) {
+        // The brokers' log events as marks on the host charts.
         const events = await api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 500 }).catch(() => null);
         if (!signal.aborted) charts.mark(events?.events ?? []);
       }

@@ -58,6 +58,8 @@ function topicTiles(t: TopicDetail) {
 
 export function topicPage(ctx: PageContext, topic: string): Page {
   const selector = `cluster=${quote(ctx.cluster)},topic=${quote(topic)}`;
+  /** The cluster's sources beside the Kafka protocol, once known. */
+  let sources: string[] | null = null;
   const charts = [
     new Chart({
       id: "topic-messages-in",
@@ -122,9 +124,14 @@ export function topicPage(ctx: PageContext, topic: string): Page {
         ),
       );
       // The brokers' log events on this topic's partitions (ISR changes,
-      // elections), as marks on its charts; none without broker logs.
+      // elections), as marks on its charts, when broker logs are read: the
+      // sources are learnt once, with the page's first update.
+      sources ??= await api
+        .brokers(ctx.cluster)
+        .then((b) => b.sources)
+        .catch(() => null);
       const [events] = await Promise.all([
-        api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 1000 }).catch(() => null),
+        sources?.includes("broker_logs") ? api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 1000 }).catch(() => null) : null,
         ...charts.map((c) => c.load(ctx.range, signal)),
       ]);
       if (signal.aborted) return;
