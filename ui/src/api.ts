@@ -603,6 +603,8 @@ export interface EventParams {
   broker?: string | null;
   kind?: string | null;
   level?: string | null;
+  /** The events of this topic's partitions. */
+  topic?: string | null;
   /** Unix milliseconds, both inclusive. */
   since?: number | null;
   until?: number | null;

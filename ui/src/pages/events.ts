@@ -138,9 +138,10 @@ export function eventsPage(ctx: PageContext): Page {
       const broker = param("broker");
       const kind = param("kind");
       const level = param("level");
+      const topic = param("topic");
       const [{ brokers }, page] = await Promise.all([
         api.brokers(ctx.cluster),
-        api.events(ctx.cluster, { broker, kind, level, ...rangeMs(ctx.range), limit: SHOWN }),
+        api.events(ctx.cluster, { broker, kind, level, topic, ...rangeMs(ctx.range), limit: SHOWN }),
       ]);
       if (signal.aborted) return;
       if (page === null) {

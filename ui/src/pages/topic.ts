@@ -131,7 +131,7 @@ export function topicPage(ctx: PageContext, topic: string): Page {
         .then((b) => b.sources)
         .catch(() => null);
       const [events] = await Promise.all([
-        sources?.includes("broker_logs") ? api.events(ctx.cluster, { ...rangeMs(ctx.range), limit: 1000 }).catch(() => null) : null,
+        sources?.includes("broker_logs") ? api.events(ctx.cluster, { topic, ...rangeMs(ctx.range), limit: 1000 }).catch(() => null) : null,
         ...charts.map((c) => c.load(ctx.range, signal)),
       ]);
       if (signal.aborted) return;

@@ -3,7 +3,7 @@
 //! paged, from the store the broker logs source keeps (the latest 10,000,
 //! kept across restarts).
 //!
-//! `?broker=<id>&kind=<kind>&level=<LEVEL>&since=<time>&until=<time>&offset=N&limit=N`;
+//! `?broker=<id>&kind=<kind>&level=<LEVEL>&topic=<topic>&since=<time>&until=<time>&offset=N&limit=N`;
 //! times are Unix milliseconds like the events' `time_ms`
 //! (`1765076400000`) or RFC 3339 UTC (`2026-12-07T03:00:00Z`), both
 //! inclusive; `limit` is 100 by default and
@@ -34,6 +34,7 @@ pub struct EventParams {
     pub broker: Option<String>,
     pub kind: Option<String>,
     pub level: Option<String>,
+    pub topic: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
     pub offset: Option<String>,
@@ -171,6 +172,7 @@ pub fn event_filter(params: &EventParams) -> Result<EventFilter, ApiError> {
         broker,
         kind,
         level,
+        topic: params.topic.clone().filter(|t| !t.is_empty()),
         since_ms: time("since", &params.since)?,
         until_ms: time("until", &params.until)?,
         offset: count("offset", &params.offset)?.unwrap_or(0),

@@ -70,6 +70,8 @@ pub struct EventFilter {
     pub broker: Option<i32>,
     pub kind: Option<String>,
     pub level: Option<String>,
+    /// The events whose `topic` field is this (ISR changes, elections).
+    pub topic: Option<String>,
     /// Times in ms since the epoch, both inclusive.
     pub since_ms: Option<i64>,
     pub until_ms: Option<i64>,
@@ -85,6 +87,10 @@ impl EventFilter {
                 .level
                 .as_deref()
                 .is_none_or(|l| event.level.as_deref() == Some(l))
+            && self
+                .topic
+                .as_deref()
+                .is_none_or(|t| event.fields.get("topic").and_then(Value::as_str) == Some(t))
             && self.since_ms.is_none_or(|t| event.time_ms >= t)
             && self.until_ms.is_none_or(|t| event.time_ms <= t)
     }

@@ -67,6 +67,29 @@ fn queries_filter_and_page_newest_first() {
 }
 
 #[test]
+fn a_topic_picks_the_events_of_its_partitions() {
+    let on = |topic: &str, time_ms: i64| {
+        let mut e = event(1, "isr_shrink", "INFO", time_ms);
+        e.fields.insert("topic".into(), Value::from(topic));
+        e
+    };
+    let store = EventStore::in_memory(100);
+    store
+        .append(vec![
+            on("orders", 1_000),
+            on("payments", 2_000),
+            event(1, "broker_fenced", "INFO", 3_000),
+            on("orders", 4_000),
+        ])
+        .unwrap();
+    let orders = EventFilter {
+        topic: Some("orders".into()),
+        ..all()
+    };
+    assert_eq!(ids(&store.query(&orders)), vec![4, 1]);
+}
+
+#[test]
 fn keeps_the_latest_capacity_events() {
     let store = EventStore::in_memory(3);
     for time in 0..5 {
