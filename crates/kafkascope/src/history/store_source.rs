@@ -7,7 +7,7 @@ use kafkascope_query::{
     LabelMatcher, Labels, METRIC_NAME, MatchKind, SeriesRef, SeriesSource, SeriesWithSamples,
     SourceError,
 };
-use kafkascope_store::{Matcher, SeriesKey, Store};
+use kafkascope_store::{Matcher, QueryResult, SeriesKey, Store, StoreError};
 
 use super::History;
 
@@ -28,6 +28,39 @@ impl StoreSource {
             .read()
             .map_err(|_| SourceError::new("store lock poisoned"))?;
         f(&store)
+    }
+}
+
+impl StoreSource {
+    /// Runs one of the store's queries with the matchers translated, damage
+    /// logged, and each series handed out with its labels.
+    fn query(
+        &self,
+        matchers: &[LabelMatcher],
+        run: impl FnOnce(&Store, &[Matcher]) -> Result<QueryResult, StoreError>,
+    ) -> Result<Vec<SeriesWithSamples>, SourceError> {
+        let matchers = matchers
+            .iter()
+            .map(store_matcher)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.read(|store| {
+            let result =
+                run(store, &matchers).map_err(|e| SourceError::with_cause("reading samples", e))?;
+            for problem in &result.problems {
+                tracing::warn!("history: {problem}");
+            }
+            Ok(result
+                .series
+                .into_iter()
+                .map(|s| {
+                    let series = SeriesRef {
+                        id: u64::from(s.id),
+                        labels: labels_of(s.key),
+                    };
+                    (series, s.samples)
+                })
+                .collect())
+        })
     }
 }
 
@@ -99,29 +132,7 @@ impl SeriesSource for StoreSource {
         start_ms: i64,
         end_ms: i64,
     ) -> Result<Vec<SeriesWithSamples>, SourceError> {
-        let matchers = matchers
-            .iter()
-            .map(store_matcher)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.read(|store| {
-            let result = store
-                .query(&matchers, start_ms, end_ms)
-                .map_err(|e| SourceError::with_cause("reading samples", e))?;
-            for problem in &result.problems {
-                tracing::warn!("history: {problem}");
-            }
-            Ok(result
-                .series
-                .into_iter()
-                .map(|s| {
-                    let series = SeriesRef {
-                        id: u64::from(s.id),
-                        labels: labels_of(s.key),
-                    };
-                    (series, s.samples)
-                })
-                .collect())
-        })
+        self.query(matchers, |store, m| store.query(m, start_ms, end_ms))
     }
 
     fn select_latest(
@@ -130,29 +141,7 @@ impl SeriesSource for StoreSource {
         start_ms: i64,
         end_ms: i64,
     ) -> Result<Vec<SeriesWithSamples>, SourceError> {
-        let matchers = matchers
-            .iter()
-            .map(store_matcher)
-            .collect::<Result<Vec<_>, _>>()?;
-        self.read(|store| {
-            let result = store
-                .query_latest(&matchers, start_ms, end_ms)
-                .map_err(|e| SourceError::with_cause("reading samples", e))?;
-            for problem in &result.problems {
-                tracing::warn!("history: {problem}");
-            }
-            Ok(result
-                .series
-                .into_iter()
-                .map(|s| {
-                    let series = SeriesRef {
-                        id: u64::from(s.id),
-                        labels: labels_of(s.key),
-                    };
-                    (series, s.samples)
-                })
-                .collect())
-        })
+        self.query(matchers, |store, m| store.query_latest(m, start_ms, end_ms))
     }
 
     fn label_names(&self, _start_ms: i64, _end_ms: i64) -> Result<Vec<String>, SourceError> {
