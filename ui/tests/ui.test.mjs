@@ -463,9 +463,13 @@ describe("charts", () => {
     assert.equal(await chartAttr(page, "topic-messages-in", "points"), String(series.values.length));
     const values = series.values.map(([, v]) => Number(v));
     assert.ok(values.length >= 2, `${values.length} points`);
-    // A rate measured between 1 s cycles of a Python producer: near 20, not exactly.
+    // Rates measured between 1 s cycles of a Python producer that catches up
+    // when it falls behind: one interval on a loaded machine may read 14 and the
+    // next 26, so the median of the recent points is near 20, not each point.
+    const recentValues = values.slice(-10).sort((a, b) => a - b);
+    const median = recentValues[Math.floor(recentValues.length / 2)];
+    assert.ok(median >= 15 && median <= 25, `median rate ${median} of ${recentValues}`);
     const latest = values.at(-1);
-    assert.ok(latest >= 15 && latest <= 25, `latest rate ${latest}`);
     assert.equal(await text(page, '[data-chart="topic-messages-in"] .chart-latest'), `${Number(latest.toFixed(1))} msg/s now`);
     // The same query asked directly agrees, up to the samples written since.
     const direct = await queryRange(base, answer);
