@@ -585,7 +585,10 @@ export interface LogEvent {
   /** The record's time, or when it was read; `time` as RFC 3339. */
   time_ms: number;
   time: string;
+  /** The node whose logs told it first. */
   broker: number | null;
+  /** Every node whose logs told it: a change of the whole cluster is one event. */
+  reported_by: number[];
   /** isr_shrink, broker_fenced... */
   kind: string;
   level: string | null;
@@ -662,7 +665,8 @@ export const api = {
   /** The latest host poll; `null` without a node_exporter source. */
   hosts: (cluster: string) => orNone(getJson<HostPoll>(`${base(cluster)}/hosts`)),
   /** The brokers' log events, newest first; `null` without broker logs. */
-  events: (cluster: string, params: EventParams) => orNone(getJson<{ total: number; events: LogEvent[] }>(`${base(cluster)}/events${query({ ...params })}`)),
+  events: (cluster: string, params: EventParams) =>
+    orNone(getJson<{ total: number; kinds: Record<string, number>; events: LogEvent[] }>(`${base(cluster)}/events${query({ ...params })}`)),
 };
 
 /** A write; the server's JSON error becomes the thrown ApiError's message. */

@@ -286,7 +286,9 @@ describe("surroundings: events", () => {
     assert.ok(kinds.length >= 3 && kinds.every((k) => k === "isr shrink"), kinds.join());
     for (const e of shrinks) {
       const row = page.locator(`[data-table="events"] tr[data-key="${e.id}"]`);
-      assert.equal(await row.locator('td[data-col="broker"]').innerText(), String(e.broker));
+      // One row a change, with every node that logged it.
+      assert.equal(await row.locator('td[data-col="broker"]').innerText(), e.reported_by.join(", "));
+      assert.ok(e.reported_by.includes(e.broker), JSON.stringify(e));
       assert.equal(await row.locator('[data-field="topic"]').innerText(), `topic=${eventsTopic}`);
       assert.equal(await row.locator('[data-field="partition"]').innerText(), `partition=${e.fields.partition}`);
       assert.equal(await row.locator('[data-field="new_isr"]').innerText(), `new_isr=[${e.fields.new_isr.join(",")}]`);
@@ -315,9 +317,25 @@ describe("surroundings: events", () => {
     await page.waitForURL(/broker=0/);
     await eventually("broker 0's only", async () => {
       const brokers = await page.locator('[data-table="events"] td[data-col="broker"]').allInnerTexts();
-      return brokers.every((b) => b === "0");
+      return brokers.length > 0 && brokers.every((b) => b.split(", ").includes("0"));
     });
     await page.context().close();
+
+    // Every kind, 25 a page: the next page goes on where the first ended.
+    const paged = await open(`/clusters/${CLUSTER}/events?refresh=off&size=25`);
+    const total = Number(await paged.locator(".pager-range").getAttribute("data-total"));
+    assert.ok(total > 25, `${total} events after a node's stop and start`);
+    const rowKeys = () => paged.locator('[data-table="events"] tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+    const firstPage = await rowKeys();
+    assert.equal(firstPage.length, 25);
+    assert.match(await paged.locator(".pager-range").innerText(), /^1–25 of /);
+    await paged.click(".pager a[rel=next]");
+    await paged.waitForURL(/[?&]page=1(&|$)/);
+    await paged.waitForSelector(".updated[data-status=ready]");
+    assert.match(await paged.locator(".pager-range").innerText(), /^26–/);
+    const [secondFirst] = await rowKeys();
+    assert.ok(secondFirst && !firstPage.includes(secondFirst), `${secondFirst} after ${firstPage}`);
+    await paged.context().close();
 
     // The topic's charts mark its partitions' ISR changes and elections.
     const topicPage = await open(`/clusters/${CLUSTER}/topics/${eventsTopic}?refresh=off`);

@@ -4,12 +4,13 @@
 //! `[clusters.broker_logs]`, with garbage appended to one followed file.
 //!
 //! Node 2 stopped: `/events?kind=isr_shrink` lists the shrink of every
-//! partition of the topic from {0,1,2} to {0,1} (each told once per
-//! surviving node at most), and no shrink that did not drop node 2 alone;
-//! both surviving nodes tell node 2's fencing once. `/metrics` counts exactly
-//! the events the API lists, and the garbage file's unreadable lines by
-//! reason, while every file is still followed. `serve` restarted on the
-//! same data dir: nothing is read or counted twice.
+//! partition of the topic from {0,1,2} to {0,1} once, with the surviving
+//! nodes that told it, and no shrink that did not drop node 2 alone; node
+//! 2's fencing is one event told by both surviving nodes. `/metrics` counts
+//! exactly the events the API lists for each node that told them, and the
+//! garbage file's unreadable lines by reason, while every file is still
+//! followed. `serve` restarted on the same data dir: nothing is read or
+//! counted twice.
 
 mod common;
 
@@ -88,37 +89,38 @@ fn isr(event: &Value, field: &str) -> BTreeSet<i64> {
         .collect()
 }
 
-/// Our topic's shrinks told by the surviving nodes: (node, partition) →
-/// (old ISR, new ISR), each pair told once.
-fn shrinks_of_topic(events: &[Value]) -> BTreeMap<(i64, i64), (BTreeSet<i64>, BTreeSet<i64>)> {
+fn reporters(event: &Value) -> BTreeSet<i64> {
+    event["reported_by"]
+        .as_array()
+        .unwrap_or_else(|| panic!("reported_by in {event}"))
+        .iter()
+        .map(|id| id.as_i64().unwrap())
+        .collect()
+}
+
+/// Our topic's shrinks told by the surviving nodes: partition → (old ISR,
+/// new ISR), each partition's one event.
+fn shrinks_of_topic(events: &[Value]) -> BTreeMap<i64, (BTreeSet<i64>, BTreeSet<i64>)> {
     let mut told = BTreeMap::new();
     for event in events.iter().filter(|e| e["fields"]["topic"] == TOPIC) {
-        let node = event["broker"].as_i64().unwrap();
-        if node == STOPPED {
+        if !reporters(event).iter().any(|node| *node != STOPPED) {
             continue;
         }
         let partition = event["fields"]["partition"].as_i64().unwrap();
         let change = (isr(event, "old_isr"), isr(event, "new_isr"));
-        let earlier = told.insert((node, partition), change);
-        assert!(
-            earlier.is_none(),
-            "node {node} told partition {partition} twice"
-        );
+        let earlier = told.insert(partition, change);
+        assert!(earlier.is_none(), "partition {partition} told twice");
     }
     told
 }
 
-/// The fencing of node 2, by the node that told it.
-fn fencings_of_stopped(serve: &Serve) -> BTreeMap<i64, usize> {
-    let mut by_node = BTreeMap::new();
-    for event in events(serve, "kind=broker_fenced") {
-        if event["fields"]["broker"].as_i64() == Some(STOPPED) {
-            *by_node
-                .entry(event["broker"].as_i64().unwrap())
-                .or_default() += 1;
-        }
-    }
-    by_node
+/// The nodes that told each event of node 2's fencing.
+fn fencings_of_stopped(serve: &Serve) -> Vec<BTreeSet<i64>> {
+    events(serve, "kind=broker_fenced")
+        .iter()
+        .filter(|event| event["fields"]["broker"].as_i64() == Some(STOPPED))
+        .map(reporters)
+        .collect()
 }
 
 /// `kafkascope_broker_log_events_total` by (broker, kind).
@@ -136,8 +138,8 @@ fn event_counts(metrics: &Metrics) -> BTreeMap<(String, String), f64> {
     counts
 }
 
-/// Every event the API keeps, counted by (broker, kind) as the metrics
-/// count them.
+/// Every event the API keeps, counted by (broker, kind) for each node that
+/// told it, as the metrics count them.
 fn listed_counts(serve: &Serve) -> BTreeMap<(String, String), f64> {
     let mut counts: BTreeMap<(String, String), f64> = BTreeMap::new();
     for broker in ["0", "1", "2"] {
@@ -146,14 +148,16 @@ fn listed_counts(serve: &Serve) -> BTreeMap<(String, String), f64> {
         }
     }
     for event in events(serve, "") {
-        let broker = event["broker"].as_i64().unwrap().to_string();
         let kind = event["kind"].as_str().unwrap().to_string();
-        if kind == "leader_election" && event["fields"]["unclean"] == true {
-            *counts
-                .get_mut(&(broker.clone(), "unclean_leader_election".into()))
-                .unwrap() += 1.0;
+        for node in reporters(&event) {
+            let broker = node.to_string();
+            if kind == "leader_election" && event["fields"]["unclean"] == true {
+                *counts
+                    .get_mut(&(broker.clone(), "unclean_leader_election".into()))
+                    .unwrap() += 1.0;
+            }
+            *counts.get_mut(&(broker, kind.clone())).unwrap() += 1.0;
         }
-        *counts.get_mut(&(broker, kind)).unwrap() += 1.0;
     }
     counts
 }
@@ -205,7 +209,7 @@ fn caught_up(serve: &Serve, cluster: &KafkaCluster) {
 fn summary(events: &[Value]) -> String {
     events
         .iter()
-        .map(|e| format!("node {} {} {}", e["broker"], e["kind"], e["fields"]))
+        .map(|e| format!("nodes {} {} {}", e["reported_by"], e["kind"], e["fields"]))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -241,12 +245,9 @@ fn kafka_serve_follows_broker_logs_lists_a_stopped_nodes_shrinks_and_fencing_and
     cluster.stop_node(STOPPED as u32).expect("stopping node 2");
     let deadline = std::time::Instant::now() + Duration::from_secs(90);
     loop {
-        let told: BTreeSet<i64> = shrinks_of_topic(&events(&serve, "kind=isr_shrink"))
-            .keys()
-            .map(|(_, partition)| *partition)
-            .collect();
+        let told = shrinks_of_topic(&events(&serve, "kind=isr_shrink"));
         let fenced = fencings_of_stopped(&serve);
-        if told.len() == 3 && fenced.contains_key(&0) && fenced.contains_key(&1) {
+        if told.len() == 3 && fenced.iter().any(|nodes| nodes.is_superset(&[0, 1].into())) {
             break;
         }
         assert!(
@@ -272,17 +273,18 @@ fn kafka_serve_follows_broker_logs_lists_a_stopped_nodes_shrinks_and_fencing_and
         );
     }
     let told = shrinks_of_topic(&shrinks);
-    let partitions: BTreeSet<i64> = told.keys().map(|(_, p)| *p).collect();
-    assert_eq!(partitions, BTreeSet::from([0, 1, 2]));
-    for ((node, partition), change) in &told {
-        let expected = (BTreeSet::from([0, 1, 2]), BTreeSet::from([0, 1]));
-        assert_eq!(change, &expected, "node {node}, partition {partition}");
-    }
-    // Both surviving controllers tell it once; node 2 itself (a combined
-    // node) may have told it too before it stopped.
-    let mut fenced = fencings_of_stopped(&serve);
-    assert!(fenced.remove(&STOPPED).unwrap_or(1) == 1, "{fenced:?}");
-    assert_eq!(fenced, BTreeMap::from([(0, 1), (1, 1)]));
+    let expected = (BTreeSet::from([0, 1, 2]), BTreeSet::from([0, 1]));
+    assert_eq!(
+        told,
+        BTreeMap::from([(0, expected.clone()), (1, expected.clone()), (2, expected)])
+    );
+    // One fencing, told by both surviving controllers; node 2 itself (a
+    // combined node) may have told it too before it stopped.
+    let fenced = fencings_of_stopped(&serve);
+    assert_eq!(fenced.len(), 1, "{fenced:?}");
+    let mut told_by = fenced[0].clone();
+    told_by.remove(&STOPPED);
+    assert_eq!(told_by, BTreeSet::from([0, 1]));
     let newest_first: Vec<i64> = shrinks
         .iter()
         .map(|e| e["time_ms"].as_i64().unwrap())
@@ -292,10 +294,10 @@ fn kafka_serve_follows_broker_logs_lists_a_stopped_nodes_shrinks_and_fencing_and
         "{newest_first:?}"
     );
     let of_node_0 = events(&serve, "kind=isr_shrink&broker=0");
-    assert!(of_node_0.iter().all(|e| e["broker"] == 0));
+    assert!(of_node_0.iter().all(|e| reporters(e).contains(&0)));
     assert_eq!(
         of_node_0.len(),
-        shrinks.iter().filter(|e| e["broker"] == 0).count()
+        shrinks.iter().filter(|e| reporters(e).contains(&0)).count()
     );
 
     let metrics = serve.metrics();

@@ -1,14 +1,16 @@
 // What the brokers' own log files told: ISR shrinks and expands, elections,
-// controller changes, fencing, log dir failures, OOMs... newest first,
-// filtered by broker, kind and level (all three in the URL), each with its
-// fields and the log lines it was read from. Also the markers other pages'
-// charts draw at the times of events.
+// controller changes, fencing, log dir failures, OOMs... newest first and
+// paged, filtered by broker, kind and level (all in the URL), each with the
+// nodes that told it, its fields and the log lines it was read from. Also
+// the markers other pages' charts draw at the times of events.
 
 import { api, type LogEvent } from "../api";
 import { badge, type Tone } from "../badges";
 import { fill, h, type Child } from "../dom";
 import { clock, count, dayMonth, UNKNOWN } from "../format";
+import { listState, pageHref, pageParams } from "../list_controls";
 import type { Page, PageContext } from "../page";
+import { pager } from "../pager";
 import { withParams } from "../route";
 import { table, type Column } from "../table";
 import { tiles } from "../tiles";
@@ -55,11 +57,14 @@ const KIND_TONES: Record<string, Tone> = {
 const LEVELS = ["FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"];
 const LEVEL_TONES: Record<string, Tone> = { FATAL: "bad", ERROR: "bad", WARN: "warn" };
 
-/** How many events the page lists. */
-const SHOWN = 200;
-
 export function kindBadge(kind: string): HTMLElement {
   return badge(kind.replace(/_/g, " "), KIND_TONES[kind] ?? "idle");
+}
+
+/** The nodes that told an event: "0, 1" for a change every node logged. */
+export function toldBy(e: LogEvent): string {
+  const nodes = e.reported_by?.length ? e.reported_by : e.broker === null ? [] : [e.broker];
+  return nodes.length ? nodes.join(", ") : UNKNOWN;
 }
 
 function fieldValue(value: unknown): string {
@@ -96,7 +101,7 @@ function linesCell(e: LogEvent): Child {
 
 const columns: Column<LogEvent>[] = [
   { key: "time", label: "Time", cell: (e) => [clock(e.time_ms), h("div", { class: "muted" }, dayMonth(e.time_ms))], value: (e) => e.time_ms },
-  { key: "broker", label: "Broker", numeric: true, cell: (e) => (e.broker === null ? UNKNOWN : String(e.broker)), value: (e) => e.broker },
+  { key: "broker", label: "Told by", numeric: true, cell: toldBy, value: (e) => e.broker },
   { key: "kind", label: "Event", cell: (e) => kindBadge(e.kind), value: (e) => e.kind },
   { key: "level", label: "Level", cell: (e) => (e.level ? badge(e.level, LEVEL_TONES[e.level] ?? "idle") : UNKNOWN), value: (e) => e.level },
   { key: "fields", label: "What", cell: fieldsCell },
@@ -129,7 +134,7 @@ export function eventsPage(ctx: PageContext): Page {
   const list = h("section", { class: "panel" });
   const element = h("div", { class: "page events" }, figures, filters, list);
   const param = (name: string) => ctx.route.params.get(name) || null;
-  const change = (name: string) => (value: string) => ctx.replace(withParams(ctx.route, { [name]: value || null }));
+  const change = (name: string) => (value: string) => ctx.replace(withParams(ctx.route, { [name]: value || null, page: null }));
 
   return {
     title: "Events",
@@ -139,9 +144,11 @@ export function eventsPage(ctx: PageContext): Page {
       const kind = param("kind");
       const level = param("level");
       const topic = param("topic");
+      const state = listState(ctx, null, "desc");
+      const { offset, limit } = pageParams(state);
       const [{ brokers }, page] = await Promise.all([
         api.brokers(ctx.cluster),
-        api.events(ctx.cluster, { broker, kind, level, topic, ...rangeMs(ctx.range), limit: SHOWN }),
+        api.events(ctx.cluster, { broker, kind, level, topic, ...rangeMs(ctx.range), offset, limit }),
       ]);
       if (signal.aborted) return;
       if (page === null) {
@@ -158,17 +165,14 @@ export function eventsPage(ctx: PageContext): Page {
         );
         return;
       }
-      const byKind = new Map<string, number>();
-      for (const e of page.events) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
       fill(
         figures,
         tiles([
-          { id: "events", label: "Events", value: count(page.total), detail: page.total > page.events.length ? `the latest ${page.events.length} listed` : "in the picked range" },
-          ...EVENT_KINDS.filter((k) => byKind.has(k)).map((k) => ({
+          { id: "events", label: "Events", value: count(page.total), detail: "in the picked range" },
+          ...EVENT_KINDS.filter((k) => page.kinds[k]).map((k) => ({
             id: `kind-${k}`,
             label: k.replace(/_/g, " "),
-            value: count(byKind.get(k)),
-            detail: page.total > page.events.length ? "of those listed" : undefined,
+            value: count(page.kinds[k]),
             tone: KIND_TONES[k],
           })),
         ]),
@@ -183,6 +187,9 @@ export function eventsPage(ctx: PageContext): Page {
         list,
         h("header", { class: "panel-head" }, h("h3", null, "Log events"), h("span", { class: "muted" }, "newest first")),
         table(columns, page.events, { key: (e) => String(e.id), name: "events", empty: "No events in this range match" }),
+        page.total > state.size || state.page > 0
+          ? pager({ total: page.total, page: state.page, size: state.size, href: pageHref(ctx), noun: "events" })
+          : null,
       );
     },
     dispose() {},
@@ -208,7 +215,7 @@ export function markEvents(chart: HTMLElement, events: LogEvent[]): void {
       h("div", {
         class: `event-mark ${KIND_TONES[e.kind] ?? "idle"}`,
         style: `left:${(share * 100).toFixed(2)}%`,
-        title: `${clock(e.time_ms)} broker ${e.broker ?? "?"}: ${e.kind.replace(/_/g, " ")} ${what}`,
+        title: `${clock(e.time_ms)} told by ${toldBy(e)}: ${e.kind.replace(/_/g, " ")} ${what}`,
         "data-event-mark": e.kind,
       }),
     );

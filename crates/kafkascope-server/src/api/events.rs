@@ -3,6 +3,10 @@
 //! paged, from the store the broker logs source keeps (the latest 10,000,
 //! kept across restarts).
 //!
+//! An event several nodes logged (an ISR change, a fencing) is one event
+//! listing them all in `reported_by`; `broker=<id>` picks the events that
+//! node told.
+//!
 //! `?broker=<id>&kind=<kind>&level=<LEVEL>&topic=<topic>&since=<time>&until=<time>&offset=N&limit=N`;
 //! times are Unix milliseconds like the events' `time_ms`
 //! (`1765076400000`) or RFC 3339 UTC (`2026-12-07T03:00:00Z`), both
@@ -46,6 +50,8 @@ pub struct EventsPage {
     pub cluster: String,
     /// Events matching the filters, in all pages.
     pub total: usize,
+    /// Of those, how many of each kind.
+    pub kinds: std::collections::BTreeMap<String, usize>,
     pub offset: usize,
     pub limit: usize,
     pub events: Vec<EventView>,
@@ -81,6 +87,7 @@ pub async fn list(
     Ok(Json(EventsPage {
         cluster,
         total: page.total,
+        kinds: page.kinds,
         offset: filter.offset,
         limit: filter.limit,
         events: page
@@ -247,6 +254,7 @@ mod tests {
             id: 0,
             time_ms,
             broker: Some(broker),
+            reported_by: Vec::new(),
             kind: kind.to_string(),
             level: Some("INFO".to_string()),
             logger: "state.change.logger".to_string(),
@@ -304,6 +312,7 @@ mod tests {
         let (status, body) = get("/api/v1/clusters/logs/events").await;
         assert_eq!(status, 200);
         assert_eq!(body["total"], 2);
+        assert_eq!(body["kinds"], json!({"broker_fenced": 1, "isr_shrink": 1}));
         assert_eq!(
             (body["offset"].clone(), body["limit"].clone()),
             (json!(0), json!(100))

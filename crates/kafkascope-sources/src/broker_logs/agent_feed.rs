@@ -176,6 +176,7 @@ mod tests {
             id: 0,
             time_ms: 1,
             broker: Some(2),
+            reported_by: Vec::new(),
             kind: kind.to_string(),
             level: None,
             logger: String::new(),

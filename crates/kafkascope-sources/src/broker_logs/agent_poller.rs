@@ -407,6 +407,7 @@ mod tests {
                 id: *id,
                 time_ms: 1,
                 broker: Some(2),
+                reported_by: Vec::new(),
                 kind: "leader_election".to_string(),
                 level: Some("INFO".to_string()),
                 logger: String::new(),

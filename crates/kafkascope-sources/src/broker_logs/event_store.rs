@@ -2,8 +2,12 @@
 //! them in memory, and in a JSON-lines file so a restart keeps them. The
 //! file is rotated once it holds `capacity` events (the previous one kept
 //! as `<name>.1`), so the disk holds at most twice that.
+//!
+//! A change of the whole cluster (an ISR change, a fencing, a new
+//! controller) is logged by every node that replays the metadata; the store
+//! keeps it once, with every node that told it ([`cross_node`]).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -12,6 +16,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use kafkascope_logs::LogEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use cross_node::RecentChanges;
+
+mod cross_node;
 
 /// How many events a cluster keeps by default.
 pub const DEFAULT_EVENT_CAPACITY: usize = 10_000;
@@ -23,7 +31,11 @@ pub struct StoredEvent {
     pub id: u64,
     /// The record's time, or when it was read if the record had none.
     pub time_ms: i64,
+    /// The node whose logs told it first.
     pub broker: Option<i32>,
+    /// Every node whose logs told it, in order of id; set by the store.
+    #[serde(default)]
+    pub reported_by: Vec<i32>,
     /// `isr_shrink`, `broker_fenced`... (`kafkascope_logs::EventKind`).
     pub kind: String,
     pub level: Option<String>,
@@ -51,6 +63,7 @@ impl StoredEvent {
             id: 0,
             time_ms: event.timestamp_ms.unwrap_or(read_at_ms),
             broker: event.node,
+            reported_by: event.node.into_iter().collect(),
             kind: event.kind().name().to_string(),
             level: event.level.map(|level| level.name().to_string()),
             logger: event.logger,
@@ -81,7 +94,8 @@ pub struct EventFilter {
 
 impl EventFilter {
     fn keeps(&self, event: &StoredEvent) -> bool {
-        self.broker.is_none_or(|b| event.broker == Some(b))
+        self.broker
+            .is_none_or(|b| event.broker == Some(b) || event.reported_by.contains(&b))
             && self.kind.as_deref().is_none_or(|k| event.kind == k)
             && self
                 .level
@@ -100,6 +114,8 @@ impl EventFilter {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventPage {
     pub total: usize,
+    /// How many of all that matched are of each kind.
+    pub kinds: BTreeMap<String, usize>,
     pub events: Vec<Arc<StoredEvent>>,
 }
 
@@ -122,9 +138,11 @@ pub struct EventStore {
 #[derive(Debug)]
 struct StoreInner {
     capacity: usize,
+    /// In order of id.
     events: VecDeque<Arc<StoredEvent>>,
     next_id: u64,
     file: Option<EventsFile>,
+    recent: RecentChanges,
 }
 
 #[derive(Debug)]
@@ -152,7 +170,7 @@ impl EventStore {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(error)?;
         }
-        let mut events = VecDeque::new();
+        let mut events = BTreeMap::new();
         let mut unreadable = 0;
         read_events(&rotated_path(path), &mut events, &mut unreadable, capacity).map_err(
             |source| EventStoreError {
@@ -161,6 +179,7 @@ impl EventStore {
             },
         )?;
         let written = read_events(path, &mut events, &mut unreadable, capacity).map_err(error)?;
+        let events = events.into_values().collect();
         let file = EventsFile {
             path: path.to_path_buf(),
             written,
@@ -170,38 +189,43 @@ impl EventStore {
 
     fn with(capacity: usize, events: VecDeque<Arc<StoredEvent>>, file: Option<EventsFile>) -> Self {
         let next_id = events.iter().map(|e| e.id + 1).max().unwrap_or(1);
+        let mut recent = RecentChanges::default();
+        for event in &events {
+            recent.remember(event);
+        }
         EventStore {
             inner: Mutex::new(StoreInner {
                 capacity: capacity.max(1),
                 events,
                 next_id,
                 file,
+                recent,
             }),
         }
     }
 
     /// Keeps `events` (numbered here), dropping the oldest beyond the
-    /// capacity, and appends them to the file. They are kept in memory even
-    /// when the file cannot be written.
+    /// capacity, and appends them to the file. An event another node
+    /// already told adds its node to that event, which is written again
+    /// under its id (the later line wins when the file is read). They are
+    /// kept in memory even when the file cannot be written.
     pub fn append(&self, events: Vec<StoredEvent>) -> Result<(), EventStoreError> {
         if events.is_empty() {
             return Ok(());
         }
         let mut inner = self.lock();
-        let mut added = Vec::with_capacity(events.len());
-        for mut event in events {
-            event.id = inner.next_id;
-            inner.next_id += 1;
-            let event = Arc::new(event);
-            added.push(event.clone());
-            inner.events.push_back(event);
+        let mut written = Vec::with_capacity(events.len());
+        for event in events {
+            written.push(inner.keep(event));
         }
         while inner.events.len() > inner.capacity {
             inner.events.pop_front();
         }
+        let oldest_id = inner.events.front().map_or(0, |e| e.id);
+        inner.recent.forget_before(oldest_id);
         let capacity = inner.capacity;
         match &mut inner.file {
-            Some(file) => file.append(&added, capacity),
+            Some(file) => file.append(&written, capacity),
             None => Ok(()),
         }
     }
@@ -212,8 +236,13 @@ impl EventStore {
         let mut kept: Vec<&Arc<StoredEvent>> =
             inner.events.iter().filter(|e| filter.keeps(e)).collect();
         kept.sort_by(|a, b| b.time_ms.cmp(&a.time_ms).then(b.id.cmp(&a.id)));
+        let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+        for event in &kept {
+            *kinds.entry(event.kind.clone()).or_default() += 1;
+        }
         EventPage {
             total: kept.len(),
+            kinds,
             events: kept
                 .into_iter()
                 .skip(filter.offset)
@@ -235,6 +264,35 @@ impl EventStore {
     fn lock(&self) -> MutexGuard<'_, StoreInner> {
         // A panic elsewhere while holding it leaves a consistent deque.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl StoreInner {
+    /// `event` as a new event, or as one more node telling an event kept.
+    fn keep(&mut self, mut event: StoredEvent) -> Arc<StoredEvent> {
+        event.reported_by = event.broker.into_iter().collect();
+        if let Some(id) = self
+            .recent
+            .same_change(&event, |id| self.position(id).map(|at| &*self.events[at]))
+            && let Some(at) = self.position(id)
+        {
+            let mut told = StoredEvent::clone(&self.events[at]);
+            told.reported_by.extend(event.broker);
+            told.reported_by.sort_unstable();
+            let told = Arc::new(told);
+            self.events[at] = told.clone();
+            return told;
+        }
+        event.id = self.next_id;
+        self.next_id += 1;
+        let event = Arc::new(event);
+        self.recent.remember(&event);
+        self.events.push_back(event.clone());
+        event
+    }
+
+    fn position(&self, id: u64) -> Option<usize> {
+        self.events.binary_search_by_key(&id, |e| e.id).ok()
     }
 }
 
@@ -280,11 +338,12 @@ fn rotated_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Appends the events of `path` (none if it is missing), keeping the last
-/// `capacity`; returns how many lines it holds.
+/// Adds the events of `path` (none if it is missing) by id, a later line
+/// replacing an earlier one of the same id, keeping the last `capacity`;
+/// returns how many lines it holds.
 fn read_events(
     path: &Path,
-    events: &mut VecDeque<Arc<StoredEvent>>,
+    events: &mut BTreeMap<u64, Arc<StoredEvent>>,
     unreadable: &mut usize,
     capacity: usize,
 ) -> std::io::Result<usize> {
@@ -297,10 +356,14 @@ fn read_events(
     for line in BufReader::new(file).split(b'\n') {
         lines += 1;
         match serde_json::from_slice::<StoredEvent>(&line?) {
-            Ok(event) => {
-                events.push_back(Arc::new(event));
+            Ok(mut event) => {
+                // Kept before events listed their nodes.
+                if event.reported_by.is_empty() {
+                    event.reported_by = event.broker.into_iter().collect();
+                }
+                events.insert(event.id, Arc::new(event));
                 if events.len() > capacity {
-                    events.pop_front();
+                    events.pop_first();
                 }
             }
             Err(_) => *unreadable += 1,

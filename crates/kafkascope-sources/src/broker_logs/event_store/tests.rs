@@ -5,6 +5,7 @@ fn event(broker: i32, kind: &str, level: &str, time_ms: i64) -> StoredEvent {
         id: 0,
         time_ms,
         broker: Some(broker),
+        reported_by: Vec::new(),
         kind: kind.to_string(),
         level: Some(level.to_string()),
         logger: "state.change.logger".to_string(),
@@ -157,4 +158,121 @@ fn unreadable_lines_are_left_out_and_counted() {
         .append(vec![event(1, "isr_shrink", "INFO", 2)])
         .unwrap();
     assert_eq!(ids(&store.query(&all())), vec![8, 7]);
+}
+
+fn fenced(node: i32, broker: i32, time_ms: i64) -> StoredEvent {
+    let mut e = event(node, "broker_fenced", "INFO", time_ms);
+    e.fields = Map::from_iter([
+        ("broker".to_string(), Value::from(broker)),
+        ("broker_epoch".to_string(), Value::from(40)),
+    ]);
+    e
+}
+
+fn shrink(node: i32, partition: i32, time_ms: i64) -> StoredEvent {
+    let mut e = event(node, "isr_shrink", "INFO", time_ms);
+    e.fields = Map::from_iter([
+        ("topic".to_string(), Value::from("orders")),
+        ("partition".to_string(), Value::from(partition)),
+        ("old_isr".to_string(), serde_json::json!([0, 1, 2])),
+        ("new_isr".to_string(), serde_json::json!([0, 1])),
+    ]);
+    e
+}
+
+fn told_by(page: &EventPage) -> Vec<(u64, Option<i32>, Vec<i32>)> {
+    page.events
+        .iter()
+        .map(|e| (e.id, e.broker, e.reported_by.clone()))
+        .collect()
+}
+
+#[test]
+fn one_change_told_by_several_nodes_is_kept_once_with_every_node() {
+    let store = EventStore::in_memory(100);
+    store
+        .append(vec![fenced(1, 2, 1_000), shrink(1, 0, 1_000)])
+        .unwrap();
+    // The other node's logs, read a poll later.
+    store
+        .append(vec![
+            fenced(0, 2, 1_200),
+            shrink(0, 0, 1_300),
+            shrink(0, 1, 1_300),
+        ])
+        .unwrap();
+    assert_eq!(
+        told_by(&store.query(&all())),
+        vec![
+            (3, Some(0), vec![0]),
+            (2, Some(1), vec![0, 1]),
+            (1, Some(1), vec![0, 1]),
+        ]
+    );
+    let of_node_0 = EventFilter {
+        broker: Some(0),
+        ..all()
+    };
+    assert_eq!(ids(&store.query(&of_node_0)), vec![3, 2, 1]);
+    // Told by node 1 again: node 1 already told events 1 and 2, so this is
+    // another change, which node 0 tells next.
+    store.append(vec![fenced(1, 2, 5_000)]).unwrap();
+    store.append(vec![fenced(0, 2, 5_100)]).unwrap();
+    let fencings = EventFilter {
+        kind: Some("broker_fenced".into()),
+        ..all()
+    };
+    assert_eq!(
+        told_by(&store.query(&fencings)),
+        vec![(4, Some(1), vec![0, 1]), (1, Some(1), vec![0, 1])]
+    );
+}
+
+#[test]
+fn changes_further_apart_or_of_one_node_alone_are_not_merged() {
+    let store = EventStore::in_memory(100);
+    let burst = |node: i32| {
+        let mut e = event(node, "error_burst", "ERROR", 1_000);
+        e.fields = Map::from_iter([("errors".to_string(), Value::from(50))]);
+        e
+    };
+    store
+        .append(vec![
+            shrink(1, 0, 1_000),
+            shrink(0, 0, 1_000 + cross_node::SAME_CHANGE_WITHIN_MS + 1),
+            shrink(0, 1, 1_000),
+            burst(0),
+            burst(1),
+        ])
+        .unwrap();
+    assert_eq!(store.len(), 5);
+    assert!(
+        store
+            .query(&all())
+            .events
+            .iter()
+            .all(|e| e.reported_by == [e.broker.unwrap()])
+    );
+}
+
+#[test]
+fn a_merged_event_is_written_again_under_its_id_and_reopens_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    let (store, _) = EventStore::open(&path, 10).unwrap();
+    store.append(vec![shrink(1, 0, 1_000)]).unwrap();
+    store.append(vec![shrink(0, 0, 1_000)]).unwrap();
+    let before = store.query(&all());
+    assert_eq!(told_by(&before), vec![(1, Some(1), vec![0, 1])]);
+    drop(store);
+    assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    let (store, unreadable) = EventStore::open(&path, 10).unwrap();
+    assert_eq!((store.query(&all()), unreadable), (before, 0));
+    // The reopened store still knows the change: node 2 joins it.
+    store.append(vec![shrink(2, 0, 1_500)]).unwrap();
+    store.append(vec![shrink(2, 1, 1_500)]).unwrap();
+    assert_eq!(
+        told_by(&store.query(&all())),
+        vec![(2, Some(2), vec![2]), (1, Some(1), vec![0, 1, 2])]
+    );
 }
