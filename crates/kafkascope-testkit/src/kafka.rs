@@ -7,15 +7,26 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
 use tempfile::TempDir;
 
-use crate::client::{kafka_client, repo_root};
+use crate::client::kafka_client;
+use crate::ports::PortBases;
+use crate::testbed_script::{TestbedScript, path_str};
 
-/// Port bases tried when the script finds a port taken.
-const START_ATTEMPTS: u32 = 5;
+/// Starts, stops and kills the cluster's nodes, and runs Kafka's tools.
+const CLUSTER_SCRIPT: TestbedScript = TestbedScript {
+    name: "testbed/kafka-cluster.sh",
+    starts: "cluster",
+    env_file: "cluster.env",
+    // Bases 20000-31000: the cluster's 800 ports take 0-799 of a thousand.
+    ports: PortBases {
+        slots: 12,
+        offset_in_slot: 0,
+    },
+};
+
 /// Set by `scripts/test.sh`: the folder of a cluster it started for every
 /// test binary to share.
 const SHARED_CLUSTER_ENV: &str = "KAFKASCOPE_KAFKA_CLUSTER";
@@ -53,44 +64,14 @@ impl KafkaCluster {
             .prefix("kafkascope-kafka-")
             .tempdir()
             .context("creating a folder for the Kafka cluster")?;
-        let mut last_error = None;
-        for attempt in 0..START_ATTEMPTS {
-            let base = port_base(attempt);
-            let started = script(&[
-                "start",
-                "--dir",
-                path_str(dir.path())?,
-                "--port-base",
-                &base.to_string(),
-                "--nodes",
-                &nodes.to_string(),
-                "--mode",
-                mode,
-            ]);
-            match started {
-                Ok(_) => {
-                    let mut cluster = KafkaCluster::open(dir.path())?;
-                    cluster.owned = Some(dir);
-                    cluster.watch_for_exit()?;
-                    return Ok(cluster);
-                }
-                // A port taken shows as "already in use", or as a node that
-                // exited while starting with the reason further up its log.
-                Err(error)
-                    if format!("{error:#}").contains("already in use")
-                        || format!("{error:#}").contains("exited during start-up") =>
-                {
-                    // Only the nodes that started are killed; the others never ran.
-                    let _ = script(&["kill", "--dir", path_str(dir.path())?]);
-                    last_error = Some(error);
-                }
-                Err(error) => {
-                    let _ = script(&["kill", "--dir", path_str(dir.path())?]);
-                    return Err(error);
-                }
-            }
-        }
-        Err(last_error.expect("at least one attempt"))
+        let nodes = nodes.to_string();
+        let args = ["--nodes", &nodes, "--mode", mode];
+        CLUSTER_SCRIPT.start_on_free_ports(dir.path(), &args)?;
+        let mut cluster = KafkaCluster::open(dir.path())?;
+        cluster.owned = Some(dir);
+        let nodes = cluster.nodes().to_string();
+        CLUSTER_SCRIPT.kill_when_this_process_exits(&cluster.dir, &["--nodes", &nodes])?;
+        Ok(cluster)
     }
 
     /// The cluster this test binary shares: the one named by
@@ -109,17 +90,9 @@ impl KafkaCluster {
 
     /// A cluster already running in `dir` (its `cluster.env` names it).
     pub fn open(dir: &Path) -> Result<KafkaCluster> {
-        let env_file = dir.join("cluster.env");
-        let text = fs::read_to_string(&env_file)
-            .with_context(|| format!("reading {}", env_file.display()))?;
-        let env = text
-            .lines()
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.to_string(), value.to_string()))
-            .collect();
         Ok(KafkaCluster {
             dir: dir.to_path_buf(),
-            env,
+            env: CLUSTER_SCRIPT.read_env(dir)?,
             owned: None,
         })
     }
@@ -163,7 +136,7 @@ impl KafkaCluster {
         }
         full.push(main_class);
         full.extend_from_slice(args);
-        script(&full)
+        CLUSTER_SCRIPT.run(&full)
     }
 
     /// Starts one of Kafka's own Java clients (`main_class` with `args`, e.g.
@@ -178,7 +151,7 @@ impl KafkaCluster {
     ) -> Result<JavaClient> {
         let port = jmx_port.to_string();
         let child = Command::new("bash")
-            .arg(script_path())
+            .arg(CLUSTER_SCRIPT.path())
             .args(["tool", "--jmx-exporter", &port, main_class])
             .args(args)
             .stdin(Stdio::null())
@@ -204,28 +177,12 @@ impl KafkaCluster {
         dir: &Path,
     ) -> Result<JavaClient> {
         let properties = dir.join(format!("{name}-worker.properties"));
-        let text = format!(
-            "bootstrap.servers={bootstrap}\n\
-             group.id={name}\n\
-             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
-             value.converter=org.apache.kafka.connect.storage.StringConverter\n\
-             offset.storage.topic={name}-offsets\n\
-             config.storage.topic={name}-configs\n\
-             status.storage.topic={name}-status\n\
-             offset.storage.replication.factor=1\n\
-             config.storage.replication.factor=1\n\
-             status.storage.replication.factor=1\n\
-             offset.flush.interval.ms=1000\n\
-             listeners=http://127.0.0.1:{rest_port}\n",
-            bootstrap = self.bootstrap()
-        );
-        fs::write(&properties, text).context("writing the worker's properties")?;
-        let properties = path_str(&properties)?.to_string();
-        self.spawn_java_client(
-            jmx_port,
-            "org.apache.kafka.connect.cli.ConnectDistributed",
-            &[&properties],
-        )
+        let worker = ConnectWorker {
+            name,
+            rest_port,
+            extra: &[],
+        };
+        self.spawn_connect_worker_from(&properties, &worker, jmx_port)
     }
 
     /// A Connect worker as [`KafkaCluster::spawn_connect_worker`] starts
@@ -242,30 +199,27 @@ impl KafkaCluster {
         extra: &[(&str, &str)],
     ) -> Result<JavaClient> {
         let properties = dir.join(format!("{name}-{rest_port}-worker.properties"));
-        let mut text = format!(
-            "bootstrap.servers={bootstrap}\n\
-             group.id={name}\n\
-             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
-             value.converter=org.apache.kafka.connect.storage.StringConverter\n\
-             offset.storage.topic={name}-offsets\n\
-             config.storage.topic={name}-configs\n\
-             status.storage.topic={name}-status\n\
-             offset.storage.replication.factor=1\n\
-             config.storage.replication.factor=1\n\
-             status.storage.replication.factor=1\n\
-             offset.flush.interval.ms=1000\n\
-             listeners=http://127.0.0.1:{rest_port}\n",
-            bootstrap = self.bootstrap()
-        );
-        for (key, value) in extra {
-            text.push_str(&format!("{key}={value}\n"));
-        }
-        fs::write(&properties, text).context("writing the worker's properties")?;
-        let properties = path_str(&properties)?.to_string();
+        let worker = ConnectWorker {
+            name,
+            rest_port,
+            extra,
+        };
+        self.spawn_connect_worker_from(&properties, &worker, jmx_port)
+    }
+
+    /// Writes `worker`'s properties to `properties` and starts it on them.
+    fn spawn_connect_worker_from(
+        &self,
+        properties: &Path,
+        worker: &ConnectWorker,
+        jmx_port: u16,
+    ) -> Result<JavaClient> {
+        fs::write(properties, worker.properties(&self.bootstrap()))
+            .context("writing the worker's properties")?;
         self.spawn_java_client(
             jmx_port,
             "org.apache.kafka.connect.cli.ConnectDistributed",
-            &[&properties],
+            &[path_str(properties)?],
         )
     }
 
@@ -332,38 +286,18 @@ impl KafkaCluster {
         if self.owned.is_none() {
             bail!("{command} on a shared cluster would disturb other tests");
         }
-        script(&[
-            command,
-            &id.to_string(),
-            "--dir",
-            path_str(&self.dir)?,
-            "--port-base",
-            self.env("KAFKA_PORT_BASE"),
-            "--nodes",
-            self.env("KAFKA_NODES"),
-        ])
-        .map(drop)
-    }
-
-    /// Kills the cluster when this process exits, even if it never drops
-    /// this value (a `static` is never dropped).
-    fn watch_for_exit(&self) -> Result<()> {
-        let watcher = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-             bash '{script}' kill --dir '{dir}' --nodes {nodes}; rm -rf '{dir}'",
-            pid = std::process::id(),
-            script = script_path().display(),
-            dir = self.dir.display(),
-            nodes = self.nodes(),
-        );
-        Command::new("setsid")
-            .args(["bash", "-c", &watcher])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting the cluster's exit watcher")?;
-        Ok(())
+        CLUSTER_SCRIPT
+            .run(&[
+                command,
+                &id.to_string(),
+                "--dir",
+                path_str(&self.dir)?,
+                "--port-base",
+                self.env("KAFKA_PORT_BASE"),
+                "--nodes",
+                self.env("KAFKA_NODES"),
+            ])
+            .map(drop)
     }
 }
 
@@ -371,9 +305,7 @@ impl Drop for KafkaCluster {
     fn drop(&mut self) {
         if self.owned.is_some() {
             let nodes = self.nodes().to_string();
-            if let Some(dir) = self.dir.to_str() {
-                let _ = script(&["kill", "--dir", dir, "--nodes", &nodes]);
-            }
+            let _ = CLUSTER_SCRIPT.kill(&self.dir, &["--nodes", &nodes]);
         }
     }
 }
@@ -444,49 +376,40 @@ impl Drop for JavaClient {
     }
 }
 
-fn script_path() -> PathBuf {
-    repo_root().join("testbed/kafka-cluster.sh")
+/// A distributed Kafka Connect worker of its own group and storage topics,
+/// named after `name`, with its REST API on `127.0.0.1:<rest_port>`.
+struct ConnectWorker<'a> {
+    name: &'a str,
+    rest_port: u16,
+    /// Properties added after the others, e.g. a short rebalance delay.
+    extra: &'a [(&'a str, &'a str)],
 }
 
-/// Runs `testbed/kafka-cluster.sh` and returns its stdout; a failure carries
-/// its stderr (the script's messages name the cause).
-fn script(args: &[&str]) -> Result<String> {
-    let output = Command::new("bash")
-        .arg(script_path())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .context("running testbed/kafka-cluster.sh")?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    if !output.status.success() {
-        bail!(
-            "testbed/kafka-cluster.sh {} failed ({}):\n{}\n{}",
-            args.join(" "),
-            output.status,
-            stdout,
-            String::from_utf8_lossy(&output.stderr)
+impl ConnectWorker<'_> {
+    /// Its `*-worker.properties`, on the cluster at `bootstrap`.
+    fn properties(&self, bootstrap: &str) -> String {
+        let ConnectWorker {
+            name, rest_port, ..
+        } = self;
+        let mut text = format!(
+            "bootstrap.servers={bootstrap}\n\
+             group.id={name}\n\
+             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             offset.storage.topic={name}-offsets\n\
+             config.storage.topic={name}-configs\n\
+             status.storage.topic={name}-status\n\
+             offset.storage.replication.factor=1\n\
+             config.storage.replication.factor=1\n\
+             status.storage.replication.factor=1\n\
+             offset.flush.interval.ms=1000\n\
+             listeners=http://127.0.0.1:{rest_port}\n"
         );
+        for (key, value) in self.extra {
+            text.push_str(&format!("{key}={value}\n"));
+        }
+        text
     }
-    Ok(stdout)
-}
-
-/// A port base in 20000..=31000, different per process and attempt, so
-/// test binaries running at once rarely pick the same ports. The cluster's
-/// 800 ports stay below 32768, where Linux starts handing out ephemeral
-/// ports to outgoing connections: a node once failed to bind a port some
-/// client connection had been given.
-fn port_base(attempt: u32) -> u32 {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let slot = (std::process::id() ^ nanos).wrapping_add(attempt * 7) % 12;
-    20_000 + slot * 1_000
-}
-
-fn path_str(path: &Path) -> Result<&str> {
-    path.to_str()
-        .with_context(|| format!("{} is not UTF-8", path.display()))
 }
 
 #[cfg(test)]

@@ -29,7 +29,9 @@
 
 mod client;
 mod kafka;
+mod ports;
 mod tansu;
+mod testbed_script;
 pub mod zookeeper;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};

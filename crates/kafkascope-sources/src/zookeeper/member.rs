@@ -6,9 +6,10 @@ use std::time::Instant;
 use crate::jmx_figures::Counter;
 use crate::source::TargetStatus;
 use crate::zookeeper::ZookeeperTarget;
+use crate::zookeeper::answer_lines::{LineByLineAnswer, shorten};
 use crate::zookeeper::four_letter_words::{AnswerKind, AskError, AskLimits, answer_kind, ask};
 use crate::zookeeper::mntr::{MntrAnswer, parse_mntr};
-use crate::zookeeper::srvr::{SrvrAnswer, parse_srvr, shorten};
+use crate::zookeeper::srvr::{SrvrAnswer, parse_srvr};
 use crate::zookeeper_figures::{FourLetterWord, Latency, MemberFigures, MemberRole};
 
 /// One member's reading in a poll.
@@ -100,30 +101,33 @@ impl Reading {
     }
 
     fn srvr(&mut self, answer: Result<String, AskError>) {
-        let Some(text) = self.answer_text(FourLetterWord::Srvr, answer) else {
-            return;
-        };
-        match parse_srvr(&text) {
-            Ok(srvr) => {
-                self.notes.extend(srvr.unreadable.summary("srvr"));
-                self.samples += srvr.lines_read;
-                self.srvr = Some(srvr);
-            }
-            Err(error) => self.notes.push(error.to_string()),
-        }
+        self.srvr = self.read_answer(FourLetterWord::Srvr, answer, parse_srvr);
     }
 
     fn mntr(&mut self, answer: Result<String, AskError>) {
-        let Some(text) = self.answer_text(FourLetterWord::Mntr, answer) else {
-            return;
-        };
-        match parse_mntr(&text) {
-            Ok(mntr) => {
-                self.notes.extend(mntr.unreadable.summary("mntr"));
-                self.samples += mntr.lines_read;
-                self.mntr = Some(mntr);
+        self.mntr = self.read_answer(FourLetterWord::Mntr, answer, parse_mntr);
+    }
+
+    /// The answer as `parse` reads it, its lines counted as samples; its
+    /// unreadable lines, or why it is not the word's answer at all, are
+    /// noted.
+    fn read_answer<A: LineByLineAnswer, E: std::fmt::Display>(
+        &mut self,
+        word: FourLetterWord,
+        answer: Result<String, AskError>,
+        parse: fn(&str) -> Result<A, E>,
+    ) -> Option<A> {
+        let text = self.answer_text(word, answer)?;
+        match parse(&text) {
+            Ok(read) => {
+                self.notes.extend(read.unreadable().summary(word.as_str()));
+                self.samples += read.lines_read();
+                Some(read)
             }
-            Err(error) => self.notes.push(error.to_string()),
+            Err(error) => {
+                self.notes.push(error.to_string());
+                None
+            }
         }
     }
 

@@ -6,7 +6,7 @@
 //! leader's learners are `zk_learners` where they were `zk_followers`.
 //! The values kafkascope names are read; the others are passed over.
 
-use crate::zookeeper::srvr::{shorten, whole_lines};
+use crate::zookeeper::answer_lines::{LineByLineAnswer, count, read_lines, shorten};
 use crate::zookeeper::unreadable_lines::UnreadableLines;
 use crate::zookeeper_figures::{LeaderFigures, MemberRole};
 
@@ -48,31 +48,27 @@ pub enum MntrError {
 /// without one readable line is not `mntr`'s at all.
 pub fn parse_mntr(text: &str) -> Result<MntrAnswer, MntrError> {
     let mut answer = MntrAnswer::default();
-    let (complete, cut) = whole_lines(text);
-    for (index, line) in complete.lines().enumerate() {
-        if let Err(reason) = read_line(&mut answer, line) {
-            answer.unreadable.add(index + 1, reason);
-        }
-    }
+    let lines = read_lines(text, |line| read_line(&mut answer, line));
     if answer.lines_read == 0 {
         return Err(MntrError::NotMntr {
             excerpt: kafkascope_client::http_client::excerpt(text.as_bytes()),
         });
     }
-    if cut {
-        let line = complete.lines().count() + 1;
-        answer
-            .unreadable
-            .add(line, "cut short (no end of line)".to_string());
-    }
+    answer.unreadable = lines.unreadable;
     Ok(answer)
 }
 
-fn read_line(answer: &mut MntrAnswer, line: &str) -> Result<(), String> {
-    let line = line.trim_end_matches('\r');
-    if line.trim().is_empty() {
-        return Ok(());
+impl LineByLineAnswer for MntrAnswer {
+    fn lines_read(&self) -> usize {
+        self.lines_read
     }
+
+    fn unreadable(&self) -> &UnreadableLines {
+        &self.unreadable
+    }
+}
+
+fn read_line(answer: &mut MntrAnswer, line: &str) -> Result<(), String> {
     let Some((key, value)) = line.split_once('\t') else {
         return Err(format!(
             "no tab between name and value: '{}'",
@@ -122,12 +118,6 @@ fn count_slot<'a>(answer: &'a mut MntrAnswer, name: &str) -> Option<&'a mut Opti
         "pending_syncs" => &mut answer.leader.pending_syncs,
         _ => return None,
     })
-}
-
-fn count(key: &str, value: &str) -> Result<u64, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{key}: '{}' is not a count", shorten(value)))
 }
 
 fn number(key: &str, value: &str) -> Result<f64, String> {

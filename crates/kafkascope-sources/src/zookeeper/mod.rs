@@ -12,6 +12,7 @@
 //!
 //! [`ZookeeperFigures`]: crate::zookeeper_figures::ZookeeperFigures
 
+mod answer_lines;
 mod ensemble;
 mod four_letter_words;
 mod member;

@@ -17,6 +17,7 @@
 //! so on a line of its own. Lines of names kafkascope does not know are
 //! passed over (later versions may add some).
 
+use crate::zookeeper::answer_lines::{LineByLineAnswer, count, read_lines, shorten};
 use crate::zookeeper::unreadable_lines::UnreadableLines;
 use crate::zookeeper_figures::{Latency, MemberRole};
 
@@ -52,47 +53,33 @@ pub enum SrvrError {
 /// with no version line is not `srvr`'s at all.
 pub fn parse_srvr(text: &str) -> Result<SrvrAnswer, SrvrError> {
     let mut answer = SrvrAnswer::default();
-    let (complete, cut) = whole_lines(text);
-    for (index, line) in complete.lines().enumerate() {
-        if let Err(reason) = read_line(&mut answer, line) {
-            answer.unreadable.add(index + 1, reason);
-        }
-    }
+    let lines = read_lines(text, |line| read_line(&mut answer, line));
     if answer.version.is_none() {
         return Err(SrvrError::NotSrvr {
             excerpt: kafkascope_client::http_client::excerpt(text.as_bytes()),
         });
     }
-    let lines = complete.lines().count();
-    if cut {
-        answer
-            .unreadable
-            .add(lines + 1, "cut short (no end of line)".to_string());
-    }
+    answer.unreadable = lines.unreadable;
     if answer.mode.is_none() {
         answer.unreadable.add(
-            lines + 1 + usize::from(cut),
+            lines.after_last,
             "the answer ends without a Mode line".to_string(),
         );
     }
     Ok(answer)
 }
 
-/// The answer up to its last end of line, and whether anything came after
-/// it: every line ZooKeeper writes ends with one, so a last line without it
-/// was cut short and its value may be too.
-pub fn whole_lines(text: &str) -> (&str, bool) {
-    match text.rfind('\n') {
-        Some(end) => (&text[..=end], end + 1 < text.len()),
-        None => ("", !text.is_empty()),
+impl LineByLineAnswer for SrvrAnswer {
+    fn lines_read(&self) -> usize {
+        self.lines_read
+    }
+
+    fn unreadable(&self) -> &UnreadableLines {
+        &self.unreadable
     }
 }
 
 fn read_line(answer: &mut SrvrAnswer, line: &str) -> Result<(), String> {
-    let line = line.trim_end_matches('\r');
-    if line.trim().is_empty() {
-        return Ok(());
-    }
     if line == READ_ONLY_LINE {
         answer.read_only = true;
         answer.lines_read += 1;
@@ -116,12 +103,6 @@ fn read_line(answer: &mut SrvrAnswer, line: &str) -> Result<(), String> {
     }
     answer.lines_read += 1;
     Ok(())
-}
-
-fn count(name: &str, value: &str) -> Result<u64, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{name}: '{}' is not a count", shorten(value)))
 }
 
 /// `min/avg/max` in ms; the average is a decimal since 3.5, whole before.
@@ -154,16 +135,6 @@ fn mode(value: &str) -> Result<MemberRole, String> {
     match MemberRole::from_mode(value) {
         MemberRole::Unknown => Err(format!("Mode: unknown mode '{}'", shorten(value))),
         role => Ok(role),
-    }
-}
-
-/// A bad line or value as quoted in an error: garbage can be long.
-pub fn shorten(text: &str) -> String {
-    let cut: String = text.chars().take(80).collect();
-    if cut.len() < text.len() {
-        format!("{cut}…")
-    } else {
-        cut
     }
 }
 
