@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::bail;
-use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::Source;
 use kafkascope_sources::broker_logs::agent_poller::AgentTarget;
 use kafkascope_sources::broker_logs::{
@@ -19,8 +18,9 @@ use kafkascope_sources::broker_logs::{
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::http_options::basic_auth;
-use super::{ClusterPlan, SourcePlan, positive_seconds};
+use super::http_options::{basic_auth, http_url};
+use super::source_table::{interval_seconds, timeout_seconds};
+use super::{ClusterPlan, SourcePlan};
 
 /// How often the files are read unless `interval_seconds` says.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
@@ -135,9 +135,7 @@ pub fn broker_logs(
                 });
             }
             (None, Some(agent)) => {
-                let url = HttpUrl::parse(agent.get_ref()).map_err(|e| {
-                    anyhow::anyhow!("line {}: {}: {e}", at(agent.span()), field("agent"))
-                })?;
+                let url = http_url(agent, &field("agent"), at)?;
                 let basic_auth = basic_auth(
                     broker.username.as_ref(),
                     broker.password.as_ref(),
@@ -158,18 +156,14 @@ pub fn broker_logs(
             ),
         }
     }
-    let agent_timeout = positive_seconds(
-        entry.timeout_seconds.as_ref(),
-        &field("timeout_seconds"),
-        at,
-    )?
-    .map_or(Duration::from_secs(10), Duration::from_secs);
-    let interval = positive_seconds(
+    let agent_timeout = timeout_seconds(entry.timeout_seconds.as_ref(), &field, at)?
+        .unwrap_or(Duration::from_secs(10));
+    let interval = interval_seconds(
         entry.interval_seconds.as_ref(),
-        &field("interval_seconds"),
+        &field,
+        DEFAULT_INTERVAL,
         at,
-    )?
-    .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+    )?;
     let follower = LogFollowerConfig {
         file_sets,
         positions_file: entry.positions_file.as_ref().map(|p| base.join(p)),

@@ -5,13 +5,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::bail;
-use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::connect_rest::{ConnectClusterSettings, ConnectRestSettings};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::http_options::{basic_auth, tls_settings};
-use super::{TlsEntry, positive_seconds};
+use super::TlsEntry;
+use super::http_options::{basic_auth, http_url, tls_settings};
+use super::names::{TakenNames, non_empty_name};
+use super::source_table::{interval_seconds, timeout_seconds};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,33 +54,23 @@ pub fn connect(
         );
     }
     let mut clusters: Vec<ConnectClusterSettings> = Vec::with_capacity(entry.clusters.len());
+    let mut names = TakenNames::new("Connect cluster");
     for (i, cluster) in entry.clusters.iter().enumerate() {
         let within = |name: &str| field(&format!("clusters[{i}].{name}"));
         let read = connect_cluster(cluster, &within, base, at)?;
-        if clusters.iter().any(|c| c.name == read.name) {
-            bail!(
-                "line {}: {}: '{}' is used by an earlier Connect cluster",
-                at(cluster.name.span()),
-                within("name"),
-                read.name
-            );
-        }
+        names.take(&read.name, &cluster.name, &within("name"), at)?;
         clusters.push(read);
     }
     let mut settings = ConnectRestSettings::new(clusters);
-    if let Some(seconds) = positive_seconds(
-        entry.timeout_seconds.as_ref(),
-        &field("timeout_seconds"),
-        at,
-    )? {
-        settings.timeout = Duration::from_secs(seconds);
+    if let Some(timeout) = timeout_seconds(entry.timeout_seconds.as_ref(), &field, at)? {
+        settings.timeout = timeout;
     }
-    let interval = positive_seconds(
+    let interval = interval_seconds(
         entry.interval_seconds.as_ref(),
-        &field("interval_seconds"),
+        &field,
+        cluster_interval,
         at,
-    )?
-    .map_or(cluster_interval, Duration::from_secs);
+    )?;
     Ok((settings, interval))
 }
 
@@ -89,14 +80,7 @@ fn connect_cluster(
     base: &Path,
     at: &dyn Fn(std::ops::Range<usize>) -> usize,
 ) -> anyhow::Result<ConnectClusterSettings> {
-    let name = entry.name.get_ref().trim();
-    if name.is_empty() {
-        bail!(
-            "line {}: {}: must not be empty",
-            at(entry.name.span()),
-            field("name")
-        );
-    }
+    let name = non_empty_name(&entry.name, &field("name"), at)?;
     if entry.urls.get_ref().is_empty() {
         bail!(
             "line {}: {}: give at least one worker's REST URL",
@@ -104,16 +88,13 @@ fn connect_cluster(
             field("urls")
         );
     }
-    let mut urls = Vec::with_capacity(entry.urls.get_ref().len());
-    for (j, url) in entry.urls.get_ref().iter().enumerate() {
-        urls.push(HttpUrl::parse(url.get_ref()).map_err(|e| {
-            anyhow::anyhow!(
-                "line {}: {}: {e}",
-                at(url.span()),
-                field(&format!("urls[{j}]"))
-            )
-        })?);
-    }
+    let urls = entry
+        .urls
+        .get_ref()
+        .iter()
+        .enumerate()
+        .map(|(j, url)| http_url(url, &field(&format!("urls[{j}]")), at))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut settings = ConnectClusterSettings::new(name, urls);
     settings.basic_auth = basic_auth(
         entry.username.as_ref(),
@@ -138,22 +119,14 @@ mod tests {
 
     use kafkascope_sources::connect_rest::ConnectRestSettings;
 
-    use super::super::parse;
+    use super::super::source_table::test_config::{CLUSTER, only_source, parse_err, parse_err_in};
     use super::super::sources::SourcePlan;
 
-    const CLUSTER: &str =
-        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
-
     fn connect(text: &str, base: &Path) -> (ConnectRestSettings, Duration) {
-        let plan = parse(text, base).unwrap();
-        match plan.clusters[0].sources.as_slice() {
-            [SourcePlan::ConnectRest { settings, interval }] => (settings.clone(), *interval),
-            other => panic!("one Connect source, not {other:?}"),
+        match only_source(text, base) {
+            SourcePlan::ConnectRest { settings, interval } => (settings, interval),
+            other => panic!("a Connect source, not {other:?}"),
         }
-    }
-
-    fn parse_err(text: &str, base: &Path) -> String {
-        format!("{:#}", parse(text, base).unwrap_err())
     }
 
     #[test]
@@ -205,22 +178,21 @@ mod tests {
 
     #[test]
     fn mistakes_name_the_field_and_the_line() {
-        let base = Path::new(".");
         let table = format!("{CLUSTER}[clusters.connect]\n");
         assert_eq!(
-            parse_err(&table, base),
+            parse_err(&table),
             "clusters[0].connect.clusters: give at least one [[clusters[0].connect.clusters]] with name and urls"
         );
         let bad_url = format!(
             "{table}[[clusters.connect.clusters]]\nname = \"etl\"\nurls = [\"http://w1:8083\", \"ftp://w2\"]\n"
         );
         assert_eq!(
-            parse_err(&bad_url, base),
+            parse_err(&bad_url),
             "line 8: clusters[0].connect.clusters[0].urls[1]: not a valid URL: the URL must start with http:// or https://"
         );
         let no_urls = format!("{table}[[clusters.connect.clusters]]\nname = \"etl\"\nurls = []\n");
         assert_eq!(
-            parse_err(&no_urls, base),
+            parse_err(&no_urls),
             "line 8: clusters[0].connect.clusters[0].urls: give at least one worker's REST URL"
         );
         let twice = format!(
@@ -228,21 +200,21 @@ mod tests {
              [[clusters.connect.clusters]]\nname = \"etl\"\nurls = [\"http://w2:8083\"]\n"
         );
         assert_eq!(
-            parse_err(&twice, base),
+            parse_err(&twice),
             "line 10: clusters[0].connect.clusters[1].name: 'etl' is used by an earlier Connect cluster"
         );
         let zero = format!(
             "{table}timeout_seconds = 0\n[[clusters.connect.clusters]]\nname = \"etl\"\nurls = [\"http://w1:8083\"]\n"
         );
         assert_eq!(
-            parse_err(&zero, base),
+            parse_err(&zero),
             "line 6: clusters[0].connect.timeout_seconds: must be at least 1"
         );
         let no_user = format!(
             "{table}[[clusters.connect.clusters]]\nname = \"etl\"\nurls = [\"http://w1:8083\"]\npassword = \"pw\"\n"
         );
         assert_eq!(
-            parse_err(&no_user, base),
+            parse_err(&no_user),
             "line 9: clusters[0].connect.clusters[0].password: a password needs a username"
         );
     }
@@ -256,7 +228,7 @@ mod tests {
             "{CLUSTER}[clusters.connect]\n[[clusters.connect.clusters]]\nname = \"etl\"\n\
              urls = [\"http://w1:8083\"]\nusername = \"ops\"\npassword = \"file:bad.pw\"\n"
         );
-        let error = parse_err(&text, dir.path());
+        let error = parse_err_in(&text, dir.path());
         assert_eq!(
             error,
             format!(

@@ -1,25 +1,32 @@
-//! What the HTTP sources configured in their own files share: TLS options
-//! resolved against the config's folder, and passwords given as a literal,
-//! `env:NAME` or `file:path` (as the notification secrets are).
+//! What the HTTP sources configured in their own files share: URLs checked
+//! at start, TLS options resolved against the config's folder, and
+//! passwords given as a literal, `env:NAME` or `file:path` (as the
+//! notification secrets are).
 
 use std::path::Path;
 
 use kafkascope_client::TlsSettings;
-use kafkascope_client::http_client::BasicAuth;
+use kafkascope_client::http_client::{BasicAuth, HttpUrl};
 use kafkascope_notify::Secret;
 use toml::Spanned;
 
 use super::TlsEntry;
 
+/// A URL the HTTP client can read, so that a bad one fails at start with
+/// its line rather than at every poll.
+pub fn http_url(
+    written: &Spanned<String>,
+    field: &str,
+    at: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> anyhow::Result<HttpUrl> {
+    HttpUrl::parse(written.get_ref())
+        .map_err(|e| anyhow::anyhow!("line {}: {field}: {e}", at(written.span())))
+}
+
 /// `tls` as the HTTP client takes it; hostnames verified by default.
 pub fn tls_settings(entry: Option<&TlsEntry>, base: &Path) -> TlsSettings {
     match entry {
-        Some(tls) => TlsSettings {
-            ca_pem: tls.ca_pem.as_ref().map(|p| base.join(p)),
-            client_cert_pem: tls.client_cert_pem.as_ref().map(|p| base.join(p)),
-            client_key_pem: tls.client_key_pem.as_ref().map(|p| base.join(p)),
-            verify_hostname: tls.verify_hostname,
-        },
+        Some(tls) => tls.resolved(base),
         None => TlsSettings {
             verify_hostname: true,
             ..TlsSettings::default()

@@ -17,12 +17,16 @@ mod alerts;
 pub mod broker_logs;
 mod connect;
 mod http_options;
+mod names;
 mod node_exporter;
+mod source_table;
 mod sources;
 mod zookeeper;
 
 pub use alerts::{AlertsPlan, rule_file};
 pub use sources::SourcePlan;
+
+use names::{TakenNames, non_empty_name};
 
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:9308";
 const DEFAULT_INTERVAL_SECONDS: u64 = 10;
@@ -106,6 +110,19 @@ pub struct TlsEntry {
 
 fn yes() -> bool {
     true
+}
+
+impl TlsEntry {
+    /// As the clients take it, relative file paths taken from the config's
+    /// folder (`base`).
+    pub fn resolved(&self, base: &Path) -> TlsSettings {
+        TlsSettings {
+            ca_pem: self.ca_pem.as_ref().map(|p| base.join(p)),
+            client_cert_pem: self.client_cert_pem.as_ref().map(|p| base.join(p)),
+            client_key_pem: self.client_key_pem.as_ref().map(|p| base.join(p)),
+            verify_hostname: self.verify_hostname,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,18 +233,11 @@ pub fn parse(text: &str, base: &Path) -> anyhow::Result<ServePlan> {
         bail!("no [[clusters]] configured: add at least one with name and bootstrap_servers");
     }
     let mut clusters: Vec<ClusterPlan> = Vec::new();
+    let mut names = TakenNames::new("cluster");
     for (i, entry) in file.clusters.iter().enumerate() {
         let plan = cluster(entry, i, default_interval, base, &at)?;
-        if clusters
-            .iter()
-            .any(|c| c.settings.cluster == plan.settings.cluster)
-        {
-            bail!(
-                "line {}: clusters[{i}].name: '{}' is used by an earlier cluster",
-                at(entry.name.span()),
-                plan.settings.cluster
-            );
-        }
+        let field = format!("clusters[{i}].name");
+        names.take(&plan.settings.cluster, &entry.name, &field, &at)?;
         clusters.push(plan);
     }
     let history = history(&file.history, base, &at)?;
@@ -248,13 +258,8 @@ fn cluster(
     at: &dyn Fn(std::ops::Range<usize>) -> usize,
 ) -> anyhow::Result<ClusterPlan> {
     let field = |name: &str| format!("clusters[{index}].{name}");
-    if entry.name.get_ref().trim().is_empty() {
-        bail!(
-            "line {}: {}: must not be empty",
-            at(entry.name.span()),
-            field("name")
-        );
-    }
+    // Only a blank name is refused: the name is kept as written, spaces and all.
+    non_empty_name(&entry.name, &field("name"), at)?;
     let bootstrap: Vec<String> = entry
         .bootstrap_servers
         .get_ref()
@@ -283,13 +288,9 @@ fn cluster(
     let command_config = entry.command_config.as_ref().map(|p| base.join(p));
     let mut client = crate::commands::client_config(command_config.as_deref())
         .with_context(|| field("command_config"))?;
+    // Without `tls`, the command config's TLS (if any) stands.
     if let Some(tls) = &entry.tls {
-        client.tls = Some(TlsSettings {
-            ca_pem: tls.ca_pem.as_ref().map(|p| base.join(p)),
-            client_cert_pem: tls.client_cert_pem.as_ref().map(|p| base.join(p)),
-            client_key_pem: tls.client_key_pem.as_ref().map(|p| base.join(p)),
-            verify_hostname: tls.verify_hostname,
-        });
+        client.tls = Some(tls.resolved(base));
     }
     if let Some(sasl) = &entry.sasl {
         let mechanism =

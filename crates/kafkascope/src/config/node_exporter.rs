@@ -5,13 +5,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::bail;
-use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::node_exporter::{HostTarget, NodeExporterSettings};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::http_options::{basic_auth, tls_settings};
-use super::{TlsEntry, positive_seconds};
+use super::TlsEntry;
+use super::http_options::{basic_auth, http_url, tls_settings};
+use super::source_table::{discover_path, discover_port, interval_seconds, timeout_seconds};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,13 +58,7 @@ pub fn node_exporter(
     )?;
     let mut targets = Vec::with_capacity(entry.targets.len());
     for (i, target) in entry.targets.iter().enumerate() {
-        let url = HttpUrl::parse(target.url.get_ref()).map_err(|e| {
-            anyhow::anyhow!(
-                "line {}: {}: {e}",
-                at(target.url.span()),
-                field(&format!("targets[{i}].url"))
-            )
-        })?;
+        let url = http_url(&target.url, &field(&format!("targets[{i}].url")), at)?;
         let mut host = HostTarget::new(url);
         if let Some(name) = target
             .host
@@ -79,23 +73,11 @@ pub fn node_exporter(
         targets.push(host);
     }
     let mut settings = NodeExporterSettings::new(targets);
-    if let Some(port) = &entry.discover_port {
-        match u16::try_from(*port.get_ref()) {
-            Ok(p) if p > 0 => settings.discover_port = Some(p),
-            _ => bail!(
-                "line {}: {}: {} is not a port",
-                at(port.span()),
-                field("discover_port"),
-                port.get_ref()
-            ),
-        }
+    if let Some(port) = discover_port(entry.discover_port.as_ref(), &field, at)? {
+        settings.discover_port = Some(port);
     }
     if let Some(path) = &entry.discover_path {
-        settings.discover_path = if path.starts_with('/') {
-            path.clone()
-        } else {
-            format!("/{path}")
-        };
+        settings.discover_path = discover_path(path);
     }
     if settings.targets.is_empty() && settings.discover_port.is_none() {
         bail!(
@@ -105,19 +87,15 @@ pub fn node_exporter(
     }
     settings.discover_basic_auth = auth;
     settings.tls = tls_settings(entry.tls.as_ref(), base);
-    if let Some(seconds) = positive_seconds(
-        entry.timeout_seconds.as_ref(),
-        &field("timeout_seconds"),
-        at,
-    )? {
-        settings.timeout = Duration::from_secs(seconds);
+    if let Some(timeout) = timeout_seconds(entry.timeout_seconds.as_ref(), &field, at)? {
+        settings.timeout = timeout;
     }
-    let interval = positive_seconds(
+    let interval = interval_seconds(
         entry.interval_seconds.as_ref(),
-        &field("interval_seconds"),
+        &field,
+        cluster_interval,
         at,
-    )?
-    .map_or(cluster_interval, Duration::from_secs);
+    )?;
     Ok((settings, interval))
 }
 
@@ -128,22 +106,14 @@ mod tests {
 
     use kafkascope_sources::node_exporter::NodeExporterSettings;
 
-    use super::super::parse;
+    use super::super::source_table::test_config::{CLUSTER, only_source, parse_err, parse_err_in};
     use super::super::sources::SourcePlan;
 
-    const CLUSTER: &str =
-        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
-
     fn node_exporter(text: &str, base: &Path) -> (NodeExporterSettings, Duration) {
-        let plan = parse(text, base).unwrap();
-        match plan.clusters[0].sources.as_slice() {
-            [SourcePlan::NodeExporter { settings, interval }] => (settings.clone(), *interval),
-            other => panic!("one node_exporter source, not {other:?}"),
+        match only_source(text, base) {
+            SourcePlan::NodeExporter { settings, interval } => (settings, interval),
+            other => panic!("a node_exporter source, not {other:?}"),
         }
-    }
-
-    fn parse_err(text: &str, base: &Path) -> String {
-        format!("{:#}", parse(text, base).unwrap_err())
     }
 
     #[test]
@@ -215,20 +185,19 @@ mod tests {
 
     #[test]
     fn mistakes_name_the_field_and_the_line() {
-        let base = Path::new(".");
         let table = format!("{CLUSTER}[clusters.node_exporter]\n");
         assert_eq!(
-            parse_err(&table, base),
+            parse_err(&table),
             "clusters[0].node_exporter.targets: give targets, or discover_port to read every broker's host"
         );
         assert_eq!(
-            parse_err(&format!("{table}discover_port = 70000\n"), base),
+            parse_err(&format!("{table}discover_port = 70000\n")),
             "line 6: clusters[0].node_exporter.discover_port: 70000 is not a port"
         );
         let bad_url =
             format!("{table}[[clusters.node_exporter.targets]]\nurl = \"ftp://h:9100/metrics\"\n");
         assert_eq!(
-            parse_err(&bad_url, base),
+            parse_err(&bad_url),
             "line 7: clusters[0].node_exporter.targets[0].url: not a valid URL: the URL must start with http:// or https://"
         );
     }
@@ -240,7 +209,7 @@ mod tests {
         let text = format!(
             "{CLUSTER}[clusters.node_exporter]\ndiscover_port = 9100\nusername = \"ops\"\npassword = \"file:bad.pw\"\n"
         );
-        let error = parse_err(&text, dir.path());
+        let error = parse_err_in(&text, dir.path());
         assert_eq!(
             error,
             format!(
@@ -251,7 +220,7 @@ mod tests {
         assert!(!error.contains("hunter2"));
         let missing = text.replace("bad.pw", "missing.pw");
         assert_eq!(
-            parse_err(&missing, dir.path()),
+            parse_err_in(&missing, dir.path()),
             format!(
                 "line 8: clusters[0].node_exporter.password: cannot read {}: No such file or directory (os error 2)",
                 dir.path().join("missing.pw").display()

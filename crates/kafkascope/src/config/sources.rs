@@ -6,13 +6,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::bail;
-use kafkascope_client::TlsSettings;
-use kafkascope_client::http_client::{BasicAuth, HttpUrl};
+use kafkascope_client::http_client::BasicAuth;
 use kafkascope_sources::jmx::{JmxSettings, JmxTarget};
 use kafkascope_sources::jmx_figures::Role;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::http_options::http_url;
+use super::source_table::{discover_path, discover_port, interval_seconds, timeout_seconds};
 use super::{TlsEntry, positive_seconds};
 
 /// `[clusters.jmx_exporter]` (pages of the Prometheus JMX exporter agent)
@@ -93,13 +94,7 @@ pub fn jmx(
     let field = |name: &str| format!("{field}.{name}");
     let mut targets = Vec::with_capacity(entry.targets.len());
     for (i, target) in entry.targets.iter().enumerate() {
-        let url = HttpUrl::parse(target.url.get_ref()).map_err(|e| {
-            anyhow::anyhow!(
-                "line {}: {}: {e}",
-                at(target.url.span()),
-                field(&format!("targets[{i}].url"))
-            )
-        })?;
+        let url = http_url(&target.url, &field(&format!("targets[{i}].url")), at)?;
         let role = match &target.role {
             Some(role) => Some(Role::parse(role.get_ref()).ok_or_else(|| {
                 anyhow::anyhow!(
@@ -119,23 +114,11 @@ pub fn jmx(
         });
     }
     let mut settings = JmxSettings::new(targets);
-    if let Some(port) = &entry.discover_port {
-        match u16::try_from(*port.get_ref()) {
-            Ok(p) if p > 0 => settings.discover_port = Some(p),
-            _ => bail!(
-                "line {}: {}: {} is not a port",
-                at(port.span()),
-                field("discover_port"),
-                port.get_ref()
-            ),
-        }
+    if let Some(port) = discover_port(entry.discover_port.as_ref(), &field, at)? {
+        settings.discover_port = Some(port);
     }
     if let Some(path) = &entry.discover_path {
-        settings.discover_path = if path.starts_with('/') {
-            path.clone()
-        } else {
-            format!("/{path}")
-        };
+        settings.discover_path = discover_path(path);
     }
     discover_hosts(entry, &mut settings, &field, at)?;
     if settings.targets.is_empty()
@@ -157,12 +140,8 @@ pub fn jmx(
         }
         settings.discover_basic_auth = Some(auth);
     }
-    if let Some(seconds) = positive_seconds(
-        entry.timeout_seconds.as_ref(),
-        &field("timeout_seconds"),
-        at,
-    )? {
-        settings.timeout = Duration::from_secs(seconds);
+    if let Some(timeout) = timeout_seconds(entry.timeout_seconds.as_ref(), &field, at)? {
+        settings.timeout = timeout;
     }
     if let Some(bytes) =
         positive_seconds(entry.max_page_bytes.as_ref(), &field("max_page_bytes"), at)?
@@ -170,12 +149,7 @@ pub fn jmx(
         settings.max_page_bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
     }
     if let Some(tls) = &entry.tls {
-        settings.tls = TlsSettings {
-            ca_pem: tls.ca_pem.as_ref().map(|p| base.join(p)),
-            client_cert_pem: tls.client_cert_pem.as_ref().map(|p| base.join(p)),
-            client_key_pem: tls.client_key_pem.as_ref().map(|p| base.join(p)),
-            verify_hostname: tls.verify_hostname,
-        };
+        settings.tls = tls.resolved(base);
     }
     let liveness = [
         (
@@ -199,12 +173,12 @@ pub fn jmx(
             *target = Duration::from_secs(seconds);
         }
     }
-    let interval = positive_seconds(
+    let interval = interval_seconds(
         entry.interval_seconds.as_ref(),
-        &field("interval_seconds"),
+        &field,
+        cluster_interval,
         at,
-    )?
-    .map_or(cluster_interval, Duration::from_secs);
+    )?;
     Ok((settings, interval))
 }
 
@@ -239,14 +213,8 @@ mod tests {
     use std::path::Path;
 
     use super::super::parse;
+    use super::super::source_table::test_config::{CLUSTER, parse_err};
     use super::SourcePlan;
-
-    fn parse_err(text: &str) -> String {
-        format!("{:#}", parse(text, Path::new(".")).unwrap_err())
-    }
-
-    const CLUSTER: &str =
-        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
 
     #[test]
     fn jmx_exporter_targets_and_discovery_are_read() {

@@ -8,7 +8,8 @@ use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperTarget};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::positive_seconds;
+use super::names::{TakenNames, non_empty_name};
+use super::source_table::{interval_seconds, timeout_seconds};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,23 +45,11 @@ pub fn zookeeper(
         );
     }
     let mut targets: Vec<ZookeeperTarget> = Vec::with_capacity(entry.members.len());
+    let mut names = TakenNames::new("member");
     for (i, member) in entry.members.iter().enumerate() {
         let within = |name: &str| field(&format!("members[{i}].{name}"));
-        let name = member.name.get_ref().trim();
-        if name.is_empty() {
-            bail!(
-                "line {}: {}: must not be empty",
-                at(member.name.span()),
-                within("name")
-            );
-        }
-        if targets.iter().any(|t| t.name == name) {
-            bail!(
-                "line {}: {}: '{name}' is used by an earlier member",
-                at(member.name.span()),
-                within("name")
-            );
-        }
+        let name = non_empty_name(&member.name, &within("name"), at)?;
+        names.take(name, &member.name, &within("name"), at)?;
         let address = member.address.get_ref().trim();
         if let Err(reason) = check_address(address) {
             bail!(
@@ -75,19 +64,15 @@ pub fn zookeeper(
         });
     }
     let mut settings = ZookeeperSettings::new(targets);
-    if let Some(seconds) = positive_seconds(
-        entry.timeout_seconds.as_ref(),
-        &field("timeout_seconds"),
-        at,
-    )? {
-        settings.timeout = Duration::from_secs(seconds);
+    if let Some(timeout) = timeout_seconds(entry.timeout_seconds.as_ref(), &field, at)? {
+        settings.timeout = timeout;
     }
-    let interval = positive_seconds(
+    let interval = interval_seconds(
         entry.interval_seconds.as_ref(),
-        &field("interval_seconds"),
+        &field,
+        cluster_interval,
         at,
-    )?
-    .map_or(cluster_interval, Duration::from_secs);
+    )?;
     Ok((settings, interval))
 }
 
@@ -113,22 +98,14 @@ mod tests {
 
     use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperTarget};
 
-    use super::super::parse;
+    use super::super::source_table::test_config::{CLUSTER, only_source, parse_err};
     use super::super::sources::SourcePlan;
 
-    const CLUSTER: &str =
-        "[[clusters]]\nname = \"a\"\nbootstrap_servers = [\"k:9092\"]\ninterval_seconds = 20\n";
-
     fn zookeeper(text: &str) -> (ZookeeperSettings, Duration) {
-        let plan = parse(text, Path::new(".")).unwrap();
-        match plan.clusters[0].sources.as_slice() {
-            [SourcePlan::Zookeeper { settings, interval }] => (settings.clone(), *interval),
-            other => panic!("one ZooKeeper source, not {other:?}"),
+        match only_source(text, Path::new(".")) {
+            SourcePlan::Zookeeper { settings, interval } => (settings, interval),
+            other => panic!("a ZooKeeper source, not {other:?}"),
         }
-    }
-
-    fn parse_err(text: &str) -> String {
-        format!("{:#}", parse(text, Path::new(".")).unwrap_err())
     }
 
     fn member(name: &str, address: &str) -> String {
