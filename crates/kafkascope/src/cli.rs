@@ -281,7 +281,8 @@ pub struct AgentArgs {
     /// The broker whose files `--broker-logs` names.
     #[arg(long = "broker-id", requires = "broker_logs")]
     pub broker_id: Option<i32>,
-    /// Where reading positions are saved, so a restart reads nothing twice.
+    /// Where reading positions, events not yet taken and counts are kept,
+    /// so a restart reads nothing twice and loses nothing.
     #[arg(long = "broker-logs-state", default_value = "kafkascope-agent-state")]
     pub broker_logs_state: PathBuf,
     /// The broker's UTC offset (`+01:00`, `Z`): log4j writes local times.

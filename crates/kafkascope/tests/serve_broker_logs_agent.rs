@@ -5,7 +5,9 @@
 //! read the file itself. More lines give only the new events; `serve`
 //! restarted on the same data dir takes nothing twice; the agent killed is
 //! its target down with the reason, and `serve` still answers; the agent
-//! restarted is read from its first event, and reads nothing again.
+//! restarted goes on with its numbering and reads nothing again. An event
+//! the agent read while `serve` was down is still there after the agent is
+//! killed and restarted, and `serve` takes it once.
 
 mod common;
 
@@ -104,6 +106,15 @@ fn events(addr: &str) -> Vec<Value> {
     let mut events = page["events"].as_array().unwrap().clone();
     events.sort_by_key(|e| e["id"].as_u64());
     events
+}
+
+/// The agent's own answer: its events after 0.
+fn agent_page(port: u16) -> Value {
+    let addr = format!("127.0.0.1:{port}");
+    let (status, body) =
+        http_get(&addr, "/broker-logs?after=0&limit=1000", None).expect("GET /broker-logs");
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 fn metrics(addr: &str) -> Metrics {
@@ -253,9 +264,9 @@ fn serve_takes_a_brokers_log_events_from_its_agent_once_each() {
         })
     });
 
-    // The agent back (a new start, its positions kept): it reads nothing
-    // again, serve takes its events from its first on, each once.
-    let _agent = start_agent(&logs, &dir.path().join("agent-state"), agent_port);
+    // The agent back (its state kept): it reads nothing again and numbers
+    // on; serve takes each event once.
+    let agent = start_agent(&logs, &dir.path().join("agent-state"), agent_port);
     wait_for("the agent's target up", || {
         metrics(&addr).get("kafkascope_source_target_up", &target) == Some(1.0)
     });
@@ -269,5 +280,31 @@ fn serve_takes_a_brokers_log_events_from_its_agent_once_each() {
     });
     let lines_now = metrics(&addr).get("kafkascope_broker_log_lines_total", &lines);
     assert_eq!(lines_now, Some(6.0));
+
+    // serve down while the agent reads one more event, and the agent killed
+    // before serve took it: restarted, the agent still has it under the
+    // same numbering, and serve takes it once.
+    drop(serve);
+    let kept = agent_page(agent_port);
+    assert_eq!(kept["events"].as_array().unwrap().len(), 6);
+    append(&server_log, &shrink_line(5));
+    wait_for("the agent to read it", || {
+        agent_page(agent_port)["events"].as_array().unwrap().len() == 7
+    });
+    drop(agent);
+    let _agent = start_agent(&logs, &dir.path().join("agent-state"), agent_port);
+    let restarted = agent_page(agent_port);
+    assert_eq!(restarted["agent_start_ms"], kept["agent_start_ms"]);
+    assert_eq!(restarted["next"], 7);
+    assert_eq!(restarted["events"][6]["fields"]["partition"], 5);
+    let serve = start_serve(&config, &data, &log, &addr);
+    wait_for("the seventh event", || events(&addr).len() >= 7);
+    expected.push(shrink(5, &file));
+    assert_eq!(summary(&events(&addr)), expected);
+    wait_for("the seventh count", || {
+        event_count(&addr, "isr_shrink") == Some(6.0)
+    });
+    let lines_now = metrics(&addr).get("kafkascope_broker_log_lines_total", &lines);
+    assert_eq!(lines_now, Some(7.0));
     drop(serve);
 }

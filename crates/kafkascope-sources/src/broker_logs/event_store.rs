@@ -252,6 +252,13 @@ impl EventStore {
         }
     }
 
+    /// Up to `limit` events numbered after `after`, oldest first.
+    pub fn after(&self, after: u64, limit: usize) -> Vec<Arc<StoredEvent>> {
+        let inner = self.lock();
+        let first = inner.events.partition_point(|e| e.id <= after);
+        inner.events.range(first..).take(limit).cloned().collect()
+    }
+
     /// How many events are kept.
     pub fn len(&self) -> usize {
         self.lock().events.len()

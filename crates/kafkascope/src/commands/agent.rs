@@ -114,7 +114,7 @@ fn broker_logs_feed(args: &AgentArgs) -> anyhow::Result<Option<SharedFeed>> {
         positions_file: Some(state.join("positions.json")),
         ..LogFollowerConfig::default()
     };
-    let feed = AgentFeed::new(broker, config, DEFAULT_AGENT_RING);
+    let feed = AgentFeed::with_state(broker, config, DEFAULT_AGENT_RING, state);
     Ok(Some(Arc::new(Mutex::new(feed))))
 }
 
