@@ -184,11 +184,7 @@ impl AgentFeed {
         self.files = files.iter().map(AgentFileStatus::from).collect();
         // The last poll's trouble only: a positions file fixed is no longer told.
         self.problems = problems;
-        let stored = events
-            .into_iter()
-            .map(|event| StoredEvent::from_log_event(event, read_at_ms))
-            .collect();
-        if let Err(error) = self.events.append(stored) {
+        if let Err(error) = self.events.append_read(events, read_at_ms) {
             self.problems.push(error.to_string());
         }
         if moved

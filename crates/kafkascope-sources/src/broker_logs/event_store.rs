@@ -230,6 +230,20 @@ impl EventStore {
         }
     }
 
+    /// Keeps the events a follower's poll at `read_at_ms` found.
+    pub fn append_read(
+        &self,
+        events: Vec<LogEvent>,
+        read_at_ms: i64,
+    ) -> Result<(), EventStoreError> {
+        self.append(
+            events
+                .into_iter()
+                .map(|event| StoredEvent::from_log_event(event, read_at_ms))
+                .collect(),
+        )
+    }
+
     /// The events `filter` keeps, newest first (by time, then by id).
     pub fn query(&self, filter: &EventFilter) -> EventPage {
         let inner = self.lock();

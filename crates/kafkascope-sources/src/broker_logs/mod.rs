@@ -27,7 +27,7 @@ use kafkascope_logs::{LogBatch, LogFollower};
 use crate::source::{PollContext, Polled, Source, SourceFigures, SourceKind, TargetStatus, now_ms};
 use agent_poller::{AgentCursors, AgentTarget, Fetched, fetch_agent, merge_agents};
 use broker_log_figures::BrokerLogFigures;
-use event_store::{DEFAULT_EVENT_CAPACITY, EventStore, StoredEvent};
+use event_store::{DEFAULT_EVENT_CAPACITY, EventStore};
 use log_totals::LogTotals;
 
 /// The role of a log file's target status.
@@ -224,11 +224,7 @@ impl Following {
             self.problems.push(error.to_string());
         }
         let new_events = events.len() + agents.new_events;
-        let stored = events
-            .into_iter()
-            .map(|event| StoredEvent::from_log_event(event, read_at_ms))
-            .collect();
-        if let Err(error) = self.events.append(stored) {
+        if let Err(error) = self.events.append_read(events, read_at_ms) {
             self.problems.push(error.to_string());
         }
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
