@@ -25,6 +25,10 @@ pub struct AgentOptions {
     /// Where procfs is mounted (`/proc`; a fixture tree in tests, the
     /// host's `/proc` mounted elsewhere in a container).
     pub proc_root: PathBuf,
+    /// Where the host's root filesystem is mounted (node_exporter's
+    /// `--path.rootfs`; `/` outside a container): mounts are asked with
+    /// `statfs` under it, and named without it.
+    pub root_fs: PathBuf,
     pub mount_points_exclude: Regex,
     pub fs_types_exclude: Regex,
     pub disk_devices_exclude: Regex,
@@ -43,6 +47,7 @@ impl Default for AgentOptions {
     fn default() -> Self {
         Self {
             proc_root: PathBuf::from("/proc"),
+            root_fs: PathBuf::from("/"),
             mount_points_exclude: Regex::new(DEFAULT_MOUNT_POINTS_EXCLUDE).expect("valid regex"),
             fs_types_exclude: Regex::new(DEFAULT_FS_TYPES_EXCLUDE).expect("valid regex"),
             disk_devices_exclude: Regex::new(DEFAULT_DISK_DEVICES_EXCLUDE).expect("valid regex"),

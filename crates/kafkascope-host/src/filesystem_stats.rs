@@ -4,7 +4,7 @@
 //! one hung mount (a dead NFS server) cannot hold the page up.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,11 +54,16 @@ impl StuckMounts {
     }
 }
 
-/// The mounts to report, each (device, mount point, type) once.
+/// The mounts to report, each (device, mount point, type) once, named as
+/// on the host.
 pub fn reported_mounts(mounts: Vec<Mount>, options: &AgentOptions) -> Vec<Mount> {
     let mut seen = HashSet::new();
     mounts
         .into_iter()
+        .map(|mut m| {
+            m.mountpoint = without_root(&options.root_fs, &m.mountpoint);
+            m
+        })
         .filter(|m| !options.mount_points_exclude.is_match(&m.mountpoint))
         .filter(|m| !options.fs_types_exclude.is_match(&m.fstype))
         .filter(|m| seen.insert((m.device.clone(), m.mountpoint.clone(), m.fstype.clone())))
@@ -70,11 +75,39 @@ pub fn read_filesystems(
     stuck: &StuckMounts,
 ) -> Result<Vec<FilesystemStats>, HostError> {
     let mounts = reported_mounts(read_mounts(&options.proc_root)?, options);
-    Ok(stat_all(mounts, options.statfs_timeout, stuck))
+    Ok(stat_all(
+        mounts,
+        &options.root_fs,
+        options.statfs_timeout,
+        stuck,
+    ))
+}
+
+/// A mount point as the host names it: a container that mounts the host's
+/// root at `/host` lists its mounts as `/host/data`, the host's own table
+/// (`/proc/1/mounts` when sharing its PID namespace) as `/data`.
+fn without_root(root_fs: &Path, mountpoint: &str) -> String {
+    if root_fs == Path::new("/") {
+        return mountpoint.to_string();
+    }
+    match Path::new(mountpoint).strip_prefix(root_fs) {
+        Ok(rest) => format!("/{}", rest.display()),
+        Err(_) => mountpoint.to_string(),
+    }
+}
+
+/// Where `mountpoint` (as the host names it) is seen from here.
+fn seen_at(root_fs: &Path, mountpoint: &str) -> PathBuf {
+    root_fs.join(mountpoint.trim_start_matches('/'))
 }
 
 /// Asks every mount at once and waits for all of them until `timeout`.
-fn stat_all(mounts: Vec<Mount>, timeout: Duration, stuck: &StuckMounts) -> Vec<FilesystemStats> {
+fn stat_all(
+    mounts: Vec<Mount>,
+    root_fs: &Path,
+    timeout: Duration,
+    stuck: &StuckMounts,
+) -> Vec<FilesystemStats> {
     let (sender, answers) = mpsc::channel();
     let mut asked = 0;
     for (index, mount) in mounts.iter().enumerate() {
@@ -84,11 +117,12 @@ fn stat_all(mounts: Vec<Mount>, timeout: Duration, stuck: &StuckMounts) -> Vec<F
         }
         stuck.insert(&mount.mountpoint);
         let (sender, mountpoint) = (sender.clone(), mount.mountpoint.clone());
+        let path = seen_at(root_fs, &mountpoint);
         let unstuck = stuck.clone();
         let spawned = std::thread::Builder::new()
             .name("statfs".into())
             .spawn(move || {
-                let space = statfs(Path::new(&mountpoint));
+                let space = statfs(&path);
                 unstuck.remove(&mountpoint);
                 let _ = sender.send((index, space));
             });
@@ -177,10 +211,56 @@ mod tests {
             mount("none", "/this/path/does/not/exist", "ext4"),
             mount("/dev/root", "/", "ext4"),
         ];
-        let stats = stat_all(mounts, Duration::from_secs(5), &StuckMounts::default());
+        let stats = stat_all(
+            mounts,
+            Path::new("/"),
+            Duration::from_secs(5),
+            &StuckMounts::default(),
+        );
         assert_eq!(stats[0].space, None);
         let root = stats[1].space.expect("/ answers statfs");
         assert!(root.size_bytes > 0 && root.avail_bytes <= root.free_bytes);
+    }
+
+    #[test]
+    fn under_a_root_fs_mounts_are_named_as_on_the_host_and_asked_under_it() {
+        let host = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(host.path().join("data/kafka")).unwrap();
+        let root = host.path().display().to_string();
+        let options = AgentOptions {
+            root_fs: host.path().to_path_buf(),
+            ..AgentOptions::default()
+        };
+        // The container's own table names the host's mounts under the root;
+        // the host's table (PID 1's) names them as they are.
+        let mounts = vec![
+            mount("/dev/sdb1", &format!("{root}/data/kafka"), "xfs"),
+            mount("/dev/sdc1", "/data", "xfs"),
+            mount("/dev/sdb1", &format!("{root}/proc"), "proc"),
+        ];
+        let kept = reported_mounts(mounts, &options);
+        let names: Vec<&str> = kept.iter().map(|m| m.mountpoint.as_str()).collect();
+        assert_eq!(names, vec!["/data/kafka", "/data"]);
+        let stats = stat_all(
+            kept,
+            &options.root_fs,
+            Duration::from_secs(5),
+            &StuckMounts::default(),
+        );
+        let expected = statfs(host.path()).expect("the temporary folder answers statfs");
+        for stat in &stats {
+            let space = stat.space.expect("asked under the root");
+            // The folders are on the temporary folder's filesystem.
+            assert_eq!(
+                (space.size_bytes, space.files),
+                (expected.size_bytes, expected.files),
+                "{}",
+                stat.mount.mountpoint
+            );
+        }
+        assert_eq!(without_root(Path::new("/host"), "/host"), "/");
+        assert_eq!(without_root(Path::new("/host"), "/hostile"), "/hostile");
+        assert_eq!(seen_at(Path::new("/host"), "/"), Path::new("/host"));
     }
 
     #[test]
@@ -189,6 +269,7 @@ mod tests {
         stuck.insert("/");
         let stats = stat_all(
             vec![mount("/dev/root", "/", "ext4")],
+            Path::new("/"),
             Duration::ZERO,
             &stuck,
         );

@@ -253,9 +253,19 @@ pub struct AgentArgs {
     #[arg(long, env = "KAFKASCOPE_AGENT_LISTEN", default_value = "0.0.0.0:9101")]
     pub listen: SocketAddr,
     /// Where procfs is mounted (the host's `/proc` mounted elsewhere in a
-    /// container).
-    #[arg(long, env = "KAFKASCOPE_PROC_ROOT", default_value = "/proc")]
+    /// container); node_exporter's `--path.procfs` is the same flag.
+    #[arg(
+        long,
+        alias = "path.procfs",
+        env = "KAFKASCOPE_PROC_ROOT",
+        default_value = "/proc"
+    )]
     pub proc_root: PathBuf,
+    /// Where the host's root filesystem is mounted, in a container
+    /// (node_exporter's flag): filesystems are measured under it and named
+    /// as on the host.
+    #[arg(long = "path.rootfs", env = "KAFKASCOPE_ROOT_FS", default_value = "/")]
+    pub root_fs: PathBuf,
     /// TLS and basic auth for the agent's listener, as for `serve`.
     #[arg(long = "web.config.file", env = "KAFKASCOPE_WEB_CONFIG_FILE")]
     pub web_config_file: Option<PathBuf>,

@@ -3,6 +3,7 @@
 //! it, and a log dir's filesystem filled past a disk alert's threshold.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -44,9 +45,14 @@ fn wait_listening(port: u16, what: &str) {
 
 /// `kafkascope agent` on a free port, and its page's URL.
 fn start_agent() -> (Running, String) {
+    start_agent_with(&[])
+}
+
+fn start_agent_with(extra: &[&str]) -> (Running, String) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
         .args(["agent", "--listen", &format!("127.0.0.1:{port}")])
+        .args(extra)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -375,4 +381,57 @@ async fn a_log_dir_filled_past_the_threshold_shows_on_its_mount() {
     std::fs::write(log_dir.join("00000000000000000000.log"), vec![7u8; 7 << 20]).unwrap();
     let (_, _, after) = used(&source.poll(&PollContext::default()).await);
     assert_eq!(after, 0.875);
+}
+
+/// The agent as in a container: the host's `/proc` mounted elsewhere (here
+/// a copy of this machine's, with a memory size of its own so the page
+/// shows where it read) and the host's root at a folder of its own. The
+/// mount table names the Kafka disk as on the host; the page names it so,
+/// and measures it under the root.
+#[tokio::test]
+async fn in_a_container_the_agent_reads_the_hosts_proc_and_measures_mounts_under_its_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let proc_copy = dir.path().join("host-proc");
+    let root = dir.path().join("host-root");
+    for file in ["stat", "loadavg", "net/dev", "diskstats", "sys/fs/file-nr"] {
+        let to = proc_copy.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(Path::new("/proc").join(file), &to).unwrap();
+    }
+    std::fs::write(
+        proc_copy.join("meminfo"),
+        "MemTotal:       4194304 kB\nMemFree:        1048576 kB\nMemAvailable:   2097152 kB\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(proc_copy.join("1")).unwrap();
+    std::fs::write(
+        proc_copy.join("1/mounts"),
+        "/dev/kafkadisk /var/lib/kafka xfs rw,noatime 0 0\nproc /proc proc rw 0 0\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("var/lib/kafka")).unwrap();
+    let (_agent, url) = start_agent_with(&[
+        "--path.procfs",
+        proc_copy.to_str().unwrap(),
+        "--path.rootfs",
+        root.to_str().unwrap(),
+    ]);
+    let page = fetch(&url).await;
+    assert_eq!(
+        value(&page, "node_memory_MemTotal_bytes", &[]),
+        4_294_967_296.0
+    );
+    let disk = [
+        ("device", "/dev/kafkadisk"),
+        ("fstype", "xfs"),
+        ("mountpoint", "/var/lib/kafka"),
+    ];
+    let (size, _) = df(root.to_str().unwrap());
+    assert_eq!(value(&page, "node_filesystem_size_bytes", &disk), size);
+    assert_eq!(value(&page, "node_filesystem_device_error", &disk), 0.0);
+    let filesystems: Vec<&SeriesKey> = page
+        .keys()
+        .filter(|(name, _)| name == "node_filesystem_size_bytes")
+        .collect();
+    assert_eq!(filesystems.len(), 1, "{filesystems:?}");
 }

@@ -61,6 +61,7 @@ fn options(args: &AgentArgs) -> anyhow::Result<AgentOptions> {
     };
     Ok(AgentOptions {
         proc_root: args.proc_root.clone(),
+        root_fs: args.root_fs.clone(),
         mount_points_exclude: pattern(
             &args.mount_points_exclude,
             "collector.filesystem.mount-points-exclude",
