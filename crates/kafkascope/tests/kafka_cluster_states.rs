@@ -301,10 +301,23 @@ fn kafka_reassignment_in_progress_agrees_with_kafka_topics_then_ends_when_cancel
 
     reassign(&["--cancel"]);
     let _ = std::fs::remove_file(&plan);
-    let after = describe_topic_json(&bootstrap, topic);
-    let partition = &after[0]["partitions"][0];
-    assert_eq!(partition["reassignment"], Value::Null);
-    assert_eq!(partition["replicas"], serde_json::json!([0]));
+    // The controller ends the reassignment at once; the brokers' Metadata
+    // drops the added replica when they apply the change (a loaded CI run
+    // saw no reassignment with replicas still [1, 0]).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let after = describe_topic_json(&bootstrap, topic);
+        let partition = &after[0]["partitions"][0];
+        let settled = (&partition["reassignment"], &partition["replicas"]);
+        if settled == (&Value::Null, &serde_json::json!([0])) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "after the cancel: {partition}"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
 }
 
 #[test]
