@@ -15,18 +15,25 @@
 #   --dir DIR         the ensemble's folder (default: $CACHE/zookeeper-ensemble)
 #   --port-base N     first port (default 2180); member I (1..N) listens on
 #                       N+I      client port (four-letter words)
+#                       N+10+I   AdminServer port (with --admin-server)
 #                       N+20+I   quorum port   N+40+I  leader election port
 #                     (50 ports: tests put an ensemble between the test Kafka
 #                     clusters' port ranges)
 #   --members N       number of members, 1-9 (default 3)
 #   --whitelist-member I CMDS   member I allows only the four-letter words CMDS
 #                     (comma-separated, e.g. srvr,ruok); the others allow all (*)
+#   --admin-server    every member also serves its AdminServer (Jetty, HTTP
+#                     GET /commands/<name> answering JSON) on 127.0.0.1:N+10+I;
+#                     off by default, as ZooKeeper runs in most tests
 #   --heap SIZE       each member's -Xmx (default 128m)
 #
-# Only `start` needs --port-base, --members and --whitelist-member: the other
-# commands read them from DIR/ensemble.env, which `start` writes for tests:
-# ZOOKEEPER_CONNECT (host:port,...), ZOOKEEPER_MEMBER_I (host:port of member I),
-# ZOOKEEPER_MEMBERS, ZOOKEEPER_PORT_BASE, ZOOKEEPER_VERSION.
+# Only `start` needs --port-base, --members, --whitelist-member and
+# --admin-server: the other commands read them from DIR/ensemble.env, which
+# `start` writes for tests: ZOOKEEPER_CONNECT (host:port,...),
+# ZOOKEEPER_MEMBER_I (host:port of member I), ZOOKEEPER_MEMBERS,
+# ZOOKEEPER_PORT_BASE, ZOOKEEPER_VERSION, and with --admin-server
+# ZOOKEEPER_ADMIN_SERVER=1 and ZOOKEEPER_ADMIN_I (http://host:port of member
+# I's AdminServer).
 # DIR/member-I holds zoo.cfg, data/ (myid) and logs/zookeeper.log.
 #
 # Environment: KAFKASCOPE_CACHE (default $HOME/.cache/kafkascope), JAVA (default java).
@@ -50,6 +57,7 @@ members=3
 heap=128m
 whitelist_member=""
 whitelist_commands=""
+admin_server=""
 port_base_given=""
 members_given=""
 
@@ -60,6 +68,7 @@ parse_options() {
       --port-base) port_base="$2"; port_base_given=1; shift 2 ;;
       --members) members="$2"; members_given=1; shift 2 ;;
       --whitelist-member) whitelist_member="$2"; whitelist_commands="$3"; shift 3 ;;
+      --admin-server) admin_server=1; shift ;;
       --heap) heap="$2"; shift 2 ;;
       *) die "unknown option: $1" ;;
     esac
@@ -68,6 +77,7 @@ parse_options() {
   if [ -f "$dir/ensemble.env" ]; then
     [ -n "$port_base_given" ] || port_base="$(sed -n 's/^ZOOKEEPER_PORT_BASE=//p' "$dir/ensemble.env")"
     [ -n "$members_given" ] || members="$(sed -n 's/^ZOOKEEPER_MEMBERS=//p' "$dir/ensemble.env")"
+    [ -n "$admin_server" ] || admin_server="$(sed -n 's/^ZOOKEEPER_ADMIN_SERVER=//p' "$dir/ensemble.env")"
   fi
   [[ "$port_base" =~ ^[0-9]+$ ]] || die "--port-base must be a number, got $port_base"
   [[ "$members" =~ ^[1-9]$ ]] || die "--members must be 1-9, got $members"
@@ -82,6 +92,7 @@ parse_options() {
 member_id_ok() { [[ "$1" =~ ^[1-9]$ ]] && [ "$1" -le "$members" ]; }
 
 client_port() { echo $((port_base + $1)); }
+admin_port() { echo $((port_base + 10 + $1)); }
 quorum_port() { echo $((port_base + 20 + $1)); }
 election_port() { echo $((port_base + 40 + $1)); }
 
@@ -118,9 +129,15 @@ tickTime=1000
 initLimit=10
 syncLimit=5
 maxClientCnxns=0
-admin.enableServer=false
 4lw.commands.whitelist=$whitelist
 EOF
+    if [ -n "$admin_server" ]; then
+      echo "admin.enableServer=true"
+      echo "admin.serverAddress=127.0.0.1"
+      echo "admin.serverPort=$(admin_port "$i")"
+    else
+      echo "admin.enableServer=false"
+    fi
     for ((j = 1; j <= members; j++)); do
       echo "server.$j=127.0.0.1:$(quorum_port "$j"):$(election_port "$j")"
     done
@@ -142,6 +159,12 @@ write_ensemble_env() {
     done
     [ -n "$whitelist_member" ] && echo "ZOOKEEPER_WHITELIST_MEMBER=$whitelist_member"
     [ -n "$whitelist_member" ] && echo "ZOOKEEPER_WHITELIST=$whitelist_commands"
+    if [ -n "$admin_server" ]; then
+      echo "ZOOKEEPER_ADMIN_SERVER=1"
+      for ((i = 1; i <= members; i++)); do
+        echo "ZOOKEEPER_ADMIN_$i=http://127.0.0.1:$(admin_port "$i")"
+      done
+    fi
     true
   } >"$dir/ensemble.env"
 }
@@ -166,9 +189,14 @@ ask() { # member id, word
 }
 
 launch_member() { # member id
-  local i="$1" member="$dir/member-$1" port
+  local i="$1" member="$dir/member-$1" port ports admin=false
   member_pid "$i" >/dev/null && return
-  for port in "$(client_port "$i")" "$(quorum_port "$i")" "$(election_port "$i")"; do
+  ports=("$(client_port "$i")" "$(quorum_port "$i")" "$(election_port "$i")")
+  if [ -n "$admin_server" ]; then
+    ports+=("$(admin_port "$i")")
+    admin=true
+  fi
+  for port in "${ports[@]}"; do
     port_in_use "$port" &&
       die "port $port (member $i) is already in use; stop what holds it or pick another --port-base"
   done
@@ -179,18 +207,20 @@ launch_member() { # member id
   setsid "$JAVA" -Xms32m -Xmx"$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dzookeeper.log.dir="$member/logs" -Dlogback.configurationFile="$HERE/zookeeper-ensemble/logback.xml" \
-    -Dzookeeper.admin.enableServer=false -Dzookeeper.jmx.log4j.disable=true \
+    -Dzookeeper.admin.enableServer="$admin" -Dzookeeper.jmx.log4j.disable=true \
     -cp "$JARS/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$member/zoo.cfg" \
     >"$member/logs/stdout.log" 2>&1 </dev/null &
   echo "$!" >"$member/pid"
 }
 
 # Ready: `srvr` names its mode (it serves: a quorum formed), or the member
-# refuses `srvr` by its whitelist and answers at all.
+# refuses `srvr` by its whitelist and answers at all; and its AdminServer
+# listens, when it has one.
 member_ready() { # member id
   local answer
   answer="$(ask "$1" srvr)"
-  [[ "$answer" == *"Mode: "* || "$answer" == *"not in the whitelist"* ]]
+  [[ "$answer" == *"Mode: "* || "$answer" == *"not in the whitelist"* ]] || return 1
+  [ -z "$admin_server" ] || port_in_use "$(admin_port "$1")"
 }
 
 wait_until_ready() { # member ids
@@ -262,7 +292,7 @@ status() {
   for ((i = 1; i <= members; i++)); do
     if pid="$(member_pid "$i")"; then
       mode="$(ask "$i" srvr | sed -n 's/^Mode: //p')"
-      echo "member $i: running (pid $pid), 127.0.0.1:$(client_port "$i")${mode:+, $mode}"
+      echo "member $i: running (pid $pid), 127.0.0.1:$(client_port "$i")${admin_server:+, AdminServer 127.0.0.1:$(admin_port "$i")}${mode:+, $mode}"
       running=$((running + 1))
     else
       echo "member $i: stopped"
@@ -307,5 +337,5 @@ case "$command" in
       wait_until_ready "$member_id"
     fi
     ;;
-  *) die "usage: $0 install|start|stop|kill|status|stop-member I|start-member I [--dir DIR] [--port-base N] [--members N] [--whitelist-member I CMDS] [--heap SIZE]" ;;
+  *) die "usage: $0 install|start|stop|kill|status|stop-member I|start-member I [--dir DIR] [--port-base N] [--members N] [--whitelist-member I CMDS] [--admin-server] [--heap SIZE]" ;;
 esac
