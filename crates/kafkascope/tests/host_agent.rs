@@ -2,17 +2,20 @@
 //! and `df`, against the real Debian `prometheus-node-exporter` run beside
 //! it, and a log dir's filesystem filled past a disk alert's threshold.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::agents::{Running, start_agent};
 
 use kafkascope_client::http_client::{HttpClient, HttpRequest, HttpUrl};
 use kafkascope_sources::node_exporter::{HostTarget, NodeExporterSettings, NodeExporterSource};
 use kafkascope_sources::prometheus_text::{PageFormat, parse_page};
 use kafkascope_sources::source::{PollContext, Source, SourceFigures};
 
-const NODE_EXPORTER: &str = "/usr/bin/prometheus-node-exporter";
 /// The agent's defaults for what is left out, given to node_exporter too
 /// (Debian's build leaves out more: /run, /mnt, /media, and lo).
 const MOUNT_POINTS_EXCLUDE: &str =
@@ -20,60 +23,8 @@ const MOUNT_POINTS_EXCLUDE: &str =
 const FS_TYPES_EXCLUDE: &str = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$";
 const DISK_DEVICES_EXCLUDE: &str = r"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$";
 
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-fn wait_listening(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `kafkascope agent` on a free port, and its page's URL.
-fn start_agent() -> (Running, String) {
-    start_agent_with(&[])
-}
-
-fn start_agent_with(extra: &[&str]) -> (Running, String) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .args(["agent", "--listen", &format!("127.0.0.1:{port}")])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kafkascope agent");
-    let running = Running(child);
-    wait_listening(port, "kafkascope agent");
-    (running, format!("http://127.0.0.1:{port}/metrics"))
-}
-
-/// The real node_exporter with the agent's exclusions, or `None` (after
-/// saying why) when it is not installed outside CI.
+/// node_exporter with the agent's collectors and exclusions.
 fn start_node_exporter() -> Option<(Running, String)> {
-    if !std::path::Path::new(NODE_EXPORTER).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{NODE_EXPORTER} is missing: scripts/install-test-deps.sh installs it"
-        );
-        eprintln!("skipped: {NODE_EXPORTER} is missing (scripts/install-test-deps.sh installs it)");
-        return None;
-    }
-    let port = free_port();
     let collectors = [
         "cpu",
         "meminfo",
@@ -86,27 +37,15 @@ fn start_node_exporter() -> Option<(Running, String)> {
         "time",
         "uname",
     ];
-    let child = Command::new(NODE_EXPORTER)
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--collector.disable-defaults")
-        .args(collectors.map(|c| format!("--collector.{c}")))
-        .arg(format!(
-            "--collector.filesystem.mount-points-exclude={MOUNT_POINTS_EXCLUDE}"
-        ))
-        .arg(format!(
-            "--collector.filesystem.fs-types-exclude={FS_TYPES_EXCLUDE}"
-        ))
-        .arg(format!(
-            "--collector.diskstats.device-exclude={DISK_DEVICES_EXCLUDE}"
-        ))
-        .arg("--collector.netdev.device-exclude=")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start node_exporter");
-    let running = Running(child);
-    wait_listening(port, "node_exporter");
-    Some((running, format!("http://127.0.0.1:{port}/metrics")))
+    let mut flags = vec!["--collector.disable-defaults".to_string()];
+    flags.extend(collectors.map(|c| format!("--collector.{c}")));
+    flags.extend([
+        format!("--collector.filesystem.mount-points-exclude={MOUNT_POINTS_EXCLUDE}"),
+        format!("--collector.filesystem.fs-types-exclude={FS_TYPES_EXCLUDE}"),
+        format!("--collector.diskstats.device-exclude={DISK_DEVICES_EXCLUDE}"),
+        "--collector.netdev.device-exclude=".to_string(),
+    ]);
+    common::agents::start_node_exporter(&flags)
 }
 
 /// A series: its name and its labels, sorted.
@@ -196,7 +135,7 @@ fn df(mountpoint: &str) -> (f64, f64) {
 
 #[tokio::test]
 async fn the_agents_page_agrees_with_proc_and_df() {
-    let (_agent, url) = start_agent();
+    let (_agent, url) = start_agent(&[]);
     let cpu_before = proc_cpu_seconds();
     let page = fetch(&url).await;
     let cpu_after = proc_cpu_seconds();
@@ -284,7 +223,7 @@ async fn the_agent_and_node_exporter_write_the_same_series() {
     let Some((_exporter, exporter_url)) = start_node_exporter() else {
         return;
     };
-    let (_agent, agent_url) = start_agent();
+    let (_agent, agent_url) = start_agent(&[]);
     let (exported, served) = (fetch(&exporter_url).await, fetch(&agent_url).await);
     for family in FAMILIES
         .iter()
@@ -356,7 +295,7 @@ async fn a_log_dir_filled_past_the_threshold_shows_on_its_mount() {
     };
     let log_dir = mount.0.path().join("kafka-logs");
     std::fs::create_dir(&log_dir).unwrap();
-    let (_agent, url) = start_agent();
+    let (_agent, url) = start_agent(&[]);
     let target = HostTarget::new(HttpUrl::parse(&url).unwrap());
     let mut source = NodeExporterSource::new(NodeExporterSettings::new(vec![target]));
     let used = |polled: &kafkascope_sources::source::Polled| {
@@ -410,7 +349,7 @@ async fn in_a_container_the_agent_reads_the_hosts_proc_and_measures_mounts_under
     )
     .unwrap();
     std::fs::create_dir_all(root.join("var/lib/kafka")).unwrap();
-    let (_agent, url) = start_agent_with(&[
+    let (_agent, url) = start_agent(&[
         "--path.procfs",
         proc_copy.to_str().unwrap(),
         "--path.rootfs",

@@ -14,9 +14,10 @@ mod common;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::agents::{Running, start_agent_on};
 use common::{Metrics, free_port, http_get};
 use serde_json::{Value, json};
 
@@ -29,16 +30,6 @@ fn shrink_line(partition: u32) -> String {
     )
 }
 const FENCED_LINE: &str = "[2026-12-07 02:06:30,327] INFO [QuorumController id=0] Replayed BrokerRegistrationChangeRecord modifying the registration for broker 3: BrokerRegistrationChangeRecord(brokerId=3, brokerEpoch=18, fenced=1, inControlledShutdown=0, logDirs=[], cordonedLogDirs=null) (org.apache.kafka.controller.ClusterControlManager)\n";
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn wait_for(what: &str, check: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -58,24 +49,21 @@ fn append(path: &Path, text: &str) {
 }
 
 fn start_agent(logs: &Path, state: &Path, port: u16) -> Running {
-    let child = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .arg("agent")
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .arg("--broker-logs")
-        .arg(format!("{}/", logs.display()))
-        .args(["--broker-id", BROKER, "--broker-logs-interval", "1"])
-        .arg("--broker-logs-state")
-        .arg(state)
-        .env("KAFKASCOPE_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start kafkascope agent");
-    let running = Running(child);
-    wait_for("the agent", || {
-        http_get(&format!("127.0.0.1:{port}"), "/healthz", None).is_some()
-    });
-    running
+    let logs = format!("{}/", logs.display());
+    let state = state.display().to_string();
+    start_agent_on(
+        port,
+        &[
+            "--broker-logs",
+            &logs,
+            "--broker-id",
+            BROKER,
+            "--broker-logs-interval",
+            "1",
+            "--broker-logs-state",
+            &state,
+        ],
+    )
 }
 
 /// `serve` with its stderr (debug for the sources: the targets' reasons)

@@ -15,72 +15,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use common::Serve;
+use common::agents::{start_agent, start_node_exporter};
 use common::rules::shortened_curated_rules;
-use common::{Serve, free_port};
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
 const CLUSTER: &str = "hosts-watched";
-const NODE_EXPORTER: &str = "/usr/bin/prometheus-node-exporter";
 const WAIT: Duration = Duration::from_secs(120);
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_listening(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `kafkascope agent` (the binary beside the test's) and its page's URL.
-fn start_agent() -> (Running, String) {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_kafkascope"))
-        .args(["agent", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start kafkascope agent");
-    let running = Running(child);
-    wait_listening(port, "kafkascope agent");
-    (running, format!("http://127.0.0.1:{port}/metrics"))
-}
-
-/// The real node_exporter, or `None` (after saying why) when it is not
-/// installed outside CI.
-fn start_node_exporter() -> Option<(Running, String)> {
-    if !Path::new(NODE_EXPORTER).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{NODE_EXPORTER} is missing: scripts/install-test-deps.sh installs it"
-        );
-        eprintln!("skipped: {NODE_EXPORTER} is missing (scripts/install-test-deps.sh installs it)");
-        return None;
-    }
-    let port = free_port();
-    let child = Command::new(NODE_EXPORTER)
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start node_exporter");
-    let running = Running(child);
-    wait_listening(port, "node_exporter");
-    Some((running, format!("http://127.0.0.1:{port}/metrics")))
-}
 
 /// `[[clusters.node_exporter.targets]]` for each (url, host name, broker).
 fn config(bootstrap: &str, targets: &[(&str, &str, i32)], rules: Option<&Path>) -> String {
@@ -153,10 +98,10 @@ fn df_target(dir: &str) -> String {
 #[test]
 fn serve_lists_the_agents_and_node_exporters_hosts_with_their_brokers_log_dirs() {
     let cluster = KafkaCluster::shared();
-    let Some((_node_exporter, node_exporter_url)) = start_node_exporter() else {
+    let Some((_node_exporter, node_exporter_url)) = start_node_exporter(&[]) else {
         return;
     };
-    let (_agent, agent_url) = start_agent();
+    let (_agent, agent_url) = start_agent(&[]);
     let dir = tempfile::tempdir().unwrap();
     let bootstrap = cluster.bootstrap();
     let bootstrap = bootstrap.split(',').next().unwrap();
@@ -322,7 +267,7 @@ fn a_log_dir_filled_past_85_percent_fires_host_disk_almost_full_for_its_broker()
     copy_folder(saved.path(), &log_dir);
     cluster.start_node(0).unwrap();
 
-    let (_agent, agent_url) = start_agent();
+    let (_agent, agent_url) = start_agent(&[]);
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("shortened.yml");
     std::fs::write(
