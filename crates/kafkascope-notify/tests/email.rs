@@ -271,6 +271,11 @@ async fn email_through_an_aiosmtpd_server_lists_the_alerts() {
         );
     }
     assert_eq!(text_of(&body), text_of(LAG_BODY));
+    // The server prints the message when the data ends, before the
+    // notifier has its reply and counts the message sent.
+    wait_until(WITHIN, || notifier.stats().receivers["mail"].sent == 1)
+        .await
+        .unwrap_or_else(|| panic!("not counted sent: {:?}", notifier.stats()));
     let stats = notifier.stats();
     assert_eq!(
         (stats.receivers["mail"].kind, stats.receivers["mail"].sent),
