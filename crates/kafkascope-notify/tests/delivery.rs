@@ -6,8 +6,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use kafkascope_notify::{AlertSnapshot, DeliveryState, Notifier, NotifyStats};
-use support::{Recorder, Reply, firing, labels, now_ms, plan, resolved, wait_until};
+use kafkascope_notify::{AlertSnapshot, DeliveryState, Notifier};
+use support::{
+    Recorder, Reply, firing, labels, now_ms, plan, resolved, wait_for_stats, wait_until,
+};
 
 const WITHIN: Duration = Duration::from_secs(10);
 
@@ -24,17 +26,6 @@ fn one_alert(at: i64) -> AlertSnapshot {
         )],
         evaluation_interval_ms: 15_000,
     }
-}
-
-async fn wait_for_stats(
-    notifier: &Notifier,
-    within: Duration,
-    done: impl Fn(&NotifyStats) -> bool,
-) -> NotifyStats {
-    wait_until(within, || done(&notifier.stats()))
-        .await
-        .unwrap_or_else(|| panic!("stats never got there: {:#?}", notifier.stats()));
-    notifier.stats()
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use kafkascope_alerts::Alert;
 use kafkascope_notify::{AlertSnapshot, DeliveryState, Notifier};
-use support::{firing, free_port, labels, plan, python, wait_until};
+use support::{firing, free_port, labels, plan, python, wait_for_stats, wait_until};
 
 const WITHIN: Duration = Duration::from_secs(20);
 const AIOSMTPD_HINT: &str =
@@ -273,10 +273,7 @@ async fn email_through_an_aiosmtpd_server_lists_the_alerts() {
     assert_eq!(text_of(&body), text_of(LAG_BODY));
     // The server prints the message when the data ends, before the
     // notifier has its reply and counts the message sent.
-    wait_until(WITHIN, || notifier.stats().receivers["mail"].sent == 1)
-        .await
-        .unwrap_or_else(|| panic!("not counted sent: {:?}", notifier.stats()));
-    let stats = notifier.stats();
+    let stats = wait_for_stats(&notifier, WITHIN, |s| s.receivers["mail"].sent == 1).await;
     assert_eq!(
         (stats.receivers["mail"].kind, stats.receivers["mail"].sent),
         ("email", 1)

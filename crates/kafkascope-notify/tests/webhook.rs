@@ -9,7 +9,7 @@ use std::time::Duration;
 use kafkascope_notify::model::{fingerprint, fingerprint_hex, rfc3339};
 use kafkascope_notify::{AlertSnapshot, Notifier};
 use serde_json::json;
-use support::{Recorder, firing, labels, now_ms, plan, resolved};
+use support::{Recorder, firing, labels, now_ms, plan, resolved, wait_for_stats};
 
 const WITHIN: Duration = Duration::from_secs(10);
 
@@ -147,7 +147,8 @@ async fn webhook_gets_alertmanagers_json_for_a_group_then_its_resolution() {
             "truncatedAlerts": 0,
         })
     );
-    let stats = &notifier.stats().receivers["ops"];
+    let stats = wait_for_stats(&notifier, WITHIN, |s| s.receivers["ops"].sent == 2).await;
+    let stats = &stats.receivers["ops"];
     assert_eq!(
         (
             stats.kind,

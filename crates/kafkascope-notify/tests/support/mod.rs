@@ -154,6 +154,19 @@ pub async fn wait_until(within: Duration, mut done: impl FnMut() -> bool) -> Opt
     }
 }
 
+/// The notifier's counts once `done` holds of them: a receiver records what
+/// it got before the notifier has its answer and counts it.
+pub async fn wait_for_stats(
+    notifier: &kafkascope_notify::Notifier,
+    within: Duration,
+    done: impl Fn(&kafkascope_notify::NotifyStats) -> bool,
+) -> kafkascope_notify::NotifyStats {
+    wait_until(within, || done(&notifier.stats()))
+        .await
+        .unwrap_or_else(|| panic!("stats never got there: {:#?}", notifier.stats()));
+    notifier.stats()
+}
+
 pub fn plan(toml_text: &str) -> NotifyPlan {
     toml::from_str::<NotifyConfig>(toml_text)
         .expect("the test's config reads")
