@@ -22,10 +22,7 @@ fn source_for(addresses: &[String]) -> ZookeeperSource {
     let targets = addresses
         .iter()
         .enumerate()
-        .map(|(i, address)| ZookeeperTarget {
-            name: format!("zk-{}", i + 1),
-            address: address.clone(),
-        })
+        .map(|(i, address)| ZookeeperTarget::client_port(format!("zk-{}", i + 1), address))
         .collect();
     ZookeeperSource::new(ZookeeperSettings::new(targets))
 }

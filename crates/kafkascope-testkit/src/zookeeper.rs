@@ -1,5 +1,6 @@
 //! A real ZooKeeper ensemble for integration tests, started and stopped by
-//! `testbed/zookeeper-ensemble.sh` (members on loopback, jars from Maven).
+//! `testbed/zookeeper-ensemble.sh` (members on loopback, jars from Maven),
+//! optionally with every member's AdminServer on.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -36,7 +37,14 @@ impl ZookeeperEnsemble {
     /// Starts `members` members on free ports, every four-letter word
     /// allowed, and waits until each serves.
     pub fn start(members: u32) -> Result<ZookeeperEnsemble> {
-        ZookeeperEnsemble::start_with(members, None)
+        ZookeeperEnsemble::start_with(members, None, false)
+    }
+
+    /// As [`ZookeeperEnsemble::start`], every member also serving its
+    /// AdminServer (HTTP, `/commands/<name>`) at
+    /// [`ZookeeperEnsemble::member_admin_url`].
+    pub fn start_with_admin_server(members: u32) -> Result<ZookeeperEnsemble> {
+        ZookeeperEnsemble::start_with(members, None, true)
     }
 
     /// As [`ZookeeperEnsemble::start`], member `member` (1-based) allowing
@@ -46,10 +54,14 @@ impl ZookeeperEnsemble {
         member: u32,
         commands: &str,
     ) -> Result<ZookeeperEnsemble> {
-        ZookeeperEnsemble::start_with(members, Some((member, commands)))
+        ZookeeperEnsemble::start_with(members, Some((member, commands)), false)
     }
 
-    fn start_with(members: u32, whitelist: Option<(u32, &str)>) -> Result<ZookeeperEnsemble> {
+    fn start_with(
+        members: u32,
+        whitelist: Option<(u32, &str)>,
+        admin_server: bool,
+    ) -> Result<ZookeeperEnsemble> {
         let dir = tempfile::Builder::new()
             .prefix("kafkascope-zookeeper-")
             .tempdir()
@@ -60,6 +72,9 @@ impl ZookeeperEnsemble {
         if let Some((member, commands)) = whitelist {
             whitelist_member = member.to_string();
             args.extend(["--whitelist-member", &whitelist_member, commands]);
+        }
+        if admin_server {
+            args.push("--admin-server");
         }
         ENSEMBLE_SCRIPT.start_on_free_ports(dir.path(), &args)?;
         let ensemble = ZookeeperEnsemble {
@@ -82,6 +97,12 @@ impl ZookeeperEnsemble {
     /// `127.0.0.1:<client port>` of member `member` (1-based).
     pub fn member_address(&self, member: u32) -> String {
         self.env(&format!("ZOOKEEPER_MEMBER_{member}")).to_string()
+    }
+
+    /// `http://127.0.0.1:<AdminServer port>` of member `member` (1-based);
+    /// empty unless started with [`ZookeeperEnsemble::start_with_admin_server`].
+    pub fn member_admin_url(&self, member: u32) -> String {
+        self.env(&format!("ZOOKEEPER_ADMIN_{member}")).to_string()
     }
 
     /// The ensemble's folder: `member-I/` with its `zoo.cfg` and logs.
@@ -129,7 +150,8 @@ mod tests {
             let base = ENSEMBLE_SCRIPT.ports.base(attempt);
             assert!((20_800..=30_800).contains(&base), "{base}");
             assert_eq!(base % 1_000, 800);
-            // The highest port: member 9's election port.
+            // The highest port: member 9's election port (its AdminServer
+            // port is base + 19).
             assert!(base + 49 <= 31_799);
         }
     }

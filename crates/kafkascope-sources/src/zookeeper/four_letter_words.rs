@@ -13,8 +13,9 @@ use crate::zookeeper_figures::FourLetterWord;
 /// What ZooKeeper answers instead of running a word
 /// `4lw.commands.whitelist` leaves out: `<word>` then this.
 const NOT_IN_WHITELIST: &str = " is not executed because it is not in the whitelist.";
-/// `srvr` and `mntr` of a member outside a quorum.
-const NOT_SERVING: &str = "This ZooKeeper instance is not currently serving requests";
+/// `srvr` and `mntr` of a member outside a quorum; also the `error` of the
+/// AdminServer's commands that need a running server.
+pub(super) const NOT_SERVING: &str = "This ZooKeeper instance is not currently serving requests";
 
 /// Why a word got no answer.
 #[derive(Debug, thiserror::Error)]

@@ -1,15 +1,17 @@
 //! Reading one member: `ruok`, `srvr` and `mntr` at once, each on its own
-//! connection, into its [`MemberFigures`] and [`TargetStatus`].
+//! connection (or their AdminServer commands, `admin_server.rs`), into its
+//! [`MemberFigures`] and [`TargetStatus`].
 
 use std::time::Instant;
 
 use crate::jmx_figures::Counter;
 use crate::source::TargetStatus;
-use crate::zookeeper::ZookeeperTarget;
+use crate::zookeeper::admin_server;
 use crate::zookeeper::answer_lines::{LineByLineAnswer, shorten};
 use crate::zookeeper::four_letter_words::{AnswerKind, AskError, AskLimits, answer_kind, ask};
 use crate::zookeeper::mntr::{MntrAnswer, parse_mntr};
 use crate::zookeeper::srvr::{SrvrAnswer, parse_srvr};
+use crate::zookeeper::{MemberEndpoint, ZookeeperTarget};
 use crate::zookeeper_figures::{FourLetterWord, Latency, MemberFigures, MemberRole};
 
 /// One member's reading in a poll.
@@ -21,29 +23,57 @@ pub struct MemberReading {
     pub at: Instant,
 }
 
-/// Asks the member the three words and reads what it says.
+/// Asks the member its three words, or their commands on its AdminServer,
+/// and reads what it says.
 pub async fn read_member(target: &ZookeeperTarget, limits: AskLimits) -> MemberReading {
+    match &target.endpoint {
+        MemberEndpoint::ClientPort(address) => read_words(&target.name, address, limits).await,
+        MemberEndpoint::AdminServer(admin) => {
+            admin_server::read_member(&target.name, admin, limits).await
+        }
+    }
+}
+
+/// Asks the three words on the member's client port at `address`.
+async fn read_words(name: &str, address: &str, limits: AskLimits) -> MemberReading {
     let started = Instant::now();
-    let address = target.address.as_str();
     let (ruok, srvr, mntr) = tokio::join!(
         ask(address, FourLetterWord::Ruok, limits),
         ask(address, FourLetterWord::Srvr, limits),
         ask(address, FourLetterWord::Mntr, limits),
     );
-    let mut figures = MemberFigures::unread(&target.name, address);
-    let (outcome, samples) = match first_down_reason([&srvr, &mntr, &ruok]) {
-        Some(reason) => (Err(reason), 0),
+    let outcome = match first_down_reason([&srvr, &mntr, &ruok]) {
+        Some(reason) => Err(reason),
         None => {
             let mut reading = Reading::default();
             reading.ruok(ruok);
             reading.srvr(srvr);
             reading.mntr(mntr);
+            Ok(reading)
+        }
+    };
+    finish_reading(name, address, started, outcome)
+}
+
+/// The member's figures and status from what its answers came to, or from
+/// why it is down; `address` names it (its client port, or its
+/// AdminServer's URL).
+pub(super) fn finish_reading(
+    name: &str,
+    address: &str,
+    started: Instant,
+    outcome: Result<Reading, String>,
+) -> MemberReading {
+    let mut figures = MemberFigures::unread(name, address);
+    let (outcome, samples) = match outcome {
+        Err(reason) => (Err(reason), 0),
+        Ok(reading) => {
             let samples = reading.samples;
             (Ok(reading.into_figures(&mut figures)), samples)
         }
     };
     let status = TargetStatus {
-        target: target.address.clone(),
+        target: address.to_string(),
         role: figures.role.name().to_string(),
         broker: None,
         up: figures.up,
@@ -73,17 +103,18 @@ fn first_down_reason(answers: [&Result<String, AskError>; 3]) -> Option<String> 
         .map(AskError::to_string)
 }
 
-/// What the three answers came to, before it becomes figures.
+/// What the three answers came to, before it becomes figures: the same
+/// whether they came as four-letter words or from the AdminServer.
 #[derive(Default)]
-struct Reading {
-    ruok: Option<String>,
-    srvr: Option<SrvrAnswer>,
-    mntr: Option<MntrAnswer>,
-    not_serving: bool,
-    not_allowed: Vec<FourLetterWord>,
+pub(super) struct Reading {
+    pub(super) ruok: Option<String>,
+    pub(super) srvr: Option<SrvrAnswer>,
+    pub(super) mntr: Option<MntrAnswer>,
+    pub(super) not_serving: bool,
+    pub(super) not_allowed: Vec<FourLetterWord>,
     /// What went wrong short of the member being down.
-    notes: Vec<String>,
-    samples: usize,
+    pub(super) notes: Vec<String>,
+    pub(super) samples: usize,
 }
 
 impl Reading {

@@ -78,8 +78,19 @@ fn read_line(answer: &mut MntrAnswer, line: &str) -> Result<(), String> {
     let Some(name) = key.strip_prefix("zk_") else {
         return Err(format!("'{}' does not start with zk_", shorten(key)));
     };
-    let value = value.trim();
     answer.lines_read += 1;
+    read_value(answer, name, key, value.trim())
+}
+
+/// Keeps `value` if kafkascope names `name` (`mntr`'s name without `zk_`,
+/// as the AdminServer's `monitor` names it too); `key` is how an error
+/// quotes it.
+pub(super) fn read_value(
+    answer: &mut MntrAnswer,
+    name: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
     match name {
         "version" => answer.version = Some(value.to_string()),
         "server_state" => answer.state = Some(MemberRole::from_mode(value)),
@@ -120,7 +131,7 @@ fn count_slot<'a>(answer: &'a mut MntrAnswer, name: &str) -> Option<&'a mut Opti
     })
 }
 
-fn number(key: &str, value: &str) -> Result<f64, String> {
+pub(super) fn number(key: &str, value: &str) -> Result<f64, String> {
     value
         .parse::<f64>()
         .ok()

@@ -1,17 +1,25 @@
 //! The ZooKeeper source: every member of an ensemble asked its four-letter
-//! words (`ruok`, `srvr`, `mntr`) on its client port, read into
+//! words (`ruok`, `srvr`, `mntr`) on its client port, or the same questions
+//! through its AdminServer (`GET /commands/ruok`, `/commands/server_stats`,
+//! `/commands/monitor` over HTTP or HTTPS, answered in JSON), read into
 //! [`ZookeeperFigures`] with a verdict on the ensemble.
 //!
-//! All members are asked at once, each word on its own connection within
-//! the timeout and with a bound on the answer; a member that is down,
-//! slow, or answers garbage is reported as such and the others still
-//! count. A member whose `4lw.commands.whitelist` leaves a word out is up,
-//! and its status says which words and which figures are therefore
-//! missing. Packet counters become rates against the same member's
-//! previous poll.
+//! All members are asked at once, each word or command on its own
+//! connection within the timeout and with a bound on the answer; a member
+//! that is down, slow, or answers garbage is reported as such and the
+//! others still count. The two ways give the same figures
+//! (`admin_json.rs` maps the JSON fields onto what `srvr.rs` and `mntr.rs`
+//! read), so the verdict, the families and the API do not tell them apart.
+//! A member whose `4lw.commands.whitelist` leaves a word out is up, and its
+//! status says which words and which figures are therefore missing; the
+//! AdminServer is where operators read members whose whitelist forbids the
+//! words. Packet counters become rates against the same member's previous
+//! poll.
 //!
 //! [`ZookeeperFigures`]: crate::zookeeper_figures::ZookeeperFigures
 
+mod admin_json;
+mod admin_server;
 mod answer_lines;
 mod ensemble;
 mod four_letter_words;
@@ -24,10 +32,17 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use kafkascope_client::TlsSettings;
+use kafkascope_client::http_client::{BasicAuth, HttpUrl};
 
 use crate::source::{PollContext, Polled, Source, SourceFigures, SourceKind};
 use crate::zookeeper_figures::{MemberFigures, ZookeeperFigures};
 
+pub use admin_json::{
+    AdminAnswerError, AdminCommand, CommandAnswer, monitor_answer, parse_command_answer,
+    server_stats_answer,
+};
+pub use admin_server::AdminCommandError;
 pub use ensemble::judge;
 pub use four_letter_words::{AnswerKind, AskError, AskLimits, answer_kind, ask};
 pub use member::{MemberReading, missing_figures, read_member};
@@ -39,8 +54,70 @@ pub use srvr::{SrvrAnswer, SrvrError, parse_srvr};
 pub struct ZookeeperTarget {
     /// How verdicts and labels name it (e.g. `zk-1`).
     pub name: String,
-    /// `host:port` of its client port.
-    pub address: String,
+    /// Where and how it is asked.
+    pub endpoint: MemberEndpoint,
+}
+
+impl ZookeeperTarget {
+    /// A member asked its four-letter words on `address` (`host:port`).
+    pub fn client_port(name: impl Into<String>, address: impl Into<String>) -> Self {
+        ZookeeperTarget {
+            name: name.into(),
+            endpoint: MemberEndpoint::ClientPort(address.into()),
+        }
+    }
+
+    /// A member read through its AdminServer at `url`, without credentials
+    /// and with hostnames verified.
+    pub fn admin_server(name: impl Into<String>, url: HttpUrl) -> Self {
+        ZookeeperTarget {
+            name: name.into(),
+            endpoint: MemberEndpoint::AdminServer(AdminServerTarget::new(url)),
+        }
+    }
+
+    /// How figures and statuses name where it is read: the client port's
+    /// `host:port`, or the AdminServer's URL (without credentials).
+    pub fn address(&self) -> String {
+        match &self.endpoint {
+            MemberEndpoint::ClientPort(address) => address.clone(),
+            MemberEndpoint::AdminServer(admin) => admin.url.to_string(),
+        }
+    }
+}
+
+/// How a member is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberEndpoint {
+    /// `host:port` of its client port: the four-letter words.
+    ClientPort(String),
+    /// Its AdminServer (`admin.serverPort`, 8080 by default).
+    AdminServer(AdminServerTarget),
+}
+
+/// A member's AdminServer and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminServerTarget {
+    /// Its root (`http://zk-1:8080`); `/commands/<name>` is added to its
+    /// path, so one behind a proxy at `/zk-1` keeps it.
+    pub url: HttpUrl,
+    /// Credentials (a proxy's); those in the URL are used when `None`.
+    pub basic_auth: Option<BasicAuth>,
+    /// For an `https` URL.
+    pub tls: TlsSettings,
+}
+
+impl AdminServerTarget {
+    pub fn new(url: HttpUrl) -> Self {
+        AdminServerTarget {
+            url,
+            basic_auth: None,
+            tls: TlsSettings {
+                verify_hostname: true,
+                ..TlsSettings::default()
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -55,7 +132,7 @@ pub struct ZookeeperSettings {
 
 impl ZookeeperSettings {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-    /// A 3.9 member's `mntr` is about 20 KB.
+    /// A 3.9 member's `mntr` is about 20 KB, its `monitor` JSON about as much.
     pub const DEFAULT_MAX_ANSWER_BYTES: usize = 1 << 20;
 
     /// `targets` with the default timeout and bound.

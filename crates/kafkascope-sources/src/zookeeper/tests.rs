@@ -88,10 +88,7 @@ async fn closed_port() -> String {
 fn source(members: &[(&str, &str)]) -> ZookeeperSource {
     let targets = members
         .iter()
-        .map(|(name, address)| ZookeeperTarget {
-            name: name.to_string(),
-            address: address.to_string(),
-        })
+        .map(|(name, address)| ZookeeperTarget::client_port(*name, *address))
         .collect();
     ZookeeperSource::new(ZookeeperSettings {
         timeout: Duration::from_secs(2),

@@ -333,7 +333,7 @@ fn cluster(
     }
     if let Some(entry) = &entry.zookeeper {
         let (settings, interval) =
-            zookeeper::zookeeper(entry, &field("zookeeper"), settings.interval, at)?;
+            zookeeper::zookeeper(entry, &field("zookeeper"), settings.interval, base, at)?;
         sources.push(SourcePlan::Zookeeper { settings, interval });
     }
     if let Some(entry) = &entry.node_exporter {
