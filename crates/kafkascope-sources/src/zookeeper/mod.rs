@@ -72,7 +72,7 @@ impl ZookeeperTarget {
     pub fn admin_server(name: impl Into<String>, url: HttpUrl) -> Self {
         ZookeeperTarget {
             name: name.into(),
-            endpoint: MemberEndpoint::AdminServer(AdminServerTarget::new(url)),
+            endpoint: MemberEndpoint::AdminServer(Box::new(AdminServerTarget::new(url))),
         }
     }
 
@@ -92,7 +92,7 @@ pub enum MemberEndpoint {
     /// `host:port` of its client port: the four-letter words.
     ClientPort(String),
     /// Its AdminServer (`admin.serverPort`, 8080 by default).
-    AdminServer(AdminServerTarget),
+    AdminServer(Box<AdminServerTarget>),
 }
 
 /// A member's AdminServer and how to reach it.

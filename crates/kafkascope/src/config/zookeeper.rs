@@ -141,7 +141,7 @@ fn endpoint(
         at,
     )?;
     target.tls = tls_settings(member.tls.as_ref().map(Spanned::get_ref), base);
-    Ok(MemberEndpoint::AdminServer(target))
+    Ok(MemberEndpoint::AdminServer(Box::new(target)))
 }
 
 /// `host:port` (an IPv6 host in brackets), the port 1 to 65535.
