@@ -120,9 +120,9 @@ pub struct LeaderFigures {
 pub struct MemberFigures {
     /// The member's name in the config (e.g. `zk-1`).
     pub name: String,
-    /// `host:port` of its client port.
+    /// `host:port` of its client port, or its AdminServer's URL.
     pub address: String,
-    /// It answered at least one four-letter word.
+    /// It answered at least one four-letter word (or AdminServer command).
     pub up: bool,
     /// It serves clients: it is in a quorum (or standalone). A member that
     /// answers but is electing a leader, or lost its quorum, is up and not
