@@ -1,7 +1,8 @@
-//! A ZooKeeper ensemble's members as their four-letter words describe
-//! them, under the names ZooKeeper's own `mntr` and the common exporters
-//! use (`zk_*`, with `cluster` and `member`), and the verdict on the
-//! ensemble as a whole (`kafkascope_zookeeper_ensemble_*`, with `cluster`).
+//! A ZooKeeper ensemble's members as their four-letter words (or their
+//! AdminServer's commands) describe them, under the names ZooKeeper's own
+//! `mntr` and the common exporters use (`zk_*`, with `cluster` and
+//! `member`), and the verdict on the ensemble as a whole
+//! (`kafkascope_zookeeper_ensemble_*`, with `cluster`).
 
 use kafkascope_sources::SourceSnapshot;
 use kafkascope_sources::zookeeper_figures::{
@@ -29,7 +30,7 @@ fn leader(m: &MemberFigures) -> Option<&LeaderFigures> {
 const MEMBER: &[(&str, &str, Read<MemberFigures>)] = &[
     (
         "zk_up",
-        "1 when the member answered a four-letter word in the last poll, else 0.",
+        "1 when the member answered a four-letter word (or an AdminServer command) in the last poll, else 0.",
         |m| Some(if m.up { 1.0 } else { 0.0 }),
     ),
     (
@@ -132,7 +133,7 @@ const ENSEMBLE: &[(&str, &str, Read<EnsembleVerdict>)] = &[
     ),
     (
         "kafkascope_zookeeper_ensemble_members_up",
-        "Members that answered a four-letter word.",
+        "Members that answered a four-letter word or an AdminServer command.",
         |v| Some(v.members_up as f64),
     ),
     (
