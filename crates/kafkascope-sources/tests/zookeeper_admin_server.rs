@@ -6,22 +6,19 @@
 //! listens, where another HTTP server answers or where credentials are
 //! refused are down with a clear error while the others still count.
 
+mod zookeeper_polls;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::Source;
-use kafkascope_sources::source::{PollContext, Polled, SourceFigures};
+use kafkascope_sources::source::PollContext;
 use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperSource, ZookeeperTarget};
-use kafkascope_sources::zookeeper_figures::{
-    EnsembleProblem, MemberFigures, MemberRole, ZookeeperFigures,
-};
+use kafkascope_sources::zookeeper_figures::{EnsembleProblem, MemberFigures, MemberRole};
 use kafkascope_testkit::zookeeper::ZookeeperEnsemble;
-
-/// Electing a leader, or a member joining, takes a few seconds on a busy
-/// machine; the polls wait for it, never the assertions.
-const SETTLE: Duration = Duration::from_secs(90);
+use zookeeper_polls::{figures, poll_until};
 
 fn source(targets: Vec<ZookeeperTarget>) -> ZookeeperSource {
     ZookeeperSource::new(ZookeeperSettings {
@@ -46,35 +43,6 @@ fn admin_targets(ensemble: &ZookeeperEnsemble) -> Vec<ZookeeperTarget> {
     (1..=ensemble.members())
         .map(|m| admin_target(&format!("zk-{m}"), &ensemble.member_admin_url(m)))
         .collect()
-}
-
-fn figures(polled: &Polled) -> &ZookeeperFigures {
-    match &polled.figures {
-        SourceFigures::Zookeeper(figures) => figures,
-        _ => panic!("no ZooKeeper figures"),
-    }
-}
-
-/// Polls until `settled` holds of the figures, and returns that poll.
-async fn poll_until(
-    source: &mut ZookeeperSource,
-    what: &str,
-    settled: impl Fn(&ZookeeperFigures) -> bool,
-) -> Polled {
-    let deadline = Instant::now() + SETTLE;
-    loop {
-        let polled = source.poll(&PollContext::default()).await;
-        if settled(figures(&polled)) {
-            return polled;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not {what} within {SETTLE:?}: {:#?}\n{:#?}",
-            polled.targets,
-            figures(&polled).ensemble
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 /// The member's figures without those that move on an idle ensemble (or

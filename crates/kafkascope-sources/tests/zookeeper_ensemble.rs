@@ -4,19 +4,18 @@
 //! member whose whitelist leaves `mntr` out, an even member count. Also
 //! the poll-cost benchmark `bench/zookeeper.sh` runs (ignored here).
 
-use std::time::{Duration, Instant};
+mod zookeeper_polls;
+
+use std::time::Instant;
 
 use kafkascope_sources::Source;
-use kafkascope_sources::source::{PollContext, Polled, SourceFigures};
+use kafkascope_sources::source::PollContext;
 use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperSource, ZookeeperTarget};
 use kafkascope_sources::zookeeper_figures::{
     EnsembleProblem, FourLetterWord, MemberRole, ZookeeperFigures,
 };
 use kafkascope_testkit::zookeeper::ZookeeperEnsemble;
-
-/// Electing a leader, or a member joining, takes a few seconds on a busy
-/// machine; the polls wait for it, never the assertions.
-const SETTLE: Duration = Duration::from_secs(90);
+use zookeeper_polls::{figures, poll_until};
 
 fn source_for(addresses: &[String]) -> ZookeeperSource {
     let targets = addresses
@@ -32,35 +31,6 @@ fn ensemble_source(ensemble: &ZookeeperEnsemble) -> ZookeeperSource {
         .map(|m| ensemble.member_address(m))
         .collect();
     source_for(&addresses)
-}
-
-fn figures(polled: &Polled) -> &ZookeeperFigures {
-    match &polled.figures {
-        SourceFigures::Zookeeper(figures) => figures,
-        _ => panic!("no ZooKeeper figures"),
-    }
-}
-
-/// Polls until `settled` holds of the figures, and returns that poll.
-async fn poll_until(
-    source: &mut ZookeeperSource,
-    what: &str,
-    settled: impl Fn(&ZookeeperFigures) -> bool,
-) -> Polled {
-    let deadline = Instant::now() + SETTLE;
-    loop {
-        let polled = source.poll(&PollContext::default()).await;
-        if settled(figures(&polled)) {
-            return polled;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not {what} within {SETTLE:?}: {:#?}\n{:#?}",
-            polled.targets,
-            figures(&polled).ensemble
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
 }
 
 fn count_roles(figures: &ZookeeperFigures, role: MemberRole) -> usize {
