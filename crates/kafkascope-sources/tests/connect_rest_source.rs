@@ -20,7 +20,7 @@ use kafkascope_sources::connect_rest_figures::{
     ConnectClusterFigures, ConnectState, ConnectorKind,
 };
 use kafkascope_sources::source::{PollContext, SourceFigures, TargetStatus};
-use kafkascope_testkit::{JavaClient, KafkaCluster};
+use kafkascope_testkit::{JavaClient, KafkaCluster, free_loopback_ports};
 use serde_json::json;
 
 const FILE_SOURCE: &str = "org.apache.kafka.connect.file.FileStreamSourceConnector";
@@ -52,11 +52,6 @@ fn unique(prefix: &str) -> String {
         .unwrap()
         .subsec_nanos();
     format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 /// One request to a worker's REST API with a method the HTTP client does
@@ -110,15 +105,16 @@ fn create_connector(port: u16, name: &str, config: serde_json::Value) {
     assert_eq!(status, 201, "{body}");
 }
 
+/// A worker with its REST API on `port` and its JMX exporter on `jmx_port`.
 fn worker(
     cluster: &KafkaCluster,
     name: &str,
-    port: u16,
+    [port, jmx_port]: [u16; 2],
     dir: &Path,
     extra: &[(&str, &str)],
 ) -> JavaClient {
     cluster
-        .spawn_connect_worker_with_properties(name, port, free_port(), dir, extra)
+        .spawn_connect_worker_with_properties(name, port, jmx_port, dir, extra)
         .unwrap()
 }
 
@@ -180,8 +176,8 @@ async fn running_failed_refused_and_paused_connectors_of_a_real_connect_worker()
     cluster
         .kafka_topics(&["--create", "--topic", &topic, "--partitions", "2"])
         .unwrap();
-    let port = free_port();
-    let _worker = worker(cluster, &name, port, &scratch.0, &[]);
+    let [port, jmx_port] = free_loopback_ports();
+    let _worker = worker(cluster, &name, [port, jmx_port], &scratch.0, &[]);
     wait_for_rest_api(port);
 
     let input = scratch.0.join("input.txt");
@@ -360,10 +356,11 @@ async fn a_killed_workers_tasks_move_to_the_other_worker_of_a_real_connect_clust
         ("session.timeout.ms", "6000"),
         ("heartbeat.interval.ms", "1000"),
     ];
-    let ports = [free_port(), free_port()];
-    let mut workers: Vec<Option<JavaClient>> = ports
-        .iter()
-        .map(|port| Some(worker(cluster, &name, *port, &scratch.0, &quick)))
+    let [first, second, first_jmx, second_jmx] = free_loopback_ports();
+    let ports = [first, second];
+    let mut workers: Vec<Option<JavaClient>> = [[first, first_jmx], [second, second_jmx]]
+        .into_iter()
+        .map(|ports| Some(worker(cluster, &name, ports, &scratch.0, &quick)))
         .collect();
     for port in ports {
         wait_for_rest_api(port);
@@ -523,8 +520,8 @@ async fn connect_rest_poll_cost_benchmark() {
     cluster
         .kafka_topics(&["--create", "--topic", &topic, "--partitions", "2"])
         .unwrap();
-    let port = free_port();
-    let _worker = worker(cluster, &name, port, &scratch.0, &[]);
+    let [port, jmx_port] = free_loopback_ports();
+    let _worker = worker(cluster, &name, [port, jmx_port], &scratch.0, &[]);
     wait_for_rest_api(port);
     let worker_pid = pid_of(&format!("{name}-{port}-worker.properties")).unwrap_or_default();
     for i in 0..connectors {

@@ -38,4 +38,5 @@ pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
 pub use kafka::{
     GroupToolRow, JavaClient, KafkaCluster, parse_consumer_groups_describe, parse_zookeeper_get,
 };
+pub use ports::free_loopback_ports;
 pub use tansu::{Tansu, tansu_bin};

@@ -9,9 +9,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::Serve;
 use common::kafka::create_topic;
-use common::{Serve, free_port};
-use kafkascope_testkit::{JavaClient, KafkaCluster};
+use kafkascope_testkit::{JavaClient, KafkaCluster, free_loopback_ports};
 use serde_json::Value;
 
 const CLUSTER: &str = "clients";
@@ -75,10 +75,10 @@ fn within_tenth(value: Option<f64>, wanted: f64) -> bool {
 fn kafka_java_clients_rates_match_the_scenario_and_a_killed_consumer_is_dead_on_its_group() {
     let cluster = KafkaCluster::shared();
     create_topic(cluster, TOPIC, "3", "1");
-    let consumer_port = free_port();
+    // Both exporters' ports at once: the consumer's JVM binds its own later.
+    let [consumer_port, producer_port] = free_loopback_ports();
     let mut consumer = start_consumer(cluster, consumer_port);
     let bootstrap = cluster.bootstrap();
-    let producer_port = free_port();
     let producer = cluster
         .spawn_java_client(
             producer_port,

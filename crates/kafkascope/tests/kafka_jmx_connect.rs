@@ -8,8 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Serve, free_port, http_get, http_post_json};
-use kafkascope_testkit::KafkaCluster;
+use common::{Serve, http_get, http_post_json};
+use kafkascope_testkit::{KafkaCluster, free_loopback_ports};
 use serde_json::Value;
 
 const CLUSTER: &str = "connect";
@@ -23,7 +23,7 @@ fn kafka_connect_worker_shows_its_connectors_tasks_by_state_and_batches() {
         .unwrap()
         .subsec_nanos();
     let name = format!("kafkascope-connect-{nanos}");
-    let (rest_port, jmx_port) = (free_port(), free_port());
+    let [rest_port, jmx_port] = free_loopback_ports();
     let _worker = cluster
         .spawn_connect_worker(&name, rest_port, jmx_port, dir.path())
         .unwrap();

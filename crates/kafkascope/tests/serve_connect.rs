@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use common::kafka::{create_topic, produce_batched};
 use common::rules::shortened_curated_rules;
-use common::{Serve, free_port, kafkascope_json, kafkascope_ok};
-use kafkascope_testkit::KafkaCluster;
+use common::{Serve, kafkascope_json, kafkascope_ok};
+use kafkascope_testkit::{KafkaCluster, free_loopback_ports};
 use serde_json::{Value, json};
 
 const CLUSTER: &str = "connect-watched";
@@ -185,10 +185,10 @@ fn serve_shows_a_real_connect_workers_connectors_their_sink_lag_and_a_failed_tas
     std::fs::write(&input, lines).unwrap();
     let output = scratch.path().join("out.txt");
 
-    let port = free_port();
+    let [port, jmx_port] = free_loopback_ports();
     let worker_group = unique("serve-connect");
     let _worker = cluster
-        .spawn_connect_worker(&worker_group, port, free_port(), scratch.path())
+        .spawn_connect_worker(&worker_group, port, jmx_port, scratch.path())
         .unwrap();
     let source = format!("{worker_group}-in");
     let sink = format!("{worker_group}-out");
