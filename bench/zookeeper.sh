@@ -6,12 +6,15 @@
 #
 #   bench/zookeeper.sh                      200 polls of a fresh 3-member ensemble
 #   BENCH_ZK_POLLS=1000 bench/zookeeper.sh  more polls
+#   BENCH_ZK_VIA=admin bench/zookeeper.sh   through the members' AdminServers
+#                                           (ruok, server_stats, monitor over HTTP)
 #
 # Knobs (environment variables, defaults in brackets):
 #   BENCH_ZK_POLLS [200]        polls measured (after one warm-up poll)
 #   BENCH_ZK_MEMBERS [3]        ensemble members
 #   BENCH_ZK_PORT_BASE [23800]  the ensemble's ports (testbed/zookeeper-ensemble.sh)
 #   BENCH_ZK_PROFILE [release]  cargo profile of the poller (release or dev)
+#   BENCH_ZK_VIA [words]        words: four-letter words; admin: AdminServer
 #
 # The poller is the ignored test `zookeeper_poll_cost_benchmark` in
 # crates/kafkascope-sources/tests/zookeeper_ensemble.rs. Results of the last
@@ -24,6 +27,7 @@ POLLS="${BENCH_ZK_POLLS:-200}"
 MEMBERS="${BENCH_ZK_MEMBERS:-3}"
 PORT_BASE="${BENCH_ZK_PORT_BASE:-23800}"
 PROFILE="${BENCH_ZK_PROFILE:-release}"
+VIA="${BENCH_ZK_VIA:-words}"
 ENSEMBLE="$ROOT/testbed/zookeeper-ensemble.sh"
 
 log() { echo "bench/zookeeper: $*" >&2; }
@@ -53,8 +57,17 @@ log "building the poller ($PROFILE)"
 (cd "$ROOT" && cargo test "${profile_flag[@]}" -p kafkascope-sources --test zookeeper_ensemble --no-run) >&2
 
 log "starting a $MEMBERS-member ensemble on ports from $PORT_BASE"
-bash "$ENSEMBLE" start --dir "$dir" --port-base "$PORT_BASE" --members "$MEMBERS" >&2
-connect="$(sed -n 's/^ZOOKEEPER_CONNECT=//p' "$dir/ensemble.env")"
+case "$VIA" in
+  words)
+    bash "$ENSEMBLE" start --dir "$dir" --port-base "$PORT_BASE" --members "$MEMBERS" >&2
+    connect="$(sed -n 's/^ZOOKEEPER_CONNECT=//p' "$dir/ensemble.env")"
+    ;;
+  admin)
+    bash "$ENSEMBLE" start --dir "$dir" --port-base "$PORT_BASE" --members "$MEMBERS" --admin-server >&2
+    connect="$(sed -n 's/^ZOOKEEPER_ADMIN_[0-9]*=//p' "$dir/ensemble.env" | paste -sd,)"
+    ;;
+  *) log "BENCH_ZK_VIA is words or admin, not $VIA"; exit 2 ;;
+esac
 version="$(sed -n 's/^ZOOKEEPER_VERSION=//p' "$dir/ensemble.env")"
 # Let the members finish starting (JIT, first snapshot) before measuring.
 sleep 5
@@ -65,7 +78,7 @@ output="$(cd "$ROOT" && KAFKASCOPE_BENCH_ZOOKEEPER="$connect" KAFKASCOPE_BENCH_P
   --ignored --exact zookeeper_poll_cost_benchmark --nocapture 2>&1)"
 after="$(members_cpu_ticks)"
 
-echo "ZooKeeper source poll cost ($(date -u +%Y-%m-%d), $(nproc) cores, ZooKeeper $version, poller built $PROFILE)"
+echo "ZooKeeper source poll cost ($(date -u +%Y-%m-%d), $(nproc) cores, ZooKeeper $version, poller built $PROFILE, via $VIA)"
 echo "$output" | grep -E '^(members|polls|samples per poll|wall ms per poll|kafkascope CPU)' ||
   { echo "$output" >&2; exit 1; }
 # Includes the warm-up poll: one more than measured.

@@ -8,6 +8,7 @@ mod zookeeper_polls;
 
 use std::time::Instant;
 
+use kafkascope_client::http_client::HttpUrl;
 use kafkascope_sources::Source;
 use kafkascope_sources::source::PollContext;
 use kafkascope_sources::zookeeper::{ZookeeperSettings, ZookeeperSource, ZookeeperTarget};
@@ -17,11 +18,21 @@ use kafkascope_sources::zookeeper_figures::{
 use kafkascope_testkit::zookeeper::ZookeeperEnsemble;
 use zookeeper_polls::{figures, poll_until};
 
+/// Members by `host:port` of their client ports, or by their AdminServer's
+/// `http://` URL.
 fn source_for(addresses: &[String]) -> ZookeeperSource {
     let targets = addresses
         .iter()
         .enumerate()
-        .map(|(i, address)| ZookeeperTarget::client_port(format!("zk-{}", i + 1), address))
+        .map(|(i, address)| {
+            let name = format!("zk-{}", i + 1);
+            if address.starts_with("http") {
+                let url = HttpUrl::parse(address).expect("an AdminServer URL");
+                ZookeeperTarget::admin_server(name, url)
+            } else {
+                ZookeeperTarget::client_port(name, address)
+            }
+        })
         .collect();
     ZookeeperSource::new(ZookeeperSettings::new(targets))
 }
@@ -201,8 +212,9 @@ async fn real_four_member_ensemble_is_flagged_even_and_a_member_allowing_only_sr
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "a benchmark: bench/zookeeper.sh runs it against a real ensemble"]
 async fn zookeeper_poll_cost_benchmark() {
-    let members = std::env::var("KAFKASCOPE_BENCH_ZOOKEEPER")
-        .expect("KAFKASCOPE_BENCH_ZOOKEEPER: the members' host:port, comma-separated");
+    let members = std::env::var("KAFKASCOPE_BENCH_ZOOKEEPER").expect(
+        "KAFKASCOPE_BENCH_ZOOKEEPER: the members' host:port or AdminServer URLs, comma-separated",
+    );
     let polls: usize = std::env::var("KAFKASCOPE_BENCH_POLLS")
         .ok()
         .and_then(|n| n.parse().ok())
