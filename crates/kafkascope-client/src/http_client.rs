@@ -110,6 +110,21 @@ impl HttpUrl {
             user_info,
         })
     }
+
+    /// Where a service at this base URL answers `path`: a base with a path
+    /// of its own (a service behind a proxy at `/connect`) keeps it in front.
+    pub fn joined(&self, path: &str) -> HttpUrl {
+        let prefix = self
+            .path_and_query
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        HttpUrl {
+            path_and_query: format!("{prefix}{path}"),
+            ..self.clone()
+        }
+    }
 }
 
 /// HTTP Basic credentials.

@@ -6,6 +6,18 @@ use tokio::net::TcpListener;
 use super::*;
 
 #[test]
+fn paths_go_under_the_base_urls_own_path() {
+    let base = HttpUrl::parse("https://ops:pw@proxy:8443/connect/").unwrap();
+    assert_eq!(
+        base.joined("/connectors?expand=status&expand=info")
+            .to_string(),
+        "https://proxy:8443/connect/connectors?expand=status&expand=info"
+    );
+    let root = HttpUrl::parse("http://w:8083").unwrap();
+    assert_eq!(root.joined("/").to_string(), "http://w:8083/");
+}
+
+#[test]
 fn urls_are_split_and_user_info_kept_out_of_display() {
     let url = HttpUrl::parse("https://idp.example.com/realms/kafka/token?x=1").unwrap();
     assert!(url.https);

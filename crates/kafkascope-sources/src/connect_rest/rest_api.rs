@@ -181,20 +181,6 @@ fn encode_path_segment(segment: &str) -> String {
     encoded
 }
 
-/// Where a worker at `base` answers `path`: a base URL with a path (a
-/// worker behind a proxy at `/connect`) keeps it in front.
-pub fn url_of(base: &HttpUrl, path: &str) -> HttpUrl {
-    let mut url = base.clone();
-    let prefix = base
-        .path_and_query
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('/');
-    url.path_and_query = format!("{prefix}{path}");
-    url
-}
-
 /// One worker's REST API: its URL, credentials and the client to reach it.
 #[derive(Debug, Clone, Copy)]
 pub struct RestApi<'a> {
@@ -222,7 +208,7 @@ impl RestApi<'_> {
     /// The body of a successful answer; any other status is an error with
     /// Connect's own message (`{"error_code": 404, "message": "..."}`).
     async fn get(&self, path: &str) -> Result<bytes::Bytes, RestApiError> {
-        let url = url_of(self.base, path);
+        let url = self.base.joined(path);
         let request = HttpRequest {
             basic_auth: self.basic_auth,
             ..HttpRequest::get(&url, "application/json")

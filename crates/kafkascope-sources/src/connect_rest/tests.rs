@@ -13,7 +13,7 @@ use kafkascope_client::http_client::{HttpError, HttpUrl};
 use super::cluster_figures::{ClusterAnswers, WorkerProbe, cluster_figures};
 use super::rest_api::{
     ConnectorStatus, RestApiError, ServerInfo, parse_connectors, parse_server_info, parse_topics,
-    topics_path, url_of,
+    topics_path,
 };
 use super::restart_tracker::RestartTracker;
 use super::settings::ConnectClusterSettings;
@@ -270,17 +270,6 @@ fn topics_of_a_real_worker_and_their_path() {
         Vec::<String>::new()
     );
     assert_eq!(topics_path("a b/c%"), "/connectors/a%20b%2Fc%25/topics");
-}
-
-#[test]
-fn paths_go_under_the_base_urls_own_path() {
-    let base = HttpUrl::parse("https://ops:pw@proxy:8443/connect/").unwrap();
-    assert_eq!(
-        url_of(&base, "/connectors?expand=status&expand=info").to_string(),
-        "https://proxy:8443/connect/connectors?expand=status&expand=info"
-    );
-    let root = HttpUrl::parse("http://w:8083").unwrap();
-    assert_eq!(url_of(&root, "/").to_string(), "http://w:8083/");
 }
 
 #[test]

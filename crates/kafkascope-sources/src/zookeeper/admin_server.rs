@@ -11,7 +11,6 @@ use std::time::Instant;
 
 use kafkascope_client::http_client::{HttpClient, HttpError, HttpRequest, excerpt};
 
-use crate::connect_rest::rest_api::url_of;
 use crate::zookeeper::AdminServerTarget;
 use crate::zookeeper::admin_json::{
     AdminAnswerError, AdminCommand, CommandAnswer, FieldsRead, monitor_answer,
@@ -66,7 +65,7 @@ async fn ask(
     target: &AdminServerTarget,
     command: AdminCommand,
 ) -> Result<CommandAnswer, AdminCommandError> {
-    let url = url_of(&target.url, &command.path());
+    let url = target.url.joined(&command.path());
     let request = HttpRequest {
         basic_auth: target.basic_auth.as_ref(),
         ..HttpRequest::get(&url, "application/json")
