@@ -6,7 +6,6 @@
 //! restart; and a Connect cluster of two workers where one is killed and
 //! its tasks move to the other.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,7 +19,7 @@ use kafkascope_sources::connect_rest_figures::{
     ConnectClusterFigures, ConnectState, ConnectorKind,
 };
 use kafkascope_sources::source::{PollContext, SourceFigures, TargetStatus};
-use kafkascope_testkit::{JavaClient, KafkaCluster, free_loopback_ports};
+use kafkascope_testkit::{JavaClient, KafkaCluster, connect_rest, free_loopback_ports};
 use serde_json::json;
 
 const FILE_SOURCE: &str = "org.apache.kafka.connect.file.FileStreamSourceConnector";
@@ -54,39 +53,11 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}-{nanos}", std::process::id())
 }
 
-/// One request to a worker's REST API with a method the HTTP client does
-/// not send (PUT, DELETE) or to set connectors up: (status, body).
-fn rest(port: u16, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, String) {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-         Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
 fn wait_for_rest_api(port: u16) {
     let deadline = Instant::now() + WAIT;
     loop {
         let up = TcpStream::connect(("127.0.0.1", port)).is_ok()
-            && rest(port, "GET", "/connectors", None).0 == 200;
+            && connect_rest(port, "GET", "/connectors", None).0 == 200;
         if up {
             return;
         }
@@ -96,7 +67,7 @@ fn wait_for_rest_api(port: u16) {
 }
 
 fn create_connector(port: u16, name: &str, config: serde_json::Value) {
-    let (status, body) = rest(
+    let (status, body) = connect_rest(
         port,
         "POST",
         "/connectors",
@@ -206,7 +177,7 @@ async fn running_failed_refused_and_paused_connectors_of_a_real_connect_worker()
     );
     // Connect validates a config before it keeps it: a class it cannot
     // find is refused at once, so no connector of that name ever exists.
-    let (status, body) = rest(
+    let (status, body) = connect_rest(
         port,
         "POST",
         "/connectors",
@@ -318,7 +289,10 @@ async fn running_failed_refused_and_paused_connectors_of_a_real_connect_worker()
     assert!(!shown.contains("never-shown"));
 
     // A pause and a resume are no restart.
-    assert_eq!(rest(port, "PUT", "/connectors/files-in/pause", None).0, 202);
+    assert_eq!(
+        connect_rest(port, "PUT", "/connectors/files-in/pause", None).0,
+        202
+    );
     poll_until(
         &mut source,
         "files-in paused",
@@ -327,7 +301,7 @@ async fn running_failed_refused_and_paused_connectors_of_a_real_connect_worker()
     )
     .await;
     assert_eq!(
-        rest(port, "PUT", "/connectors/files-in/resume", None).0,
+        connect_rest(port, "PUT", "/connectors/files-in/resume", None).0,
         202
     );
     let (_, figures) = poll_until(

@@ -28,6 +28,7 @@
 //!   as `Empty`, not `Dead`.
 
 mod client;
+mod connect_rest;
 mod kafka;
 mod ports;
 mod tansu;
@@ -35,6 +36,7 @@ mod testbed_script;
 pub mod zookeeper;
 
 pub use client::{kafka_client, repo_root, spawn_kafka_client, wait_for_ready};
+pub use connect_rest::connect_rest;
 pub use kafka::{
     GroupToolRow, JavaClient, KafkaCluster, parse_consumer_groups_describe, parse_zookeeper_get,
 };

@@ -6,10 +6,11 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::agents::{Running, start_agent};
+use common::tmpfs::mount_tmpfs;
 
 use kafkascope_client::http_client::{HttpClient, HttpRequest, HttpUrl};
 use kafkascope_sources::node_exporter::{HostTarget, NodeExporterSettings, NodeExporterSource};
@@ -258,42 +259,13 @@ async fn the_agent_and_node_exporter_write_the_same_series() {
     }
 }
 
-/// A tmpfs mounted for a test, unmounted when dropped.
-struct TmpfsMount(tempfile::TempDir);
-
-impl Drop for TmpfsMount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.0.path()).status();
-    }
-}
-
-/// An 8 MiB tmpfs, or `None` (after saying why) where this user may not
-/// mount outside CI.
-fn mount_tmpfs() -> Option<TmpfsMount> {
-    let dir = tempfile::tempdir().unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
-        .arg(dir.path())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "cannot mount a tmpfs (CI runs as root)"
-        );
-        eprintln!("skipped: mounting a tmpfs needs root");
-        return None;
-    }
-    Some(TmpfsMount(dir))
-}
-
 #[tokio::test]
 async fn a_log_dir_filled_past_the_threshold_shows_on_its_mount() {
-    let Some(mount) = mount_tmpfs() else {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(_mount) = mount_tmpfs(dir.path(), "8m") else {
         return;
     };
-    let log_dir = mount.0.path().join("kafka-logs");
+    let log_dir = dir.path().join("kafka-logs");
     std::fs::create_dir(&log_dir).unwrap();
     let (_agent, url) = start_agent(&[]);
     let target = HostTarget::new(HttpUrl::parse(&url).unwrap());

@@ -10,15 +10,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::time::Duration;
 
 use common::kafka::{create_topic, produce_batched};
 use common::rules::shortened_curated_rules;
 use common::{Serve, kafkascope_json, kafkascope_ok};
-use kafkascope_testkit::{KafkaCluster, free_loopback_ports};
+use kafkascope_testkit::{KafkaCluster, connect_rest, free_loopback_ports};
 use serde_json::{Value, json};
 
 const CLUSTER: &str = "connect-watched";
@@ -32,37 +30,8 @@ const PRODUCED_WHILE_PAUSED: usize = 7;
 const WAIT: Duration = Duration::from_secs(180);
 const BROKEN_FILE: &str = "/nonexistent-dir/out.txt";
 
-/// One request to the worker's REST API: (status, body).
-fn rest(port: u16, method: &str, path: &str, body: Option<&Value>) -> (u16, String) {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return (0, String::new());
-    };
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-         Accept: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    let status = answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
 fn create_connector(port: u16, name: &str, config: Value) {
-    let (status, body) = rest(
+    let (status, body) = connect_rest(
         port,
         "POST",
         "/connectors",
@@ -194,7 +163,7 @@ fn serve_shows_a_real_connect_workers_connectors_their_sink_lag_and_a_failed_tas
     let sink = format!("{worker_group}-out");
     let broken = format!("{worker_group}-broken");
     let deadline = std::time::Instant::now() + WAIT;
-    while rest(port, "GET", "/connectors", None).0 != 200 {
+    while connect_rest(port, "GET", "/connectors", None).0 != 200 {
         assert!(
             std::time::Instant::now() < deadline,
             "the worker never answered"
@@ -299,7 +268,7 @@ fn serve_shows_a_real_connect_workers_connectors_their_sink_lag_and_a_failed_tas
 
     // Paused, the sink reads nothing more: its lag is what is produced.
     assert_eq!(
-        rest(port, "PUT", &format!("/connectors/{sink}/pause"), None).0,
+        connect_rest(port, "PUT", &format!("/connectors/{sink}/pause"), None).0,
         202
     );
     serve.wait_until("the sink paused", WAIT, |s| {

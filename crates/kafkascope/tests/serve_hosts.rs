@@ -15,12 +15,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::Serve;
 use common::agents::{start_agent, start_node_exporter};
 use common::rules::shortened_curated_rules;
+use common::tmpfs::mount_tmpfs;
 use kafkascope_testkit::KafkaCluster;
 use serde_json::Value;
 
@@ -190,35 +191,6 @@ fn serve_lists_the_agents_and_node_exporters_hosts_with_their_brokers_log_dirs()
         .collect();
     assert_eq!(log_dirs, expected);
     serve.stop();
-}
-
-/// A tmpfs mounted for a test, unmounted when dropped.
-struct TmpfsMount(std::path::PathBuf);
-
-impl Drop for TmpfsMount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-/// A `size` tmpfs on `dir`, or `None` (after saying why) where this user
-/// may not mount outside CI.
-fn mount_tmpfs(dir: &Path, size: &str) -> Option<TmpfsMount> {
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-        .arg(dir)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "cannot mount a tmpfs (CI runs as root)"
-        );
-        eprintln!("skipped: mounting a tmpfs needs root");
-        return None;
-    }
-    Some(TmpfsMount(dir.to_path_buf()))
 }
 
 /// Copies `from` into `to` (both folders), keeping sparse files sparse.

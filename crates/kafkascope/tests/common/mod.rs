@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod kafka;
 pub mod rules;
+pub mod tmpfs;
 pub mod webhook;
 
 use std::collections::BTreeMap;
